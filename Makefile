@@ -1,0 +1,28 @@
+# The two commands the README opens with, and the build steps behind them.
+SWIFT ?= swift
+FLOW := .build/debug/flow
+
+.PHONY: demo test build deps clean
+
+## demo: run workflows/hello.yaml offline (mock provider) and show where its transcript is
+demo: build
+	$(FLOW) run workflows/hello.yaml
+
+## test: build everything and run every test
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: deps
+	$(SWIFT) build --product flow
+
+## deps: libyaml's headers (Debian's libyaml-dev) if pkg-config cannot find them
+deps:
+	@if ! pkg-config --exists yaml-0.1 2>/dev/null; then \
+		echo "installing libyaml-dev and pkg-config"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libyaml-dev pkg-config; \
+	fi
+
+clean:
+	rm -rf .build .flow

@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// flow: a declarative prompt-workflow runner. No package dependencies by design:
+// only the toolchain and libyaml (Debian's libyaml-dev) through a system library target.
+import PackageDescription
+
+let package = Package(
+    name: "flow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flow", targets: ["flow"]),
+        .library(name: "FlowSource", targets: ["FlowSource"]),
+        .library(name: "FlowYAML", targets: ["FlowYAML"]),
+        .library(name: "FlowTemplate", targets: ["FlowTemplate"]),
+        .library(name: "FlowCore", targets: ["FlowCore"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        // Marks, source files and compiler-style diagnostics shared by every parser.
+        .target(name: "FlowSource"),
+        // libyaml events to a Node tree with 1-based marks; the only module that sees C.
+        .target(name: "FlowYAML", dependencies: ["CYAML", "FlowSource"]),
+        .target(name: "FlowTemplate", dependencies: ["FlowSource"]),
+        // Workflow model and decoder, chat types, provider adapters, transport, interpreter, recorder.
+        .target(name: "FlowCore", dependencies: ["FlowYAML", "FlowTemplate", "FlowSource"]),
+        .executableTarget(name: "flow", dependencies: ["FlowCore", "FlowSource", "FlowTemplate"]),
+        // Loopback HTTP stub server for transport and end-to-end tests.
+        .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
+        .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML"]),
+        .testTarget(name: "FlowTemplateTests", dependencies: ["FlowTemplate"]),
+        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCore", "FlowTestSupport"]),
+    ]
+)
+
+// Strict settings for every Swift target in one place.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug)))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,78 @@
+/// A provider's answer, normalized: one shape whatever the wire format was.
+public struct ChatResponse: Sendable, Equatable {
+    /// The generated text, without the prefill (the interpreter joins them).
+    public var content: String
+    public var finishReason: FinishReason
+    public var usage: Usage
+    /// The model the provider says answered (may be a dated snapshot of the one asked for).
+    public var model: String?
+
+    public init(content: String, finishReason: FinishReason, usage: Usage = .init(), model: String? = nil) {
+        self.content = content
+        self.finishReason = finishReason
+        self.usage = usage
+        self.model = model
+    }
+}
+
+/// Why generation stopped, normalized across providers. The raw value is always kept, and an
+/// unknown value is `other`, never `stop`: truncation or filtering must not pass as success.
+public enum FinishReason: Sendable, Equatable {
+    case stop(raw: String)
+    case length(raw: String)
+    case contentFilter(raw: String)
+    case toolCalls(raw: String)
+    case other(raw: String)
+
+    /// The normalized name used in workflows and records: `stop`, `length`, `content_filter`, ….
+    public var name: String {
+        switch self {
+        case .stop: return "stop"
+        case .length: return "length"
+        case .contentFilter: return "content_filter"
+        case .toolCalls: return "tool_calls"
+        case .other: return "other"
+        }
+    }
+
+    /// The value exactly as the provider sent it.
+    public var raw: String {
+        switch self {
+        case .stop(let raw), .length(let raw), .contentFilter(let raw), .toolCalls(let raw), .other(let raw):
+            return raw
+        }
+    }
+
+    /// What a finish reason means for a user reading an error.
+    public var explanation: String {
+        switch self {
+        case .stop: return "the answer is complete"
+        case .length: return "the answer was truncated at the token limit"
+        case .contentFilter: return "the answer was withheld by the provider's content filter"
+        case .toolCalls: return "the model asked to call a tool"
+        case .other(let raw): return "the provider stopped for a reason flow does not know ('\(raw)')"
+        }
+    }
+}
+
+/// Token counts for one call. Cached input is part of `inputTokens`, as OpenAI reports it.
+public struct Usage: Sendable, Equatable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var cachedInputTokens: Int
+    public var reasoningTokens: Int
+
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, reasoningTokens: Int = 0) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.reasoningTokens = reasoningTokens
+    }
+
+    public static func + (lhs: Usage, rhs: Usage) -> Usage {
+        Usage(inputTokens: lhs.inputTokens + rhs.inputTokens,
+              outputTokens: lhs.outputTokens + rhs.outputTokens,
+              cachedInputTokens: lhs.cachedInputTokens + rhs.cachedInputTokens,
+              reasoningTokens: lhs.reasoningTokens + rhs.reasoningTokens)
+    }
+}

@@ -1,0 +1,123 @@
+import FlowSource
+import FlowTemplate
+
+/// Runs a loaded workflow: renders each step's turn, calls its provider, keeps the conversation
+/// (the APIs are stateless), saves variables, and renders the output. Every event goes to the
+/// transcript as it happens.
+public struct Interpreter: Sendable {
+    public static let version = "0.1.0"
+
+    let providers: ProviderRegistry
+    let transcript: any TranscriptSink
+
+    public init(providers: ProviderRegistry, transcript: any TranscriptSink) {
+        self.providers = providers
+        self.transcript = transcript
+    }
+
+    /// Runs `loaded` with `inputs` (already resolved against the declared vars). Never throws:
+    /// a failure is a `RunResult` with status `failed`, so callers always get the steps so far.
+    public func run(_ loaded: LoadedWorkflow, inputs: [String: TemplateValue]) async -> RunResult {
+        let workflow = loaded.workflow
+        transcript.record("run_start", [
+            ("flow_version", .string(Self.version)),
+            ("workflow", .string(loaded.source.path)),
+            ("workflow_sha256", .string(loaded.sha256)),
+            ("name", .string(workflow.name)),
+            ("templates", .array(loaded.templateFiles.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+            ("inputs", JSON(inputs)),
+        ])
+        var state = RunState(variables: inputs)
+        do throws(RunError) {
+            if let system = workflow.system {
+                state.messages.append(ChatMessage(.system, try render(system, in: loaded, with: state.variables, step: nil)))
+            }
+            for step in workflow.steps {
+                try await run(step, of: loaded, state: &state)
+            }
+            var output = state.steps.last?.content
+            if let template = workflow.output { output = try render(template, in: loaded, with: state.variables, step: nil) }
+            let result = RunResult(status: .succeeded, output: output, steps: state.steps, error: nil)
+            recordEnd(result)
+            return result
+        } catch {
+            transcript.record("error", JSON.object(omittingNil: [
+                ("step", error.step.map(JSON.string)), ("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),
+            ]).pairs)
+            let result = RunResult(status: .failed, output: nil, steps: state.steps, error: error)
+            recordEnd(result)
+            return result
+        }
+    }
+
+    private func run(_ step: Step, of loaded: LoadedWorkflow, state: inout RunState) async throws(RunError) {
+        let workflow = loaded.workflow
+        // The decoder guarantees a model on every step, from the step or the workflow.
+        let model = step.model ?? workflow.model!
+        transcript.record("step_start", [("step", .string(step.id)), ("model", .string(model.description))])
+        let user = try render(step.user, in: loaded, with: state.variables, step: step.id)
+        var prefill: String?
+        if let template = step.prefill { prefill = try render(template, in: loaded, with: state.variables, step: step.id) }
+        state.messages.append(ChatMessage(.user, user))
+        let request = ChatRequest(model: model.name, messages: state.messages,
+                                  params: workflow.params.merged(with: step.params), prefill: prefill)
+
+        let provider: any ChatProvider
+        do {
+            provider = try providers.provider(for: model)
+        } catch {
+            throw RunError(.provider, "step '\(step.id)': \(error.message)", step: step.id)
+        }
+        transcript.record("request", TranscriptEvents.request(request, step: step.id, provider: provider))
+        let started = ContinuousClock.now
+        let response: ChatResponse
+        do {
+            response = try await provider.complete(request)
+        } catch {
+            throw RunError(.provider, "step '\(step.id)': \(error.message)", step: step.id)
+        }
+        let latency = ContinuousClock.now - started
+        let latencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+        transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: latencyMs))
+
+        let text = (prefill ?? "") + response.content
+        state.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
+                                      content: text, usage: response.usage, latencyMs: latencyMs))
+        state.messages.append(ChatMessage(.assistant, text))
+        if let save = step.save { state.variables[save] = .string(text) }
+
+        // Until branches exist (`on:`), anything but a complete answer stops the run: truncation
+        // or filtering must never pass silently.
+        guard case .stop = response.finishReason else {
+            let reason = response.finishReason
+            throw RunError(.stepFailed,
+                           "step '\(step.id)' finished with '\(reason.name)' (raw '\(reason.raw)'): \(reason.explanation)",
+                           step: step.id)
+        }
+    }
+
+    private func render(_ source: TemplateSource, in loaded: LoadedWorkflow, with variables: [String: TemplateValue],
+                        step: String?) throws(RunError) -> String {
+        let template = loaded.template(source)
+        do {
+            return try template.template.render(variables)
+        } catch {
+            throw RunError(.invalid, template.diagnostic(error).description, step: step)
+        }
+    }
+
+    private func recordEnd(_ result: RunResult) {
+        transcript.record("run_end", JSON.object(omittingNil: [
+            ("status", .string(result.status.rawValue)),
+            ("output", result.output.map(JSON.string)),
+            ("totals", TranscriptEvents.totals(result)),
+        ]).pairs)
+    }
+}
+
+/// What changes as the steps run.
+struct RunState {
+    var variables: [String: TemplateValue]
+    var messages: [ChatMessage] = []
+    var steps: [StepResult] = []
+}

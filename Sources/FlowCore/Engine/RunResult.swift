@@ -1,0 +1,59 @@
+/// What a run did, for the CLI's output and for scripts (`flow run --json`).
+public struct RunResult: Sendable {
+    public enum Status: String, Sendable {
+        case succeeded, failed
+    }
+
+    public var status: Status
+    public var output: String?
+    public var steps: [StepResult]
+    public var error: RunError?
+
+    public var totals: Usage { steps.reduce(Usage()) { $0 + $1.usage } }
+}
+
+public struct StepResult: Sendable {
+    public var id: String
+    public var model: ModelRef
+    public var finishReason: FinishReason
+    /// The assistant's text including the prefill.
+    public var content: String
+    public var usage: Usage
+    public var latencyMs: Double
+}
+
+/// Why a run failed, and which exit code says so.
+public struct RunError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// A step ended in a way the workflow does not accept (exit 1).
+        case stepFailed = "step_failed"
+        /// Inputs were missing or unknown (exit 64).
+        case usage
+        /// A template could not be rendered (exit 65).
+        case invalid
+        /// The provider gave no usable answer (exit 69).
+        case provider
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var step: String?
+
+    public init(_ kind: Kind, _ message: String, step: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.step = step
+    }
+
+    public var description: String { message }
+
+    /// sysexits codes, as documented in docs/cli.md.
+    public var exitCode: Int32 {
+        switch kind {
+        case .stepFailed: return 1
+        case .usage: return 64
+        case .invalid: return 65
+        case .provider: return 69
+        }
+    }
+}

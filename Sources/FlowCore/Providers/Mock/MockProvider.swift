@@ -1,0 +1,24 @@
+/// Serves the replies scripted in a workflow's `mock:` list, in order: the offline default for
+/// demos and tests. It continues a prefill natively (the reply is the rest of the answer).
+public actor MockProvider: ChatProvider {
+    public nonisolated let name = "mock"
+    public nonisolated let prefillMode = PrefillMode.native
+    private let replies: [MockReply]
+    private var served = 0
+    /// Every request received, for tests that check what the interpreter sent.
+    public private(set) var requests: [ChatRequest] = []
+
+    public init(replies: [MockReply]) { self.replies = replies }
+
+    public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        requests.append(request)
+        guard served < replies.count else {
+            throw ProviderError(.script, "the workflow's 'mock' list has \(replies.count) replies and call \(served + 1) asked for another",
+                                status: nil)
+        }
+        let reply = replies[served]
+        served += 1
+        return ChatResponse(content: reply.content, finishReason: OpenAIAdapter.finishReason(reply.finishReason),
+                            usage: reply.usage, model: request.model)
+    }
+}

@@ -1,0 +1,56 @@
+extension OpenAIAdapter {
+    /// Reads a chat completion, or the error body of a failed call.
+    ///
+    /// Throws `ProviderError` `.http` for a non-2xx status (with the provider's message), and
+    /// `.decode` for a body that is not a chat completion. Unknown fields are ignored.
+    public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+        guard (200..<300).contains(response.status) else { throw Self.httpError(response) }
+        let json: JSON
+        do {
+            json = try JSON.parse(response.body)
+        } catch {
+            throw ProviderError(.decode, "OpenAI answered with a body that is not JSON (\(error))", status: response.status)
+        }
+        guard let choice = json["choices"]?[0] else {
+            throw ProviderError(.decode, "OpenAI's answer has no choices", status: response.status)
+        }
+        let message = choice["message"]
+        let rawReason = choice["finish_reason"]?.string ?? "null"
+        var reason = Self.finishReason(rawReason)
+        var content = message?["content"]?.string ?? ""
+        // A refusal arrives as its own field with the finish reason often still `stop`; flow
+        // treats it as filtered so a refusal never passes as an answer.
+        if let refusal = message?["refusal"]?.string {
+            reason = .contentFilter(raw: rawReason)
+            if content.isEmpty { content = refusal }
+        }
+        return ChatResponse(content: content, finishReason: reason, usage: Self.usage(json["usage"]),
+                            model: json["model"]?.string)
+    }
+
+    static func finishReason(_ raw: String) -> FinishReason {
+        switch raw {
+        case "stop": return .stop(raw: raw)
+        case "length": return .length(raw: raw)
+        case "content_filter": return .contentFilter(raw: raw)
+        case "tool_calls", "function_call": return .toolCalls(raw: raw)
+        default: return .other(raw: raw)
+        }
+    }
+
+    static func usage(_ json: JSON?) -> Usage {
+        guard let json else { return Usage() }
+        return Usage(inputTokens: json["prompt_tokens"]?.int ?? 0,
+                     outputTokens: json["completion_tokens"]?.int ?? 0,
+                     cachedInputTokens: json["prompt_tokens_details"]?["cached_tokens"]?.int ?? 0,
+                     reasoningTokens: json["completion_tokens_details"]?["reasoning_tokens"]?.int ?? 0)
+    }
+
+    static func httpError(_ response: HTTPResponse) -> ProviderError {
+        let body = try? JSON.parse(response.body)
+        var message = "OpenAI answered HTTP \(response.status)"
+        if let detail = body?["error"]?["message"]?.string { message += ": " + detail }
+        if let code = body?["error"]?["code"]?.string ?? body?["error"]?["type"]?.string { message += " (\(code))" }
+        return ProviderError(.http, message, status: response.status)
+    }
+}

@@ -1,0 +1,29 @@
+extension OpenAIAdapter {
+    /// The request body as sent: keys in a fixed order so golden tests compare bytes.
+    public func body(for request: ChatRequest) -> JSON {
+        var messages = request.messages.map { message in
+            JSON.object([("role", .string(message.role.rawValue)), ("content", .string(message.content))])
+        }
+        if let prefill = request.prefill, !prefill.isEmpty {
+            messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))
+        }
+        let params = request.params
+        return .object(omittingNil: [
+            ("model", .string(request.model)),
+            ("messages", .array(messages)),
+            ("temperature", params.temperature.map(JSON.double)),
+            ("top_p", params.topP.map(JSON.double)),
+            (maxTokensField.rawValue, params.maxTokens.map(JSON.int)),
+            ("stop", params.stop.map { .array($0.map(JSON.string)) }),
+            ("seed", params.seed.map(JSON.int)),
+        ])
+    }
+
+    /// The HTTP request. `apiKey` goes only into the Authorization header.
+    public func encode(_ request: ChatRequest, apiKey: String?) -> HTTPRequest {
+        var headers = [Header("Content-Type", "application/json")]
+        if let apiKey { headers.append(Header("Authorization", "Bearer " + apiKey)) }
+        return HTTPRequest(method: "POST", url: baseURL + "/chat/completions", headers: headers,
+                           body: Array(body(for: request).serialized.utf8))
+    }
+}

@@ -1,0 +1,80 @@
+import FlowTemplate
+
+/// The fields of each transcript event, built from run values. Pure, so the format is tested
+/// without a file; docs/transcript.md documents it.
+enum TranscriptEvents {
+    static func request(_ request: ChatRequest, step: String, provider: any ChatProvider) -> [(String, JSON)] {
+        JSON.object(omittingNil: [
+            ("step", .string(step)),
+            ("provider", .string(provider.name)),
+            ("model", .string(request.model)),
+            ("messages", .array(request.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
+            ("prefill", request.prefill.map(JSON.string)),
+            ("prefill_mode", request.prefill.map { _ in .string(provider.prefillMode.rawValue) }),
+            ("params", params(request.params)),
+        ]).pairs
+    }
+
+    static func response(_ response: ChatResponse, step: String, latencyMs: Double) -> [(String, JSON)] {
+        JSON.object(omittingNil: [
+            ("step", .string(step)),
+            ("finish_reason", .string(response.finishReason.name)),
+            ("finish_reason_raw", .string(response.finishReason.raw)),
+            ("content", .string(response.content)),
+            ("model", response.model.map(JSON.string)),
+            ("usage", usage(response.usage)),
+            ("latency_ms", .double((latencyMs * 1000).rounded() / 1000)),
+        ]).pairs
+    }
+
+    static func params(_ params: SamplingParams) -> JSON {
+        .object(omittingNil: [
+            ("temperature", params.temperature.map(JSON.double)),
+            ("top_p", params.topP.map(JSON.double)),
+            ("max_tokens", params.maxTokens.map(JSON.int)),
+            ("stop", params.stop.map { .array($0.map(JSON.string)) }),
+            ("seed", params.seed.map(JSON.int)),
+        ])
+    }
+
+    static func usage(_ usage: Usage) -> JSON {
+        .object([
+            ("input_tokens", .int(usage.inputTokens)),
+            ("output_tokens", .int(usage.outputTokens)),
+            ("cached_input_tokens", .int(usage.cachedInputTokens)),
+            ("reasoning_tokens", .int(usage.reasoningTokens)),
+        ])
+    }
+
+    static func totals(_ result: RunResult) -> JSON {
+        let totals = result.totals
+        return .object([
+            ("calls", .int(result.steps.count)),
+            ("input_tokens", .int(totals.inputTokens)),
+            ("output_tokens", .int(totals.outputTokens)),
+        ])
+    }
+}
+
+extension JSON {
+    /// The pairs of an object; empty for anything else.
+    var pairs: [(String, JSON)] {
+        if case .object(let pairs) = self { return pairs }
+        return []
+    }
+
+    /// Template data as JSON, keys sorted so records are stable.
+    init(_ value: TemplateValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let bool): self = .bool(bool)
+        case .int(let int): self = .int(int)
+        case .double(let double): self = .double(double)
+        case .string(let string): self = .string(string)
+        case .list(let items): self = .array(items.map(JSON.init))
+        case .map(let map): self = .object(map.keys.sorted().map { ($0, JSON(map[$0]!)) })
+        }
+    }
+
+    init(_ map: [String: TemplateValue]) { self.init(TemplateValue.map(map)) }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Where a run's events go. The writer adds the sequence number and time offset.
+public protocol TranscriptSink: Sendable {
+    /// Records one event of `type` with its fields, in order. Must not throw: a record that
+    /// cannot be written is reported once, and the run goes on.
+    func record(_ type: String, _ fields: [(String, JSON)])
+}
+
+/// Appends events as JSON Lines to a file, one `write(2)` per event, so an interrupted run
+/// leaves every event written before it stopped.
+public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
+    public let path: String
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private let start = ContinuousClock.now
+    private var sequence = 0
+
+    /// Creates the file (and its directory) with owner-only permissions.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        self.handle = handle
+    }
+
+    deinit { try? handle.close() }
+
+    public func record(_ type: String, _ fields: [(String, JSON)]) {
+        lock.lock()
+        defer { lock.unlock() }
+        sequence += 1
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let event = JSON.object([("seq", .int(sequence)), ("t", .double((seconds * 1000).rounded() / 1000)),
+                                 ("type", .string(type))] + fields)
+        try? handle.write(contentsOf: Data((event.serialized + "\n").utf8))
+    }
+
+    /// A new transcript path: `<directory>/<UTC timestamp>-<name>.jsonl`, unique within the directory.
+    public static func newPath(in directory: String, name: String, now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
+        let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+        let base = "\(directory)/\(formatter.string(from: now))-\(safeName)"
+        var path = base + ".jsonl"
+        var counter = 2
+        while FileManager.default.fileExists(atPath: path) {
+            path = "\(base)-\(counter).jsonl"
+            counter += 1
+        }
+        return path
+    }
+}
+
+/// Keeps events in memory: the test double beside the real writer.
+public final class InMemoryTranscript: TranscriptSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [JSON] = []
+
+    public init() {}
+
+    public var events: [JSON] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+
+    public func record(_ type: String, _ fields: [(String, JSON)]) {
+        lock.lock()
+        defer { lock.unlock() }
+        stored.append(.object([("seq", .int(stored.count + 1)), ("type", .string(type))] + fields))
+    }
+}

@@ -1,0 +1,48 @@
+/// An HTTP request as adapters build it: plain values, so encoding is testable without a network.
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    /// Header names and values in the order they are sent.
+    public var headers: [Header]
+    public var body: [UInt8]
+
+    public init(method: String, url: String, headers: [Header], body: [UInt8]) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+public struct Header: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    /// Header names lowercased.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Sends one HTTP request. The only networking seam: adapters stay pure, tests inject doubles.
+public protocol HTTPTransport: Sendable {
+    /// Throws `ProviderError` with kind `.network` when no response arrived.
+    func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse
+}

@@ -1,0 +1,46 @@
+import FlowSource
+import FlowTemplate
+
+/// Checks, before anything is sent, that every template variable names an input or the `save`
+/// of an earlier step. Pure: works on parsed templates.
+enum ReferenceCheck {
+    static func diagnostics(for workflow: Workflow, templates: [TemplateSource: LoadedTemplate]) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        let inputs = workflow.vars.map(\.name)
+        var laterSaves: [String: String] = [:]
+        for step in workflow.steps { if let save = step.save { laterSaves[save] = step.id } }
+
+        func check(_ source: TemplateSource?, known: [String]) {
+            guard let source, let loaded = templates[source] else { return }
+            for name in loaded.template.variables {
+                let head = String(name.split(separator: ".", maxSplits: 1).first ?? Substring(name))
+                if known.contains(head) { continue }
+                var hint = Suggestion.hint(for: head, in: known)
+                if let step = laterSaves[head] {
+                    hint = "'\(head)' is saved by step '\(step)', which runs later"
+                } else if hint == nil {
+                    hint = known.isEmpty ? "declare it under 'vars:'" : "defined here: " + known.joined(separator: ", ")
+                }
+                problems.append(loaded.diagnostic(TemplateError(
+                    mark: mark(of: name, in: loaded.template), message: "variable '\(name)' is not defined", hint: hint)))
+            }
+        }
+
+        check(workflow.system, known: inputs)
+        var known = inputs
+        for step in workflow.steps {
+            check(step.user, known: known)
+            check(step.prefill, known: known)
+            if let save = step.save {
+                known.append(save)
+                laterSaves[save] = nil
+            }
+        }
+        check(workflow.output, known: known)
+        return problems
+    }
+
+    private static func mark(of name: String, in template: Template) -> Mark {
+        template.marks(of: name).first ?? Mark(line: 1, column: 1)
+    }
+}

@@ -1,0 +1,314 @@
+import FlowSource
+import FlowTemplate
+import FlowYAML
+
+/// Turns a YAML node tree into a `Workflow`, collecting every problem with its place.
+/// Pure: reads nothing but the tree and the source text it quotes in errors.
+public struct WorkflowDecoder {
+    /// Providers a `model:` may name; the registry test keeps this in step with the adapters.
+    public static let knownProviders = ["mock", "openai"]
+    static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output", "mock"]
+    static let stepKeys = ["id", "user", "prefill", "params", "model", "save"]
+    static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed"]
+
+    let source: SourceFile
+    private var diagnostics: [Diagnostic] = []
+
+    public init(source: SourceFile) { self.source = source }
+
+    /// Decodes `root` (nil for an empty file). Throws every problem found, in file order.
+    public static func decode(_ root: Node?, source: SourceFile) throws(DiagnosticList) -> Workflow {
+        var decoder = WorkflowDecoder(source: source)
+        let workflow = decoder.workflow(root)
+        if !decoder.diagnostics.isEmpty || workflow == nil {
+            throw DiagnosticList(decoder.diagnostics.sorted { ($0.mark ?? Mark(line: 0, column: 0)) < ($1.mark ?? Mark(line: 0, column: 0)) })
+        }
+        return workflow!
+    }
+
+    private mutating func workflow(_ root: Node?) -> Workflow? {
+        guard let root else {
+            report(nil, "the file is empty", hint: "a workflow needs at least 'flow: 1' and 'steps:'")
+            return nil
+        }
+        guard let pairs = mapping(root, "the workflow") else { return nil }
+        checkKeys(pairs, allowed: Self.topLevelKeys, in: "the workflow")
+
+        var version = 1
+        if let node = root["flow"] {
+            if case .int(let value) = node.value, value == 1 { version = value } else {
+                report(node.mark, "'flow' must be 1 (the format version this flow reads), got \(node.scalar?.text ?? node.kindDescription)")
+            }
+        } else {
+            report(root.mark, "missing required key 'flow'", hint: "start the file with 'flow: 1', the format version")
+        }
+        let name = root["name"].flatMap { string($0, "name") } ?? Self.defaultName(for: source.path)
+        let description = root["description"].flatMap { string($0, "description") }
+        let model = root["model"].flatMap { modelRef($0) }
+        let params = root["params"].map { samplingParams($0) } ?? SamplingParams()
+        let vars = root["vars"].map { variables($0) } ?? []
+        let system = root["system"].flatMap { template($0, "system") }
+        let output = root["output"].flatMap { template($0, "output") }
+        let mock = root["mock"].map { mockReplies($0) } ?? []
+
+        var steps: [Step] = []
+        if let node = root["steps"] {
+            steps = decodeSteps(node, defaultModel: model, vars: vars)
+        } else {
+            report(root.mark, "missing required key 'steps'", hint: "add 'steps:' with a list of steps, each with an 'id' and a 'user' turn")
+        }
+        return Workflow(version: version, name: name, description: description, model: model, params: params,
+                        vars: vars, system: system, steps: steps, output: output, mock: mock)
+    }
+
+    // MARK: Steps
+
+    private mutating func decodeSteps(_ node: Node, defaultModel: ModelRef?, vars: [Variable]) -> [Step] {
+        guard let items = sequence(node, "steps") else { return [] }
+        if items.isEmpty { report(node.mark, "'steps' is empty", hint: "add at least one step with an 'id' and a 'user' turn") }
+        var steps: [Step] = []
+        var ids: [String: Mark] = [:]
+        var saved: [String: Mark] = Dictionary(vars.map { ($0.name, $0.mark) }, uniquingKeysWith: { a, _ in a })
+        for item in items {
+            guard let step = step(item, defaultModel: defaultModel) else { continue }
+            if let first = ids[step.id] {
+                report(item["id"]?.mark ?? item.mark, "duplicate step id '\(step.id)' (first defined at \(first))")
+            }
+            ids[step.id] = step.mark
+            if let save = step.save, let saveNode = item["save"] {
+                if let first = saved[save] {
+                    report(saveNode.mark, "'save: \(save)' would overwrite '\(save)' defined at \(first)",
+                           hint: "choose another name")
+                }
+                saved[save] = saveNode.mark
+            }
+            steps.append(step)
+        }
+        return steps
+    }
+
+    private mutating func step(_ node: Node, defaultModel: ModelRef?) -> Step? {
+        guard let pairs = mapping(node, "a step") else { return nil }
+        checkKeys(pairs, allowed: Self.stepKeys, in: "a step")
+        guard let idNode = node["id"] else {
+            report(node.mark, "a step needs an 'id'", hint: "add 'id: some_name' to name the step in records and references")
+            return nil
+        }
+        guard let id = string(idNode, "id") else { return nil }
+        if !Self.isIdentifier(id) {
+            report(idNode.mark, "step id '\(id)' must start with a letter or '_' and hold only letters, digits, '_' and '-'")
+        }
+        let model = node["model"].flatMap { modelRef($0) }
+        if model == nil, defaultModel == nil, node["model"] == nil {
+            report(node.mark, "step '\(id)' has no model", hint: "set a top-level 'model: provider/name' or one on the step")
+        }
+        guard let userNode = node["user"] else {
+            report(node.mark, "step '\(id)' needs a 'user' turn", hint: "add 'user: …' with the text or {file: templates/x.mustache}")
+            return nil
+        }
+        guard let user = template(userNode, "user") else { return nil }
+        var save: String?
+        if let saveNode = node["save"], let name = string(saveNode, "save") {
+            if Self.isIdentifier(name) { save = name } else {
+                report(saveNode.mark, "'save' must be a variable name (letters, digits, '_'), got '\(name)'")
+            }
+        }
+        return Step(id: id, mark: node.mark, user: user,
+                    prefill: node["prefill"].flatMap { template($0, "prefill") },
+                    params: node["params"].map { samplingParams($0) } ?? SamplingParams(),
+                    model: model, save: save)
+    }
+
+    // MARK: Values
+
+    private mutating func samplingParams(_ node: Node) -> SamplingParams {
+        guard let pairs = mapping(node, "params") else { return SamplingParams() }
+        checkKeys(pairs, allowed: Self.paramKeys, in: "params")
+        var params = SamplingParams()
+        if let value = node["temperature"] { params.temperature = number(value, "temperature", in: 0...2) }
+        if let value = node["top_p"] { params.topP = number(value, "top_p", in: 0...1) }
+        if let value = node["max_tokens"] {
+            if case .int(let int) = value.value, int > 0 { params.maxTokens = int } else {
+                report(value.mark, "'max_tokens' must be a positive integer, got \(describe(value))")
+            }
+        }
+        if let value = node["seed"] {
+            if case .int(let int) = value.value { params.seed = int } else {
+                report(value.mark, "'seed' must be an integer, got \(describe(value))")
+            }
+        }
+        if let value = node["stop"] {
+            if let items = value.sequence {
+                params.stop = items.compactMap { string($0, "stop") }
+            } else if let text = string(value, "stop") {
+                params.stop = [text]
+            }
+        }
+        return params
+    }
+
+    private mutating func number(_ node: Node, _ key: String, in range: ClosedRange<Double>) -> Double? {
+        let number: Double
+        switch node.value {
+        case .int(let int) where node.scalar != nil: number = Double(int)
+        case .float(let double) where node.scalar != nil: number = double
+        default:
+            report(node.mark, "'\(key)' must be a number, got \(describe(node))")
+            return nil
+        }
+        guard range.contains(number) else {
+            report(node.mark, "'\(key)' must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(node.scalar?.text ?? "")")
+            return nil
+        }
+        return number
+    }
+
+    private mutating func modelRef(_ node: Node) -> ModelRef? {
+        guard let text = string(node, "model") else { return nil }
+        guard let ref = ModelRef(parsing: text, mark: node.mark) else {
+            report(node.mark, "'model' must be 'provider/model', got '\(text)'", hint: "for example 'openai/gpt-4o-mini' or 'mock/echo'")
+            return nil
+        }
+        guard Self.knownProviders.contains(ref.provider) else {
+            let known = Self.knownProviders.joined(separator: ", ")
+            report(node.mark, "unknown provider '\(ref.provider)'",
+                   hint: (Suggestion.hint(for: ref.provider, in: Self.knownProviders).map { $0 + " " } ?? "") + "known providers: \(known)")
+            return nil
+        }
+        return ref
+    }
+
+    private mutating func variables(_ node: Node) -> [Variable] {
+        guard let pairs = mapping(node, "vars") else { return [] }
+        return pairs.compactMap { pair in
+            guard let name = string(pair.key, "a variable name") else { return nil }
+            guard Self.isIdentifier(name) else {
+                report(pair.key.mark, "variable name '\(name)' must start with a letter or '_' and hold only letters, digits, '_' and '-'")
+                return nil
+            }
+            let value = Self.templateValue(pair.value)
+            return Variable(name: name, defaultValue: value == .null ? nil : value, mark: pair.key.mark)
+        }
+    }
+
+    private mutating func template(_ node: Node, _ key: String) -> TemplateSource? {
+        if let scalar = node.scalar {
+            return .inline(scalar.text, node.mark)
+        }
+        if let pairs = node.mapping {
+            checkKeys(pairs, allowed: ["file"], in: "'\(key)'")
+            guard let fileNode = node["file"] else {
+                report(node.mark, "'\(key)' must be text or {file: path}", hint: "for example {file: ../templates/\(key).mustache}")
+                return nil
+            }
+            guard let path = string(fileNode, "file"), !path.isEmpty else { return nil }
+            return .file(path, fileNode.mark)
+        }
+        report(node.mark, "'\(key)' must be text or {file: path}, got \(node.kindDescription)")
+        return nil
+    }
+
+    private mutating func mockReplies(_ node: Node) -> [MockReply] {
+        guard let items = sequence(node, "mock") else { return [] }
+        return items.compactMap { item in
+            if item.scalar != nil { return string(item, "a mock reply").map { MockReply(content: $0) } }
+            guard let pairs = mapping(item, "a mock reply") else { return nil }
+            checkKeys(pairs, allowed: ["content", "finish_reason", "usage"], in: "a mock reply")
+            var reply = MockReply(content: item["content"].flatMap { string($0, "content") } ?? "")
+            if let reason = item["finish_reason"].flatMap({ string($0, "finish_reason") }) { reply.finishReason = reason }
+            if let usage = item["usage"], let usagePairs = mapping(usage, "usage") {
+                checkKeys(usagePairs, allowed: ["input_tokens", "output_tokens"], in: "usage")
+                reply.usage = Usage(inputTokens: usage["input_tokens"].flatMap { count($0, "input_tokens") } ?? 0,
+                                    outputTokens: usage["output_tokens"].flatMap { count($0, "output_tokens") } ?? 0)
+            }
+            return reply
+        }
+    }
+
+    private mutating func count(_ node: Node, _ key: String) -> Int? {
+        if case .int(let int) = node.value, int >= 0 { return int }
+        report(node.mark, "'\(key)' must be a whole number of tokens, got \(describe(node))")
+        return nil
+    }
+
+    // MARK: Shapes
+
+    private mutating func mapping(_ node: Node, _ what: String) -> [Pair]? {
+        if let pairs = node.mapping { return pairs }
+        report(node.mark, "\(what) must be a mapping (key: value lines), got \(describe(node))")
+        return nil
+    }
+
+    private mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+        if let items = node.sequence { return items }
+        report(node.mark, "'\(what)' must be a list ('- ' items), got \(describe(node))")
+        return nil
+    }
+
+    /// A string value. Numbers and booleans are refused rather than converted, since `name: 1.0`
+    /// meaning "1.0" is a guess.
+    private mutating func string(_ node: Node, _ key: String) -> String? {
+        if node.scalar != nil, case .string(let text) = node.value { return text }
+        report(node.mark, "'\(key)' must be a string, got \(describe(node))",
+               hint: node.scalar != nil ? "quote it: \"\(node.scalar!.text)\"" : nil)
+        return nil
+    }
+
+    private mutating func checkKeys(_ pairs: [Pair], allowed: [String], in what: String) {
+        for pair in pairs {
+            guard let key = pair.key.scalar?.text else {
+                report(pair.key.mark, "keys in \(what) must be plain names")
+                continue
+            }
+            if !allowed.contains(key) {
+                report(pair.key.mark, "unknown key '\(key)' in \(what)",
+                       hint: Suggestion.hint(for: key, in: allowed) ?? "known keys: \(allowed.joined(separator: ", "))")
+            }
+        }
+    }
+
+    private func describe(_ node: Node) -> String {
+        if let scalar = node.scalar { return "\(node.kindDescription) '\(scalar.text)'" }
+        return node.kindDescription
+    }
+
+    private func format(_ number: Double) -> String {
+        number == number.rounded() ? String(Int(number)) : String(number)
+    }
+
+    private mutating func report(_ mark: Mark?, _ message: String, hint: String? = nil) {
+        diagnostics.append(Diagnostic(source, mark, message, hint: hint))
+    }
+
+    // MARK: Helpers
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+    }
+
+    static func defaultName(for path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        if let dot = file.lastIndex(of: "."), dot != file.startIndex { return String(file[..<dot]) }
+        return file
+    }
+
+    /// YAML values as template data: vars may hold strings, numbers, lists and maps.
+    public static func templateValue(_ node: Node) -> TemplateValue {
+        switch node.content {
+        case .sequence(let items): return .list(items.map(templateValue))
+        case .mapping(let pairs):
+            var map: [String: TemplateValue] = [:]
+            for pair in pairs { map[pair.key.scalar?.text ?? ""] = templateValue(pair.value) }
+            return .map(map)
+        case .scalar(let scalar):
+            switch node.value {
+            case .null: return .null
+            case .bool(let bool): return .bool(bool)
+            case .int(let int): return .int(int)
+            case .float(let double): return .double(double)
+            case .string: return .string(scalar.text)
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import FlowSource
+import FlowTemplate
+import FlowYAML
+
+/// Why a workflow could not be loaded.
+public enum LoadError: Error, Sendable, CustomStringConvertible {
+    /// A file could not be read (exit 66).
+    case unreadable(Diagnostic)
+    /// The workflow or a template is invalid (exit 65); every problem found, in order.
+    case invalid([Diagnostic])
+
+    public var diagnostics: [Diagnostic] {
+        switch self {
+        case .unreadable(let diagnostic): return [diagnostic]
+        case .invalid(let diagnostics): return diagnostics
+        }
+    }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Reads a workflow file and the template files it names: the I/O around the pure decoder.
+public enum WorkflowLoader {
+    /// Loads, decodes and checks the workflow at `path`. File templates resolve relative to the
+    /// workflow file's directory.
+    public static func load(path: String, limits: YAMLLimits = .default) throws(LoadError) -> LoadedWorkflow {
+        let bytes = try read(path, referencedAt: nil, from: nil)
+        let source = try sourceFile(path: path, bytes: bytes)
+        let workflow: Workflow
+        do {
+            let root = try YAML.load(source, limits: limits)
+            workflow = try WorkflowDecoder.decode(root, source: source)
+        } catch let error as Diagnostic {
+            throw .invalid([error])
+        } catch let error as DiagnosticList {
+            throw .invalid(error.diagnostics)
+        } catch {
+            throw .invalid([Diagnostic(path: path, mark: nil, message: "\(error)")])
+        }
+
+        var templates: [TemplateSource: LoadedTemplate] = [:]
+        var files: [TemplateFile] = []
+        var problems: [Diagnostic] = []
+        let directory = (path as NSString).deletingLastPathComponent
+        for templateSource in workflow.templateSources where templates[templateSource] == nil {
+            do {
+                let (loaded, file) = try loadTemplate(templateSource, workflowSource: source, directory: directory)
+                templates[templateSource] = loaded
+                if let file, !files.contains(file) { files.append(file) }
+            } catch {
+                problems.append(contentsOf: error.diagnostics)
+            }
+        }
+        problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
+        guard problems.isEmpty else { throw .invalid(problems) }
+        return LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
+                              templates: templates, templateFiles: files)
+    }
+
+    private static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
+                                     directory: String) throws(LoadError) -> (LoadedTemplate, TemplateFile?) {
+        switch templateSource {
+        case .inline(let text, let mark):
+            let loaded = LoadedTemplate(template: Template.empty, file: workflowSource, inlineMark: mark)
+            do {
+                return (LoadedTemplate(template: try Template(text), file: workflowSource, inlineMark: mark), nil)
+            } catch {
+                throw .invalid([loaded.diagnostic(error)])
+            }
+        case .file(let relative, let mark):
+            let joined = relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative
+            // "workflows/../templates/x" reads better in records as "templates/x".
+            let path = Self.normalize(joined)
+            let bytes = try read(path, referencedAt: mark, from: workflowSource)
+            let file = try sourceFile(path: path, bytes: bytes)
+            do {
+                let template = try Template(file.text)
+                return (LoadedTemplate(template: template, file: file, inlineMark: nil), TemplateFile(path: path, sha256: SHA256.hex(bytes)))
+            } catch {
+                throw .invalid([Diagnostic(file, error.mark, error.message, hint: error.hint)])
+            }
+        }
+    }
+
+    /// Folds "." and ".." parts without touching the file system (symlinks stay as written).
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    private static func read(_ path: String, referencedAt mark: Mark?, from source: SourceFile?) throws(LoadError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let reason = exists ? (isDirectory.boolValue ? "is a directory" : "cannot be read") : "does not exist"
+            if let source, let mark {
+                throw .invalid([Diagnostic(source, mark, "template file '\(path)' \(reason)",
+                                           hint: "paths are relative to the workflow file's directory")])
+            }
+            throw .unreadable(Diagnostic(path: path, mark: nil, message: "file \(reason)"))
+        }
+        return [UInt8](data)
+    }
+
+    private static func sourceFile(path: String, bytes: [UInt8]) throws(LoadError) -> SourceFile {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .invalid([Diagnostic(path: path, mark: firstInvalidUTF8(bytes), message: "file is not valid UTF-8")])
+        }
+        return SourceFile(path: path, text: text)
+    }
+
+    /// The place of the first byte that does not decode, for the error message.
+    private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Mark {
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var mark = Mark(line: 1, column: 1)
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if scalar == "\n" { mark = Mark(line: mark.line + 1, column: 1) } else { mark.column += 1 }
+            case .emptyInput:
+                return mark
+            case .error:
+                return mark
+            }
+        }
+    }
+}
+
+extension Workflow {
+    /// Every template the workflow uses, in file order.
+    public var templateSources: [TemplateSource] {
+        var sources: [TemplateSource] = []
+        if let system { sources.append(system) }
+        for step in steps {
+            sources.append(step.user)
+            if let prefill = step.prefill { sources.append(prefill) }
+        }
+        if let output { sources.append(output) }
+        return sources
+    }
+}

@@ -1,0 +1,65 @@
+/// A user-facing error with a place: printed like a compiler, with the source line and a caret.
+///
+/// ```
+/// workflows/x.yaml:3:5: error: unknown key 'temprature' in params
+///     temprature: 0.2
+///     ^
+/// hint: did you mean 'temperature'?
+/// ```
+public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var mark: Mark?
+    public var message: String
+    public var hint: String?
+    /// The source line quoted under the message, when the text is known.
+    public var sourceLine: String?
+
+    public init(path: String, mark: Mark?, message: String, hint: String? = nil, sourceLine: String? = nil) {
+        self.path = path
+        self.mark = mark
+        self.message = message
+        self.hint = hint
+        self.sourceLine = sourceLine
+    }
+
+    /// A diagnostic that quotes its line from `source`.
+    public init(_ source: SourceFile, _ mark: Mark?, _ message: String, hint: String? = nil) {
+        self.init(path: source.path, mark: mark, message: message, hint: hint,
+                  sourceLine: mark.flatMap { source.line($0.line) })
+    }
+
+    /// The one-line form `file:line:col: error: message`.
+    public var headline: String {
+        if let mark { return "\(path):\(mark.line):\(mark.column): error: \(message)" }
+        return "\(path): error: \(message)"
+    }
+
+    /// The full form: headline, source line, caret, hint.
+    public var description: String {
+        var out = headline
+        if let mark, let sourceLine {
+            out += "\n" + sourceLine + "\n" + caret(under: sourceLine, column: mark.column)
+        }
+        if let hint { out += "\nhint: " + hint }
+        return out
+    }
+
+    // Tabs before the column are kept so the caret lines up in a terminal.
+    private func caret(under line: String, column: Int) -> String {
+        var pad = ""
+        for (index, char) in line.enumerated() where index < column - 1 {
+            pad.append(char == "\t" ? "\t" : " ")
+        }
+        if column - 1 > line.count { pad += String(repeating: " ", count: column - 1 - line.count) }
+        return pad + "^"
+    }
+}
+
+/// Several diagnostics at once, so a user fixes a file in one pass rather than one error per run.
+public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}

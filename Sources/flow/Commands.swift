@@ -1,0 +1,55 @@
+/// The command table: names, help and options. `flow help` and did-you-mean read it.
+enum Commands {
+    static let run = CommandSpec(
+        name: "run",
+        abstract: "Run a workflow and print its output.",
+        discussion: """
+        Steps run in order against each step's provider. Every run appends a transcript
+        (JSON Lines) under --transcript-dir. A step that ends with a finish reason other
+        than 'stop' fails the run (exit 1).
+        """,
+        arguments: [.init(name: "file", help: "The workflow file (YAML).")],
+        options: [
+            .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable)."),
+            .init(name: "--model", value: "<provider/model>", help: "Run every step on this model instead."),
+            .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
+            .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs)."),
+        ])
+
+    static let validate = CommandSpec(
+        name: "validate",
+        abstract: "Check workflow files without running them.",
+        discussion: "Parses each file, checks every key, type, template and variable reference, and sends nothing.",
+        arguments: [.init(name: "files", help: "Workflow files to check.", repeatable: true)],
+        options: [
+            .init(name: "--json", value: nil, help: "Print the result for each file as JSON."),
+        ])
+
+    static let help = CommandSpec(
+        name: "help",
+        abstract: "Show help for a command.",
+        arguments: [.init(name: "command", help: "The command to describe.", optional: true)])
+
+    static let all = [run, validate, help]
+
+    static var overview: String {
+        var out = """
+        OVERVIEW: flow runs declarative prompt workflows against LLM providers.
+
+        A workflow is a YAML file with a system prompt, templated user turns, prefills,
+        sampling parameters and steps. flow runs it, keeps the conversation, and records
+        a transcript of every request and response with token counts.
+
+        USAGE: flow <subcommand>
+
+        OPTIONS:
+
+        """
+        out += CommandSpec.row("--version", "Show the version.")
+        out += CommandSpec.row("-h, --help", "Show help information.")
+        out += "\nSUBCOMMANDS:\n"
+        for command in all { out += CommandSpec.row(command.name, command.abstract) }
+        out += "\n  See 'flow help <subcommand>' for detailed help.\n"
+        return out
+    }
+}

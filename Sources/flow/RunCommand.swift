@@ -1,0 +1,123 @@
+import Foundation
+import FlowCore
+import FlowTemplate
+import FlowSource
+
+/// `flow run FILE`: load, run, print the output (or one JSON object), exit with the status.
+enum RunCommand {
+    static func main(_ arguments: ParsedArguments) async -> Int32 {
+        let path = arguments.positionals[0]
+        let json = arguments.flags.contains("--json")
+        var given: [String: String] = [:]
+        for pair in arguments.values["--var"] ?? [] {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                Terminal.report(UsageError(message: "--var takes key=value, got '\(pair)'", command: Commands.run))
+                return ExitCode.usage
+            }
+            given[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+
+        var loaded: LoadedWorkflow
+        do {
+            loaded = try WorkflowLoader.load(path: path)
+        } catch {
+            Terminal.err(error.description + "\n")
+            if json { Terminal.out(RunReport.invalid(error).serialized + "\n") }
+            if case .unreadable = error { return ExitCode.noInput }
+            return ExitCode.invalid
+        }
+        if let text = arguments.value("--model") {
+            guard let model = ModelRef(parsing: text), WorkflowDecoder.knownProviders.contains(model.provider) else {
+                Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(WorkflowDecoder.knownProviders.joined(separator: ", "))), got '\(text)'", command: Commands.run))
+                return ExitCode.usage
+            }
+            loaded.workflow.model = model
+            for index in loaded.workflow.steps.indices { loaded.workflow.steps[index].model = nil }
+        }
+
+        let inputs: [String: TemplateValue]
+        do {
+            inputs = try Inputs.resolve(given, for: loaded.workflow)
+        } catch {
+            Terminal.report(UsageError(message: error.message, command: Commands.run))
+            return ExitCode.usage
+        }
+
+        let directory = arguments.value("--transcript-dir") ?? ".flow/runs"
+        let transcriptPath = TranscriptWriter.newPath(in: directory, name: loaded.workflow.name)
+        let writer: TranscriptWriter
+        do {
+            writer = try TranscriptWriter(path: transcriptPath)
+        } catch {
+            Terminal.err("error: cannot create the transcript '\(transcriptPath)': \(error.localizedDescription)\n")
+            return ExitCode.software
+        }
+        let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
+                                        transport: URLSessionTransport(), mockReplies: loaded.workflow.mock)
+        let result = await Interpreter(providers: registry, transcript: writer).run(loaded, inputs: inputs)
+
+        if json {
+            Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")
+        } else {
+            for step in result.steps {
+                Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(Int(step.latencyMs.rounded())) ms\n")
+            }
+            if let output = result.output { Terminal.out(output.hasSuffix("\n") ? output : output + "\n") }
+            if let error = result.error { Terminal.err("error: \(error.message)\n") }
+            Terminal.err("transcript: \(transcriptPath)\n")
+        }
+        return result.error?.exitCode ?? ExitCode.ok
+    }
+}
+
+/// The `--json` shape of a run, documented in docs/cli.md.
+enum RunReport {
+    static func json(_ result: RunResult, transcript: String) -> JSON {
+        let totals = result.totals
+        return .object(omittingNil: [
+            ("status", .string(result.status.rawValue)),
+            ("output", result.output.map(JSON.string) ?? .null),
+            ("steps", .array(result.steps.map { step in
+                .object([
+                    ("id", .string(step.id)),
+                    ("model", .string(step.model.description)),
+                    ("finish_reason", .string(step.finishReason.name)),
+                    ("finish_reason_raw", .string(step.finishReason.raw)),
+                    ("content", .string(step.content)),
+                    ("usage", .object([("input_tokens", .int(step.usage.inputTokens)), ("output_tokens", .int(step.usage.outputTokens))])),
+                    ("latency_ms", .double((step.latencyMs * 1000).rounded() / 1000)),
+                ])
+            })),
+            ("totals", .object([("calls", .int(result.steps.count)), ("input_tokens", .int(totals.inputTokens)),
+                                ("output_tokens", .int(totals.outputTokens))])),
+            ("transcript", .string(transcript)),
+            ("error", result.error.map { error in
+                .object(omittingNil: [("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),
+                                      ("step", error.step.map(JSON.string))])
+            }),
+        ])
+    }
+
+    static func invalid(_ error: LoadError) -> JSON {
+        .object([
+            ("status", .string("invalid")),
+            ("output", .null),
+            ("steps", .array([])),
+            ("errors", Diagnostics.json(error.diagnostics)),
+        ])
+    }
+}
+
+enum Diagnostics {
+    static func json(_ diagnostics: [FlowSource.Diagnostic]) -> JSON {
+        .array(diagnostics.map { diagnostic in
+            .object(omittingNil: [
+                ("file", .string(diagnostic.path)),
+                ("line", diagnostic.mark.map { .int($0.line) }),
+                ("column", diagnostic.mark.map { .int($0.column) }),
+                ("message", .string(diagnostic.message)),
+                ("hint", diagnostic.hint.map(JSON.string)),
+            ])
+        })
+    }
+}

@@ -1,0 +1,30 @@
+import FlowCore
+
+/// `flow validate FILE...`: load each file as `run` would, send nothing.
+enum ValidateCommand {
+    static func main(_ arguments: ParsedArguments) -> Int32 {
+        let json = arguments.flags.contains("--json")
+        var status = ExitCode.ok
+        var reports: [JSON] = []
+        for path in arguments.positionals {
+            do {
+                let loaded = try WorkflowLoader.load(path: path)
+                let steps = loaded.workflow.steps.count
+                if json {
+                    reports.append(.object([("file", .string(path)), ("valid", .bool(true)), ("steps", .int(steps)), ("errors", .array([]))]))
+                } else {
+                    Terminal.out("\(path): ok (\(steps) step\(steps == 1 ? "" : "s"))\n")
+                }
+            } catch {
+                Terminal.err(error.description + "\n")
+                if json {
+                    reports.append(.object([("file", .string(path)), ("valid", .bool(false)), ("errors", Diagnostics.json(error.diagnostics))]))
+                }
+                // An invalid file outranks a missing one: both fail, 65 says more.
+                if case .unreadable = error { if status == ExitCode.ok { status = ExitCode.noInput } } else { status = ExitCode.invalid }
+            }
+        }
+        if json { Terminal.out(JSON.array(reports).serialized + "\n") }
+        return status
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import FlowCore
+import FlowSource
+
+/// Dispatches `flow <subcommand>` and exits with its status.
+func dispatch(_ words: [String]) async -> Int32 {
+    guard let first = words.first else {
+        Terminal.err(Commands.overview)
+        return ExitCode.usage
+    }
+    switch first {
+    case "-h", "--help":
+        Terminal.out(Commands.overview)
+        return ExitCode.ok
+    case "--version":
+        Terminal.out(Interpreter.version + "\n")
+        return ExitCode.ok
+    default:
+        break
+    }
+    guard let command = Commands.all.first(where: { $0.name == first }) else {
+        let hint = Suggestion.closest(to: first, in: Commands.all.map(\.name)).map { "Did you mean '\($0)'?" }
+        Terminal.report(UsageError(message: first.hasPrefix("-") ? "Unknown option '\(first)'" : "Unknown subcommand '\(first)'", hint: hint))
+        return ExitCode.usage
+    }
+    let arguments: ParsedArguments
+    do {
+        arguments = try command.parse(Array(words.dropFirst()))
+    } catch {
+        Terminal.report(error)
+        return ExitCode.usage
+    }
+    if arguments.wantsHelp {
+        Terminal.out(command.help)
+        return ExitCode.ok
+    }
+    switch command.name {
+    case "run":
+        return await RunCommand.main(arguments)
+    case "validate":
+        return ValidateCommand.main(arguments)
+    default:
+        guard let name = arguments.positionals.first else {
+            Terminal.out(Commands.overview)
+            return ExitCode.ok
+        }
+        guard let described = Commands.all.first(where: { $0.name == name }) else {
+            let hint = Suggestion.closest(to: name, in: Commands.all.map(\.name)).map { "Did you mean '\($0)'?" }
+            Terminal.report(UsageError(message: "Unknown subcommand '\(name)'", hint: hint, command: Commands.help))
+            return ExitCode.usage
+        }
+        Terminal.out(described.help)
+        return ExitCode.ok
+    }
+}
+
+exit(await dispatch(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,113 @@
+import FlowSource
+import Testing
+@testable import FlowYAML
+
+/// Every error with its whole message: place, source line, caret and hint.
+@Suite struct YAMLErrorTests {
+    func error(_ text: String, limits: YAMLLimits = .default) -> String {
+        do {
+            _ = try YAML.load(SourceFile(path: "w.yaml", text: text), limits: limits)
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func duplicateKeyIsReportedAtTheSecondKey() {
+        #expect(error("name: a\nmodel: x\nname: b\n") == """
+            w.yaml:3:1: error: duplicate key 'name' (first defined at 1:1)
+            name: b
+            ^
+            hint: remove one of them; YAML keeps only one value per key
+            """)
+    }
+
+    @Test func quotedAndPlainKeysAreTheSameKey() {
+        #expect(error("a: 1\n'a': 2\n").hasPrefix("w.yaml:2:1: error: duplicate key 'a'"))
+        #expect(error("1: x\n'1': y\n") == "no error")
+    }
+
+    @Test func scannerErrorHasPlaceLineAndCaret() {
+        #expect(error("a: b: c\n") == """
+            w.yaml:1:5: error: mapping values are not allowed in this context
+            a: b: c
+                ^
+            """)
+    }
+
+    @Test func parserErrorNamesItsContext() {
+        #expect(error("steps:\n  - id: a\n  user: b\n") == """
+            w.yaml:3:3: error: did not find expected '-' indicator (while parsing a block collection at 2:3)
+              user: b
+              ^
+            """)
+    }
+
+    @Test func unclosedQuote() {
+        #expect(error("a: \"open\nb: 1\n") == """
+            w.yaml:3:1: error: found unexpected end of stream (while scanning a quoted scalar at 1:4)
+            
+            ^
+            """)
+    }
+
+    @Test func tabIndentation() {
+        #expect(error("a:\n\tb: 1\n") == """
+            w.yaml:2:1: error: found character that cannot start any token (while scanning for the next token at 2:1)
+            \tb: 1
+            ^
+            """)
+    }
+
+    @Test func unknownAlias() {
+        #expect(error("a: &base 1\nb: *bsae\n") == """
+            w.yaml:2:4: error: unknown alias '*bsae'
+            b: *bsae
+               ^
+            hint: did you mean '*base'?
+            """)
+        #expect(error("b: *nowhere\n").hasSuffix("hint: define the anchor with '&nowhere' before this alias"))
+    }
+
+    @Test func secondDocumentIsRefused() {
+        #expect(error("a: 1\n---\nb: 2\n") == """
+            w.yaml:2:1: error: a workflow file holds one YAML document; a second one starts here
+            ---
+            ^
+            hint: remove the '---' line or move the second document to its own file
+            """)
+    }
+
+    @Test func aliasBombFailsFast() {
+        var lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+        for (index, name) in "bcdefghij".enumerated() {
+            let previous = Array("abcdefghij")[index]
+            lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]")
+        }
+        let clock = ContinuousClock()
+        var message = ""
+        let elapsed = clock.measure { message = error(lines.joined(separator: "\n")) }
+        // Level e is the first whose aliases add up past 100,000 nodes (d holds 11,111).
+        #expect(message.hasPrefix("w.yaml:5:"))
+        #expect(message.contains(": error: aliases expand to more than 100000 nodes\ne: &e [*d"))
+        #expect(message.hasSuffix("hint: this looks like an alias bomb; reduce the nesting of aliases"))
+        // Not a timing assertion of speed, a guard against expansion: a billion nodes would take minutes.
+        #expect(elapsed < .seconds(5))
+    }
+
+    @Test func nestingDepthIsCapped() {
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(error(deep, limits: YAMLLimits(maxDepth: 50)) == """
+            w.yaml:1:51: error: nesting deeper than 50 levels
+            \(deep)
+            \(String(repeating: " ", count: 50))^
+            """)
+    }
+
+    @Test func documentSizeIsCapped() {
+        #expect(error(String(repeating: "a", count: 2000), limits: YAMLLimits(maxDocumentBytes: 1000)) == """
+            w.yaml: error: file is 2000 bytes, over the limit of 1000 bytes
+            hint: split large data into a dataset file
+            """)
+    }
+}
