@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
         .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML"]),
         .testTarget(name: "FlowTemplateTests", dependencies: ["FlowTemplate"]),
-        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"]),
+        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCore", "FlowTestSupport"]),
     ]
 )

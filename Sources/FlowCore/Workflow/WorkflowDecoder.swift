@@ -53,7 +53,7 @@ public struct WorkflowDecoder {
 
         var steps: [Step] = []
         if let node = root["steps"] {
-            steps = decodeSteps(node, defaultModel: model, vars: vars)
+            steps = decodeSteps(node, hasDefaultModel: root["model"] != nil, vars: vars)
         } else {
             report(root.mark, "missing required key 'steps'", hint: "add 'steps:' with a list of steps, each with an 'id' and a 'user' turn")
         }
@@ -63,14 +63,14 @@ public struct WorkflowDecoder {
 
     // MARK: Steps
 
-    private mutating func decodeSteps(_ node: Node, defaultModel: ModelRef?, vars: [Variable]) -> [Step] {
+    private mutating func decodeSteps(_ node: Node, hasDefaultModel: Bool, vars: [Variable]) -> [Step] {
         guard let items = sequence(node, "steps") else { return [] }
         if items.isEmpty { report(node.mark, "'steps' is empty", hint: "add at least one step with an 'id' and a 'user' turn") }
         var steps: [Step] = []
         var ids: [String: Mark] = [:]
         var saved: [String: Mark] = Dictionary(vars.map { ($0.name, $0.mark) }, uniquingKeysWith: { a, _ in a })
         for item in items {
-            guard let step = step(item, defaultModel: defaultModel) else { continue }
+            guard let step = step(item, hasDefaultModel: hasDefaultModel) else { continue }
             if let first = ids[step.id] {
                 report(item["id"]?.mark ?? item.mark, "duplicate step id '\(step.id)' (first defined at \(first))")
             }
@@ -87,7 +87,7 @@ public struct WorkflowDecoder {
         return steps
     }
 
-    private mutating func step(_ node: Node, defaultModel: ModelRef?) -> Step? {
+    private mutating func step(_ node: Node, hasDefaultModel: Bool) -> Step? {
         guard let pairs = mapping(node, "a step") else { return nil }
         checkKeys(pairs, allowed: Self.stepKeys, in: "a step")
         guard let idNode = node["id"] else {
@@ -99,7 +99,8 @@ public struct WorkflowDecoder {
             report(idNode.mark, "step id '\(id)' must start with a letter or '_' and hold only letters, digits, '_' and '-'")
         }
         let model = node["model"].flatMap { modelRef($0) }
-        if model == nil, defaultModel == nil, node["model"] == nil {
+        // A top-level model that failed to parse was reported already; don't repeat it per step.
+        if !hasDefaultModel, node["model"] == nil {
             report(node.mark, "step '\(id)' has no model", hint: "set a top-level 'model: provider/name' or one on the step")
         }
         guard let userNode = node["user"] else {
