@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import FlowCore
+
+/// The command line as users meet it: help, usage errors, validate.
+@Suite struct CLITests {
+    @Test func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: FlowBinary.path),
+                "build flow first (make test does): \(FlowBinary.path)")
+    }
+
+    @Test func version() throws {
+        let result = try FlowBinary.run(["--version"])
+        #expect(result.stdout == Interpreter.version + "\n")
+        #expect(result.status == 0)
+    }
+
+    @Test func overviewListsSubcommands() throws {
+        let result = try FlowBinary.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("OVERVIEW: flow runs declarative prompt workflows against LLM providers.\n"))
+        #expect(result.stdout.contains("\nSUBCOMMANDS:\n  run                     Run a workflow and print its output.\n  validate                Check workflow files without running them.\n"))
+    }
+
+    @Test func helpRunEqualsRunHelp() throws {
+        let viaHelp = try FlowBinary.run(["help", "run"])
+        let viaFlag = try FlowBinary.run(["run", "--help"])
+        #expect(viaHelp.stdout == viaFlag.stdout)
+        #expect(viaFlag.stdout.hasPrefix("OVERVIEW: Run a workflow and print its output.\n"))
+        #expect(viaFlag.stdout.contains("USAGE: flow run <file> [--var <key=value> ...] [--model <provider/model>] [--json] [--transcript-dir <dir>]\n"))
+        #expect(viaFlag.stdout.contains("\nARGUMENTS:\n  <file>                  The workflow file (YAML).\n"))
+        #expect(viaFlag.stdout.contains("  -h, --help              Show help information.\n"))
+        #expect(try FlowBinary.run(["validate", "-h"]).stdout.hasPrefix("OVERVIEW: Check workflow files without running them."))
+    }
+
+    @Test func unknownOptionSuggestsTheNearest() throws {
+        let result = try FlowBinary.run(["run", "workflows/hello.yaml", "--jsno"])
+        #expect(result.status == 64)
+        #expect(result.stdout == "")
+        #expect(result.stderr == """
+            Error: Unknown option '--jsno'
+            Hint: Did you mean '--json'?
+            Usage: flow run <file> [--var <key=value> ...] [--model <provider/model>] [--json] [--transcript-dir <dir>]
+              See 'flow run --help' for more information.
+
+            """)
+    }
+
+    @Test func unknownSubcommand() throws {
+        let result = try FlowBinary.run(["rnu"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: Unknown subcommand 'rnu'\nHint: Did you mean 'run'?\n"))
+    }
+
+    @Test func missingArgument() throws {
+        let result = try FlowBinary.run(["run"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: Missing expected argument '<file>'\n"))
+    }
+
+    @Test func validateBrokenFilePrintsPlaceAndExits65() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("bad.yaml", "flow: 1\nmodel: mock/x\nsteps:\n  - id: a\n    user: hi\n    tempreature: 1\n")
+        let result = try FlowBinary.run(["validate", "bad.yaml"], in: directory.path)
+        #expect(result.status == 65)
+        #expect(result.stderr == """
+            bad.yaml:6:5: error: unknown key 'tempreature' in a step
+                tempreature: 1
+                ^
+            hint: known keys: id, user, prefill, params, model, save
+
+            """)
+    }
+
+    @Test func validateJSONAndExitCodes() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("good.yaml", "flow: 1\nmodel: mock/x\nsteps: [{id: a, user: hi}]\n")
+        try directory.write("bad.yaml", "flow: 1\nsteps: [{id: a, user: hi}]\n")
+        let good = try FlowBinary.run(["validate", "good.yaml"], in: directory.path)
+        #expect(good.status == 0)
+        #expect(good.stdout == "good.yaml: ok (1 step)\n")
+        let missing = try FlowBinary.run(["validate", "none.yaml"], in: directory.path)
+        #expect(missing.status == 66)
+        #expect(missing.stderr == "none.yaml: error: file does not exist\n")
+        let json = try FlowBinary.run(["validate", "--json", "good.yaml", "bad.yaml"], in: directory.path)
+        #expect(json.status == 65)
+        let reports = try JSON.parse(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(reports[0]?["valid"] == .bool(true))
+        #expect(reports[1]?["valid"] == .bool(false))
+        #expect(reports[1]?["errors"]?[0]?["line"] == .int(2))
+        #expect(reports[1]?["errors"]?[0]?["column"] == .int(9))
+        #expect(reports[1]?["errors"]?[0]?["message"] == .string("step 'a' has no model"))
+    }
+
+    @Test func shippedWorkflowsAreValid() throws {
+        let workflows = try FileManager.default.contentsOfDirectory(atPath: FlowBinary.repository + "/workflows")
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { "workflows/" + $0 }
+        #expect(!workflows.isEmpty)
+        let result = try FlowBinary.run(["validate"] + workflows)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
+
+/// A scratch directory removed when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "flow-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    /// The transcripts written under `.flow/runs`, oldest first.
+    func transcripts() throws -> [String] {
+        let directory = path + "/.flow/runs"
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: directory).sorted().map { directory + "/" + $0 }
+    }
+}

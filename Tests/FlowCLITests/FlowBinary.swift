@@ -1,0 +1,47 @@
+import Foundation
+
+/// Runs the built `flow` executable as a user would, capturing stdout, stderr and the status.
+struct FlowBinary {
+    struct Result {
+        var stdout: String
+        var stderr: String
+        var status: Int32
+    }
+
+    /// The `flow` binary beside the test bundle (`swift build` puts both in one directory).
+    static let path: String = {
+        if let explicit = ProcessInfo.processInfo.environment["FLOW_BIN"] { return explicit }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        // On macOS the test bundle is a directory: xctest/Contents/MacOS/runner.
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("flow").path),
+              directory.path != "/" {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("flow").path
+    }()
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Runs `flow arguments…` in `directory` with only `environment` (plus PATH), so no key
+    /// from the developer's shell reaches a test.
+    static func run(_ arguments: [String], in directory: String = repository,
+                    environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { given, _ in given }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a large output cannot fill the pipe and stall the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self),
+                      status: process.terminationStatus)
+    }
+}
