@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "FlowYAML", targets: ["FlowYAML"]),
         .library(name: "FlowTemplate", targets: ["FlowTemplate"]),
         .library(name: "FlowCore", targets: ["FlowCore"]),
+        .library(name: "FlowTestSupport", targets: ["FlowTestSupport"]),
     ],
     targets: [
         .systemLibrary(
