@@ -24,6 +24,18 @@ public indirect enum TemplateValue: Sendable, Equatable {
         }
     }
 
+    /// Whether a section renders: false, null, an empty list and an empty string do not.
+    /// (The spec leaves empty strings open; prompts treat "" as "nothing to say".)
+    public var isTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let bool): return bool
+        case .string(let string): return !string.isEmpty
+        case .list(let items): return !items.isEmpty
+        default: return true
+        }
+    }
+
     /// Looks up a dotted name (`step.field`) below this value.
     public func lookup(_ path: [Substring]) -> TemplateValue? {
         var current = self

@@ -40,16 +40,91 @@ import Testing
         #expect(try Template("[{{gone}}]").render([:], strict: false) == "[]")
     }
 
-    @Test func unclosedTagIsAnError() {
-        #expect(throws: TemplateError(mark: Mark(line: 1, column: 4), message: "unclosed tag: expected '}}'")) {
-            try Template("ab {{name")
+    @Test func sectionsListsAndInvertedSections() throws {
+        let template = try Template("""
+            Tickets:
+            {{#tickets}}
+            - {{id}}: {{title}}{{#urgent}} (urgent){{/urgent}}
+            {{/tickets}}
+            {{^tickets}}
+            No tickets.
+            {{/tickets}}
+            """)
+        let two: TemplateValue = .list([.map(["id": .int(1), "title": .string("Login"), "urgent": .bool(true)]),
+                                        .map(["id": .int(2), "title": .string("Typo"), "urgent": .bool(false)])])
+        #expect(try template.render(["tickets": two]) == "Tickets:\n- 1: Login (urgent)\n- 2: Typo\n")
+        #expect(try template.render(["tickets": .list([])]) == "Tickets:\nNo tickets.\n")
+    }
+
+    @Test func emptyStringIsFalseyForOptionalText() throws {
+        let template = try Template("{{#notes}}Notes: {{notes}}{{/notes}}")
+        #expect(try template.render(["notes": .string("")]) == "")
+        #expect(try template.render(["notes": .string("call back")]) == "Notes: call back")
+    }
+
+    @Test func strictModeRefusesMissingSectionsToo() throws {
+        #expect(throws: TemplateError(mark: Mark(line: 1, column: 3), message: "section 'itmes' is not defined",
+                                      hint: "did you mean 'items'? defined: items")) {
+            try Template("a {{#itmes}}x{{/itmes}}").render(["items": .list([])])
         }
     }
 
-    @Test func sectionsAreRefusedNotPassedThrough() {
-        #expect(throws: TemplateError(mark: Mark(line: 1, column: 1), message: "unsupported Mustache tag '{{#items}}'",
-                                      hint: "this build renders {{name}} interpolation and {{! comments }}; sections and partials are not supported yet")) {
-            try Template("{{#items}}x{{/items}}")
+    @Test func strictNamesInsideASectionSeeTheItem() throws {
+        let template = try Template("{{#items}}{{name}} {{nmae}}{{/items}}")
+        #expect(throws: TemplateError(mark: Mark(line: 1, column: 20), message: "variable 'nmae' is not defined",
+                                      hint: "did you mean 'name'? defined: items, name")) {
+            try template.render(["items": .list([.map(["name": .string("a")])])])
         }
+    }
+
+    @Test func htmlModeEscapesOnlyDoubleMustache() throws {
+        let options = RenderOptions(escaping: .html)
+        #expect(try Template("{{x}} {{{x}}} {{&x}}").render(["x": .string("<a & \"b\">")], options: options)
+                == "&lt;a &amp; &quot;b&quot;&gt; <a & \"b\"> <a & \"b\">")
+    }
+
+    @Test func partialsComeFromTheLibraryAndMissingOnesAreErrors() throws {
+        let library = PartialLibrary(["sig": try Template("-- {{team}}\n")])
+        let template = try Template("Hi\n  {{> sig}}\n{{> footer}}")
+        #expect(throws: TemplateError(mark: Mark(line: 3, column: 1), message: "partial 'footer' not found",
+                                      hint: "available: sig")) {
+            try template.render(["team": .string("Support")], options: RenderOptions(partials: library))
+        }
+        #expect(try template.render(["team": .string("Support")], options: RenderOptions(missing: .empty, partials: library))
+                == "Hi\n  -- Support\n")
+    }
+
+    @Test func selfIncludingPartialStopsAtTheDepthLimit() throws {
+        let library = PartialLibrary(["loop": try Template("x{{> loop}}")])
+        #expect(throws: TemplateError(mark: Mark(line: 1, column: 2), message: "partials nest deeper than 8 levels at 'loop'",
+                                      hint: "a partial probably includes itself without a section that ends the recursion",
+                                      partial: "loop")) {
+            try Template("{{> loop}}").render([:], options: RenderOptions(partials: library, maxDepth: 8))
+        }
+    }
+
+    @Test func placeholderModeForPreviews() throws {
+        #expect(try Template("A {{x.y}} {{#s}}no{{/s}}").render([:], options: RenderOptions(missing: .placeholder)) == "A [x.y] ")
+    }
+
+    @Test func variablesAreTheNamesReadOutsideSections() throws {
+        let template = try Template("{{a}} {{#list}}{{field}}{{/list}} {{>*which}} {{$b}}{{inblock}}{{/b}} {{.}}")
+        #expect(template.variables == ["a", "list", "which", "inblock"])
+        #expect(try Template("{{> x}}{{#s}}{{> y}}{{/s}}{{<p}}{{/p}}").partialNames == ["x", "y", "p"])
+        #expect(try Template("{{#s}}{{>*d}}{{/s}}").usesDynamicPartials)
+    }
+
+    @Test(arguments: [
+        ("ab {{name", TemplateError(mark: Mark(line: 1, column: 4), message: "unclosed tag: expected '}}'", hint: "close the tag that starts here")),
+        ("x\n{{#items}}\n- {{.}}\n", TemplateError(mark: Mark(line: 2, column: 1), message: "'{{#items}}' is never closed", hint: "add {{/items}} where it ends")),
+        ("{{#a}}{{#b}}{{/a}}{{/b}}", TemplateError(mark: Mark(line: 1, column: 13), message: "close tag '{{/a}}' does not match '{{#b}}' opened at 1:7", hint: "close sections in the reverse order they open: {{/b}} comes first")),
+        ("text {{/a}}", TemplateError(mark: Mark(line: 1, column: 6), message: "close tag '{{/a}}' has no open section", hint: "remove it, or open the section with {{#a}}")),
+        ("{{=<% =}}", TemplateError(mark: Mark(line: 1, column: 1), message: "bad delimiter change '{{=<% =}}'", hint: "write two delimiters separated by a space, without '=', e.g. {{=<% %>=}}")),
+        ("{{ first name }}", TemplateError(mark: Mark(line: 1, column: 1), message: "tag name 'first name' contains a space", hint: "names are one word, with dots for fields: {{ticket.title}}")),
+        ("{{}}", TemplateError(mark: Mark(line: 1, column: 1), message: "empty tag '{{}}'", hint: "a tag needs a name, e.g. {{name}}")),
+        ("{{^x}}{{/y}}", TemplateError(mark: Mark(line: 1, column: 7), message: "close tag '{{/y}}' does not match '{{^x}}' opened at 1:1", hint: "close sections in the reverse order they open: {{/x}} comes first")),
+    ])
+    func parseErrors(text: String, expected: TemplateError) {
+        #expect(throws: expected) { try Template(text) }
     }
 }
