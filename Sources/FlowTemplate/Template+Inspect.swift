@@ -42,14 +42,21 @@ extension Template {
     /// Partials named literally anywhere in the template (not dynamic ones), in order.
     public var partialNames: [String] {
         var names: [String] = []
+        for (name, _) in partialReferences where !names.contains(name) { names.append(name) }
+        return names
+    }
+
+    /// Every literal partial or parent tag: the name and where the tag is.
+    public var partialReferences: [(String, Mark)] {
+        var references: [(String, Mark)] = []
         func visit(_ tokens: [Token]) {
             for token in tokens {
                 switch token {
-                case .partial(let name, false, _, _):
-                    if !names.contains(name.text) { names.append(name.text) }
-                case .parent(let name, let dynamic, _, let overrides, _):
-                    if !dynamic, !names.contains(name.text) { names.append(name.text) }
-                    for block in overrides.values { visit(block.content) }
+                case .partial(let name, false, _, let mark):
+                    references.append((name.text, mark))
+                case .parent(let name, let dynamic, _, let overrides, let mark):
+                    if !dynamic { references.append((name.text, mark)) }
+                    for block in overrides.values.sorted(by: { $0.mark < $1.mark }) { visit(block.content) }
                 case .section(_, let body, _, _):
                     visit(body)
                 case .block(let block):
@@ -60,7 +67,7 @@ extension Template {
             }
         }
         visit(tokens)
-        return names
+        return references
     }
 
     /// True when a partial or parent name is looked up at render time (`{{>*name}}`).

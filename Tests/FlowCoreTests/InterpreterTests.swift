@@ -11,8 +11,9 @@ import Testing
         let workflow = try WorkflowDecoder.decode(try YAML.load(source), source: source)
         var templates: [TemplateSource: LoadedTemplate] = [:]
         for templateSource in workflow.templateSources {
-            guard case .inline(let text, let mark) = templateSource else { continue }
-            templates[templateSource] = LoadedTemplate(template: try Template(text), file: source, inlineMark: mark)
+            guard case .inline(let text) = templateSource.kind else { continue }
+            templates[templateSource] = LoadedTemplate(template: try Template(text), file: source, inlineMark: templateSource.mark,
+                                                       strict: templateSource.strict)
         }
         return LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(text), templates: templates, templateFiles: [])
     }

@@ -76,13 +76,13 @@ import Testing
             output: "{{later}} {{nothing}}"
             """)
         #expect(errors(path) == """
-            workflows/w.yaml:4:19: error: variable 'later' is not defined (template line 1, column 5)
+            workflows/w.yaml:4:24: error: variable 'later' is not defined
               - {id: a, user: "use {{later}}"}
-                              ^
+                                   ^
             hint: 'later' is saved by step 'b', which runs later
-            workflows/w.yaml:7:9: error: variable 'nothing' is not defined (template line 1, column 11)
+            workflows/w.yaml:7:20: error: variable 'nothing' is not defined
             output: "{{later}} {{nothing}}"
-                    ^
+                               ^
             hint: defined here: later
             """)
     }

@@ -84,7 +84,6 @@ public struct Interpreter: Sendable {
         state.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
                                       content: text, usage: response.usage, latencyMs: latencyMs))
         state.messages.append(ChatMessage(.assistant, text))
-        if let save = step.save { state.variables[save] = .string(text) }
 
         // Until branches exist (`on:`), anything but a complete answer stops the run: truncation
         // or filtering must never pass silently.
@@ -94,15 +93,26 @@ public struct Interpreter: Sendable {
                            "step '\(step.id)' finished with '\(reason.name)' (raw '\(reason.raw)'): \(reason.explanation)",
                            step: step.id)
         }
+        var saved = TemplateValue.string(text)
+        if step.parsesJSON {
+            // The prefill is part of the text parsed: a prefill of "{" is the usual way to ask for JSON.
+            do {
+                saved = TemplateValue(try JSON.parse(text))
+            } catch {
+                throw RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(error)",
+                               step: step.id)
+            }
+        }
+        if let save = step.save { state.variables[save] = saved }
     }
 
     private func render(_ source: TemplateSource, in loaded: LoadedWorkflow, with variables: [String: TemplateValue],
                         step: String?) throws(RunError) -> String {
         let template = loaded.template(source)
         do {
-            return try template.template.render(variables)
+            return try template.template.render(variables, options: loaded.renderOptions(strict: template.strict))
         } catch {
-            throw RunError(.invalid, template.diagnostic(error).description, step: step)
+            throw RunError(.invalid, loaded.diagnostic(error, in: template).description, step: step)
         }
     }
 

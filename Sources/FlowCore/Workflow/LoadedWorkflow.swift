@@ -1,19 +1,33 @@
 import FlowSource
 import FlowTemplate
 
-/// A workflow with its templates parsed and its references checked: ready to run.
+/// A workflow with its templates and partials parsed and its references checked: ready to run.
 public struct LoadedWorkflow: Sendable {
     public var workflow: Workflow
     public var source: SourceFile
     /// sha256 of the workflow file's bytes, recorded so a result names the exact version.
     public var sha256: String
     public var templates: [TemplateSource: LoadedTemplate]
-    /// Template files read, with their sha256, in the order first referenced.
+    /// Template and partial files read, with their sha256, in the order first referenced.
     public var templateFiles: [TemplateFile]
+    /// Partials by name, with the files they came from.
+    public var partials: [String: LoadedTemplate] = [:]
 
     /// The parsed template for `source`; every source in the workflow has one once loaded.
     public func template(_ source: TemplateSource) -> LoadedTemplate {
         templates[source]!
+    }
+
+    /// How templates render in this workflow: its escaping, its partials, strict or not.
+    public func renderOptions(strict: Bool) -> RenderOptions {
+        RenderOptions(escaping: workflow.escaping, missing: strict ? .error : .empty,
+                      partials: PartialLibrary(partials.mapValues(\.template)))
+    }
+
+    /// A diagnostic for an error rendering `template`, placed in the partial it came from if any.
+    public func diagnostic(_ error: TemplateError, in template: LoadedTemplate) -> Diagnostic {
+        if let name = error.partial, let partial = partials[name] { return partial.diagnostic(error) }
+        return template.diagnostic(error)
     }
 }
 
@@ -22,20 +36,50 @@ public struct TemplateFile: Sendable, Equatable {
     public var sha256: String
 }
 
-/// A parsed template and where its text lives, to place render errors.
+/// A parsed template and where its text lives, to place errors.
 public struct LoadedTemplate: Sendable {
     public var template: Template
     /// For a file template, the file; for an inline one, the workflow file.
     public var file: SourceFile
     /// Where an inline template starts in the workflow; nil for a file template.
     public var inlineMark: Mark?
+    public var strict: Bool = true
 
-    /// A diagnostic for a template error, in the template file or at the inline template.
+    /// A diagnostic for a template error, in the template file or at its place in the workflow.
     public func diagnostic(_ error: TemplateError) -> Diagnostic {
-        if let inlineMark {
-            let place = error.mark == Mark(line: 1, column: 1) ? "" : " (template line \(error.mark.line), column \(error.mark.column))"
-            return Diagnostic(file, inlineMark, error.message + place, hint: error.hint)
+        guard let inlineMark else { return Diagnostic(file, error.mark, error.message, hint: error.hint) }
+        if let mark = InlinePlacement.mark(of: error.mark, inTemplateAt: inlineMark, source: file) {
+            return Diagnostic(file, mark, error.message, hint: error.hint)
         }
-        return Diagnostic(file, error.mark, error.message, hint: error.hint)
+        let place = " (template line \(error.mark.line), column \(error.mark.column))"
+        return Diagnostic(file, inlineMark, error.message + place, hint: error.hint)
+    }
+}
+
+/// Maps a place in an inline template to its place in the YAML file, for the common layouts:
+/// a one-line plain or quoted scalar, and a literal or folded block (`|`, `>`) whose lines are
+/// the template's lines. Elsewhere (escapes, folded plain scalars) it gives up and returns nil.
+enum InlinePlacement {
+    static func mark(of templateMark: Mark, inTemplateAt node: Mark, source: SourceFile) -> Mark? {
+        guard let line = source.line(node.line), node.column - 1 < line.count else { return nil }
+        let indicator = line[line.index(line.startIndex, offsetBy: node.column - 1)]
+        switch indicator {
+        case "|", ">":
+            var contentLine = node.line + 1
+            while let text = source.line(contentLine), text.allSatisfy({ $0 == " " }) { contentLine += 1 }
+            guard let first = source.line(contentLine) else { return nil }
+            let indent = first.prefix { $0 == " " }.count
+            return Mark(line: node.line + templateMark.line, column: indent + templateMark.column)
+        case "\"", "'":
+            guard templateMark.line == 1 else { return nil }
+            let before = line.dropFirst(node.column).prefix(templateMark.column - 1)
+            // An escape before the tag shifts columns; don't guess.
+            if indicator == "\"", before.contains("\\") { return nil }
+            if indicator == "'", before.contains("''") { return nil }
+            return Mark(line: node.line, column: node.column + templateMark.column)
+        default:
+            guard templateMark.line == 1 else { return nil }
+            return Mark(line: node.line, column: node.column + templateMark.column - 1)
+        }
     }
 }

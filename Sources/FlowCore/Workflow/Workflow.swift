@@ -15,6 +15,10 @@ public struct Workflow: Sendable {
     public var output: TemplateSource?
     /// Scripted replies for the `mock` provider, served in order.
     public var mock: [MockReply]
+    /// Prompts are not HTML: `none` unless the workflow asks for `escape: html`.
+    public var escaping: Escaping = .none
+    /// The directory partials come from, relative to the workflow, when not the nearest `templates/`.
+    public var partials: String?
 }
 
 /// `provider/model`, as written in the workflow.
@@ -52,14 +56,24 @@ public struct Variable: Sendable {
 }
 
 /// A template given inline in the YAML or as `{file: path}` relative to the workflow file.
-public enum TemplateSource: Sendable, Hashable {
-    case inline(String, Mark)
-    case file(String, Mark)
+public struct TemplateSource: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case inline(String)
+        case file(String)
+    }
 
-    public var mark: Mark {
-        switch self {
-        case .inline(_, let mark), .file(_, let mark): return mark
-        }
+    public var kind: Kind
+    /// Where the template (or its `file:` path) is written in the workflow.
+    public var mark: Mark
+    /// Strict templates refuse names that resolve to nothing; `strict: false` renders them empty.
+    public var strict: Bool
+
+    public static func inline(_ text: String, _ mark: Mark, strict: Bool = true) -> TemplateSource {
+        TemplateSource(kind: .inline(text), mark: mark, strict: strict)
+    }
+
+    public static func file(_ path: String, _ mark: Mark, strict: Bool = true) -> TemplateSource {
+        TemplateSource(kind: .file(path), mark: mark, strict: strict)
     }
 }
 
@@ -73,6 +87,8 @@ public struct Step: Sendable {
     public var model: ModelRef?
     /// The variable that receives the assistant's text (prefill included).
     public var save: String?
+    /// `parse: json`: the saved value is the parsed answer, so later templates read its fields.
+    public var parsesJSON = false
 }
 
 /// One scripted reply of the `mock` provider.

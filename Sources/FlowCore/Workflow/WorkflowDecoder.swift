@@ -7,8 +7,9 @@ import FlowYAML
 public struct WorkflowDecoder {
     /// Providers a `model:` may name; the registry test keeps this in step with the adapters.
     public static let knownProviders = ["mock", "openai"]
-    static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output", "mock"]
-    static let stepKeys = ["id", "user", "prefill", "params", "model", "save"]
+    static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
+                               "escape", "partials", "mock"]
+    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse"]
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed"]
 
     let source: SourceFile
@@ -57,8 +58,16 @@ public struct WorkflowDecoder {
         } else {
             report(root.mark, "missing required key 'steps'", hint: "add 'steps:' with a list of steps, each with an 'id' and a 'user' turn")
         }
-        return Workflow(version: version, name: name, description: description, model: model, params: params,
-                        vars: vars, system: system, steps: steps, output: output, mock: mock)
+        var workflow = Workflow(version: version, name: name, description: description, model: model, params: params,
+                                vars: vars, system: system, steps: steps, output: output, mock: mock)
+        if let node = root["escape"], let text = string(node, "escape") {
+            if let escaping = Escaping(rawValue: text) { workflow.escaping = escaping } else {
+                report(node.mark, "'escape' must be 'none' or 'html', got '\(text)'",
+                       hint: "prompts are not HTML, so the default 'none' is usually right")
+            }
+        }
+        workflow.partials = root["partials"].flatMap { string($0, "partials") }
+        return workflow
     }
 
     // MARK: Steps
@@ -114,10 +123,16 @@ public struct WorkflowDecoder {
                 report(saveNode.mark, "'save' must be a variable name (letters, digits, '_'), got '\(name)'")
             }
         }
-        return Step(id: id, mark: node.mark, user: user,
-                    prefill: node["prefill"].flatMap { template($0, "prefill") },
-                    params: node["params"].map { samplingParams($0) } ?? SamplingParams(),
-                    model: model, save: save)
+        var step = Step(id: id, mark: node.mark, user: user,
+                        prefill: node["prefill"].flatMap { template($0, "prefill") },
+                        params: node["params"].map { samplingParams($0) } ?? SamplingParams(),
+                        model: model, save: save)
+        if let parseNode = node["parse"], let mode = string(parseNode, "parse") {
+            if mode == "json" { step.parsesJSON = true } else {
+                report(parseNode.mark, "'parse' must be 'json', got '\(mode)'", hint: Suggestion.hint(for: mode, in: ["json"]))
+            }
+        }
+        return step
     }
 
     // MARK: Values
@@ -192,21 +207,35 @@ public struct WorkflowDecoder {
         }
     }
 
+    /// Text, `{file: path}` or `{text: …}`, either with `strict: false` to render missing names empty.
     private mutating func template(_ node: Node, _ key: String) -> TemplateSource? {
-        if let scalar = node.scalar {
-            return .inline(scalar.text, node.mark)
+        if node.scalar != nil {
+            return string(node, key).map { .inline($0, node.mark) }
         }
-        if let pairs = node.mapping {
-            checkKeys(pairs, allowed: ["file"], in: "'\(key)'")
-            guard let fileNode = node["file"] else {
-                report(node.mark, "'\(key)' must be text or {file: path}", hint: "for example {file: ../templates/\(key).mustache}")
-                return nil
+        guard let pairs = node.mapping else {
+            report(node.mark, "'\(key)' must be text or {file: path}, got \(node.kindDescription)")
+            return nil
+        }
+        checkKeys(pairs, allowed: ["file", "text", "strict"], in: "'\(key)'")
+        var strict = true
+        if let strictNode = node["strict"] {
+            if case .bool(let value) = strictNode.value, strictNode.scalar != nil { strict = value } else {
+                report(strictNode.mark, "'strict' must be true or false, got \(describe(strictNode))")
             }
-            guard let path = string(fileNode, "file"), !path.isEmpty else { return nil }
-            return .file(path, fileNode.mark)
         }
-        report(node.mark, "'\(key)' must be text or {file: path}, got \(node.kindDescription)")
-        return nil
+        switch (node["file"], node["text"]) {
+        case (let fileNode?, nil):
+            guard let path = string(fileNode, "file"), !path.isEmpty else { return nil }
+            return .file(path, fileNode.mark, strict: strict)
+        case (nil, let textNode?):
+            return string(textNode, "text").map { .inline($0, textNode.mark, strict: strict) }
+        case (.some, .some):
+            report(node.mark, "'\(key)' has both 'file' and 'text'", hint: "keep one of them")
+            return nil
+        case (nil, nil):
+            report(node.mark, "'\(key)' must be text or {file: path}", hint: "for example {file: ../templates/\(key).mustache}")
+            return nil
+        }
     }
 
     private mutating func mockReplies(_ node: Node) -> [MockReply] {

@@ -52,35 +52,47 @@ public enum WorkflowLoader {
                 problems.append(contentsOf: error.diagnostics)
             }
         }
+        var partials = PartialLoader(directory: PartialLoader.directory(for: workflow, workflowDirectory: directory))
+        partials.load(referencedBy: Array(templates.values))
+        problems += partials.problems
+        for file in partials.files where !files.contains(file) { files.append(file) }
         problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
         guard problems.isEmpty else { throw .invalid(problems) }
         return LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
-                              templates: templates, templateFiles: files)
+                              templates: templates, templateFiles: files, partials: partials.loaded)
     }
 
     private static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
                                      directory: String) throws(LoadError) -> (LoadedTemplate, TemplateFile?) {
-        switch templateSource {
-        case .inline(let text, let mark):
-            let loaded = LoadedTemplate(template: Template.empty, file: workflowSource, inlineMark: mark)
+        switch templateSource.kind {
+        case .inline(let text):
+            var loaded = LoadedTemplate(template: Template.empty, file: workflowSource, inlineMark: templateSource.mark,
+                                        strict: templateSource.strict)
             do {
-                return (LoadedTemplate(template: try Template(text), file: workflowSource, inlineMark: mark), nil)
+                loaded.template = try Template(text)
+                return (loaded, nil)
             } catch {
                 throw .invalid([loaded.diagnostic(error)])
             }
-        case .file(let relative, let mark):
+        case .file(let relative):
             let joined = relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative
             // "workflows/../templates/x" reads better in records as "templates/x".
             let path = Self.normalize(joined)
-            let bytes = try read(path, referencedAt: mark, from: workflowSource)
-            let file = try sourceFile(path: path, bytes: bytes)
+            let (file, sha256) = try readTemplate(path, referencedAt: templateSource.mark, from: workflowSource)
             do {
                 let template = try Template(file.text)
-                return (LoadedTemplate(template: template, file: file, inlineMark: nil), TemplateFile(path: path, sha256: SHA256.hex(bytes)))
+                return (LoadedTemplate(template: template, file: file, inlineMark: nil, strict: templateSource.strict),
+                        TemplateFile(path: path, sha256: sha256))
             } catch {
                 throw .invalid([Diagnostic(file, error.mark, error.message, hint: error.hint)])
             }
         }
+    }
+
+    /// Reads and decodes a template file; a missing one is placed at the reference.
+    static func readTemplate(_ path: String, referencedAt mark: Mark, from source: SourceFile) throws(LoadError) -> (SourceFile, String) {
+        let bytes = try read(path, referencedAt: mark, from: source)
+        return (try sourceFile(path: path, bytes: bytes), SHA256.hex(bytes))
     }
 
     /// Folds "." and ".." parts without touching the file system (symlinks stay as written).
@@ -95,7 +107,7 @@ public enum WorkflowLoader {
         return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
-    private static func read(_ path: String, referencedAt mark: Mark?, from source: SourceFile?) throws(LoadError) -> [UInt8] {
+    static func read(_ path: String, referencedAt mark: Mark?, from source: SourceFile?) throws(LoadError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -109,7 +121,7 @@ public enum WorkflowLoader {
         return [UInt8](data)
     }
 
-    private static func sourceFile(path: String, bytes: [UInt8]) throws(LoadError) -> SourceFile {
+    static func sourceFile(path: String, bytes: [UInt8]) throws(LoadError) -> SourceFile {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .invalid([Diagnostic(path: path, mark: firstInvalidUTF8(bytes), message: "file is not valid UTF-8")])
         }
