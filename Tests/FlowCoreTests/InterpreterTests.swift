@@ -135,3 +135,78 @@ extension RunError: Equatable {
         lhs.kind == rhs.kind && lhs.message == rhs.message && lhs.step == rhs.step
     }
 }
+
+/// Template features as runs use them.
+@Suite struct InterpreterTemplateTests {
+    let base = InterpreterTests()
+
+    @Test func parseJSONMakesFieldsAndListsUsable() async throws {
+        let (result, _, registry) = try await base.run("""
+            flow: 1
+            model: mock/m
+            steps:
+              - id: classify
+                user: Classify.
+                prefill: "{"
+                parse: json
+                save: classify
+              - id: reply
+                user: "Label {{classify.label}}; tags:{{#classify.tags}} {{.}}{{/classify.tags}}"
+            mock:
+              - "\\"label\\": \\"billing\\", \\"tags\\": [\\"refund\\", \\"card\\"]}"
+              - done
+            """)
+        #expect(result.status == .succeeded, "\(result.error?.message ?? "")")
+        let mock = try registry.provider(for: ModelRef(provider: "mock", name: "m")) as! MockProvider
+        #expect(await mock.requests[1].messages.last == ChatMessage(.user, "Label billing; tags: refund card"))
+    }
+
+    @Test func invalidJSONFailsTheStep() async throws {
+        let (result, _, _) = try await base.run("flow: 1\nmodel: mock/m\nsteps: [{id: a, user: x, parse: json}]\nmock: [\"Sure! here it is\"]\n")
+        #expect(result.error?.message == "step 'a' asked for JSON (parse: json) and the answer is not valid JSON: invalid JSON at byte 0: unexpected character")
+        #expect(result.error?.exitCode == 1)
+    }
+
+    @Test func strictRuntimeErrorNamesThePlace() async throws {
+        let (result, _, _) = try await base.run("""
+            flow: 1
+            model: mock/m
+            vars: {items: [{name: a}]}
+            steps:
+              - id: a
+                user: "{{#items}}{{nmae}}{{/items}}"
+            """)
+        #expect(result.error?.kind == .invalid)
+        #expect(result.error?.message == """
+            w.yaml:6:22: error: variable 'nmae' is not defined
+                user: "{{#items}}{{nmae}}{{/items}}"
+                                 ^
+            hint: did you mean 'name'? defined: items, name
+            """)
+    }
+
+    @Test func nonStrictTemplateRendersMissingAsEmpty() async throws {
+        let (result, _, _) = try await base.run("""
+            flow: 1
+            model: mock/m
+            vars: {items: [{title: a}]}
+            steps:
+              - id: a
+                user: {text: "{{#items}}[{{title}}{{note}}]{{/items}}", strict: false}
+            mock: [ok]
+            """)
+        #expect(result.status == .succeeded)
+    }
+
+    @Test func escapeHTMLIsAWorkflowChoice() async throws {
+        let (_, events, _) = try await base.run("""
+            flow: 1
+            model: mock/m
+            escape: html
+            vars: {q: "<b>&</b>"}
+            steps: [{id: a, user: "{{q}} {{{q}}}"}]
+            mock: [ok]
+            """)
+        #expect(events[2]["messages"]?[0]?["content"] == .string("&lt;b&gt;&amp;&lt;/b&gt; <b>&</b>"))
+    }
+}

@@ -108,3 +108,126 @@ import Testing
         #expect(WorkflowLoader.normalize("../t") == "../t")
     }
 }
+
+/// Partials: where they come from, what they may name, and how their errors are placed.
+@Suite struct PartialLoadingTests {
+    let root: String
+
+    init() throws {
+        root = NSTemporaryDirectory() + "flow-partials-\(UUID().uuidString)"
+        for directory in ["workflows", "templates/shared", "outside"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
+        }
+        try "git".write(toFile: root + "/.git", atomically: true, encoding: .utf8)
+    }
+
+    @discardableResult
+    func write(_ relative: String, _ text: String) throws -> String {
+        let path = root + "/" + relative
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func errors(_ path: String) -> String {
+        do {
+            _ = try WorkflowLoader.load(path: path)
+            return "no error"
+        } catch {
+            return error.description.replacingOccurrences(of: root + "/", with: "")
+        }
+    }
+
+    func workflow(user: String) -> String {
+        "flow: 1\nmodel: mock/x\nvars: {team: Support, items: []}\nsteps:\n  - id: a\n    user: \"\(user)\"\n"
+    }
+
+    @Test func partialsComeFromTheNearestTemplatesDirectoryTransitively() throws {
+        try write("templates/signature.mustache", "-- {{team}}\n{{> shared/legal}}")
+        try write("templates/shared/legal.mustache", "Confidential.")
+        let path = try write("workflows/w.yaml", workflow(user: "Hi\\n{{> signature}}"))
+        let loaded = try WorkflowLoader.load(path: path)
+        #expect(loaded.partials.keys.sorted() == ["shared/legal", "signature"])
+        #expect(loaded.templateFiles.map { ($0.path as NSString).lastPathComponent }.sorted() == ["legal.mustache", "signature.mustache"])
+        #expect(loaded.templateFiles.contains(TemplateFile(path: root + "/templates/shared/legal.mustache", sha256: SHA256.hex("Confidential."))))
+        let template = loaded.template(loaded.workflow.steps[0].user)
+        #expect(try template.template.render(["team": .string("Support")], options: loaded.renderOptions(strict: true))
+                == "Hi\n-- Support\nConfidential.")
+    }
+
+    @Test func missingPartialHasDidYouMeanAtTheTag() throws {
+        try write("templates/signature.mustache", "-- {{team}}")
+        let path = try write("workflows/w.yaml", workflow(user: "Hi {{> signatur}}"))
+        #expect(errors(path) == """
+            workflows/w.yaml:6:15: error: partial 'signatur' not found in \(root)/templates
+                user: "Hi {{> signatur}}"
+                          ^
+            hint: did you mean 'signature'?
+            """.replacingOccurrences(of: root + "/", with: ""))
+    }
+
+    @Test func partialNamesCannotLeaveTheDirectory() throws {
+        try write("outside/secret.mustache", "secret")
+        let path = try write("workflows/w.yaml", workflow(user: "{{> ../outside/secret}}"))
+        #expect(errors(path).hasPrefix("workflows/w.yaml:6:12: error: partial name '../outside/secret' leaves the partials directory templates\n"))
+        let absolute = try write("workflows/abs.yaml", workflow(user: "{{> /etc/passwd}}"))
+        #expect(errors(absolute).contains("error: partial name '/etc/passwd' leaves the partials directory"))
+    }
+
+    @Test func symlinkOutOfTheDirectoryIsRefused() throws {
+        try write("outside/secret.mustache", "secret")
+        try FileManager.default.createSymbolicLink(atPath: root + "/templates/link.mustache", withDestinationPath: root + "/outside/secret.mustache")
+        let path = try write("workflows/w.yaml", workflow(user: "{{> link}}"))
+        #expect(errors(path).contains("error: partial 'link' is a link that leads out of templates"))
+    }
+
+    @Test func errorsInsideAPartialPointIntoItsFile() throws {
+        try write("templates/broken.mustache", "line\n{{#open}}never closed")
+        let path = try write("workflows/w.yaml", workflow(user: "{{> broken}}"))
+        #expect(errors(path) == """
+            templates/broken.mustache:2:1: error: '{{#open}}' is never closed
+            {{#open}}never closed
+            ^
+            hint: add {{/open}} where it ends
+            """)
+    }
+
+    @Test func dynamicPartialsLoadTheWholeDirectory() throws {
+        try write("templates/a.mustache", "A")
+        try write("templates/shared/b.mustache", "B")
+        let path = try write("workflows/w.yaml", "flow: 1\nmodel: mock/x\nvars: {which: a}\nsteps: [{id: s, user: \"{{>*which}}\"}]\n")
+        let loaded = try WorkflowLoader.load(path: path)
+        #expect(loaded.partials.keys.sorted() == ["a", "shared/b"])
+    }
+
+    @Test func configuredPartialsDirectory() throws {
+        try FileManager.default.createDirectory(atPath: root + "/workflows/parts", withIntermediateDirectories: true)
+        try write("workflows/parts/p.mustache", "from parts")
+        let path = try write("workflows/w.yaml", "flow: 1\nmodel: mock/x\npartials: parts\nsteps: [{id: s, user: \"{{> p}}\"}]\n")
+        #expect(try WorkflowLoader.load(path: path).partials["p"]?.file.path == root + "/workflows/parts/p.mustache")
+    }
+
+    @Test func blockScalarErrorsArePlacedOnTheirLine() throws {
+        let path = try write("workflows/w.yaml", """
+            flow: 1
+            model: mock/x
+            vars: {topic: x}
+            steps:
+              - id: a
+                user: |
+                  First line.
+                  About {{tpoic}} here.
+            """)
+        #expect(errors(path) == """
+            workflows/w.yaml:8:13: error: variable 'tpoic' is not defined
+                  About {{tpoic}} here.
+                        ^
+            hint: did you mean 'topic'?
+            """)
+    }
+
+    @Test func templateErrorInsideASectionIsOnlyCaughtAtRuntimeButStillPlaced() throws {
+        // Names inside sections may be fields of the item, so loading accepts them.
+        let path = try write("workflows/w.yaml", workflow(user: "{{#items}}{{nmae}}{{/items}}"))
+        #expect(errors(path) == "no error")
+    }
+}
