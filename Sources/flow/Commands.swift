@@ -25,12 +25,29 @@ enum Commands {
             .init(name: "--json", value: nil, help: "Print the result for each file as JSON."),
         ])
 
+    static let render = CommandSpec(
+        name: "render",
+        abstract: "Print the rendered messages of each step, or the exact wire body; send nothing.",
+        discussion: """
+        This is how a reviewer reads a prompt change. Answers of earlier steps come from the
+        workflow's mock replies when the step runs on a mock model, and are stand-ins
+        ([answer of step 'id']) otherwise. With --provider, prints the HTTP body that provider
+        would receive (no key).
+        """,
+        arguments: [.init(name: "file", help: "The workflow file (YAML).")],
+        options: [
+            .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable)."),
+            .init(name: "--step", value: "<id>", help: "Show only this step, with its whole conversation."),
+            .init(name: "--provider", value: "<openai|anthropic|gemini>", help: "Print the wire body for this provider."),
+            .init(name: "--json", value: nil, help: "Print the steps as JSON."),
+        ])
+
     static let help = CommandSpec(
         name: "help",
         abstract: "Show help for a command.",
         arguments: [.init(name: "command", help: "The command to describe.", optional: true)])
 
-    static let all = [run, validate, help]
+    static let all = [run, validate, render, help]
 
     static var overview: String {
         var out = """

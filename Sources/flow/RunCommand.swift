@@ -8,14 +8,7 @@ enum RunCommand {
     static func main(_ arguments: ParsedArguments) async -> Int32 {
         let path = arguments.positionals[0]
         let json = arguments.flags.contains("--json")
-        var given: [String: String] = [:]
-        for pair in arguments.values["--var"] ?? [] {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                Terminal.report(UsageError(message: "--var takes key=value, got '\(pair)'", command: Commands.run))
-                return ExitCode.usage
-            }
-            given[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
+        guard let given = variables(arguments, command: Commands.run) else { return ExitCode.usage }
 
         var loaded: LoadedWorkflow
         do {
@@ -67,6 +60,21 @@ enum RunCommand {
             Terminal.err("transcript: \(transcriptPath)\n")
         }
         return result.error?.exitCode ?? ExitCode.ok
+    }
+}
+
+extension RunCommand {
+    /// The `--var key=value` pairs, or nil after reporting a malformed one.
+    static func variables(_ arguments: ParsedArguments, command: CommandSpec) -> [String: String]? {
+        var given: [String: String] = [:]
+        for pair in arguments.values["--var"] ?? [] {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                Terminal.report(UsageError(message: "--var takes key=value, got '\(pair)'", command: command))
+                return nil
+            }
+            given[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return given
     }
 }
 

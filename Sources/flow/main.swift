@@ -39,6 +39,8 @@ func dispatch(_ words: [String]) async -> Int32 {
         return await RunCommand.main(arguments)
     case "validate":
         return ValidateCommand.main(arguments)
+    case "render":
+        return RenderCommand.main(arguments)
     default:
         guard let name = arguments.positionals.first else {
             Terminal.out(Commands.overview)

@@ -27,41 +27,31 @@ public struct Interpreter: Sendable {
             ("templates", .array(loaded.templateFiles.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("inputs", JSON(inputs)),
         ])
-        var state = RunState(variables: inputs)
+        var steps: [StepResult] = []
         do throws(RunError) {
-            if let system = workflow.system {
-                state.messages.append(ChatMessage(.system, try render(system, in: loaded, with: state.variables, step: nil)))
-            }
+            var conversation = try Conversation(loaded, inputs: inputs)
             for step in workflow.steps {
-                try await run(step, of: loaded, state: &state)
+                try await run(step, conversation: &conversation, results: &steps)
             }
-            var output = state.steps.last?.content
-            if let template = workflow.output { output = try render(template, in: loaded, with: state.variables, step: nil) }
-            let result = RunResult(status: .succeeded, output: output, steps: state.steps, error: nil)
+            var output = steps.last?.content
+            if let template = workflow.output { output = try conversation.render(template, step: nil) }
+            let result = RunResult(status: .succeeded, output: output, steps: steps, error: nil)
             recordEnd(result)
             return result
         } catch {
             transcript.record("error", JSON.object(omittingNil: [
                 ("step", error.step.map(JSON.string)), ("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),
             ]).pairs)
-            let result = RunResult(status: .failed, output: nil, steps: state.steps, error: error)
+            let result = RunResult(status: .failed, output: nil, steps: steps, error: error)
             recordEnd(result)
             return result
         }
     }
 
-    private func run(_ step: Step, of loaded: LoadedWorkflow, state: inout RunState) async throws(RunError) {
-        let workflow = loaded.workflow
-        // The decoder guarantees a model on every step, from the step or the workflow.
-        let model = step.model ?? workflow.model!
+    private func run(_ step: Step, conversation: inout Conversation, results: inout [StepResult]) async throws(RunError) {
+        let model = conversation.model(for: step)
         transcript.record("step_start", [("step", .string(step.id)), ("model", .string(model.description))])
-        let user = try render(step.user, in: loaded, with: state.variables, step: step.id)
-        var prefill: String?
-        if let template = step.prefill { prefill = try render(template, in: loaded, with: state.variables, step: step.id) }
-        state.messages.append(ChatMessage(.user, user))
-        let request = ChatRequest(model: model.name, messages: state.messages,
-                                  params: workflow.params.merged(with: step.params), prefill: prefill)
-
+        let request = try conversation.request(for: step)
         let provider: any ChatProvider
         do {
             provider = try providers.provider(for: model)
@@ -80,11 +70,9 @@ public struct Interpreter: Sendable {
         let latencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
         transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: latencyMs))
 
-        let text = (prefill ?? "") + response.content
-        state.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
-                                      content: text, usage: response.usage, latencyMs: latencyMs))
-        state.messages.append(ChatMessage(.assistant, text))
-
+        let text = (request.prefill ?? "") + response.content
+        results.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
+                                  content: text, usage: response.usage, latencyMs: latencyMs))
         // Until branches exist (`on:`), anything but a complete answer stops the run: truncation
         // or filtering must never pass silently.
         guard case .stop = response.finishReason else {
@@ -93,27 +81,7 @@ public struct Interpreter: Sendable {
                            "step '\(step.id)' finished with '\(reason.name)' (raw '\(reason.raw)'): \(reason.explanation)",
                            step: step.id)
         }
-        var saved = TemplateValue.string(text)
-        if step.parsesJSON {
-            // The prefill is part of the text parsed: a prefill of "{" is the usual way to ask for JSON.
-            do {
-                saved = TemplateValue(try JSON.parse(text))
-            } catch {
-                throw RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(error)",
-                               step: step.id)
-            }
-        }
-        if let save = step.save { state.variables[save] = saved }
-    }
-
-    private func render(_ source: TemplateSource, in loaded: LoadedWorkflow, with variables: [String: TemplateValue],
-                        step: String?) throws(RunError) -> String {
-        let template = loaded.template(source)
-        do {
-            return try template.template.render(variables, options: loaded.renderOptions(strict: template.strict))
-        } catch {
-            throw RunError(.invalid, loaded.diagnostic(error, in: template).description, step: step)
-        }
+        try conversation.answer(text, for: step)
     }
 
     private func recordEnd(_ result: RunResult) {
@@ -123,11 +91,4 @@ public struct Interpreter: Sendable {
             ("totals", TranscriptEvents.totals(result)),
         ]).pairs)
     }
-}
-
-/// What changes as the steps run.
-struct RunState {
-    var variables: [String: TemplateValue]
-    var messages: [ChatMessage] = []
-    var steps: [StepResult] = []
 }

@@ -1,0 +1,145 @@
+import Foundation
+import FlowCore
+import FlowSource
+import FlowTemplate
+
+/// `flow render FILE`: every step's messages, or the exact wire body for a provider; sends nothing.
+enum RenderCommand {
+    static let providers = ["openai", "anthropic", "gemini"]
+
+    static func main(_ arguments: ParsedArguments) -> Int32 {
+        let path = arguments.positionals[0]
+        let json = arguments.flags.contains("--json")
+        let provider = arguments.value("--provider")
+        if let provider, !providers.contains(provider) {
+            Terminal.report(UsageError(message: "--provider must be one of \(providers.joined(separator: ", ")), got '\(provider)'",
+                                       hint: Suggestion.closest(to: provider, in: providers).map { "Did you mean '\($0)'?" },
+                                       command: Commands.render))
+            return ExitCode.usage
+        }
+        let loaded: LoadedWorkflow
+        do {
+            loaded = try WorkflowLoader.load(path: path)
+        } catch {
+            Terminal.err(error.description + "\n")
+            if case .unreadable = error { return ExitCode.noInput }
+            return ExitCode.invalid
+        }
+        if let only = arguments.value("--step"), !loaded.workflow.steps.contains(where: { $0.id == only }) {
+            let ids = loaded.workflow.steps.map(\.id)
+            Terminal.report(UsageError(message: "--step: the workflow has no step '\(only)'; its steps: \(ids.joined(separator: ", "))",
+                                       hint: Suggestion.closest(to: only, in: ids).map { "Did you mean '\($0)'?" },
+                                       command: Commands.render))
+            return ExitCode.usage
+        }
+        guard let given = RunCommand.variables(arguments, command: Commands.render) else { return ExitCode.usage }
+        let previews: [StepPreview]
+        do {
+            previews = try Preview.steps(loaded, inputs: try Inputs.resolve(given, for: loaded.workflow))
+        } catch {
+            if error.kind == .usage {
+                Terminal.report(UsageError(message: error.message, command: Commands.render))
+            } else {
+                Terminal.err("error: \(error.message)\n")
+            }
+            return error.exitCode
+        }
+
+        var status = ExitCode.ok
+        var reports: [JSON] = []
+        let shown = previews.filter { preview in arguments.value("--step").map { $0 == preview.id } ?? true }
+        for preview in shown {
+            var wire: Result<HTTPRequest, ProviderError>?
+            if let provider { wire = encode(preview.request, for: provider) }
+            if case .failure = wire { status = ExitCode.invalid }
+            if json {
+                reports.append(report(preview, wire: wire))
+            } else {
+                Terminal.out(text(preview, wire: wire, full: arguments.value("--step") != nil || shown.first?.id == preview.id))
+            }
+        }
+        if json { Terminal.out(JSON.array(reports).pretty + "\n") }
+        return status
+    }
+
+    /// The wire request with no key: what would be sent, minus the secret.
+    static func encode(_ request: ChatRequest, for provider: String) -> Result<HTTPRequest, ProviderError> {
+        let environment = ProcessInfo.processInfo.environment
+        func base(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        do throws(ProviderError) {
+            switch provider {
+            case "anthropic":
+                return .success(try AnthropicAdapter(baseURL: base("ANTHROPIC_BASE_URL") ?? AnthropicAdapter.defaultBaseURL)
+                    .encode(request, apiKey: nil))
+            case "gemini":
+                return .success(try GeminiAdapter(baseURL: base("GEMINI_BASE_URL") ?? GeminiAdapter.defaultBaseURL)
+                    .encode(request, apiKey: nil))
+            default:
+                return .success(OpenAIAdapter(baseURL: base("OPENAI_BASE_URL") ?? OpenAIAdapter.defaultBaseURL)
+                    .encode(request, apiKey: nil))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// A step as text. The first step shown (or the one asked for) lists the whole conversation;
+    /// later ones only what they add, so a diff of the output follows the diff of the prompts.
+    static func text(_ preview: StepPreview, wire: Result<HTTPRequest, ProviderError>?, full: Bool) -> String {
+        var out = "# step \(preview.id) (\(preview.model))\n"
+        switch wire {
+        case .success(let http)?:
+            out += "\(http.method) \(http.url)\n"
+            let body = (try? JSON.parse(http.body))?.pretty ?? String(decoding: http.body, as: UTF8.self)
+            out += body + "\n\n"
+            return out
+        case .failure(let error)?:
+            return out + "error: \(error.message)\n\n"
+        case nil:
+            break
+        }
+        let messages = full ? preview.request.messages : Array(preview.request.messages.suffix(1))
+        if !full, preview.request.messages.count > 1 {
+            out += "(\(preview.request.messages.count - 1) earlier messages)\n"
+        }
+        for message in messages {
+            out += "\n## \(message.role.rawValue)\n" + message.content + (message.content.hasSuffix("\n") ? "" : "\n")
+        }
+        if let prefill = preview.request.prefill {
+            out += "\n## assistant (prefill)\n" + prefill + "\n"
+        }
+        if let params = paramsLine(preview.request.params) { out += "\nparams: \(params)\n" }
+        return out + "\n"
+    }
+
+    static func paramsLine(_ params: SamplingParams) -> String? {
+        var parts: [String] = []
+        if let value = params.temperature { parts.append("temperature \(value)") }
+        if let value = params.topP { parts.append("top_p \(value)") }
+        if let value = params.maxTokens { parts.append("max_tokens \(value)") }
+        if let value = params.stop { parts.append("stop \(JSON.array(value.map(JSON.string)).serialized)") }
+        if let value = params.seed { parts.append("seed \(value)") }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
+    static func report(_ preview: StepPreview, wire: Result<HTTPRequest, ProviderError>?) -> JSON {
+        var fields: [(String, JSON?)] = [
+            ("step", .string(preview.id)),
+            ("model", .string(preview.model.description)),
+            ("messages", .array(preview.request.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
+            ("prefill", preview.request.prefill.map(JSON.string)),
+            ("answer", .string(preview.answer)),
+            ("answer_is_stand_in", .bool(preview.answerIsStandIn)),
+        ]
+        switch wire {
+        case .success(let http)?:
+            fields.append(("wire", .object([("method", .string(http.method)), ("url", .string(http.url)),
+                                            ("body", (try? JSON.parse(http.body)) ?? .null)])))
+        case .failure(let error)?:
+            fields.append(("error", .string(error.message)))
+        case nil:
+            break
+        }
+        return .object(omittingNil: fields)
+    }
+}
