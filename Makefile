@@ -26,3 +26,9 @@ deps:
 
 clean:
 	rm -rf .build .flow
+
+.PHONY: bench
+## bench: build in release mode and print throughput figures (not a test)
+bench: deps
+	$(SWIFT) build -c release --product flow-bench
+	.build/release/flow-bench

@@ -28,6 +28,8 @@ let package = Package(
         // Workflow model and decoder, chat types, provider adapters, transport, interpreter, recorder.
         .target(name: "FlowCore", dependencies: ["FlowYAML", "FlowTemplate", "FlowSource"]),
         .executableTarget(name: "flow", dependencies: ["FlowCore", "FlowSource", "FlowTemplate"]),
+        // Measures throughput and start-up; `make bench` runs it in release mode. Not a test.
+        .executableTarget(name: "flow-bench", dependencies: ["FlowCore", "FlowSource", "FlowTemplate", "FlowYAML"]),
         // Loopback HTTP stub server for transport and end-to-end tests.
         .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
         .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML"]),
