@@ -19,9 +19,10 @@ enum RunCommand {
             if case .unreadable = error { return ExitCode.noInput }
             return ExitCode.invalid
         }
+        let providerNames = ProviderRegistry.builtIn + loaded.config.providers.map(\.name)
         if let text = arguments.value("--model") {
-            guard let model = ModelRef(parsing: text), WorkflowDecoder.knownProviders.contains(model.provider) else {
-                Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(WorkflowDecoder.knownProviders.joined(separator: ", "))), got '\(text)'", command: Commands.run))
+            guard let model = ModelRef(parsing: text), providerNames.contains(model.provider) else {
+                Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(providerNames.joined(separator: ", "))), got '\(text)'", command: Commands.run))
                 return ExitCode.usage
             }
             loaded.workflow.model = model
@@ -46,7 +47,8 @@ enum RunCommand {
             return ExitCode.software
         }
         let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
-                                        transport: URLSessionTransport(), mockReplies: loaded.workflow.mock)
+                                        transport: URLSessionTransport(), mockReplies: loaded.workflow.mock,
+                                        compatible: loaded.config.providers, retry: retryPolicy())
         let result = await Interpreter(providers: registry, transcript: writer).run(loaded, inputs: inputs)
 
         if json {
@@ -64,6 +66,13 @@ enum RunCommand {
 }
 
 extension RunCommand {
+    /// `FLOW_RETRY_BASE_DELAY` (seconds) shortens backoff, for tests against a local stub.
+    static func retryPolicy() -> RetryPolicy {
+        var policy = RetryPolicy.default
+        if let base = ProcessInfo.processInfo.environment["FLOW_RETRY_BASE_DELAY"].flatMap(Double.init) { policy.baseDelay = base }
+        return policy
+    }
+
     /// The `--var key=value` pairs, or nil after reporting a malformed one.
     static func variables(_ arguments: ParsedArguments, command: CommandSpec) -> [String: String]? {
         var given: [String: String] = [:]

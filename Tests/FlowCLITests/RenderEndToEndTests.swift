@@ -87,7 +87,7 @@ import Testing
         let directory = try project()
         let result = try FlowBinary.run(["render", "triage.yaml", "--var", "ticket=x", "--provider", "gemini"], in: directory.path)
         #expect(result.status == 65)
-        #expect(result.stdout.contains("# step classify (openai/gpt-4o-mini)\nerror: Gemini has no documented assistant prefill: remove 'prefill' or run this step on another provider\n"))
+        #expect(result.stdout.contains("# step classify (openai/gpt-4o-mini)\nerror: gemini/gpt-4o-mini does not accept an assistant prefill: remove 'prefill' or run this step on another model\n"))
         #expect(result.stdout.contains("# step reply (openai/gpt-4o-mini)\nPOST https://generativelanguage.googleapis.com/v1beta/models/gpt-4o-mini:generateContent\n"))
     }
 

@@ -68,14 +68,18 @@ import Testing
     }
 
     @Test func errorBodiesBecomeProviderErrors() throws {
-        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 401: Incorrect API key provided: sk-proj-****. You can find your API key at https://platform.openai.com/account/api-keys. (invalid_api_key)", status: 401)) {
+        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 401: Incorrect API key provided: sk-proj-****. You can find your API key at https://platform.openai.com/account/api-keys. (invalid_api_key)",
+                                      status: 401, errorType: "invalid_api_key")) {
             try adapter.decode(HTTPResponse(status: 401, body: try Fixture.bytes("openai/error-401.json")))
         }
-        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 429: You exceeded your current quota, please check your plan and billing details. (insufficient_quota)", status: 429)) {
+        // A 429 for an exhausted quota is not retryable.
+        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 429: You exceeded your current quota, please check your plan and billing details. (insufficient_quota)",
+                                      status: 429, errorType: "insufficient_quota")) {
             try adapter.decode(HTTPResponse(status: 429, body: try Fixture.bytes("openai/error-429-quota.json")))
         }
-        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 502", status: 502)) {
-            try adapter.decode(HTTPResponse(status: 502, body: Array("<html>bad gateway</html>".utf8)))
+        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 502", status: 502, requestId: "req_9", retryable: true, retryAfter: 2)) {
+            try adapter.decode(HTTPResponse(status: 502, headers: ["x-request-id": "req_9", "retry-after": "2"],
+                                            body: Array("<html>bad gateway</html>".utf8)))
         }
     }
 

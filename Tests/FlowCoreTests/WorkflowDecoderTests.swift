@@ -152,7 +152,7 @@ import Testing
             w.yaml:2:8: error: unknown provider 'opneai'
             model: opneai/gpt-4o
                    ^
-            hint: did you mean 'openai'? known providers: mock, openai
+            hint: did you mean 'openai'? known providers: mock, openai, anthropic, gemini; name others in flow.config.yaml
             """)
     }
 
@@ -233,7 +233,7 @@ import Testing
     }
 
     @Test func everyKnownProviderResolves() throws {
-        let registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k"], transport: FailingTransport(), mockReplies: [])
+        let registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"], transport: FailingTransport(), mockReplies: [])
         for name in WorkflowDecoder.knownProviders {
             #expect(try registry.provider(for: ModelRef(provider: name, name: "m")).name == name)
         }

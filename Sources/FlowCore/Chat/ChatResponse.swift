@@ -55,17 +55,26 @@ public enum FinishReason: Sendable, Equatable {
     }
 }
 
-/// Token counts for one call. Cached input is part of `inputTokens`, as OpenAI reports it.
+/// Token counts for one call, normalized so totals add up across providers:
+/// `inputTokens` counts every input token, cached reads and cache writes included (OpenAI's and
+/// Gemini's rule; Anthropic's three counts are added up); `outputTokens` counts every output
+/// token, reasoning and thinking included (OpenAI's rule; Gemini's thoughts are added).
 public struct Usage: Sendable, Equatable {
     public var inputTokens: Int
     public var outputTokens: Int
+    /// Input tokens read from the provider's cache (billed lower).
     public var cachedInputTokens: Int
+    /// Input tokens written to the cache (Anthropic bills them higher).
+    public var cacheWriteTokens: Int
+    /// Output tokens spent on reasoning or thinking, not shown in the answer.
     public var reasoningTokens: Int
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, reasoningTokens: Int = 0) {
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, cacheWriteTokens: Int = 0,
+                reasoningTokens: Int = 0) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
+        self.cacheWriteTokens = cacheWriteTokens
         self.reasoningTokens = reasoningTokens
     }
 
@@ -73,6 +82,7 @@ public struct Usage: Sendable, Equatable {
         Usage(inputTokens: lhs.inputTokens + rhs.inputTokens,
               outputTokens: lhs.outputTokens + rhs.outputTokens,
               cachedInputTokens: lhs.cachedInputTokens + rhs.cachedInputTokens,
+              cacheWriteTokens: lhs.cacheWriteTokens + rhs.cacheWriteTokens,
               reasoningTokens: lhs.reasoningTokens + rhs.reasoningTokens)
     }
 }

@@ -54,7 +54,14 @@ public struct Interpreter: Sendable {
         let request = try conversation.request(for: step)
         let provider: any ChatProvider
         do {
-            provider = try providers.provider(for: model)
+            let transcript = self.transcript
+            provider = try providers.provider(for: model) { retry in
+                transcript.record("retry", [
+                    ("step", .string(step.id)), ("attempt", .int(retry.attempt)),
+                    ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
+                    ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
+                ])
+            }
         } catch {
             throw RunError(.provider, "step '\(step.id)': \(error.message)", step: step.id)
         }

@@ -2,8 +2,8 @@
 public protocol ChatProvider: Sendable {
     /// The provider's name in `provider/model` references.
     var name: String { get }
-    /// How this provider treats an assistant prefill; recorded in every transcript request.
-    var prefillMode: PrefillMode { get }
+    /// How this provider treats an assistant prefill on `model`; recorded in transcript requests.
+    func prefillMode(for model: String) -> PrefillMode
     /// Sends one request. Throws `ProviderError` when no usable answer came back.
     func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse
 }
@@ -15,9 +15,12 @@ public enum PrefillMode: String, Sendable {
     /// Sent as a trailing assistant message. OpenAI reads it as history, not as a turn to
     /// continue, so the answer is a new message; flow still saves prefill + answer.
     case trailingAssistantMessage = "trailing_assistant_message"
+    /// The model cannot take one: a step with a prefill fails before anything is sent.
+    case refused
 }
 
-/// Why a provider gave no usable answer.
+/// Why a provider gave no usable answer: one typed error for every provider, carrying what a
+/// user needs to act on it, and never the key.
 public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// No API key in the environment.
@@ -30,19 +33,36 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case decode
         /// The mock provider ran out of scripted replies.
         case script
-        /// The run's configuration names something no provider has.
+        /// The request asks for something this provider or model cannot do; nothing was sent.
         case configuration
     }
 
     public var kind: Kind
     public var message: String
     public var status: Int?
+    /// The provider's own error type or code (`rate_limit_exceeded`, `overloaded_error`, `INVALID_ARGUMENT`).
+    public var errorType: String?
+    /// The provider's request id, for a support ticket.
+    public var requestId: String?
+    /// Whether sending the same request again may succeed.
+    public var retryable: Bool
+    /// Seconds the provider asked to wait (`retry-after-ms`, `retry-after`).
+    public var retryAfter: Double?
 
-    public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+    public init(_ kind: Kind, _ message: String, status: Int? = nil, errorType: String? = nil,
+                requestId: String? = nil, retryable: Bool = false, retryAfter: Double? = nil) {
         self.kind = kind
         self.message = message
         self.status = status
+        self.errorType = errorType
+        self.requestId = requestId
+        self.retryable = retryable
+        self.retryAfter = retryAfter
     }
 
-    public var description: String { message }
+    public var description: String {
+        var text = message
+        if let requestId { text += " [request \(requestId)]" }
+        return text
+    }
 }

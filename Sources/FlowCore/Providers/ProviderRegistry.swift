@@ -1,32 +1,93 @@
-/// Builds providers from `provider/model` references and the environment. An explicit table:
-/// every name in `WorkflowDecoder.knownProviders` has a case here (a test checks it).
+/// Builds providers from `provider/model` references, the environment and the project config.
+/// An explicit table: every built-in name has a case here (a test checks each resolves).
 public struct ProviderRegistry: Sendable {
+    /// The providers flow knows without configuration.
+    public static let builtIn = ["mock", "openai", "anthropic", "gemini"]
+
     public var environment: [String: String]
     public var transport: any HTTPTransport
-    public var mockReplies: [MockReply]
+    public var compatible: [CompatibleProvider]
+    public var retry: RetryPolicy
+    public var onRetry: (@Sendable (RetryAttempt) -> Void)?
     private let mock: MockProvider
 
-    public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply]) {
+    public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply],
+                compatible: [CompatibleProvider] = [], retry: RetryPolicy = .default,
+                onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) {
         self.environment = environment
         self.transport = transport
-        self.mockReplies = mockReplies
+        self.compatible = compatible
+        self.retry = retry
+        self.onRetry = onRetry
         // One mock for the whole run, so replies are served in order across steps.
         self.mock = MockProvider(replies: mockReplies)
     }
 
-    /// The provider for `ref`. Throws `.missingKey` naming the variable to set.
-    public func provider(for ref: ModelRef) throws(ProviderError) -> any ChatProvider {
+    /// Every provider name a workflow may use here.
+    public var names: [String] { Self.builtIn + compatible.map(\.name) }
+
+    /// The provider for `ref`; `onRetry` (or the registry's) hears of each retried attempt.
+    /// Throws `.missingKey` naming the variable to set.
+    public func provider(for ref: ModelRef, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
+        var registry = self
+        if let onRetry { registry.onRetry = onRetry }
+        return try registry.resolve(ref)
+    }
+
+    private func resolve(_ ref: ModelRef) throws(ProviderError) -> any ChatProvider {
         switch ref.provider {
         case "mock":
             return mock
         case "openai":
-            guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
-                throw ProviderError(.missingKey, "OPENAI_API_KEY is not set: export it to run '\(ref)', or use a mock model offline")
-            }
-            let base = environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? OpenAIAdapter.defaultBaseURL
-            return OpenAIProvider(adapter: OpenAIAdapter(baseURL: base), apiKey: key, transport: transport)
+            return http(OpenAIAdapter(baseURL: base("OPENAI_BASE_URL") ?? OpenAIAdapter.defaultBaseURL),
+                        key: try key("OPENAI_API_KEY", for: ref))
+        case "anthropic":
+            return http(AnthropicAdapter(baseURL: base("ANTHROPIC_BASE_URL") ?? AnthropicAdapter.defaultBaseURL),
+                        key: try key("ANTHROPIC_API_KEY", for: ref))
+        case "gemini":
+            return http(GeminiAdapter(baseURL: base("GEMINI_BASE_URL") ?? GeminiAdapter.defaultBaseURL),
+                        key: try key("GEMINI_API_KEY", for: ref))
         default:
-            throw ProviderError(.configuration, "unknown provider '\(ref.provider)'")
+            guard let configured = compatible.first(where: { $0.name == ref.provider }) else {
+                throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.joined(separator: ", "))")
+            }
+            let adapter = OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL,
+                                        maxTokensField: configured.maxTokensField)
+            var apiKey: String?
+            if let variable = configured.apiKeyEnv { apiKey = try key(variable, for: ref) }
+            return http(adapter, key: apiKey)
         }
+    }
+
+    private func http(_ adapter: any ProviderAdapter, key: String?) -> any ChatProvider {
+        HTTPProvider(adapter: adapter, apiKey: key, transport: transport, retry: retry, onRetry: onRetry)
+    }
+
+    private func key(_ variable: String, for ref: ModelRef) throws(ProviderError) -> String {
+        guard let key = environment[variable], !key.isEmpty else {
+            throw ProviderError(.missingKey, "\(variable) is not set: export it to run '\(ref)', or use a mock model offline")
+        }
+        return key
+    }
+
+    private func base(_ variable: String) -> String? {
+        environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+/// An OpenAI-compatible server named in the project config (Ollama, vLLM, llama.cpp, LM Studio,
+/// OpenRouter).
+public struct CompatibleProvider: Sendable, Equatable {
+    public var name: String
+    public var baseURL: String
+    /// The environment variable holding the key, or nil for a server that needs none.
+    public var apiKeyEnv: String?
+    public var maxTokensField: OpenAIAdapter.MaxTokensField
+
+    public init(name: String, baseURL: String, apiKeyEnv: String? = nil, maxTokensField: OpenAIAdapter.MaxTokensField = .maxTokens) {
+        self.name = name
+        self.baseURL = baseURL
+        self.apiKeyEnv = apiKeyEnv
+        self.maxTokensField = maxTokensField
     }
 }

@@ -10,7 +10,7 @@ enum TranscriptEvents {
             ("model", .string(request.model)),
             ("messages", .array(request.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
             ("prefill", request.prefill.map(JSON.string)),
-            ("prefill_mode", request.prefill.map { _ in .string(provider.prefillMode.rawValue) }),
+            ("prefill_mode", request.prefill.map { _ in .string(provider.prefillMode(for: request.model).rawValue) }),
             ("params", params(request.params)),
         ]).pairs
     }
@@ -42,6 +42,7 @@ enum TranscriptEvents {
             ("input_tokens", .int(usage.inputTokens)),
             ("output_tokens", .int(usage.outputTokens)),
             ("cached_input_tokens", .int(usage.cachedInputTokens)),
+            ("cache_write_tokens", .int(usage.cacheWriteTokens)),
             ("reasoning_tokens", .int(usage.reasoningTokens)),
         ])
     }

@@ -12,6 +12,8 @@ public struct LoadedWorkflow: Sendable {
     public var templateFiles: [TemplateFile]
     /// Partials by name, with the files they came from.
     public var partials: [String: LoadedTemplate] = [:]
+    /// The project config that applied (compatible providers).
+    public var config = ProjectConfig()
 
     /// The parsed template for `source`; every source in the workflow has one once loaded.
     public func template(_ source: TemplateSource) -> LoadedTemplate {

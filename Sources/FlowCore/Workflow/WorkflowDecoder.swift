@@ -5,21 +5,27 @@ import FlowYAML
 /// Turns a YAML node tree into a `Workflow`, collecting every problem with its place.
 /// Pure: reads nothing but the tree and the source text it quotes in errors.
 public struct WorkflowDecoder {
-    /// Providers a `model:` may name; the registry test keeps this in step with the adapters.
-    public static let knownProviders = ["mock", "openai"]
+    /// Providers a `model:` may name without a project config.
+    public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
                                "escape", "partials", "mock"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse"]
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed"]
 
     let source: SourceFile
+    /// Providers a `model:` may name: the built-in ones and those in the project config.
+    let providers: [String]
     private var diagnostics: [Diagnostic] = []
 
-    public init(source: SourceFile) { self.source = source }
+    public init(source: SourceFile, providers: [String] = WorkflowDecoder.knownProviders) {
+        self.source = source
+        self.providers = providers
+    }
 
     /// Decodes `root` (nil for an empty file). Throws every problem found, in file order.
-    public static func decode(_ root: Node?, source: SourceFile) throws(DiagnosticList) -> Workflow {
-        var decoder = WorkflowDecoder(source: source)
+    public static func decode(_ root: Node?, source: SourceFile,
+                              providers: [String] = WorkflowDecoder.knownProviders) throws(DiagnosticList) -> Workflow {
+        var decoder = WorkflowDecoder(source: source, providers: providers)
         let workflow = decoder.workflow(root)
         if !decoder.diagnostics.isEmpty || workflow == nil {
             throw DiagnosticList(decoder.diagnostics.sorted { ($0.mark ?? Mark(line: 0, column: 0)) < ($1.mark ?? Mark(line: 0, column: 0)) })
@@ -185,10 +191,11 @@ public struct WorkflowDecoder {
             report(node.mark, "'model' must be 'provider/model', got '\(text)'", hint: "for example 'openai/gpt-4o-mini' or 'mock/echo'")
             return nil
         }
-        guard Self.knownProviders.contains(ref.provider) else {
-            let known = Self.knownProviders.joined(separator: ", ")
+        guard providers.contains(ref.provider) else {
+            let known = providers.joined(separator: ", ")
             report(node.mark, "unknown provider '\(ref.provider)'",
-                   hint: (Suggestion.hint(for: ref.provider, in: Self.knownProviders).map { $0 + " " } ?? "") + "known providers: \(known)")
+                   hint: (Suggestion.hint(for: ref.provider, in: providers).map { $0 + " " } ?? "")
+                       + "known providers: \(known); name others in \(ProjectConfig.fileName)")
             return nil
         }
         return ref

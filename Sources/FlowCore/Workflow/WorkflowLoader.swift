@@ -22,15 +22,21 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
 
 /// Reads a workflow file and the template files it names: the I/O around the pure decoder.
 public enum WorkflowLoader {
+    /// Larger files are refused before they are read (the YAML limit is lower still).
+    static let maxFileBytes = 64 << 20
+
     /// Loads, decodes and checks the workflow at `path`. File templates resolve relative to the
     /// workflow file's directory.
     public static func load(path: String, limits: YAMLLimits = .default) throws(LoadError) -> LoadedWorkflow {
         let bytes = try read(path, referencedAt: nil, from: nil)
         let source = try sourceFile(path: path, bytes: bytes)
+        let directory = (path as NSString).deletingLastPathComponent
+        let config = try ProjectConfig.find(from: directory)
         let workflow: Workflow
         do {
             let root = try YAML.load(source, limits: limits)
-            workflow = try WorkflowDecoder.decode(root, source: source)
+            workflow = try WorkflowDecoder.decode(root, source: source,
+                                                  providers: WorkflowDecoder.knownProviders + config.providers.map(\.name))
         } catch let error as Diagnostic {
             throw .invalid([error])
         } catch let error as DiagnosticList {
@@ -42,7 +48,6 @@ public enum WorkflowLoader {
         var templates: [TemplateSource: LoadedTemplate] = [:]
         var files: [TemplateFile] = []
         var problems: [Diagnostic] = []
-        let directory = (path as NSString).deletingLastPathComponent
         for templateSource in workflow.templateSources where templates[templateSource] == nil {
             do {
                 let (loaded, file) = try loadTemplate(templateSource, workflowSource: source, directory: directory)
@@ -59,7 +64,7 @@ public enum WorkflowLoader {
         problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
         guard problems.isEmpty else { throw .invalid(problems) }
         return LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
-                              templates: templates, templateFiles: files, partials: partials.loaded)
+                              templates: templates, templateFiles: files, partials: partials.loaded, config: config)
     }
 
     private static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
@@ -108,6 +113,9 @@ public enum WorkflowLoader {
     }
 
     static func read(_ path: String, referencedAt mark: Mark?, from source: SourceFile?) throws(LoadError) -> [UInt8] {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
+            throw .unreadable(Diagnostic(path: path, mark: nil, message: "file is \(size) bytes, over the limit of \(maxFileBytes) bytes"))
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)

@@ -1,46 +1,41 @@
-/// Anthropic messages (`POST {base}/v1/messages`): the request encoder. The response decoder
-/// and the provider itself come with the provider work; `flow render --provider anthropic`
-/// uses this to show the exact body.
-public struct AnthropicAdapter: Sendable {
+/// Anthropic messages (`POST {base}/v1/messages`), as pure encode and decode functions.
+public struct AnthropicAdapter: ProviderAdapter {
     public static let defaultBaseURL = "https://api.anthropic.com"
     public static let version = "2023-06-01"
 
+    public let providerName = "anthropic"
     public var baseURL: String
 
     public init(baseURL: String = AnthropicAdapter.defaultBaseURL) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     }
 
-    /// The body: system at the top level, the prefill as a trailing assistant turn that the
-    /// model continues. Throws `.configuration` when `max_tokens` is unset (Anthropic requires it).
-    public func body(for request: ChatRequest) throws(ProviderError) -> JSON {
-        guard let maxTokens = request.params.maxTokens else {
-            throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
-        }
-        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
-        var messages = request.messages.filter { $0.role != .system }.map { message in
-            JSON.object([("role", .string(message.role.rawValue)), ("content", .string(message.content))])
-        }
-        if let prefill = request.prefill, !prefill.isEmpty {
-            messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))
-        }
-        let params = request.params
-        return .object(omittingNil: [
-            ("model", .string(request.model)),
-            ("max_tokens", .int(maxTokens)),
-            ("system", system.isEmpty ? nil : .string(system)),
-            ("messages", .array(messages)),
-            ("temperature", params.temperature.map(JSON.double)),
-            ("top_p", params.topP.map(JSON.double)),
-            ("stop_sequences", params.stop.map { .array($0.map(JSON.string)) }),
-        ])
+    /// Claude continues a trailing assistant turn, except from Claude 4.6 on, which answers a
+    /// prefill with HTTP 400; flow refuses it before sending rather than fail at the provider.
+    public func prefillMode(for model: String) -> PrefillMode {
+        guard let version = Self.claudeVersion(model) else { return .native }
+        return version >= (4, 6) ? .refused : .native
     }
 
-    /// The HTTP request; the key goes only into `x-api-key`.
-    public func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
-        var headers = [Header("Content-Type", "application/json"), Header("anthropic-version", Self.version)]
-        if let apiKey { headers.append(Header("x-api-key", apiKey)) }
-        return HTTPRequest(method: "POST", url: baseURL + "/v1/messages", headers: headers,
-                           body: Array(try body(for: request).serialized.utf8))
+    /// `claude-sonnet-4-5-20250929` → (4, 5); `claude-3-7-sonnet-latest` → (3, 7); nil if unknown.
+    static func claudeVersion(_ model: String) -> (Int, Int)? {
+        let parts = model.lowercased().split(separator: "-")
+        guard parts.first == "claude" else { return nil }
+        let numbers = parts.dropFirst().compactMap { $0.count <= 2 ? Int($0) : nil }
+        guard let major = numbers.first else { return nil }
+        return (major, numbers.count > 1 ? numbers[1] : 0)
+    }
+
+    public func check(_ request: ChatRequest) throws(ProviderError) {
+        try checkPrefill(request)
+        if request.params.maxTokens == nil {
+            throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
+        }
+        if request.params.seed != nil {
+            throw ProviderError(.configuration, "Anthropic has no seed parameter: remove 'seed' from the params of steps on anthropic/…")
+        }
+        if let prefill = request.prefill, prefill.last?.isWhitespace == true {
+            throw ProviderError(.configuration, "Anthropic rejects a prefill that ends with whitespace: trim the end of 'prefill'")
+        }
     }
 }

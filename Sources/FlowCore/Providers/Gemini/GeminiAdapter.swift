@@ -1,46 +1,22 @@
-/// Gemini generateContent (`POST {base}/v1beta/models/{model}:generateContent`): the request
-/// encoder, used by `flow render --provider gemini`; decoding comes with the provider work.
-public struct GeminiAdapter: Sendable {
+/// Gemini generateContent (`POST {base}/v1beta/models/{model}:generateContent`), as pure encode
+/// and decode functions.
+public struct GeminiAdapter: ProviderAdapter {
     public static let defaultBaseURL = "https://generativelanguage.googleapis.com"
 
+    public let providerName = "gemini"
     public var baseURL: String
 
     public init(baseURL: String = GeminiAdapter.defaultBaseURL) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     }
 
-    /// The body: `contents` with roles `user` and `model`, `systemInstruction`, and sampling in
-    /// `generationConfig`. Gemini documents no assistant prefill, so a prefill is refused rather
-    /// than dropped (`.configuration`).
-    public func body(for request: ChatRequest) throws(ProviderError) -> JSON {
-        if let prefill = request.prefill, !prefill.isEmpty {
-            throw ProviderError(.configuration, "Gemini has no documented assistant prefill: remove 'prefill' or run this step on another provider")
-        }
-        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
-        let contents = request.messages.filter { $0.role != .system }.map { message in
-            JSON.object([("role", .string(message.role == .assistant ? "model" : "user")),
-                         ("parts", .array([.object([("text", .string(message.content))])]))])
-        }
-        let params = request.params
-        let config = JSON.object(omittingNil: [
-            ("temperature", params.temperature.map(JSON.double)),
-            ("topP", params.topP.map(JSON.double)),
-            ("maxOutputTokens", params.maxTokens.map(JSON.int)),
-            ("stopSequences", params.stop.map { .array($0.map(JSON.string)) }),
-            ("seed", params.seed.map(JSON.int)),
-        ])
-        return .object(omittingNil: [
-            ("contents", .array(contents)),
-            ("systemInstruction", system.isEmpty ? nil : .object([("parts", .array([.object([("text", .string(system))])]))])),
-            ("generationConfig", config.pairs.isEmpty ? nil : config),
-        ])
-    }
+    /// Gemini documents no assistant prefill, so it is refused rather than dropped.
+    public func prefillMode(for model: String) -> PrefillMode { .refused }
 
-    /// The HTTP request; the key goes only into `x-goog-api-key`, never the URL.
-    public func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
-        var headers = [Header("Content-Type", "application/json")]
-        if let apiKey { headers.append(Header("x-goog-api-key", apiKey)) }
-        return HTTPRequest(method: "POST", url: "\(baseURL)/v1beta/models/\(request.model):generateContent",
-                           headers: headers, body: Array(try body(for: request).serialized.utf8))
+    public func check(_ request: ChatRequest) throws(ProviderError) {
+        try checkPrefill(request)
+        if let stop = request.params.stop, stop.count > 5 {
+            throw ProviderError(.configuration, "Gemini takes at most 5 stop sequences; the step has \(stop.count)")
+        }
     }
 }

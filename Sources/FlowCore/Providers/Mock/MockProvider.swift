@@ -2,13 +2,14 @@
 /// demos and tests. It continues a prefill natively (the reply is the rest of the answer).
 public actor MockProvider: ChatProvider {
     public nonisolated let name = "mock"
-    public nonisolated let prefillMode = PrefillMode.native
     private let replies: [MockReply]
     private var served = 0
     /// Every request received, for tests that check what the interpreter sent.
     public private(set) var requests: [ChatRequest] = []
 
     public init(replies: [MockReply]) { self.replies = replies }
+
+    public nonisolated func prefillMode(for model: String) -> PrefillMode { .native }
 
     public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         requests.append(request)

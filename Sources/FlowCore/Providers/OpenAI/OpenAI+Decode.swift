@@ -4,15 +4,15 @@ extension OpenAIAdapter {
     /// Throws `ProviderError` `.http` for a non-2xx status (with the provider's message), and
     /// `.decode` for a body that is not a chat completion. Unknown fields are ignored.
     public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
-        guard (200..<300).contains(response.status) else { throw Self.httpError(response) }
+        guard (200..<300).contains(response.status) else { throw httpError(response) }
         let json: JSON
         do {
             json = try JSON.parse(response.body)
         } catch {
-            throw ProviderError(.decode, "OpenAI answered with a body that is not JSON (\(error))", status: response.status)
+            throw ProviderError(.decode, "\(appliesOpenAIModelRules ? "OpenAI" : providerName) answered with a body that is not JSON (\(error))", status: response.status)
         }
         guard let choice = json["choices"]?[0] else {
-            throw ProviderError(.decode, "OpenAI's answer has no choices", status: response.status)
+            throw ProviderError(.decode, "\(appliesOpenAIModelRules ? "OpenAI" : providerName)'s answer has no choices", status: response.status)
         }
         let message = choice["message"]
         let rawReason = choice["finish_reason"]?.string ?? "null"
@@ -46,11 +46,17 @@ extension OpenAIAdapter {
                      reasoningTokens: json["completion_tokens_details"]?["reasoning_tokens"]?.int ?? 0)
     }
 
-    static func httpError(_ response: HTTPResponse) -> ProviderError {
+    func httpError(_ response: HTTPResponse) -> ProviderError {
         let body = try? JSON.parse(response.body)
-        var message = "OpenAI answered HTTP \(response.status)"
+        let who = appliesOpenAIModelRules ? "OpenAI" : providerName
+        var message = "\(who) answered HTTP \(response.status)"
         if let detail = body?["error"]?["message"]?.string { message += ": " + detail }
-        if let code = body?["error"]?["code"]?.string ?? body?["error"]?["type"]?.string { message += " (\(code))" }
-        return ProviderError(.http, message, status: response.status)
+        let code = body?["error"]?["code"]?.string ?? body?["error"]?["type"]?.string
+        if let code { message += " (\(code))" }
+        // A 429 for an exhausted quota is permanent: retrying only burns time.
+        let retryable = HTTPErrors.isRetryable(response.status) && code != "insufficient_quota"
+        return ProviderError(.http, message, status: response.status, errorType: code,
+                             requestId: response.headers["x-request-id"], retryable: retryable,
+                             retryAfter: HTTPErrors.retryAfter(response.headers))
     }
 }

@@ -1,8 +1,11 @@
 extension OpenAIAdapter {
     /// The request body as sent: keys in a fixed order so golden tests compare bytes.
     public func body(for request: ChatRequest) -> JSON {
+        let developer = appliesOpenAIModelRules && Self.isReasoningModel(request.model)
         var messages = request.messages.map { message in
-            JSON.object([("role", .string(message.role.rawValue)), ("content", .string(message.content))])
+            // Reasoning models read instructions from the `developer` role.
+            let role = message.role == .system && developer ? "developer" : message.role.rawValue
+            return JSON.object([("role", .string(role)), ("content", .string(message.content))])
         }
         if let prefill = request.prefill, !prefill.isEmpty {
             messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))

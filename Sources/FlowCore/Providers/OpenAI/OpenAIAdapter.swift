@@ -1,5 +1,7 @@
 /// OpenAI chat completions (`POST {base}/chat/completions`), as pure encode and decode functions.
-public struct OpenAIAdapter: Sendable {
+/// Also serves OpenAI-compatible servers (Ollama, vLLM, llama.cpp, LM Studio, OpenRouter) under
+/// the name they are configured with.
+public struct OpenAIAdapter: ProviderAdapter {
     /// Which name the server reads for the output-token cap.
     public enum MaxTokensField: String, Sendable {
         /// Current OpenAI models; o-series and GPT-5 reject `max_tokens`.
@@ -10,12 +12,40 @@ public struct OpenAIAdapter: Sendable {
 
     public static let defaultBaseURL = "https://api.openai.com/v1"
 
+    public var providerName: String
     /// The API root including `/v1`, as `OPENAI_BASE_URL` is given to OpenAI's SDK.
     public var baseURL: String
     public var maxTokensField: MaxTokensField
 
-    public init(baseURL: String = OpenAIAdapter.defaultBaseURL, maxTokensField: MaxTokensField = .maxCompletionTokens) {
+    public init(providerName: String = "openai", baseURL: String = OpenAIAdapter.defaultBaseURL,
+                maxTokensField: MaxTokensField = .maxCompletionTokens) {
+        self.providerName = providerName
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.maxTokensField = maxTokensField
+    }
+
+    /// OpenAI's own model rules apply to the `openai` provider, not to compatible servers.
+    var appliesOpenAIModelRules: Bool { providerName == "openai" }
+
+    /// Reasoning models (o-series, GPT-5) take `developer` instead of `system` and reject
+    /// sampling parameters.
+    public static func isReasoningModel(_ model: String) -> Bool {
+        let name = model.lowercased()
+        return name.hasPrefix("o1") || name.hasPrefix("o3") || name.hasPrefix("o4") || name.hasPrefix("gpt-5")
+    }
+
+    public func prefillMode(for model: String) -> PrefillMode { .trailingAssistantMessage }
+
+    public func check(_ request: ChatRequest) throws(ProviderError) {
+        try checkPrefill(request)
+        if let stop = request.params.stop, stop.count > 4, appliesOpenAIModelRules {
+            throw ProviderError(.configuration, "OpenAI takes at most 4 stop sequences; the step has \(stop.count)")
+        }
+        guard appliesOpenAIModelRules, Self.isReasoningModel(request.model) else { return }
+        let rejected = [("temperature", request.params.temperature != nil), ("top_p", request.params.topP != nil)]
+            .filter(\.1).map(\.0)
+        if !rejected.isEmpty {
+            throw ProviderError(.configuration, "\(request.model) is a reasoning model and rejects \(rejected.joined(separator: " and ")): remove it from the step's params")
+        }
     }
 }

@@ -1,0 +1,51 @@
+extension AnthropicAdapter {
+    /// Reads a `message` object, or the error body of a failed call. Text blocks are joined;
+    /// other blocks (thinking, tool use) carry no answer text.
+    public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+        guard (200..<300).contains(response.status) else { throw httpError(response) }
+        let json: JSON
+        do {
+            json = try JSON.parse(response.body)
+        } catch {
+            throw ProviderError(.decode, "Anthropic answered with a body that is not JSON (\(error))", status: response.status)
+        }
+        guard let blocks = json["content"]?.array else {
+            throw ProviderError(.decode, "Anthropic's answer has no content", status: response.status)
+        }
+        let text = blocks.filter { $0["type"]?.string == "text" }.compactMap { $0["text"]?.string }.joined()
+        let raw = json["stop_reason"]?.string ?? "null"
+        return ChatResponse(content: text, finishReason: Self.finishReason(raw), usage: Self.usage(json["usage"]),
+                            model: json["model"]?.string)
+    }
+
+    static func finishReason(_ raw: String) -> FinishReason {
+        switch raw {
+        case "end_turn", "stop_sequence": return .stop(raw: raw)
+        case "max_tokens", "model_context_window_exceeded": return .length(raw: raw)
+        case "refusal": return .contentFilter(raw: raw)
+        case "tool_use": return .toolCalls(raw: raw)
+        default: return .other(raw: raw)
+        }
+    }
+
+    /// Anthropic's `input_tokens` leaves out cache reads and writes; flow's input counts all three.
+    static func usage(_ json: JSON?) -> Usage {
+        guard let json else { return Usage() }
+        let read = json["cache_read_input_tokens"]?.int ?? 0
+        let write = json["cache_creation_input_tokens"]?.int ?? 0
+        return Usage(inputTokens: (json["input_tokens"]?.int ?? 0) + read + write,
+                     outputTokens: json["output_tokens"]?.int ?? 0,
+                     cachedInputTokens: read, cacheWriteTokens: write)
+    }
+
+    func httpError(_ response: HTTPResponse) -> ProviderError {
+        let body = try? JSON.parse(response.body)
+        var message = "Anthropic answered HTTP \(response.status)"
+        if let detail = body?["error"]?["message"]?.string { message += ": " + detail }
+        let type = body?["error"]?["type"]?.string
+        if let type { message += " (\(type))" }
+        return ProviderError(.http, message, status: response.status, errorType: type,
+                             requestId: response.headers["request-id"], retryable: HTTPErrors.isRetryable(response.status),
+                             retryAfter: HTTPErrors.retryAfter(response.headers))
+    }
+}

@@ -1,0 +1,34 @@
+extension AnthropicAdapter {
+    /// The body: system at the top level, the prefill as a trailing assistant turn that the
+    /// model continues. Throws `.configuration` when `max_tokens` is unset (Anthropic requires it).
+    public func body(for request: ChatRequest) throws(ProviderError) -> JSON {
+        guard let maxTokens = request.params.maxTokens else {
+            throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
+        }
+        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
+        var messages = request.messages.filter { $0.role != .system }.map { message in
+            JSON.object([("role", .string(message.role.rawValue)), ("content", .string(message.content))])
+        }
+        if let prefill = request.prefill, !prefill.isEmpty {
+            messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))
+        }
+        let params = request.params
+        return .object(omittingNil: [
+            ("model", .string(request.model)),
+            ("max_tokens", .int(maxTokens)),
+            ("system", system.isEmpty ? nil : .string(system)),
+            ("messages", .array(messages)),
+            ("temperature", params.temperature.map(JSON.double)),
+            ("top_p", params.topP.map(JSON.double)),
+            ("stop_sequences", params.stop.map { .array($0.map(JSON.string)) }),
+        ])
+    }
+
+    /// The HTTP request; the key goes only into `x-api-key`.
+    public func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
+        var headers = [Header("Content-Type", "application/json"), Header("anthropic-version", Self.version)]
+        if let apiKey { headers.append(Header("x-api-key", apiKey)) }
+        return HTTPRequest(method: "POST", url: baseURL + "/v1/messages", headers: headers,
+                           body: Array(try body(for: request).serialized.utf8))
+    }
+}

@@ -1,0 +1,60 @@
+extension GeminiAdapter {
+    /// Reads a `GenerateContentResponse`. A prompt blocked before generation comes back as
+    /// HTTP 200 with no candidates and `promptFeedback.blockReason`: that is a content filter,
+    /// not an empty answer. Thought parts are not part of the answer.
+    public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+        guard (200..<300).contains(response.status) else { throw httpError(response) }
+        let json: JSON
+        do {
+            json = try JSON.parse(response.body)
+        } catch {
+            throw ProviderError(.decode, "Gemini answered with a body that is not JSON (\(error))", status: response.status)
+        }
+        let usage = Self.usage(json["usageMetadata"])
+        let model = json["modelVersion"]?.string
+        guard let candidate = json["candidates"]?[0] else {
+            if let blocked = json["promptFeedback"]?["blockReason"]?.string {
+                return ChatResponse(content: "", finishReason: .contentFilter(raw: "prompt_blocked:" + blocked), usage: usage, model: model)
+            }
+            throw ProviderError(.decode, "Gemini's answer has no candidates and no block reason", status: response.status)
+        }
+        // A candidate may have no content at all (MAX_TOKENS spent on thinking, SAFETY).
+        let parts = candidate["content"]?["parts"]?.array ?? []
+        let text = parts.filter { $0["thought"] != .bool(true) }.compactMap { $0["text"]?.string }.joined()
+        let calls = parts.contains { $0["functionCall"] != nil }
+        let raw = candidate["finishReason"]?.string ?? "null"
+        return ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model)
+    }
+
+    static func finishReason(_ raw: String, functionCall: Bool) -> FinishReason {
+        switch raw {
+        case "STOP": return functionCall ? .toolCalls(raw: raw) : .stop(raw: raw)
+        case "MAX_TOKENS": return .length(raw: raw)
+        case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY": return .contentFilter(raw: raw)
+        default: return .other(raw: raw)
+        }
+    }
+
+    /// `promptTokenCount` includes cached content; `candidatesTokenCount` leaves out thoughts,
+    /// which flow adds to output (they bill as output).
+    static func usage(_ json: JSON?) -> Usage {
+        guard let json else { return Usage() }
+        let thoughts = json["thoughtsTokenCount"]?.int ?? 0
+        return Usage(inputTokens: json["promptTokenCount"]?.int ?? 0,
+                     outputTokens: (json["candidatesTokenCount"]?.int ?? 0) + thoughts,
+                     cachedInputTokens: json["cachedContentTokenCount"]?.int ?? 0,
+                     reasoningTokens: thoughts)
+    }
+
+    /// Gemini retries 408, 429, 500, 502, 503 and 504; a bad key is a 400, never retried.
+    func httpError(_ response: HTTPResponse) -> ProviderError {
+        let body = try? JSON.parse(response.body)
+        var message = "Gemini answered HTTP \(response.status)"
+        if let detail = body?["error"]?["message"]?.string { message += ": " + detail }
+        let status = body?["error"]?["status"]?.string
+        if let status { message += " (\(status))" }
+        return ProviderError(.http, message, status: response.status, errorType: status, requestId: nil,
+                             retryable: [408, 429, 500, 502, 503, 504].contains(response.status),
+                             retryAfter: HTTPErrors.retryAfter(response.headers))
+    }
+}

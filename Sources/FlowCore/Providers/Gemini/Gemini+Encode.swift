@@ -1,0 +1,33 @@
+extension GeminiAdapter {
+    /// The body: `contents` with roles `user` and `model`, `systemInstruction`, and sampling in
+    /// `generationConfig`.
+    public func body(for request: ChatRequest) throws(ProviderError) -> JSON {
+        try checkPrefill(request)
+        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
+        let contents = request.messages.filter { $0.role != .system }.map { message in
+            JSON.object([("role", .string(message.role == .assistant ? "model" : "user")),
+                         ("parts", .array([.object([("text", .string(message.content))])]))])
+        }
+        let params = request.params
+        let config = JSON.object(omittingNil: [
+            ("temperature", params.temperature.map(JSON.double)),
+            ("topP", params.topP.map(JSON.double)),
+            ("maxOutputTokens", params.maxTokens.map(JSON.int)),
+            ("stopSequences", params.stop.map { .array($0.map(JSON.string)) }),
+            ("seed", params.seed.map(JSON.int)),
+        ])
+        return .object(omittingNil: [
+            ("contents", .array(contents)),
+            ("systemInstruction", system.isEmpty ? nil : .object([("parts", .array([.object([("text", .string(system))])]))])),
+            ("generationConfig", config.pairs.isEmpty ? nil : config),
+        ])
+    }
+
+    /// The HTTP request; the key goes only into `x-goog-api-key`, never the URL.
+    public func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
+        var headers = [Header("Content-Type", "application/json")]
+        if let apiKey { headers.append(Header("x-goog-api-key", apiKey)) }
+        return HTTPRequest(method: "POST", url: "\(baseURL)/v1beta/models/\(request.model):generateContent",
+                           headers: headers, body: Array(try body(for: request).serialized.utf8))
+    }
+}

@@ -1,0 +1,70 @@
+/// A provider reached over HTTP: an adapter, a transport, a key, and the retry policy.
+public struct HTTPProvider: ChatProvider {
+    public let adapter: any ProviderAdapter
+    let apiKey: String?
+    let transport: any HTTPTransport
+    let retry: RetryPolicy
+    /// Told of each failed attempt that will be retried, so the transcript shows it.
+    let onRetry: (@Sendable (RetryAttempt) -> Void)?
+
+    public init(adapter: any ProviderAdapter, apiKey: String?, transport: any HTTPTransport,
+                retry: RetryPolicy = .default, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) {
+        self.adapter = adapter
+        self.apiKey = apiKey
+        self.transport = transport
+        self.retry = retry
+        self.onRetry = onRetry
+    }
+
+    public var name: String { adapter.providerName }
+
+    public func prefillMode(for model: String) -> PrefillMode { adapter.prefillMode(for: model) }
+
+    public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        try adapter.check(request)
+        let http = try adapter.encode(request, apiKey: apiKey)
+        var attempt = 1
+        while true {
+            do {
+                return try adapter.decode(try await transport.send(http))
+            } catch {
+                guard error.retryable, attempt <= retry.maxRetries else { throw error }
+                let delay = retry.delay(afterAttempt: attempt, asked: error.retryAfter)
+                onRetry?(RetryAttempt(attempt: attempt, error: error, delay: delay))
+                try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// One failed attempt that will be retried.
+public struct RetryAttempt: Sendable {
+    public var attempt: Int
+    public var error: ProviderError
+    /// Seconds until the next attempt.
+    public var delay: Double
+}
+
+/// Exponential backoff with jitter, honouring the provider's `retry-after` up to a cap.
+public struct RetryPolicy: Sendable {
+    public var maxRetries: Int
+    public var baseDelay: Double
+    public var maxDelay: Double
+
+    public init(maxRetries: Int = 3, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+        self.maxRetries = maxRetries
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    public static let `default` = RetryPolicy()
+
+    /// The wait before attempt `attempt + 1`: what the provider asked, or base × 2^(attempt-1)
+    /// with up to 25% jitter so parallel clients spread out; never above `maxDelay`.
+    public func delay(afterAttempt attempt: Int, asked: Double?, jitter: Double = Double.random(in: 0...0.25)) -> Double {
+        if let asked { return min(asked, maxDelay) }
+        let exponential = baseDelay * Double(1 << min(attempt - 1, 20))
+        return min(exponential * (1 + jitter), maxDelay)
+    }
+}

@@ -1,0 +1,34 @@
+/// A provider's wire format as two pure functions, plus the checks made before sending.
+public protocol ProviderAdapter: Sendable {
+    /// The name in `provider/model` references: `openai`, `anthropic`, `gemini`, or a configured name.
+    var providerName: String { get }
+    /// How a prefill is sent to `model`.
+    func prefillMode(for model: String) -> PrefillMode
+    /// Throws `.configuration` when the request asks for something the model cannot do.
+    func check(_ request: ChatRequest) throws(ProviderError)
+    func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
+    func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse
+}
+
+extension ProviderAdapter {
+    /// Refuses a prefill the model cannot take, so it is never dropped silently.
+    func checkPrefill(_ request: ChatRequest) throws(ProviderError) {
+        guard let prefill = request.prefill, !prefill.isEmpty, prefillMode(for: request.model) == .refused else { return }
+        throw ProviderError(.configuration, "\(providerName)/\(request.model) does not accept an assistant prefill: remove 'prefill' or run this step on another model")
+    }
+}
+
+/// Reads the fields shared by the providers' error handling.
+enum HTTPErrors {
+    /// `retry-after-ms` (milliseconds) wins over `retry-after` (seconds); an HTTP date is ignored.
+    static func retryAfter(_ headers: [String: String]) -> Double? {
+        if let ms = headers["retry-after-ms"].flatMap(Double.init), ms >= 0 { return ms / 1000 }
+        if let seconds = headers["retry-after"].flatMap(Double.init), seconds >= 0 { return seconds }
+        return nil
+    }
+
+    /// Statuses worth another attempt for OpenAI and Anthropic (529 is Anthropic's "overloaded").
+    static func isRetryable(_ status: Int) -> Bool {
+        status == 408 || status == 409 || status == 429 || status >= 500
+    }
+}
