@@ -92,3 +92,42 @@ import Testing
         }
     }
 }
+
+@Suite struct OpenAIModelRuleTests {
+    let adapter = OpenAIAdapter()
+
+    @Test func goldenRequestBody() throws {
+        #expect(String(decoding: adapter.encode(GoldenRequest.request, apiKey: nil).body, as: UTF8.self) == #"""
+            {"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."},{"role":"user","content":"Classify: late parcel"},{"role":"assistant","content":"Category:"}],"temperature":0.2,"top_p":0.9,"max_completion_tokens":64,"stop":["\n"],"seed":7}
+            """#)
+    }
+
+    @Test func reasoningModelsTakeDeveloperAndRejectSampling() throws {
+        var request = GoldenRequest.request
+        request.model = "o3-mini"
+        #expect(throws: ProviderError(.configuration, "o3-mini is a reasoning model and rejects temperature and top_p: remove it from the step's params")) {
+            try adapter.check(request)
+        }
+        request.params.temperature = nil
+        request.params.topP = nil
+        try adapter.check(request)
+        #expect(adapter.body(for: request)["messages"]?[0]?["role"] == .string("developer"))
+    }
+
+    @Test func compatibleServersSkipOpenAIModelRules() throws {
+        let ollama = OpenAIAdapter(providerName: "ollama", baseURL: "http://127.0.0.1:11434/v1", maxTokensField: .maxTokens)
+        var request = GoldenRequest.request
+        request.model = "o3-local"
+        try ollama.check(request)
+        #expect(ollama.body(for: request)["messages"]?[0]?["role"] == .string("system"))
+        #expect(throws: ProviderError(.http, "ollama answered HTTP 404: model not found", status: 404)) {
+            try ollama.decode(HTTPResponse(status: 404, body: Array(#"{"error":{"message":"model not found"}}"#.utf8)))
+        }
+    }
+
+    @Test func moreThanFourStopsAreRefused() {
+        var request = GoldenRequest.request
+        request.params.stop = ["a", "b", "c", "d", "e"]
+        #expect(throws: ProviderError(.configuration, "OpenAI takes at most 4 stop sequences; the step has 5")) { try adapter.check(request) }
+    }
+}
