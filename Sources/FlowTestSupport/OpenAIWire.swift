@@ -37,3 +37,58 @@ public enum OpenAIWire {
         return out + "\""
     }
 }
+
+/// Message bodies in Anthropic's documented wire format, for the stub server.
+public enum AnthropicWire {
+    public static func message(text: String, stopReason: String = "end_turn", input: Int = 10, output: Int = 5,
+                               cacheRead: Int = 0, cacheWrite: Int = 0) -> String {
+        JSONText.object([
+            ("id", JSONText.string("msg_stub")), ("type", JSONText.string("message")), ("role", JSONText.string("assistant")),
+            ("model", JSONText.string("claude-haiku-4-5-20251001")),
+            ("content", "[" + JSONText.object([("type", JSONText.string("text")), ("text", JSONText.string(text))]) + "]"),
+            ("stop_reason", JSONText.string(stopReason)), ("stop_sequence", "null"),
+            ("usage", JSONText.object([("input_tokens", "\(input)"), ("cache_creation_input_tokens", "\(cacheWrite)"),
+                                       ("cache_read_input_tokens", "\(cacheRead)"), ("output_tokens", "\(output)")])),
+        ])
+    }
+
+    public static func error(type: String, message: String) -> String {
+        JSONText.object([("type", JSONText.string("error")),
+                         ("error", JSONText.object([("type", JSONText.string(type)), ("message", JSONText.string(message))]))])
+    }
+}
+
+/// generateContent bodies in Gemini's documented wire format, for the stub server.
+public enum GeminiWire {
+    public static func response(text: String, finishReason: String = "STOP", prompt: Int = 10, candidates: Int = 5) -> String {
+        let part = JSONText.object([("text", JSONText.string(text))])
+        let content = JSONText.object([("parts", "[\(part)]"), ("role", JSONText.string("model"))])
+        let candidate = JSONText.object([("content", content), ("finishReason", JSONText.string(finishReason)), ("index", "0")])
+        return JSONText.object([
+            ("candidates", "[\(candidate)]"),
+            ("usageMetadata", JSONText.object([("promptTokenCount", "\(prompt)"), ("candidatesTokenCount", "\(candidates)"),
+                                               ("totalTokenCount", "\(prompt + candidates)")])),
+            ("modelVersion", JSONText.string("gemini-2.5-flash")),
+        ])
+    }
+}
+
+/// Minimal JSON text building for fixtures, independent of the code under test.
+enum JSONText {
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+}

@@ -29,6 +29,7 @@ public struct Interpreter: Sendable {
         ])
         var steps: [StepResult] = []
         do throws(RunError) {
+            try preflight(loaded)
             var conversation = try Conversation(loaded, inputs: inputs)
             for step in workflow.steps {
                 try await run(step, conversation: &conversation, results: &steps)
@@ -45,6 +46,22 @@ public struct Interpreter: Sendable {
             let result = RunResult(status: .failed, output: nil, steps: steps, error: error)
             recordEnd(result)
             return result
+        }
+    }
+
+    /// Before anything is sent: every step's provider must have its key, and must accept the
+    /// step's model, parameters and prefill, so a run never stops half-paid at step three.
+    private func preflight(_ loaded: LoadedWorkflow) throws(RunError) {
+        for step in loaded.workflow.steps {
+            let model = step.model ?? loaded.workflow.model!
+            // The shape of the request is known before its text: a prefill stands in as "…".
+            let shape = ChatRequest(model: model.name, messages: [], params: loaded.workflow.params.merged(with: step.params),
+                                    prefill: step.prefill == nil ? nil : "…")
+            do {
+                try providers.provider(for: model).check(shape)
+            } catch {
+                throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.message)", step: step.id)
+            }
         }
     }
 
@@ -71,7 +88,7 @@ public struct Interpreter: Sendable {
         do {
             response = try await provider.complete(request)
         } catch {
-            throw RunError(.provider, "step '\(step.id)': \(error.message)", step: step.id)
+            throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.description)", step: step.id)
         }
         let latency = ContinuousClock.now - started
         let latencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15

@@ -6,6 +6,12 @@ public protocol ChatProvider: Sendable {
     func prefillMode(for model: String) -> PrefillMode
     /// Sends one request. Throws `ProviderError` when no usable answer came back.
     func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse
+    /// Throws `.configuration` when the provider cannot take a request shaped like this one.
+    func check(_ request: ChatRequest) throws(ProviderError)
+}
+
+extension ChatProvider {
+    public func check(_ request: ChatRequest) throws(ProviderError) {}
 }
 
 /// What happens to a step's `prefill` on a provider.

@@ -20,6 +20,8 @@ public struct HTTPProvider: ChatProvider {
 
     public func prefillMode(for model: String) -> PrefillMode { adapter.prefillMode(for: model) }
 
+    public func check(_ request: ChatRequest) throws(ProviderError) { try adapter.check(request) }
+
     public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         try adapter.check(request)
         let http = try adapter.encode(request, apiKey: apiKey)
