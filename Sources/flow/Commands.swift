@@ -13,6 +13,8 @@ enum Commands {
             .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable)."),
             .init(name: "--model", value: "<provider/model>", help: "Run every step on this model instead."),
             .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
+            .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
+            .init(name: "--timeout", value: "<seconds>", help: "Total time one request may take (default: 600)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs)."),
         ])
 

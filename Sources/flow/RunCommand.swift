@@ -46,10 +46,23 @@ enum RunCommand {
             Terminal.err("error: cannot create the transcript '\(transcriptPath)': \(error.localizedDescription)\n")
             return ExitCode.software
         }
+        var timeout = 600.0
+        if let text = arguments.value("--timeout") {
+            guard let seconds = Double(text), seconds > 0 else {
+                Terminal.report(UsageError(message: "--timeout takes a number of seconds above 0, got '\(text)'", command: Commands.run))
+                return ExitCode.usage
+            }
+            timeout = seconds
+        }
         let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
-                                        transport: URLSessionTransport(), mockReplies: loaded.workflow.mock,
+                                        transport: URLSessionTransport(timeout: timeout), mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, retry: retryPolicy())
-        let result = await Interpreter(providers: registry, transcript: writer).run(loaded, inputs: inputs)
+        // With --json, stdout carries only the final object, so streamed text is not printed.
+        var onText: (@Sendable (String, String) -> Void)?
+        if arguments.flags.contains("--stream") {
+            onText = json ? { _, _ in } : StreamPrinter().print
+        }
+        let result = await Interpreter(providers: registry, transcript: writer, onText: onText).run(loaded, inputs: inputs)
 
         if json {
             Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")
@@ -57,7 +70,13 @@ enum RunCommand {
             for step in result.steps {
                 Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(Int(step.latencyMs.rounded())) ms\n")
             }
-            if let output = result.output { Terminal.out(output.hasSuffix("\n") ? output : output + "\n") }
+            // Streamed text is already on the screen; print the output only when it differs from it.
+            if let output = result.output, !(arguments.flags.contains("--stream") && output == result.steps.last?.content) {
+                if arguments.flags.contains("--stream") { Terminal.out("\n") }
+                Terminal.out(output.hasSuffix("\n") ? output : output + "\n")
+            } else if arguments.flags.contains("--stream") {
+                Terminal.out("\n")
+            }
             if let error = result.error { Terminal.err("error: \(error.message)\n") }
             Terminal.err("transcript: \(transcriptPath)\n")
         }
@@ -84,6 +103,23 @@ extension RunCommand {
             given[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
         return given
+    }
+}
+
+/// Prints streamed text with a header line per step, so a multi-step stream stays readable.
+final class StreamPrinter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var step: String?
+
+    func print(_ id: String, _ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if step != id {
+            Terminal.err(step == nil ? "[\(id)]\n" : "\n[\(id)]\n")
+            if step != nil { Terminal.out("\n") }
+            step = id
+        }
+        Terminal.out(text)
     }
 }
 

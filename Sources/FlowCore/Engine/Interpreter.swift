@@ -9,10 +9,13 @@ public struct Interpreter: Sendable {
 
     let providers: ProviderRegistry
     let transcript: any TranscriptSink
+    /// When set, answers stream on the wire and each piece of text goes here (step id, text).
+    let onText: (@Sendable (String, String) -> Void)?
 
-    public init(providers: ProviderRegistry, transcript: any TranscriptSink) {
+    public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil) {
         self.providers = providers
         self.transcript = transcript
+        self.onText = onText
     }
 
     /// Runs `loaded` with `inputs` (already resolved against the declared vars). Never throws:
@@ -86,7 +89,12 @@ public struct Interpreter: Sendable {
         let started = ContinuousClock.now
         let response: ChatResponse
         do {
-            response = try await provider.complete(request)
+            if let onText {
+                let id = step.id
+                response = try await provider.stream(request) { text in onText(id, text) }
+            } else {
+                response = try await provider.complete(request)
+            }
         } catch {
             throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.description)", step: step.id)
         }

@@ -12,6 +12,14 @@ public protocol ChatProvider: Sendable {
 
 extension ChatProvider {
     public func check(_ request: ChatRequest) throws(ProviderError) {}
+
+    /// Streams the answer, calling `onText` with each piece of text as it arrives. A provider
+    /// that cannot stream answers whole, as one piece.
+    public func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws(ProviderError) -> ChatResponse {
+        let response = try await complete(request)
+        if !response.content.isEmpty { onText(response.content) }
+        return response
+    }
 }
 
 /// What happens to a step's `prefill` on a provider.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A provider reached over HTTP: an adapter, a transport, a key, and the retry policy.
 public struct HTTPProvider: ChatProvider {
     public let adapter: any ProviderAdapter
@@ -25,10 +27,32 @@ public struct HTTPProvider: ChatProvider {
     public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         try adapter.check(request)
         let http = try adapter.encode(request, apiKey: apiKey)
+        return try await withRetries { () async throws(ProviderError) -> ChatResponse in
+            try adapter.decode(try await transport.send(http))
+        }
+    }
+
+    /// Streams on the wire. A retry starts the answer over: text already passed to `onText`
+    /// stays where it went, and the response holds only the final attempt's text.
+    public func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws(ProviderError) -> ChatResponse {
+        try adapter.check(request)
+        let http = try adapter.encodeStream(request, apiKey: apiKey)
+        return try await withRetries { () async throws(ProviderError) -> ChatResponse in
+            let state = StreamState(parser: SSEParser(), decoder: adapter.streamDecoder(), onText: onText)
+            let response = try await transport.stream(http) { bytes throws(ProviderError) in try state.feed(bytes) }
+            guard (200..<300).contains(response.status) else {
+                // Errors arrive as ordinary bodies; decode reports them.
+                return try adapter.decode(response)
+            }
+            return try state.finish()
+        }
+    }
+
+    private func withRetries(_ attemptOnce: () async throws(ProviderError) -> ChatResponse) async throws(ProviderError) -> ChatResponse {
         var attempt = 1
         while true {
             do {
-                return try adapter.decode(try await transport.send(http))
+                return try await attemptOnce()
             } catch {
                 guard error.retryable, attempt <= retry.maxRetries else { throw error }
                 let delay = retry.delay(afterAttempt: attempt, asked: error.retryAfter)
@@ -37,6 +61,39 @@ public struct HTTPProvider: ChatProvider {
                 attempt += 1
             }
         }
+    }
+}
+
+/// The parser and decoder of one streamed answer, fed from the transport's callback.
+final class StreamState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parser: SSEParser
+    private var decoder: any StreamDecoder
+    private let onText: @Sendable (String) -> Void
+
+    init(parser: SSEParser, decoder: any StreamDecoder, onText: @escaping @Sendable (String) -> Void) {
+        self.parser = parser
+        self.decoder = decoder
+        self.onText = onText
+    }
+
+    func feed(_ bytes: [UInt8]) throws(ProviderError) {
+        lock.lock()
+        defer { lock.unlock() }
+        for event in try parser.feed(bytes) {
+            let text = try decoder.consume(event)
+            if !text.isEmpty { onText(text) }
+        }
+    }
+
+    func finish() throws(ProviderError) -> ChatResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        if let event = parser.finish() {
+            let text = try decoder.consume(event)
+            if !text.isEmpty { onText(text) }
+        }
+        return try decoder.finish()
     }
 }
 

@@ -8,6 +8,10 @@ public protocol ProviderAdapter: Sendable {
     func check(_ request: ChatRequest) throws(ProviderError)
     func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
     func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse
+    /// The same request asking for a stream of server-sent events.
+    func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
+    /// A fresh decoder for one streamed answer.
+    func streamDecoder() -> any StreamDecoder
 }
 
 extension ProviderAdapter {
@@ -15,6 +19,14 @@ extension ProviderAdapter {
     func checkPrefill(_ request: ChatRequest) throws(ProviderError) {
         guard let prefill = request.prefill, !prefill.isEmpty, prefillMode(for: request.model) == .refused else { return }
         throw ProviderError(.configuration, "\(providerName)/\(request.model) does not accept an assistant prefill: remove 'prefill' or run this step on another model")
+    }
+}
+
+extension JSON {
+    /// This object with `pairs` added at the end.
+    func adding(_ pairs: [(String, JSON)]) -> JSON {
+        guard case .object(let existing) = self else { return self }
+        return .object(existing + pairs)
     }
 }
 

@@ -45,4 +45,19 @@ public struct HTTPResponse: Sendable, Equatable {
 public protocol HTTPTransport: Sendable {
     /// Throws `ProviderError` with kind `.network` when no response arrived.
     func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse
+    /// Sends a request whose answer streams: a 2xx body goes to `onBytes` as it arrives and the
+    /// returned response has an empty body; any other status returns its whole body, unstreamed.
+    /// `onBytes` may throw to stop the stream.
+    func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse
+}
+
+extension HTTPTransport {
+    /// A transport that cannot stream delivers the whole body as one piece.
+    public func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse {
+        var response = try await send(request)
+        guard (200..<300).contains(response.status) else { return response }
+        try onBytes(response.body)
+        response.body = []
+        return response
+    }
 }

@@ -3,47 +3,180 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// The real transport, over URLSession (libcurl on Linux).
+/// The real transport, over URLSession (libcurl on Linux). It enforces a total timeout itself:
+/// `timeoutIntervalForResource` is ignored on Linux, so a server that trickles bytes forever
+/// would otherwise hold a run forever.
 public struct URLSessionTransport: HTTPTransport {
+    /// Seconds one request may take from start to last byte, retries not included.
+    public let timeout: Double
     private let session: URLSession
 
-    /// `timeout` bounds the wait for each request, in seconds.
     public init(timeout: Double = 600) {
+        self.timeout = timeout
+        session = URLSession(configuration: Self.configuration(timeout: timeout))
+    }
+
+    static func configuration(timeout: Double) -> URLSessionConfiguration {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
-        session = URLSession(configuration: configuration)
+        return configuration
     }
 
     public func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
-        guard let url = URL(string: request.url) else {
-            throw ProviderError(.network, "invalid URL '\(request.url)'")
+        let urlRequest = try Self.urlRequest(request)
+        let origin = Self.origin(of: urlRequest.url!)
+        let session = self.session
+        return try await Self.withTimeout(timeout, origin: origin) {
+            do {
+                let (data, response) = try await session.data(for: urlRequest)
+                return try Self.response(response, body: [UInt8](data), origin: origin)
+            } catch let error as ProviderError {
+                throw error
+            } catch {
+                throw Self.networkError(error, origin: origin)
+            }
+        }
+    }
+
+    public func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse {
+        let urlRequest = try Self.urlRequest(request)
+        let origin = Self.origin(of: urlRequest.url!)
+        let timeout = self.timeout
+        return try await Self.withTimeout(timeout, origin: origin) {
+            let delegate = StreamDelegate(origin: origin, onBytes: onBytes)
+            // A session per stream: URLSession binds its delegate at creation.
+            let session = URLSession(configuration: Self.configuration(timeout: timeout), delegate: delegate, delegateQueue: nil)
+            defer { session.finishTasksAndInvalidate() }
+            let task = session.dataTask(with: urlRequest)
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    delegate.start(task, continuation: continuation)
+                }
+            } onCancel: {
+                task.cancel()
+            }
+        }
+    }
+
+    /// Runs `work`, or fails with a retryable network error once `seconds` have passed.
+    static func withTimeout<T: Sendable>(_ seconds: Double, origin: String,
+                                         _ work: @escaping @Sendable () async throws -> T) async throws(ProviderError) -> T {
+        do {
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await work() }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                    throw ProviderError(.network, "no complete answer from \(origin) within \(Self.format(seconds)) s (the total timeout)",
+                                        retryable: true)
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch let error as ProviderError {
+            throw error
+        } catch {
+            throw networkError(error, origin: origin)
+        }
+    }
+
+    static func urlRequest(_ request: HTTPRequest) throws(ProviderError) -> URLRequest {
+        guard let url = URL(string: request.url), url.scheme == "http" || url.scheme == "https" else {
+            throw ProviderError(.configuration, "invalid URL '\(request.url)'")
         }
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = request.method
         for header in request.headers { urlRequest.addValue(header.value, forHTTPHeaderField: header.name) }
         urlRequest.httpBody = Data(request.body)
-        do {
-            let (data, response) = try await session.data(for: urlRequest)
-            guard let http = response as? HTTPURLResponse else {
-                throw ProviderError(.network, "no HTTP response from \(Self.origin(of: url))")
-            }
-            var headers: [String: String] = [:]
-            for (name, value) in http.allHeaderFields {
-                if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-            }
-            return HTTPResponse(status: http.statusCode, headers: headers, body: [UInt8](data))
-        } catch let error as ProviderError {
-            throw error
-        } catch {
-            // The message names the host only: a URL could carry a key in its query.
-            throw ProviderError(.network, "could not reach \(Self.origin(of: url)): \(error.localizedDescription)")
+        return urlRequest
+    }
+
+    static func response(_ response: URLResponse, body: [UInt8], origin: String) throws(ProviderError) -> HTTPResponse {
+        guard let http = response as? HTTPURLResponse else {
+            throw ProviderError(.network, "no HTTP response from \(origin)", retryable: true)
         }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return HTTPResponse(status: http.statusCode, headers: headers, body: body)
+    }
+
+    /// The message names the host only: a URL could carry a key in its query.
+    static func networkError(_ error: Error, origin: String) -> ProviderError {
+        ProviderError(.network, "could not reach \(origin): \(error.localizedDescription)", retryable: true)
     }
 
     static func origin(of url: URL) -> String {
         var origin = (url.scheme ?? "http") + "://" + (url.host ?? "")
         if let port = url.port { origin += ":\(port)" }
         return origin
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}
+
+/// Receives a streamed response for `URLSessionTransport.stream` (Linux has no `bytes(for:)`).
+/// URLSession calls it on one serial queue, so its state needs no further locking.
+final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let origin: String
+    private let onBytes: @Sendable ([UInt8]) throws(ProviderError) -> Void
+    private var continuation: CheckedContinuation<HTTPResponse, Error>?
+    private var response: HTTPResponse?
+    private var failure: ProviderError?
+    private let lock = NSLock()
+
+    init(origin: String, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) {
+        self.origin = origin
+        self.onBytes = onBytes
+    }
+
+    func start(_ task: URLSessionDataTask, continuation: CheckedContinuation<HTTPResponse, Error>) {
+        lock.lock()
+        self.continuation = continuation
+        lock.unlock()
+        task.resume()
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        do {
+            self.response = try URLSessionTransport.response(response, body: [], origin: origin)
+        } catch {
+            failure = error
+        }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard failure == nil, let status = response?.status else { return }
+        if (200..<300).contains(status) {
+            do {
+                try onBytes([UInt8](data))
+            } catch {
+                failure = error
+                dataTask.cancel()
+            }
+        } else {
+            response?.body.append(contentsOf: data)
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        lock.lock()
+        let continuation = self.continuation
+        self.continuation = nil
+        lock.unlock()
+        if let failure {
+            continuation?.resume(throwing: failure)
+        } else if let error {
+            continuation?.resume(throwing: URLSessionTransport.networkError(error, origin: origin))
+        } else if let response {
+            continuation?.resume(returning: response)
+        } else {
+            continuation?.resume(throwing: ProviderError(.network, "no HTTP response from \(origin)", retryable: true))
+        }
     }
 }

@@ -26,9 +26,18 @@ extension AnthropicAdapter {
 
     /// The HTTP request; the key goes only into `x-api-key`.
     public func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
+        http(try body(for: request), apiKey: apiKey)
+    }
+
+    public func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
+        http(try body(for: request).adding([("stream", .bool(true))]), apiKey: apiKey)
+    }
+
+    public func streamDecoder() -> any StreamDecoder { AnthropicStreamDecoder() }
+
+    private func http(_ body: JSON, apiKey: String?) -> HTTPRequest {
         var headers = [Header("Content-Type", "application/json"), Header("anthropic-version", Self.version)]
         if let apiKey { headers.append(Header("x-api-key", apiKey)) }
-        return HTTPRequest(method: "POST", url: baseURL + "/v1/messages", headers: headers,
-                           body: Array(try body(for: request).serialized.utf8))
+        return HTTPRequest(method: "POST", url: baseURL + "/v1/messages", headers: headers, body: Array(body.serialized.utf8))
     }
 }

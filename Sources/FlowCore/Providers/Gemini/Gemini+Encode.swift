@@ -25,9 +25,18 @@ extension GeminiAdapter {
 
     /// The HTTP request; the key goes only into `x-goog-api-key`, never the URL.
     public func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
+        http("\(baseURL)/v1beta/models/\(request.model):generateContent", try body(for: request), apiKey: apiKey)
+    }
+
+    public func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
+        http("\(baseURL)/v1beta/models/\(request.model):streamGenerateContent?alt=sse", try body(for: request), apiKey: apiKey)
+    }
+
+    public func streamDecoder() -> any StreamDecoder { GeminiStreamDecoder() }
+
+    private func http(_ url: String, _ body: JSON, apiKey: String?) -> HTTPRequest {
         var headers = [Header("Content-Type", "application/json")]
         if let apiKey { headers.append(Header("x-goog-api-key", apiKey)) }
-        return HTTPRequest(method: "POST", url: "\(baseURL)/v1beta/models/\(request.model):generateContent",
-                           headers: headers, body: Array(try body(for: request).serialized.utf8))
+        return HTTPRequest(method: "POST", url: url, headers: headers, body: Array(body.serialized.utf8))
     }
 }

@@ -24,9 +24,20 @@ extension OpenAIAdapter {
 
     /// The HTTP request. `apiKey` goes only into the Authorization header.
     public func encode(_ request: ChatRequest, apiKey: String?) -> HTTPRequest {
+        http(body(for: request), apiKey: apiKey)
+    }
+
+    /// Streaming asks for usage in the last chunk, which OpenAI otherwise leaves out.
+    public func encodeStream(_ request: ChatRequest, apiKey: String?) -> HTTPRequest {
+        http(body(for: request).adding([("stream", .bool(true)), ("stream_options", .object([("include_usage", .bool(true))]))]),
+             apiKey: apiKey)
+    }
+
+    public func streamDecoder() -> any StreamDecoder { OpenAIStreamDecoder(providerName: providerName) }
+
+    private func http(_ body: JSON, apiKey: String?) -> HTTPRequest {
         var headers = [Header("Content-Type", "application/json")]
         if let apiKey { headers.append(Header("Authorization", "Bearer " + apiKey)) }
-        return HTTPRequest(method: "POST", url: baseURL + "/chat/completions", headers: headers,
-                           body: Array(body(for: request).serialized.utf8))
+        return HTTPRequest(method: "POST", url: baseURL + "/chat/completions", headers: headers, body: Array(body.serialized.utf8))
     }
 }
