@@ -25,13 +25,21 @@ public final class StubServer: @unchecked Sendable {
         public var body: [UInt8]
         /// Seconds to wait before answering, to simulate a slow provider.
         public var delay: Double
+        /// Send only this many bytes of the body, then close: a connection cut mid-answer.
+        public var cutAfter: Int?
 
         public init(status: Int = 200, headers: [(String, String)] = [("Content-Type", "application/json")],
-                    body: String, delay: Double = 0) {
+                    body: String, delay: Double = 0, cutAfter: Int? = nil) {
             self.status = status
             self.headers = headers
             self.body = Array(body.utf8)
             self.delay = delay
+            self.cutAfter = cutAfter
+        }
+
+        /// A `text/event-stream` answer.
+        public static func events(_ body: String, cutAfter: Int? = nil) -> Response {
+            Response(headers: [("Content-Type", "text/event-stream")], body: body, cutAfter: cutAfter)
         }
     }
 
@@ -121,7 +129,8 @@ public final class StubServer: @unchecked Sendable {
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        writeAll(client, Array(head.utf8) + response.body)
+        // Content-Length always promises the whole body, so a cut is a premature close.
+        writeAll(client, Array(head.utf8) + response.body.prefix(response.cutAfter ?? response.body.count))
     }
 
     private func readRequest(_ client: Int32) -> Request? {
@@ -161,7 +170,8 @@ public final class StubServer: @unchecked Sendable {
     private func writeAll(_ client: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+            // MSG_NOSIGNAL: a client that already hung up (a timeout test) must not kill the process with SIGPIPE.
+            let written = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written <= 0 { return }
             offset += written
         }

@@ -15,6 +15,7 @@ enum Commands {
             .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
             .init(name: "--timeout", value: "<seconds>", help: "Total time one request may take (default: 600)."),
+            .init(name: "--retries", value: "<n>", help: "Retries of a failed request that may succeed later (default: 3)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs)."),
         ])
 

@@ -54,9 +54,17 @@ enum RunCommand {
             }
             timeout = seconds
         }
+        var retry = retryPolicy()
+        if let text = arguments.value("--retries") {
+            guard let count = Int(text), (0...20).contains(count) else {
+                Terminal.report(UsageError(message: "--retries takes a whole number from 0 to 20, got '\(text)'", command: Commands.run))
+                return ExitCode.usage
+            }
+            retry.maxRetries = count
+        }
         let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
                                         transport: URLSessionTransport(timeout: timeout), mockReplies: loaded.workflow.mock,
-                                        compatible: loaded.config.providers, retry: retryPolicy())
+                                        compatible: loaded.config.providers, retry: retry)
         // With --json, stdout carries only the final object, so streamed text is not printed.
         var onText: (@Sendable (String, String) -> Void)?
         if arguments.flags.contains("--stream") {

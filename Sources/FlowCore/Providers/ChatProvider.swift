@@ -8,6 +8,8 @@ public protocol ChatProvider: Sendable {
     func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse
     /// Throws `.configuration` when the provider cannot take a request shaped like this one.
     func check(_ request: ChatRequest) throws(ProviderError)
+    /// Streams the answer, calling `onText` with each piece of text as it arrives.
+    func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws(ProviderError) -> ChatResponse
 }
 
 extension ChatProvider {

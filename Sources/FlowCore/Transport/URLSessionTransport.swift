@@ -16,10 +16,12 @@ public struct URLSessionTransport: HTTPTransport {
         session = URLSession(configuration: Self.configuration(timeout: timeout))
     }
 
+    /// URLSession's own timeouts sit past flow's, so the total timeout is the one that fires
+    /// and its message is the one users see.
     static func configuration(timeout: Double) -> URLSessionConfiguration {
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
+        configuration.timeoutIntervalForRequest = timeout + 5
+        configuration.timeoutIntervalForResource = timeout + 5
         return configuration
     }
 

@@ -1,0 +1,134 @@
+import Foundation
+import FlowTestSupport
+import Testing
+@testable import FlowCore
+
+/// Faults from the loopback stub server, each ending in its documented outcome and a transcript
+/// that says so.
+@Suite struct ProviderFaultTests {
+    static let key = "sk-fault-LEAKCHECK"
+
+    struct Outcome {
+        var result: FlowBinary.Result
+        var events: [JSON]
+        var types: [String] { events.compactMap { $0["type"]?.string } }
+    }
+
+    func run(_ server: StubServer, model: String = "openai/gpt-4o-mini", options: [String] = []) throws -> Outcome {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: \(model)\nparams: {max_tokens: 20}\nsteps: [{id: ask, user: hi}]\n")
+        let result = try FlowBinary.run(["run", "w.yaml", "--json"] + options, in: directory.path, environment: [
+            "OPENAI_API_KEY": Self.key, "OPENAI_BASE_URL": server.baseURL + "/v1",
+            "ANTHROPIC_API_KEY": Self.key, "ANTHROPIC_BASE_URL": server.baseURL,
+            "GEMINI_API_KEY": Self.key, "GEMINI_BASE_URL": server.baseURL,
+            "FLOW_RETRY_BASE_DELAY": "0.01",
+        ])
+        let transcript = try String(contentsOfFile: try #require(try directory.transcripts().first), encoding: .utf8)
+        #expect(!transcript.contains(Self.key) && !result.stdout.contains(Self.key) && !result.stderr.contains(Self.key))
+        return Outcome(result: result, events: try transcript.split(separator: "\n").map { try JSON.parse(String($0)) })
+    }
+
+    func errorMessage(_ outcome: Outcome) throws -> String {
+        try JSON.parse(outcome.result.stdout)["error"]?["message"]?.string ?? ""
+    }
+
+    @Test func rateLimitWithRetryAfterThenSuccess() throws {
+        let calls = CallCounter()
+        let server = try StubServer { _ in
+            calls.next() == 1
+                ? StubServer.Response(status: 429, headers: [("Content-Type", "application/json"), ("Retry-After", "0")],
+                                      body: OpenAIWire.error(message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded"))
+                : StubServer.Response(body: OpenAIWire.completion(content: "fine"))
+        }
+        defer { server.stop() }
+        let outcome = try run(server)
+        #expect(outcome.result.status == 0)
+        #expect(outcome.types == ["run_start", "step_start", "request", "retry", "response", "run_end"])
+        #expect(outcome.events[3]["delay_s"] == .double(0))
+    }
+
+    @Test(arguments: [(500, "openai/gpt-4o-mini"), (503, "gemini/gemini-2.5-flash"), (529, "anthropic/claude-haiku-4-5")])
+    func serverErrorsAreRetriedThenReported(status: Int, model: String) throws {
+        let server = try StubServer { _ in StubServer.Response(status: status, body: "") }
+        defer { server.stop() }
+        let outcome = try run(server, model: model, options: ["--retries", "2"])
+        #expect(outcome.result.status == 69)
+        #expect(server.requests.count == 3)
+        #expect(outcome.types.filter { $0 == "retry" }.count == 2)
+        #expect(outcome.types.suffix(2) == ["error", "run_end"])
+        #expect(try errorMessage(outcome).hasSuffix("answered HTTP \(status)"))
+    }
+
+    @Test func slowFirstBytePastTheTimeout() throws {
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "late"), delay: 3) }
+        defer { server.stop() }
+        let started = Date()
+        let outcome = try run(server, options: ["--timeout", "0.5", "--retries", "0"])
+        #expect(outcome.result.status == 69)
+        #expect(try errorMessage(outcome).hasSuffix("no complete answer from \(server.baseURL) within 0.5 s (the total timeout)"))
+        // Bounded by the timeout, not by the server's 3 s (a guard against hanging, not a speed test).
+        #expect(Date().timeIntervalSince(started) < 2.9)
+    }
+
+    @Test func connectionCutMidStreamIsRetried() throws {
+        let stream = String(decoding: try Fixture.bytes("openai/stream-stop.sse"), as: UTF8.self)
+        let calls = CallCounter()
+        let server = try StubServer { _ in
+            calls.next() == 1 ? .events(stream, cutAfter: 300) : .events(stream)
+        }
+        defer { server.stop() }
+        let outcome = try run(server, options: ["--stream"])
+        #expect(outcome.result.status == 0, "\(outcome.result.stderr)")
+        #expect(try JSON.parse(outcome.result.stdout)["output"] == .string("Hello, wörld! 👋"))
+        #expect(outcome.types.contains("retry"))
+        #expect(server.requests.last?.bodyText.contains(#""stream":true,"stream_options":{"include_usage":true}"#) == true)
+    }
+
+    @Test func streamingOnEveryProvider() throws {
+        for (model, fixture, text) in [("anthropic/claude-haiku-4-5", "anthropic/stream-max-tokens.sse", "Hello — and then"),
+                                       ("gemini/gemini-2.5-flash", "gemini/stream-stop.sse", "Bonjour le monde.")] {
+            let stream = String(decoding: try Fixture.bytes(fixture), as: UTF8.self)
+            let server = try StubServer { _ in .events(stream) }
+            defer { server.stop() }
+            let outcome = try run(server, model: model, options: ["--stream"])
+            let step = try JSON.parse(outcome.result.stdout)["steps"]?[0]
+            #expect(step?["content"] == .string(text))
+            if model.hasPrefix("gemini") {
+                #expect(server.requests.first?.path == "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
+            }
+        }
+    }
+
+    @Test func streamedTextIsPrintedAsItArrives() throws {
+        let stream = String(decoding: try Fixture.bytes("openai/stream-stop.sse"), as: UTF8.self)
+        let server = try StubServer { _ in .events(stream) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: ask, user: hi}]\n")
+        let result = try FlowBinary.run(["run", "w.yaml", "--stream"], in: directory.path,
+                                        environment: ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "Hello, wörld! 👋\n")
+        #expect(result.stderr.hasPrefix("[ask]\n"))
+    }
+
+    @Test(arguments: [("{\"choices\": [", "OpenAI answered with a body that is not JSON (invalid JSON at byte 13: unexpected end of input)"),
+                      ("", "OpenAI answered with a body that is not JSON (invalid JSON at byte 0: unexpected end of input)")])
+    func malformedAndEmptyBodiesAreNotRetried(body: String, message: String) throws {
+        let server = try StubServer { _ in StubServer.Response(body: body) }
+        defer { server.stop() }
+        let outcome = try run(server)
+        #expect(outcome.result.status == 69)
+        #expect(server.requests.count == 1)
+        #expect(try errorMessage(outcome) == "step 'ask': " + message)
+    }
+
+    @Test func tenMegabyteAnswer() throws {
+        let big = String(repeating: "x", count: 10 << 20)
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: big)) }
+        defer { server.stop() }
+        let outcome = try run(server)
+        #expect(outcome.result.status == 0)
+        #expect(try JSON.parse(outcome.result.stdout)["output"]?.string?.count == 10 << 20)
+    }
+}
