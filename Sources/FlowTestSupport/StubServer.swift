@@ -102,15 +102,28 @@ public final class StubServer: @unchecked Sendable {
         stopped = true
         lock.unlock()
         guard !wasStopped else { return }
+        // Only wake the accept thread here; it closes the socket itself. Closing from this
+        // thread would free the descriptor number while the accept thread may still be about
+        // to call accept() on it, and it would then serve another test's server.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
     }
 
     private func acceptLoop() {
-        while true {
+        defer { close(listener) }
+        while !isStopped {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
+                return
+            }
+            if isStopped {
+                close(client)
                 return
             }
             let connection = Thread { [self] in serve(client) }
@@ -200,4 +213,40 @@ public final class StubServer: @unchecked Sendable {
 
 public enum StubServerError: Error {
     case socket(Int32)
+}
+
+/// A loopback port that is bound but not listening: connections to it are refused, and no other
+/// server can take it while this value lives.
+public final class RefusingPort: @unchecked Sendable {
+    public let port: UInt16
+    private let socketDescriptor: Int32
+
+    public init() throws {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw StubServerError.socket(errno) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw StubServerError.socket(errno)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        socketDescriptor = fd
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(socketDescriptor) }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 }

@@ -119,6 +119,7 @@ enum RenderCommand {
         if let value = params.maxTokens { parts.append("max_tokens \(value)") }
         if let value = params.stop { parts.append("stop \(JSON.array(value.map(JSON.string)).serialized)") }
         if let value = params.seed { parts.append("seed \(value)") }
+        if params.wantsLogprobs { parts.append("logprobs" + (params.topLogprobs.map { " (top \($0))" } ?? "")) }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 

@@ -79,10 +79,8 @@ import Testing
     }
 
     @Test func refusedConnectionIsANetworkErrorNamingOnlyTheOrigin() async throws {
-        // Bind then stop a server to get a loopback port that nothing listens on.
-        let server = try StubServer { _ in StubServer.Response(body: "") }
-        let url = server.baseURL
-        server.stop()
+        let refusing = try RefusingPort()
+        let url = refusing.baseURL
         let transport = URLSessionTransport(timeout: 5)
         do {
             _ = try await transport.send(HTTPRequest(method: "POST", url: url + "/v1/chat/completions?key=secret", headers: [], body: []))

@@ -102,6 +102,16 @@ import Testing
             """)
     }
 
+    @Test func logprobParams() throws {
+        let workflow = try decode(Self.minimal + "params: {logprobs: true, top_logprobs: 3}\n")
+        #expect(workflow.params == SamplingParams(logprobs: true, topLogprobs: 3))
+        #expect(errors(Self.minimal + "params: {top_logprobs: 30}\n") == """
+            w.yaml:6:24: error: 'top_logprobs' must be a whole number from 0 to 20, got an integer '30'
+            params: {top_logprobs: 30}
+                                   ^
+            """)
+    }
+
     @Test func outOfRangeNumber() {
         #expect(errors(Self.minimal + "params: {temperature: 3}\n") == """
             w.yaml:6:23: error: 'temperature' must be between 0 and 2, got 3

@@ -35,14 +35,24 @@ public struct SamplingParams: Sendable, Equatable {
     public var maxTokens: Int?
     public var stop: [String]?
     public var seed: Int?
+    /// Ask for the log probability of each output token.
+    public var logprobs: Bool?
+    /// How many alternatives to return per token (implies `logprobs`).
+    public var topLogprobs: Int?
 
-    public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil, seed: Int? = nil) {
+    public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil, seed: Int? = nil,
+                logprobs: Bool? = nil, topLogprobs: Int? = nil) {
         self.temperature = temperature
         self.topP = topP
         self.maxTokens = maxTokens
         self.stop = stop
         self.seed = seed
+        self.logprobs = logprobs
+        self.topLogprobs = topLogprobs
     }
+
+    /// Whether log probabilities were asked for, directly or through `top_logprobs`.
+    public var wantsLogprobs: Bool { logprobs == true || topLogprobs != nil }
 
     /// These params with every value set in `overrides` taking precedence.
     public func merged(with overrides: SamplingParams) -> SamplingParams {
@@ -50,6 +60,8 @@ public struct SamplingParams: Sendable, Equatable {
                        topP: overrides.topP ?? topP,
                        maxTokens: overrides.maxTokens ?? maxTokens,
                        stop: overrides.stop ?? stop,
-                       seed: overrides.seed ?? seed)
+                       seed: overrides.seed ?? seed,
+                       logprobs: overrides.logprobs ?? logprobs,
+                       topLogprobs: overrides.topLogprobs ?? topLogprobs)
     }
 }

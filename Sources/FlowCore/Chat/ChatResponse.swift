@@ -1,3 +1,5 @@
+import Foundation
+
 /// A provider's answer, normalized: one shape whatever the wire format was.
 public struct ChatResponse: Sendable, Equatable {
     /// The generated text, without the prefill (the interpreter joins them).
@@ -6,13 +8,43 @@ public struct ChatResponse: Sendable, Equatable {
     public var usage: Usage
     /// The model the provider says answered (may be a dated snapshot of the one asked for).
     public var model: String?
+    /// Per-token log probabilities, when asked for and given.
+    public var logprobs: [TokenLogprob]?
 
-    public init(content: String, finishReason: FinishReason, usage: Usage = .init(), model: String? = nil) {
+    public init(content: String, finishReason: FinishReason, usage: Usage = .init(), model: String? = nil,
+                logprobs: [TokenLogprob]? = nil) {
         self.content = content
         self.finishReason = finishReason
         self.usage = usage
         self.model = model
+        self.logprobs = logprobs
     }
+}
+
+/// One output token with its log probability and the most likely alternatives.
+public struct TokenLogprob: Sendable, Equatable {
+    public var token: String
+    public var logprob: Double
+    public var top: [Alternative]
+
+    public struct Alternative: Sendable, Equatable {
+        public var token: String
+        public var logprob: Double
+
+        public init(token: String, logprob: Double) {
+            self.token = token
+            self.logprob = logprob
+        }
+    }
+
+    public init(token: String, logprob: Double, top: [Alternative] = []) {
+        self.token = token
+        self.logprob = logprob
+        self.top = top
+    }
+
+    /// The token's probability, 0 to 1.
+    public var probability: Double { exp(logprob) }
 }
 
 /// Why generation stopped, normalized across providers. The raw value is always kept, and an

@@ -24,7 +24,15 @@ enum TranscriptEvents {
             ("model", response.model.map(JSON.string)),
             ("usage", usage(response.usage)),
             ("latency_ms", .double((latencyMs * 1000).rounded() / 1000)),
+            ("logprobs", response.logprobs.map(logprobs)),
         ]).pairs
+    }
+
+    static func logprobs(_ tokens: [TokenLogprob]) -> JSON {
+        .array(tokens.map { token in
+            .object([("token", .string(token.token)), ("logprob", .double(token.logprob)),
+                     ("top", .array(token.top.map { .object([("token", .string($0.token)), ("logprob", .double($0.logprob))]) }))])
+        })
     }
 
     static func params(_ params: SamplingParams) -> JSON {
@@ -34,6 +42,8 @@ enum TranscriptEvents {
             ("max_tokens", params.maxTokens.map(JSON.int)),
             ("stop", params.stop.map { .array($0.map(JSON.string)) }),
             ("seed", params.seed.map(JSON.int)),
+            ("logprobs", params.logprobs.map(JSON.bool)),
+            ("top_logprobs", params.topLogprobs.map(JSON.int)),
         ])
     }
 

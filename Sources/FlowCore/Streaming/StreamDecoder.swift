@@ -17,6 +17,7 @@ public struct OpenAIStreamDecoder: StreamDecoder {
     private var usage = Usage()
     private var model: String?
     private var done = false
+    private var logprobs: [TokenLogprob]?
 
     public init(providerName: String = "openai") { self.providerName = providerName }
 
@@ -34,6 +35,7 @@ public struct OpenAIStreamDecoder: StreamDecoder {
         guard let choice = chunk["choices"]?[0] else { return "" }
         if let reason = choice["finish_reason"]?.string { finishReason = reason }
         if let part = choice["delta"]?["refusal"]?.string { refusal += part }
+        if let tokens = OpenAIAdapter.logprobs(choice["logprobs"]) { logprobs = (logprobs ?? []) + tokens }
         let delta = choice["delta"]?["content"]?.string ?? ""
         text += delta
         return delta
@@ -45,7 +47,7 @@ public struct OpenAIStreamDecoder: StreamDecoder {
         }
         var reason = OpenAIAdapter.finishReason(finishReason)
         if !refusal.isEmpty { reason = .contentFilter(raw: finishReason) }
-        return ChatResponse(content: text.isEmpty ? refusal : text, finishReason: reason, usage: usage, model: model)
+        return ChatResponse(content: text.isEmpty ? refusal : text, finishReason: reason, usage: usage, model: model, logprobs: logprobs)
     }
 }
 
@@ -105,6 +107,7 @@ public struct GeminiStreamDecoder: StreamDecoder {
     private var usage = Usage()
     private var model: String?
     private var blocked: String?
+    private var logprobs: [TokenLogprob]?
 
     public init() {}
 
@@ -118,6 +121,7 @@ public struct GeminiStreamDecoder: StreamDecoder {
         if let reason = json["promptFeedback"]?["blockReason"]?.string { blocked = reason }
         guard let candidate = json["candidates"]?[0] else { return "" }
         if let reason = candidate["finishReason"]?.string { finishReason = reason }
+        if let tokens = GeminiAdapter.logprobs(candidate["logprobsResult"]) { logprobs = (logprobs ?? []) + tokens }
         let parts = candidate["content"]?["parts"]?.array ?? []
         functionCall = functionCall || parts.contains { $0["functionCall"] != nil }
         let delta = parts.filter { $0["thought"] != .bool(true) }.compactMap { $0["text"]?.string }.joined()
@@ -133,7 +137,7 @@ public struct GeminiStreamDecoder: StreamDecoder {
             throw ProviderError(.decode, "Gemini's stream ended before a finish reason", retryable: true)
         }
         return ChatResponse(content: text, finishReason: GeminiAdapter.finishReason(finishReason, functionCall: functionCall),
-                            usage: usage, model: model)
+                            usage: usage, model: model, logprobs: logprobs)
     }
 }
 

@@ -10,7 +10,7 @@ public struct WorkflowDecoder {
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
                                "escape", "partials", "mock"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse"]
-    static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed"]
+    static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs"]
 
     let source: SourceFile
     /// Providers a `model:` may name: the built-in ones and those in the project config.
@@ -157,6 +157,16 @@ public struct WorkflowDecoder {
         if let value = node["seed"] {
             if case .int(let int) = value.value { params.seed = int } else {
                 report(value.mark, "'seed' must be an integer, got \(describe(value))")
+            }
+        }
+        if let value = node["logprobs"] {
+            if case .bool(let bool) = value.value, value.scalar != nil { params.logprobs = bool } else {
+                report(value.mark, "'logprobs' must be true or false, got \(describe(value))")
+            }
+        }
+        if let value = node["top_logprobs"] {
+            if case .int(let int) = value.value, (0...20).contains(int) { params.topLogprobs = int } else {
+                report(value.mark, "'top_logprobs' must be a whole number from 0 to 20, got \(describe(value))")
             }
         }
         if let value = node["stop"] {

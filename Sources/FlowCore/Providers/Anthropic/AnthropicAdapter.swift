@@ -31,6 +31,9 @@ public struct AnthropicAdapter: ProviderAdapter {
         if request.params.maxTokens == nil {
             throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
         }
+        if request.params.wantsLogprobs {
+            throw ProviderError(.configuration, "Anthropic returns no log probabilities: remove 'logprobs' and 'top_logprobs' from the params of steps on anthropic/…")
+        }
         if request.params.seed != nil {
             throw ProviderError(.configuration, "Anthropic has no seed parameter: remove 'seed' from the params of steps on anthropic/…")
         }

@@ -23,7 +23,23 @@ extension GeminiAdapter {
         let text = parts.filter { $0["thought"] != .bool(true) }.compactMap { $0["text"]?.string }.joined()
         let calls = parts.contains { $0["functionCall"] != nil }
         let raw = candidate["finishReason"]?.string ?? "null"
-        return ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model)
+        return ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model,
+                            logprobs: Self.logprobs(candidate["logprobsResult"]))
+    }
+
+    /// `logprobsResult`: `chosenCandidates[i]` is the token chosen at step i, `topCandidates[i]`
+    /// its alternatives; probabilities are `logProbability`.
+    static func logprobs(_ json: JSON?) -> [TokenLogprob]? {
+        guard let chosen = json?["chosenCandidates"]?.array else { return nil }
+        let tops = json?["topCandidates"]?.array ?? []
+        return chosen.enumerated().compactMap { index, item in
+            guard let token = item["token"]?.string, let logprob = item["logProbability"]?.double else { return nil }
+            let alternatives = (index < tops.count ? tops[index]["candidates"]?.array ?? [] : []).compactMap { alternative -> TokenLogprob.Alternative? in
+                guard let token = alternative["token"]?.string, let logprob = alternative["logProbability"]?.double else { return nil }
+                return TokenLogprob.Alternative(token: token, logprob: logprob)
+            }
+            return TokenLogprob(token: token, logprob: logprob, top: alternatives)
+        }
     }
 
     static func finishReason(_ raw: String, functionCall: Bool) -> FinishReason {

@@ -15,6 +15,8 @@ extension GeminiAdapter {
             ("maxOutputTokens", params.maxTokens.map(JSON.int)),
             ("stopSequences", params.stop.map { .array($0.map(JSON.string)) }),
             ("seed", params.seed.map(JSON.int)),
+            ("responseLogprobs", params.wantsLogprobs ? .bool(true) : nil),
+            ("logprobs", params.topLogprobs.map(JSON.int)),
         ])
         return .object(omittingNil: [
             ("contents", .array(contents)),

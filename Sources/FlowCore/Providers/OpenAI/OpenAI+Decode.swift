@@ -25,7 +25,7 @@ extension OpenAIAdapter {
             if content.isEmpty { content = refusal }
         }
         return ChatResponse(content: content, finishReason: reason, usage: Self.usage(json["usage"]),
-                            model: json["model"]?.string)
+                            model: json["model"]?.string, logprobs: Self.logprobs(choice["logprobs"]))
     }
 
     static func finishReason(_ raw: String) -> FinishReason {
@@ -35,6 +35,19 @@ extension OpenAIAdapter {
         case "content_filter": return .contentFilter(raw: raw)
         case "tool_calls", "function_call": return .toolCalls(raw: raw)
         default: return .other(raw: raw)
+        }
+    }
+
+    /// `choices[].logprobs.content[]`: token, logprob, and `top_logprobs` alternatives.
+    static func logprobs(_ json: JSON?) -> [TokenLogprob]? {
+        guard let items = json?["content"]?.array else { return nil }
+        return items.compactMap { item in
+            guard let token = item["token"]?.string, let logprob = item["logprob"]?.double else { return nil }
+            let top = (item["top_logprobs"]?.array ?? []).compactMap { alternative -> TokenLogprob.Alternative? in
+                guard let token = alternative["token"]?.string, let logprob = alternative["logprob"]?.double else { return nil }
+                return TokenLogprob.Alternative(token: token, logprob: logprob)
+            }
+            return TokenLogprob(token: token, logprob: logprob, top: top)
         }
     }
 

@@ -19,6 +19,8 @@ extension OpenAIAdapter {
             (maxTokensField.rawValue, params.maxTokens.map(JSON.int)),
             ("stop", params.stop.map { .array($0.map(JSON.string)) }),
             ("seed", params.seed.map(JSON.int)),
+            ("logprobs", params.wantsLogprobs ? .bool(true) : nil),
+            ("top_logprobs", params.topLogprobs.map(JSON.int)),
         ])
     }
 

@@ -42,7 +42,8 @@ public struct OpenAIAdapter: ProviderAdapter {
             throw ProviderError(.configuration, "OpenAI takes at most 4 stop sequences; the step has \(stop.count)")
         }
         guard appliesOpenAIModelRules, Self.isReasoningModel(request.model) else { return }
-        let rejected = [("temperature", request.params.temperature != nil), ("top_p", request.params.topP != nil)]
+        let rejected = [("temperature", request.params.temperature != nil), ("top_p", request.params.topP != nil),
+                        ("logprobs", request.params.wantsLogprobs)]
             .filter(\.1).map(\.0)
         if !rejected.isEmpty {
             throw ProviderError(.configuration, "\(request.model) is a reasoning model and rejects \(rejected.joined(separator: " and ")): remove it from the step's params")
