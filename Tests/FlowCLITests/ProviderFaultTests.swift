@@ -99,6 +99,20 @@ import Testing
         }
     }
 
+    @Test func compatibleProviderStreams() throws {
+        let stream = String(decoding: try Fixture.bytes("openai/stream-stop.sse"), as: UTF8.self)
+        let server = try StubServer { _ in .events(stream) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "providers:\n  vllm:\n    base_url: \(server.baseURL)/v1\n")
+        try directory.write("w.yaml", "flow: 1\nmodel: vllm/qwen\nsteps: [{id: ask, user: hi}]\n")
+        let result = try FlowBinary.run(["run", "w.yaml", "--stream", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        // With --json, stdout holds only the final object even while streaming.
+        #expect(try JSON.parse(result.stdout)["output"] == .string("Hello, wörld! 👋"))
+        #expect(server.requests.first?.headers["authorization"] == nil)
+    }
+
     @Test func streamedTextIsPrintedAsItArrives() throws {
         let stream = String(decoding: try Fixture.bytes("openai/stream-stop.sse"), as: UTF8.self)
         let server = try StubServer { _ in .events(stream) }

@@ -32,6 +32,15 @@ extension JSON {
 
 /// Reads the fields shared by the providers' error handling.
 enum HTTPErrors {
+    /// A 2xx body as JSON, or `.decode` naming the provider.
+    static func json(_ response: HTTPResponse, from provider: String) throws(ProviderError) -> JSON {
+        do {
+            return try JSON.parse(response.body)
+        } catch {
+            throw ProviderError(.decode, "\(provider) answered with a body that is not JSON (\(error))", status: response.status)
+        }
+    }
+
     /// `retry-after-ms` (milliseconds) wins over `retry-after` (seconds); an HTTP date is ignored.
     static func retryAfter(_ headers: [String: String]) -> Double? {
         if let ms = headers["retry-after-ms"].flatMap(Double.init), ms >= 0 { return ms / 1000 }

@@ -40,15 +40,7 @@ public struct ProjectConfig: Sendable {
     static func load(_ path: String) throws(LoadError) -> ProjectConfig {
         let bytes = try WorkflowLoader.read(path, referencedAt: nil, from: nil)
         let source = try WorkflowLoader.sourceFile(path: path, bytes: bytes)
-        do {
-            return try decode(try YAML.load(source), source: source)
-        } catch let error as Diagnostic {
-            throw .invalid([error])
-        } catch let error as DiagnosticList {
-            throw .invalid(error.diagnostics)
-        } catch {
-            throw .invalid([Diagnostic(path: path, mark: nil, message: "\(error)")])
-        }
+        return try WorkflowLoader.decodeYAML(source) { root throws(DiagnosticList) in try decode(root, source: source) }
     }
 
     /// Pure: the config from its YAML tree.

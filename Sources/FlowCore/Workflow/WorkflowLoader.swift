@@ -32,17 +32,9 @@ public enum WorkflowLoader {
         let source = try sourceFile(path: path, bytes: bytes)
         let directory = (path as NSString).deletingLastPathComponent
         let config = try ProjectConfig.find(from: directory)
-        let workflow: Workflow
-        do {
-            let root = try YAML.load(source, limits: limits)
-            workflow = try WorkflowDecoder.decode(root, source: source,
-                                                  providers: WorkflowDecoder.knownProviders + config.providers.map(\.name))
-        } catch let error as Diagnostic {
-            throw .invalid([error])
-        } catch let error as DiagnosticList {
-            throw .invalid(error.diagnostics)
-        } catch {
-            throw .invalid([Diagnostic(path: path, mark: nil, message: "\(error)")])
+        let providers = WorkflowDecoder.knownProviders + config.providers.map(\.name)
+        let workflow = try decodeYAML(source, limits: limits) { root throws(DiagnosticList) in
+            try WorkflowDecoder.decode(root, source: source, providers: providers)
         }
 
         var templates: [TemplateSource: LoadedTemplate] = [:]
@@ -91,6 +83,22 @@ public enum WorkflowLoader {
             } catch {
                 throw .invalid([Diagnostic(file, error.mark, error.message, hint: error.hint)])
             }
+        }
+    }
+
+    /// Loads `source` as YAML and decodes it, turning either step's errors into `.invalid`.
+    static func decodeYAML<T>(_ source: SourceFile, limits: YAMLLimits = .default,
+                              _ decode: (Node?) throws(DiagnosticList) -> T) throws(LoadError) -> T {
+        let root: Node?
+        do {
+            root = try YAML.load(source, limits: limits)
+        } catch {
+            throw .invalid([error])
+        }
+        do {
+            return try decode(root)
+        } catch {
+            throw .invalid(error.diagnostics)
         }
     }
 

@@ -3,12 +3,7 @@ extension AnthropicAdapter {
     /// other blocks (thinking, tool use) carry no answer text.
     public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
-        let json: JSON
-        do {
-            json = try JSON.parse(response.body)
-        } catch {
-            throw ProviderError(.decode, "Anthropic answered with a body that is not JSON (\(error))", status: response.status)
-        }
+        let json = try HTTPErrors.json(response, from: "Anthropic")
         guard let blocks = json["content"]?.array else {
             throw ProviderError(.decode, "Anthropic's answer has no content", status: response.status)
         }

@@ -4,12 +4,7 @@ extension GeminiAdapter {
     /// not an empty answer. Thought parts are not part of the answer.
     public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
-        let json: JSON
-        do {
-            json = try JSON.parse(response.body)
-        } catch {
-            throw ProviderError(.decode, "Gemini answered with a body that is not JSON (\(error))", status: response.status)
-        }
+        let json = try HTTPErrors.json(response, from: "Gemini")
         let usage = Self.usage(json["usageMetadata"])
         let model = json["modelVersion"]?.string
         guard let candidate = json["candidates"]?[0] else {

@@ -5,12 +5,7 @@ extension OpenAIAdapter {
     /// `.decode` for a body that is not a chat completion. Unknown fields are ignored.
     public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
-        let json: JSON
-        do {
-            json = try JSON.parse(response.body)
-        } catch {
-            throw ProviderError(.decode, "\(appliesOpenAIModelRules ? "OpenAI" : providerName) answered with a body that is not JSON (\(error))", status: response.status)
-        }
+        let json = try HTTPErrors.json(response, from: (appliesOpenAIModelRules ? "OpenAI" : providerName))
         guard let choice = json["choices"]?[0] else {
             throw ProviderError(.decode, "\(appliesOpenAIModelRules ? "OpenAI" : providerName)'s answer has no choices", status: response.status)
         }
