@@ -64,7 +64,7 @@ enum RunCommand {
         }
         let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
                                         transport: URLSessionTransport(timeout: timeout), mockReplies: loaded.workflow.mock,
-                                        compatible: loaded.config.providers, retry: retry)
+                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
         // With --json, stdout carries only the final object, so streamed text is not printed.
         var onText: (@Sendable (String, String) -> Void)?
         if arguments.flags.contains("--stream") {

@@ -96,6 +96,20 @@ import Testing
         #expect(events[2]["provider"] == .string("local"))
     }
 
+    @Test func keyFromAFileNamedInTheConfig() throws {
+        let server = try StubServer { _ in StubServer.Response(body: AnthropicWire.message(text: "Paris")) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", workflow("anthropic/claude-haiku-4-5"))
+        try directory.write("anthropic.key", "sk-ant-FROM-FILE\n")
+        try directory.write("flow.config.yaml", "key_files:\n  anthropic: anthropic.key\n")
+        let result = try FlowBinary.run(["run", "w.yaml"], in: directory.path, environment: ["ANTHROPIC_BASE_URL": server.baseURL])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.requests.first?.headers["x-api-key"] == "sk-ant-FROM-FILE")
+        let transcript = try String(contentsOfFile: try #require(try directory.transcripts().first), encoding: .utf8)
+        #expect(!transcript.contains("sk-ant-FROM-FILE"))
+    }
+
     @Test func retriedAttemptsAreRecordedAndTheRunSucceeds() throws {
         let calls = CallCounter()
         let server = try StubServer { _ in

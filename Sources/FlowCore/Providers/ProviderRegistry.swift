@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds providers from `provider/model` references, the environment and the project config.
 /// An explicit table: every built-in name has a case here (a test checks each resolves).
 public struct ProviderRegistry: Sendable {
@@ -7,16 +9,19 @@ public struct ProviderRegistry: Sendable {
     public var environment: [String: String]
     public var transport: any HTTPTransport
     public var compatible: [CompatibleProvider]
+    /// Files holding keys, by provider name, read when the key's variable is unset.
+    public var keyFiles: [String: String]
     public var retry: RetryPolicy
     public var onRetry: (@Sendable (RetryAttempt) -> Void)?
     private let mock: MockProvider
 
     public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply],
-                compatible: [CompatibleProvider] = [], retry: RetryPolicy = .default,
+                compatible: [CompatibleProvider] = [], keyFiles: [String: String] = [:], retry: RetryPolicy = .default,
                 onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) {
         self.environment = environment
         self.transport = transport
         self.compatible = compatible
+        self.keyFiles = keyFiles
         self.retry = retry
         self.onRetry = onRetry
         // One mock for the whole run, so replies are served in order across steps.
@@ -54,7 +59,11 @@ public struct ProviderRegistry: Sendable {
             let adapter = OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL,
                                         maxTokensField: configured.maxTokensField)
             var apiKey: String?
-            if let variable = configured.apiKeyEnv { apiKey = try key(variable, for: ref) }
+            if let variable = configured.apiKeyEnv {
+                apiKey = try key(variable, for: ref)
+            } else if keyFiles[ref.provider] != nil {
+                apiKey = try key(nil, for: ref)
+            }
             return http(adapter, key: apiKey)
         }
     }
@@ -63,11 +72,18 @@ public struct ProviderRegistry: Sendable {
         HTTPProvider(adapter: adapter, apiKey: key, transport: transport, retry: retry, onRetry: onRetry)
     }
 
-    private func key(_ variable: String, for ref: ModelRef) throws(ProviderError) -> String {
-        guard let key = environment[variable], !key.isEmpty else {
-            throw ProviderError(.missingKey, "\(variable) is not set: export it to run '\(ref)', or use a mock model offline")
+    /// The key from `variable`, else from the provider's key file. Errors name both places
+    /// and never the key.
+    private func key(_ variable: String?, for ref: ModelRef) throws(ProviderError) -> String {
+        if let variable, let key = environment[variable], !key.isEmpty { return key }
+        if let path = keyFiles[ref.provider] {
+            guard let data = FileManager.default.contents(atPath: path),
+                  let key = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
+                throw ProviderError(.missingKey, "the key file '\(path)' for \(ref.provider) cannot be read or is empty")
+            }
+            return key
         }
-        return key
+        throw ProviderError(.missingKey, "\(variable ?? "a key") is not set: export it to run '\(ref)', or use a mock model offline")
     }
 
     private func base(_ variable: String) -> String? {

@@ -13,12 +13,16 @@ import FlowYAML
 ///   openrouter:
 ///     base_url: https://openrouter.ai/api/v1
 ///     api_key_env: OPENROUTER_API_KEY
+/// key_files:                            # read when the key's variable is unset
+///   anthropic: ~/.config/flow/anthropic.key
 /// ```
 public struct ProjectConfig: Sendable {
     public static let fileName = "flow.config.yaml"
 
     public var path: String?
     public var providers: [CompatibleProvider] = []
+    /// Key files by provider name, as absolute or config-relative paths resolved at load.
+    public var keyFiles: [String: String] = [:]
 
     public init(path: String? = nil, providers: [CompatibleProvider] = []) {
         self.path = path
@@ -54,8 +58,18 @@ public struct ProjectConfig: Sendable {
         guard let pairs = root.mapping else {
             throw DiagnosticList([Diagnostic(source, root.mark, "the config must be a mapping with 'providers:'")])
         }
-        for pair in pairs where pair.key.scalar?.text != "providers" {
-            problem(pair.key, "unknown key '\(pair.key.scalar?.text ?? "")' in \(fileName)", "known keys: providers")
+        for pair in pairs where !["providers", "key_files"].contains(pair.key.scalar?.text ?? "") {
+            problem(pair.key, "unknown key '\(pair.key.scalar?.text ?? "")' in \(fileName)",
+                    Suggestion.hint(for: pair.key.scalar?.text ?? "", in: ["providers", "key_files"]) ?? "known keys: providers, key_files")
+        }
+        let directory = (source.path as NSString).deletingLastPathComponent
+        for pair in root["key_files"]?.mapping ?? [] {
+            guard let name = pair.key.scalar?.text, let path = pair.value.scalar?.text, !path.isEmpty else {
+                problem(pair.value, "key_files maps a provider name to a file path")
+                continue
+            }
+            let expanded = (path as NSString).expandingTildeInPath
+            config.keyFiles[name] = expanded.hasPrefix("/") || directory.isEmpty ? expanded : directory + "/" + expanded
         }
         for pair in root["providers"]?.mapping ?? [] {
             let name = pair.key.scalar?.text ?? ""
@@ -64,6 +78,7 @@ public struct ProjectConfig: Sendable {
                 continue
             }
             let keys = ["base_url", "api_key_env", "max_tokens_field"]
+            if pair.value.mapping == nil { problem(pair.value, "provider '\(name)' must be a mapping with 'base_url:'") }
             for field in pair.value.mapping ?? [] where !keys.contains(field.key.scalar?.text ?? "") {
                 problem(field.key, "unknown key '\(field.key.scalar?.text ?? "")' in provider '\(name)'",
                         Suggestion.hint(for: field.key.scalar?.text ?? "", in: keys) ?? "known keys: " + keys.joined(separator: ", "))
