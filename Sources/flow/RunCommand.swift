@@ -70,7 +70,10 @@ enum RunCommand {
         if arguments.flags.contains("--stream") {
             onText = json ? { _, _ in } : StreamPrinter().print
         }
-        let result = await Interpreter(providers: registry, transcript: writer, onText: onText).run(loaded, inputs: inputs)
+        let workflowDirectory = (loaded.source.path as NSString).deletingLastPathComponent
+        let interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
+                                      tools: ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory))
+        let result = await interpreter.run(loaded, inputs: inputs)
 
         if json {
             Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")
@@ -151,6 +154,8 @@ enum RunReport {
             })),
             ("totals", .object([("calls", .int(result.steps.count)), ("input_tokens", .int(totals.inputTokens)),
                                 ("output_tokens", .int(totals.outputTokens))])),
+            ("path", .array(result.path.map { .object([("step", .string($0.step)), ("finish_reason", .string($0.reason)),
+                                                      ("action", .string($0.action))]) })),
             ("transcript", .string(transcript)),
             ("error", result.error.map { error in
                 .object(omittingNil: [("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),

@@ -43,7 +43,7 @@ import Testing
         defer { server.stop() }
         let outcome = try run(server)
         #expect(outcome.result.status == 0)
-        #expect(outcome.types == ["run_start", "step_start", "request", "retry", "response", "run_end"])
+        #expect(outcome.types == ["run_start", "step_start", "request", "retry", "response", "branch", "run_end"])
         #expect(outcome.events[3]["delay_s"] == .double(0))
     }
 

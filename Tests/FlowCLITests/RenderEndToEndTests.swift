@@ -102,7 +102,8 @@ import Testing
         let start = try JSON.parse(String(transcript.split(separator: "\n")[0]))
         #expect(start["templates"] == .array([.object([("path", .string("templates/persona.mustache")),
                                                        ("sha256", .string(SHA256.hex("You are a support agent.")))])]))
-        let request = try JSON.parse(String(transcript.split(separator: "\n")[5]))
+        let requests = try transcript.split(separator: "\n").map { try JSON.parse(String($0)) }.filter { $0["type"] == .string("request") }
+        let request = try #require(requests.last)
         #expect(request["messages"]?[3]?["content"] == .string("Write a billing reply to: Card declined"))
     }
 }

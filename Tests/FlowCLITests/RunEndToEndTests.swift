@@ -73,13 +73,15 @@ import Testing
 
         // What the record holds.
         let events = try lines(directory.path + "/" + transcriptPath)
-        #expect(events.map { $0["type"]?.string ?? "" } == ["run_start", "step_start", "request", "response",
-                                                            "step_start", "request", "response", "run_end"])
+        #expect(events.map { $0["type"]?.string ?? "" } == ["run_start", "step_start", "request", "response", "branch",
+                                                            "step_start", "request", "response", "branch", "run_end"])
         #expect(events[0]["workflow_sha256"] == .string(SHA256.hex(Self.workflow)))
         #expect(events[0]["inputs"] == .object([("city", .string("Lisbon"))]))
         #expect(events[3]["usage"]?["input_tokens"] == .int(25))
         #expect((events[3]["latency_ms"]?.double ?? -1) >= 0)
-        #expect(events[7]["status"] == .string("succeeded"))
+        #expect(events[9]["status"] == .string("succeeded"))
+        #expect(events[9]["path"] == report["path"])
+        #expect(report["path"]?.serialized == #"[{"step":"ask","finish_reason":"stop","action":"next"},{"step":"shorten","finish_reason":"stop","action":"next"}]"#)
         let permissions = try FileManager.default.attributesOfItem(atPath: directory.path + "/" + transcriptPath)[.posixPermissions] as? Int
         #expect(permissions == 0o600)
 

@@ -73,14 +73,15 @@ import Testing
 
     @Test func transcriptRecordsEveryEventInOrder() async throws {
         let (_, events, _) = try await run(Self.twoSteps, inputs: ["topic": "owls"])
-        #expect(events.map { $0["type"]?.string } == ["run_start", "step_start", "request", "response",
-                                                      "step_start", "request", "response", "run_end"])
+        #expect(events.map { $0["type"]?.string } == ["run_start", "step_start", "request", "response", "branch",
+                                                      "step_start", "request", "response", "branch", "run_end"])
         #expect(events[0]["workflow_sha256"] == .string(SHA256.hex(Self.twoSteps)))
         #expect(events[0]["inputs"] == .object([("tone", .string("warm")), ("topic", .string("owls"))]))
-        #expect(events[5]["prefill_mode"] == .string("native"))
-        #expect(events[6]["finish_reason_raw"] == .string("stop"))
-        #expect(events[7]["totals"] == .object([("calls", .int(2)), ("input_tokens", .int(30)), ("output_tokens", .int(10))]))
-        #expect(events.map { $0["seq"]?.int } == Array(1...8))
+        #expect(events[6]["prefill_mode"] == .string("native"))
+        #expect(events[7]["finish_reason_raw"] == .string("stop"))
+        #expect(events[8]["action"] == .string("next"))
+        #expect(events[9]["totals"] == .object([("calls", .int(2)), ("input_tokens", .int(30)), ("output_tokens", .int(10))]))
+        #expect(events.map { $0["seq"]?.int } == Array(1...10))
     }
 
     @Test func truncationFailsTheRunNamingTheStep() async throws {

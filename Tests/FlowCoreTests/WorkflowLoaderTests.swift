@@ -41,7 +41,7 @@ import Testing
         #expect(loaded.templateFiles == [TemplateFile(path: directory + "/templates/ask.mustache",
                                                       sha256: SHA256.hex("Tell me about {{topic}}."))])
         #expect(loaded.sha256 == SHA256.hex(try String(contentsOfFile: path, encoding: .utf8)))
-        #expect(try loaded.template(loaded.workflow.steps[0].user).template.render(["topic": .string("owls")]) == "Tell me about owls.")
+        #expect(try loaded.template(loaded.workflow.steps[0].user!).template.render(["topic": .string("owls")]) == "Tell me about owls.")
     }
 
     @Test func missingTemplateFileIsPlacedAtTheReference() throws {
@@ -149,7 +149,7 @@ import Testing
         #expect(loaded.partials.keys.sorted() == ["shared/legal", "signature"])
         #expect(loaded.templateFiles.map { ($0.path as NSString).lastPathComponent }.sorted() == ["legal.mustache", "signature.mustache"])
         #expect(loaded.templateFiles.contains(TemplateFile(path: root + "/templates/shared/legal.mustache", sha256: SHA256.hex("Confidential."))))
-        let template = loaded.template(loaded.workflow.steps[0].user)
+        let template = loaded.template(loaded.workflow.steps[0].user!)
         #expect(try template.template.render(["team": .string("Support")], options: loaded.renderOptions(strict: true))
                 == "Hi\n-- Support\nConfidential.")
     }

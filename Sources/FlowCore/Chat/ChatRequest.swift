@@ -5,26 +5,83 @@ public struct ChatRequest: Sendable, Equatable {
     public var params: SamplingParams
     /// Text the assistant's answer must start with; adapters send it natively or emulate it.
     public var prefill: String?
+    /// Tools the model may call.
+    public var tools: [ToolSpec] = []
 
-    public init(model: String, messages: [ChatMessage], params: SamplingParams = .init(), prefill: String? = nil) {
+    public init(model: String, messages: [ChatMessage], params: SamplingParams = .init(), prefill: String? = nil,
+                tools: [ToolSpec] = []) {
         self.model = model
         self.messages = messages
         self.params = params
         self.prefill = prefill
+        self.tools = tools
     }
 }
 
 public struct ChatMessage: Sendable, Equatable {
     public enum Role: String, Sendable {
         case system, user, assistant
+        /// Results of tool calls, answering the assistant message before it.
+        case tool
     }
 
     public var role: Role
     public var content: String
+    /// On an assistant message: the tools it asked to call.
+    public var toolCalls: [ToolCall] = []
+    /// On a tool message: the results, one per call.
+    public var toolResults: [ToolResult] = []
 
-    public init(_ role: Role, _ content: String) {
+    public init(_ role: Role, _ content: String, toolCalls: [ToolCall] = [], toolResults: [ToolResult] = []) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolResults = toolResults
+    }
+}
+
+/// A tool the model asked to call.
+public struct ToolCall: Sendable, Equatable {
+    /// The provider's id for the call (Gemini gives none; flow numbers them).
+    public var id: String
+    public var name: String
+    public var arguments: JSON
+    /// Gemini's `thoughtSignature`, echoed back with the call as its documentation asks.
+    public var signature: String?
+
+    public init(id: String, name: String, arguments: JSON, signature: String? = nil) {
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+        self.signature = signature
+    }
+}
+
+/// What a tool returned, sent back to the model.
+public struct ToolResult: Sendable, Equatable {
+    public var callId: String
+    public var name: String
+    public var content: String
+    public var isError: Bool
+
+    public init(callId: String, name: String, content: String, isError: Bool = false) {
+        self.callId = callId
+        self.name = name
+        self.content = content
+        self.isError = isError
+    }
+}
+
+/// A tool offered to the model: its name, what it does, and a JSON schema for its arguments.
+public struct ToolSpec: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var parameters: JSON
+
+    public init(name: String, description: String, parameters: JSON) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
     }
 }
 

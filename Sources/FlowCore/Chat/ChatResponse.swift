@@ -10,14 +10,17 @@ public struct ChatResponse: Sendable, Equatable {
     public var model: String?
     /// Per-token log probabilities, when asked for and given.
     public var logprobs: [TokenLogprob]?
+    /// Tools the model asked to call.
+    public var toolCalls: [ToolCall]
 
     public init(content: String, finishReason: FinishReason, usage: Usage = .init(), model: String? = nil,
-                logprobs: [TokenLogprob]? = nil) {
+                logprobs: [TokenLogprob]? = nil, toolCalls: [ToolCall] = []) {
         self.content = content
         self.finishReason = finishReason
         self.usage = usage
         self.model = model
         self.logprobs = logprobs
+        self.toolCalls = toolCalls
     }
 }
 

@@ -23,9 +23,15 @@ struct Conversation {
         step.model ?? loaded.workflow.model!
     }
 
-    /// Adds the step's user turn and returns the request to send.
-    mutating func request(for step: Step) throws(RunError) -> ChatRequest {
-        let user = try render(step.user, step: step.id)
+    /// Drops every turn but the system prompt: the step starts a fresh conversation.
+    mutating func startFresh() {
+        messages = messages.filter { $0.role == .system }
+    }
+
+    /// Adds the step's user turn (`asked` for a step that reads it) and returns the request to send.
+    mutating func request(for step: Step, asked: String? = nil) throws(RunError) -> ChatRequest {
+        var user = asked ?? ""
+        if let template = step.user { user = try render(template, step: step.id) }
         var prefill: String?
         if let template = step.prefill { prefill = try render(template, step: step.id) }
         messages.append(ChatMessage(.user, user))
@@ -33,20 +39,21 @@ struct Conversation {
                            params: loaded.workflow.params.merged(with: step.params), prefill: prefill)
     }
 
-    /// Adds the assistant's answer (prefill included) and saves it, parsed when the step asks.
-    mutating func answer(_ text: String, for step: Step) throws(RunError) {
+    /// Adds the assistant's answer (prefill included) and saves it: `parsed` when the step
+    /// parsed it as JSON, else the text.
+    mutating func answer(_ text: String, for step: Step, parsed: JSON? = nil) {
         messages.append(ChatMessage(.assistant, text))
-        var saved = TemplateValue.string(text)
-        if step.parsesJSON {
-            // The prefill is part of the text parsed: a prefill of "{" is the usual way to ask for JSON.
-            do {
-                saved = TemplateValue(try JSON.parse(text))
-            } catch {
-                throw RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(error)",
-                               step: step.id)
-            }
+        if let save = step.save { variables[save] = parsed.map(TemplateValue.init) ?? .string(text) }
+    }
+
+    /// The answer parsed as JSON for `parse: json`; the prefill is part of the text parsed
+    /// (a prefill of "{" is the usual way to ask for JSON).
+    static func parse(_ text: String) -> Result<JSON, JSONError> {
+        do {
+            return .success(try JSON.parse(text))
+        } catch {
+            return .failure(error)
         }
-        if let save = step.save { variables[save] = saved }
     }
 
     func render(_ source: TemplateSource, step: String?) throws(RunError) -> String {

@@ -1,21 +1,31 @@
 import FlowSource
 import FlowTemplate
 
-/// Runs a loaded workflow: renders each step's turn, calls its provider, keeps the conversation
-/// (the APIs are stateless), saves variables, and renders the output. Every event goes to the
-/// transcript as it happens.
+/// Runs a loaded workflow as a state machine over its steps. Each visit renders the step's turn,
+/// calls its provider, and follows the step's `on:` branch for how the answer ended — continuing
+/// a truncated answer, retrying (on another model if asked), running tools — until a branch says
+/// where to go. The conversation is kept here (the APIs are stateless); every event goes to the
+/// transcript as it happens; every loop is bounded by `limits`.
 public struct Interpreter: Sendable {
     public static let version = "0.1.0"
+    /// The follow-up turn that asks for the rest of a truncated answer, on providers that cannot
+    /// continue an assistant turn.
+    public static let continuePrompt = "Continue exactly where your last message stopped, without repeating any of it."
 
     let providers: ProviderRegistry
     let transcript: any TranscriptSink
     /// When set, answers stream on the wire and each piece of text goes here (step id, text).
     let onText: (@Sendable (String, String) -> Void)?
+    let input: any InputSource
+    let tools: any ToolRunner
 
-    public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil) {
+    public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil,
+                input: any InputSource = NoInput(), tools: any ToolRunner = ProcessToolRunner(baseDirectory: ".")) {
         self.providers = providers
         self.transcript = transcript
         self.onText = onText
+        self.input = input
+        self.tools = tools
     }
 
     /// Runs `loaded` with `inputs` (already resolved against the declared vars). Never throws:
@@ -30,48 +40,185 @@ public struct Interpreter: Sendable {
             ("templates", .array(loaded.templateFiles.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("inputs", JSON(inputs)),
         ])
-        var steps: [StepResult] = []
+        var run = RunProgress()
         do throws(RunError) {
             try preflight(loaded)
             var conversation = try Conversation(loaded, inputs: inputs)
-            for step in workflow.steps {
-                try await run(step, conversation: &conversation, results: &steps)
+            var index = 0
+            var visits: [String: Int] = [:]
+            while index < workflow.steps.count {
+                let step = workflow.steps[index]
+                run.stepsRun += 1
+                guard run.stepsRun <= workflow.limits.maxSteps else {
+                    throw RunError(.stepFailed, "the run took \(workflow.limits.maxSteps) steps (limits.max_steps) and stopped before '\(step.id)'; raise the limit if the workflow really needs more", step: step.id)
+                }
+                visits[step.id, default: 0] += 1
+                guard visits[step.id]! <= workflow.limits.maxVisits else {
+                    throw RunError(.stepFailed, "step '\(step.id)' was reached \(workflow.limits.maxVisits) times (limits.max_visits): the workflow seems to loop; add a branch that leaves the loop or raise the limit", step: step.id)
+                }
+                switch try await visit(step, loaded: loaded, conversation: &conversation, run: &run) {
+                case .next: index += 1
+                case .goto(let id): index = workflow.index(of: id) ?? workflow.steps.count
+                case .fail(let message): throw failure(step, message: message, run: run)
+                default: index = workflow.steps.count  // end
+                }
             }
-            var output = steps.last?.content
+            var output = run.steps.last?.content
             if let template = workflow.output { output = try conversation.render(template, step: nil) }
-            let result = RunResult(status: .succeeded, output: output, steps: steps, error: nil)
+            let result = RunResult(status: .succeeded, output: output, steps: run.steps, error: nil, path: run.path)
             recordEnd(result)
             return result
         } catch {
             transcript.record("error", JSON.object(omittingNil: [
                 ("step", error.step.map(JSON.string)), ("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),
             ]).pairs)
-            let result = RunResult(status: .failed, output: nil, steps: steps, error: error)
+            let result = RunResult(status: .failed, output: nil, steps: run.steps, error: error, path: run.path)
             recordEnd(result)
             return result
         }
     }
 
-    /// Before anything is sent: every step's provider must have its key, and must accept the
-    /// step's model, parameters and prefill, so a run never stops half-paid at step three.
+    /// Before anything is sent: every step's provider (and every retry's) must have its key and
+    /// accept the step's model, parameters and prefill, so a run never stops half-paid.
     private func preflight(_ loaded: LoadedWorkflow) throws(RunError) {
         for step in loaded.workflow.steps {
-            let model = step.model ?? loaded.workflow.model!
-            // The shape of the request is known before its text: a prefill stands in as "…".
-            let shape = ChatRequest(model: model.name, messages: [], params: loaded.workflow.params.merged(with: step.params),
-                                    prefill: step.prefill == nil ? nil : "…")
-            do {
-                try providers.provider(for: model).check(shape)
-            } catch {
-                throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.message)", step: step.id)
+            let params = loaded.workflow.params.merged(with: step.params)
+            var shapes = [(step.model ?? loaded.workflow.model!, params)]
+            for case .retry(let spec) in step.branches.values.joined().map(\.action) {
+                shapes.append((spec.model ?? shapes[0].0, params.merged(with: spec.params)))
+            }
+            for (model, params) in shapes {
+                // The shape of the request is known before its text: a prefill stands in as "…".
+                let shape = ChatRequest(model: model.name, messages: [], params: params, prefill: step.prefill == nil ? nil : "…")
+                do {
+                    try providers.provider(for: model).check(shape)
+                } catch {
+                    throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.message)", step: step.id)
+                }
             }
         }
     }
 
-    private func run(_ step: Step, conversation: inout Conversation, results: inout [StepResult]) async throws(RunError) {
-        let model = conversation.model(for: step)
+    /// One visit of a step, until its branch names where to go: next, end, fail or a step.
+    private func visit(_ step: Step, loaded: LoadedWorkflow, conversation: inout Conversation,
+                       run: inout RunProgress) async throws(RunError) -> Action {
+        var model = conversation.model(for: step)
         transcript.record("step_start", [("step", .string(step.id)), ("model", .string(model.description))])
-        let request = try conversation.request(for: step)
+        if step.fresh { conversation.startFresh() }
+        var asked: String?
+        if let ask = step.ask {
+            guard let line = await input.readLine(prompt: ask.prompt) else {
+                run.path.append(PathEntry(step.id, "end_of_input", "end"))
+                return .end
+            }
+            if ask.exitWords.contains(where: { $0.lowercased() == line.trimmingCharacters(in: .whitespaces).lowercased() }) {
+                run.path.append(PathEntry(step.id, "exit", "end"))
+                return .end
+            }
+            transcript.record("input", [("step", .string(step.id)), ("text", .string(line))])
+            asked = line
+        }
+        var request = try conversation.request(for: step, asked: asked)
+        request.tools = loaded.workflow.tools.filter { step.tools.contains($0.name) }
+            .map { ToolSpec(name: $0.name, description: $0.description, parameters: $0.parameters) }
+        let baseParams = request.params
+        let originalPrefill = request.prefill
+        var text = ""            // the answer so far, prefill included, across continuations
+        var counts = (continuations: 0, retries: 0, toolRounds: 0)
+
+        while true {
+            let (response, providerError) = await call(request, model: model, step: step, loaded: loaded, run: &run)
+            var reason: BranchReason
+            var parsed: JSON?
+            if let response {
+                text = (counts.continuations > 0 ? text : (originalPrefill ?? "")) + response.content
+                run.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
+                                            content: text, usage: response.usage, latencyMs: run.lastLatencyMs))
+                reason = BranchReason(response.finishReason)
+                if reason == .stop, step.parsesJSON {
+                    switch Conversation.parse(text) {
+                    case .success(let json): parsed = json
+                    case .failure(let error):
+                        reason = .invalid
+                        run.invalidDetail = error.description
+                    }
+                }
+            } else {
+                reason = .error
+            }
+            let evaluated = providerError?.description ?? text
+            let chosen = try Conditions.choose(step.branches[reason] ?? [], text: evaluated, logprobs: response?.logprobs, step: step.id)
+            let action = chosen?.action ?? defaultAction(reason, step: step)
+            run.path.append(PathEntry(step.id, reason.rawValue, action.name))
+            transcript.record("branch", [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
+                                         ("action", .string(action.name)), ("default", .bool(chosen == nil))])
+            run.lastReason = reason
+            run.lastRaw = response?.finishReason.raw
+            run.lastError = providerError
+
+            switch action {
+            case .continueAnswer(let limit):
+                guard reason == .length, counts.continuations < limit else {
+                    return .fail("step '\(step.id)' is still truncated after \(limit) continuation\(limit == 1 ? "" : "s"); raise max_tokens or the continue count")
+                }
+                counts.continuations += 1
+                request = continuation(of: request, text: text, model: model)
+            case .retry(let spec):
+                guard counts.retries < spec.count else {
+                    return .fail(nil)
+                }
+                counts.retries += 1
+                if let other = spec.model {
+                    model = other
+                    request.model = other.name
+                }
+                request.params = baseParams.merged(with: spec.params)
+                request.prefill = originalPrefill
+                text = ""
+                counts.continuations = 0
+            case .tools(let maxRounds):
+                guard reason == .toolCalls, let response, counts.toolRounds < maxRounds else {
+                    return .fail(reason == .toolCalls ? "step '\(step.id)' asked for tools more than \(maxRounds) rounds (tools.max_rounds)" : nil)
+                }
+                counts.toolRounds += 1
+                let results = await runTools(response.toolCalls, declared: loaded.workflow.tools, offered: step.tools, step: step.id)
+                let assistant = ChatMessage(.assistant, response.content, toolCalls: response.toolCalls)
+                let tool = ChatMessage(.tool, "", toolResults: results)
+                conversation.messages += [assistant, tool]
+                request.messages += [assistant, tool]
+                request.prefill = nil
+                text = ""
+            case .next, .end, .goto:
+                if response != nil { conversation.answer(text, for: step, parsed: parsed) }
+                return action
+            case .fail:
+                return action
+            }
+        }
+    }
+
+    /// Sends one request, after trimming it to the context budget and checking the token budget.
+    /// A provider error is returned, not thrown, so the step's `error` branch can take it.
+    private func call(_ original: ChatRequest, model: ModelRef, step: Step, loaded: LoadedWorkflow,
+                      run: inout RunProgress) async -> (ChatResponse?, ProviderError?) {
+        var request = original
+        if let policy = loaded.workflow.context {
+            let before = ContextWindow.estimate(request.messages)
+            let (kept, removed) = ContextWindow.trim(request.messages, budget: policy.maxInputTokens)
+            if removed > 0 {
+                request.messages = kept
+                transcript.record("context_trim", [("step", .string(step.id)), ("removed_messages", .int(removed)),
+                                                   ("estimated_tokens_before", .int(before)),
+                                                   ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
+            }
+        }
+        if let limit = loaded.workflow.limits.maxTotalTokens {
+            // Pessimistic: the whole input estimate plus the most the answer may take.
+            let worst = run.tokensUsed + ContextWindow.estimate(request.messages) + (request.params.maxTokens ?? 4096)
+            if worst > limit {
+                return (nil, ProviderError(.configuration, "stopping before step '\(step.id)': this call could bring the run to \(worst) tokens, over limits.max_total_tokens (\(limit)); raise the limit or lower max_tokens"))
+            }
+        }
         let provider: any ChatProvider
         do {
             let transcript = self.transcript
@@ -83,37 +230,91 @@ public struct Interpreter: Sendable {
                 ])
             }
         } catch {
-            throw RunError(.provider, "step '\(step.id)': \(error.message)", step: step.id)
+            return (nil, error)
         }
         transcript.record("request", TranscriptEvents.request(request, step: step.id, provider: provider))
         let started = ContinuousClock.now
-        let response: ChatResponse
         do {
-            if let onText {
+            let response: ChatResponse
+            // Tool steps are not streamed: their answers are calls, not text to show.
+            if let onText, request.tools.isEmpty {
                 let id = step.id
                 response = try await provider.stream(request) { text in onText(id, text) }
             } else {
                 response = try await provider.complete(request)
             }
+            let latency = ContinuousClock.now - started
+            run.lastLatencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+            run.tokensUsed += response.usage.inputTokens + response.usage.outputTokens
+            transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs))
+            return (response, nil)
         } catch {
-            throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.description)", step: step.id)
+            return (nil, error)
         }
-        let latency = ContinuousClock.now - started
-        let latencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
-        transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: latencyMs))
+    }
 
-        let text = (request.prefill ?? "") + response.content
-        results.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
-                                  content: text, usage: response.usage, latencyMs: latencyMs))
-        // Until branches exist (`on:`), anything but a complete answer stops the run: truncation
-        // or filtering must never pass silently.
-        guard case .stop = response.finishReason else {
-            let reason = response.finishReason
-            throw RunError(.stepFailed,
-                           "step '\(step.id)' finished with '\(reason.name)' (raw '\(reason.raw)'): \(reason.explanation)",
-                           step: step.id)
+    /// The request that asks for the rest of `text`: the partial answer as a prefill where the
+    /// provider continues an assistant turn, otherwise the partial answer and a follow-up turn.
+    private func continuation(of request: ChatRequest, text: String, model: ModelRef) -> ChatRequest {
+        var next = request
+        let native = (try? providers.provider(for: model).prefillMode(for: model.name)) == .native
+        if native {
+            next.prefill = text
+        } else {
+            next.prefill = nil
+            next.messages += [ChatMessage(.assistant, text), ChatMessage(.user, Self.continuePrompt)]
         }
-        try conversation.answer(text, for: step)
+        return next
+    }
+
+    private func runTools(_ calls: [ToolCall], declared: [ToolDeclaration], offered: [String], step: String) async -> [ToolResult] {
+        var results: [ToolResult] = []
+        for call in calls {
+            transcript.record("tool_call", [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
+                                            ("arguments", call.arguments)])
+            var result: (content: String, isError: Bool)
+            if let tool = declared.first(where: { $0.name == call.name }), offered.contains(call.name) {
+                result = await tools.run(tool, arguments: call.arguments)
+            } else {
+                // The model sees the error and may correct itself.
+                result = ("there is no tool named '\(call.name)'; available: \(offered.joined(separator: ", "))", true)
+            }
+            transcript.record("tool_result", [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
+                                              ("content", .string(result.content)), ("is_error", .bool(result.isError))])
+            results.append(ToolResult(callId: call.id, name: call.name, content: result.content, isError: result.isError))
+        }
+        return results
+    }
+
+    /// What follows when no case matches: `stop` goes on, `tool_calls` runs the step's tools,
+    /// everything else fails. Truncation is never accepted silently.
+    private func defaultAction(_ reason: BranchReason, step: Step) -> Action {
+        switch reason {
+        case .stop: return .next
+        case .toolCalls where !step.tools.isEmpty: return .tools(maxRounds: 5)
+        default: return .fail(nil)
+        }
+    }
+
+    /// The error for a failed step: the workflow's own message, or one that says what happened.
+    private func failure(_ step: Step, message: String?, run: RunProgress) -> RunError {
+        if let message { return RunError(.stepFailed, message.hasPrefix("step '") ? message : "step '\(step.id)': \(message)", step: step.id) }
+        switch run.lastReason {
+        case .error?:
+            let error = run.lastError
+            let kind: RunError.Kind = error?.kind == .configuration ? .invalid : .provider
+            return RunError(kind, "step '\(step.id)': \(error?.description ?? "the provider gave no answer")", step: step.id)
+        case .invalid?:
+            return RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(run.invalidDetail ?? "")", step: step.id)
+        case .toolCalls? where step.tools.isEmpty:
+            return RunError(.stepFailed, "step '\(step.id)' finished with 'tool_calls' but offers no tools; add 'tools: [name]' to the step", step: step.id)
+        case let reason?:
+            let raw = run.lastRaw ?? reason.rawValue
+            let finish = FinishReason.named(reason, raw: raw)
+            return RunError(.stepFailed, "step '\(step.id)' finished with '\(reason.rawValue)' (raw '\(raw)'): \(finish.explanation)", step: step.id)
+        case nil:
+            return RunError(.stepFailed, "step '\(step.id)' failed", step: step.id)
+        }
     }
 
     private func recordEnd(_ result: RunResult) {
@@ -121,6 +322,32 @@ public struct Interpreter: Sendable {
             ("status", .string(result.status.rawValue)),
             ("output", result.output.map(JSON.string)),
             ("totals", TranscriptEvents.totals(result)),
+            ("path", TranscriptEvents.path(result.path)),
         ]).pairs)
+    }
+}
+
+/// What the run has done so far.
+struct RunProgress {
+    var steps: [StepResult] = []
+    var path: [PathEntry] = []
+    var stepsRun = 0
+    var tokensUsed = 0
+    var lastLatencyMs = 0.0
+    var lastReason: BranchReason?
+    var lastRaw: String?
+    var lastError: ProviderError?
+    var invalidDetail: String?
+}
+
+extension FinishReason {
+    static func named(_ reason: BranchReason, raw: String) -> FinishReason {
+        switch reason {
+        case .stop: return .stop(raw: raw)
+        case .length: return .length(raw: raw)
+        case .contentFilter: return .contentFilter(raw: raw)
+        case .toolCalls: return .toolCalls(raw: raw)
+        default: return .other(raw: raw)
+        }
     }
 }

@@ -21,7 +21,8 @@ public enum Preview {
         var previews: [StepPreview] = []
         for step in loaded.workflow.steps {
             let model = conversation.model(for: step)
-            let request = try conversation.request(for: step)
+            if step.fresh { conversation.startFresh() }
+            let request = try conversation.request(for: step, asked: step.ask.map { "[input: \($0.prompt)]" })
             var answer = "[answer of step '\(step.id)']"
             var standIn = true
             if model.provider == "mock", let reply = replies.popFirst() {
@@ -29,12 +30,9 @@ public enum Preview {
                 standIn = false
             }
             previews.append(StepPreview(id: step.id, model: model, request: request, answer: answer, answerIsStandIn: standIn))
-            do {
-                try conversation.answer(answer, for: step)
-            } catch {
-                // A stand-in is not JSON (the message is already added): keep it as text.
-                if let save = step.save { conversation.variables[save] = .string(answer) }
-            }
+            // A stand-in is not JSON: it is kept as text, and names inside it render as [name].
+            let parsed = step.parsesJSON ? try? Conversation.parse(answer).get() : nil
+            conversation.answer(answer, for: step, parsed: parsed)
             if standIn { conversation.missingOverride = .placeholder }
         }
         return previews

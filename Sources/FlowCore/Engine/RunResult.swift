@@ -8,8 +8,24 @@ public struct RunResult: Sendable {
     public var output: String?
     public var steps: [StepResult]
     public var error: RunError?
+    /// Every decision in order: the step, how its answer ended, and what followed.
+    public var path: [PathEntry] = []
 
     public var totals: Usage { steps.reduce(Usage()) { $0 + $1.usage } }
+}
+
+/// One decision of a run: step `step` ended with `reason` and `action` followed.
+public struct PathEntry: Sendable, Equatable {
+    public var step: String
+    /// A finish reason (`stop`, `length`, …, `error`, `invalid`), or `end_of_input` / `exit` for an asking step.
+    public var reason: String
+    public var action: String
+
+    public init(_ step: String, _ reason: String, _ action: String) {
+        self.step = step
+        self.reason = reason
+        self.action = action
+    }
 }
 
 public struct StepResult: Sendable {

@@ -57,6 +57,10 @@ enum TranscriptEvents {
         ])
     }
 
+    static func path(_ path: [PathEntry]) -> JSON {
+        .array(path.map { .object([("step", .string($0.step)), ("finish_reason", .string($0.reason)), ("action", .string($0.action))]) })
+    }
+
     static func totals(_ result: RunResult) -> JSON {
         let totals = result.totals
         return .object([

@@ -19,6 +19,27 @@ public struct Workflow: Sendable {
     public var escaping: Escaping = .none
     /// The directory partials come from, relative to the workflow, when not the nearest `templates/`.
     public var partials: String?
+    public var limits = Limits()
+    public var context: ContextPolicy?
+    /// Programs the model may call, by name.
+    public var tools: [ToolDeclaration] = []
+
+    /// The index of the step with `id`.
+    public func index(of id: String) -> Int? { steps.firstIndex { $0.id == id } }
+}
+
+/// A tool declared in the workflow: what the model sees, and the program flow runs for it.
+public struct ToolDeclaration: Sendable {
+    public var name: String
+    public var description: String
+    /// A JSON schema for the arguments, sent to the model as written.
+    public var parameters: JSON
+    /// The program and its arguments, run without a shell; the model's arguments arrive as JSON on stdin.
+    public var run: [String]
+    public var timeout: Double
+    /// Environment variables passed through to the tool (provider keys never are unless named here).
+    public var environment: [String]
+    public var mark: Mark
 }
 
 /// `provider/model`, as written in the workflow.
@@ -80,7 +101,10 @@ public struct TemplateSource: Sendable, Hashable {
 public struct Step: Sendable {
     public var id: String
     public var mark: Mark
-    public var user: TemplateSource
+    /// The user turn as a template; nil when the step asks (`user: {ask: …}`).
+    public var user: TemplateSource?
+    /// The user turn read from standard input.
+    public var ask: AskTurn?
     /// The start of the assistant's answer; part of the saved text.
     public var prefill: TemplateSource?
     public var params: SamplingParams
@@ -89,6 +113,12 @@ public struct Step: Sendable {
     public var save: String?
     /// `parse: json`: the saved value is the parsed answer, so later templates read its fields.
     public var parsesJSON = false
+    /// What follows each way the answer can end; a reason not listed takes its default.
+    public var branches: [BranchReason: [BranchCase]] = [:]
+    /// Start a new conversation (the system prompt is kept).
+    public var fresh = false
+    /// Names of the declared tools offered to the model in this step.
+    public var tools: [String] = []
 }
 
 /// One scripted reply of the `mock` provider.
@@ -96,10 +126,17 @@ public struct MockReply: Sendable, Equatable {
     public var content: String
     public var finishReason: String
     public var usage: Usage
+    /// The first token's probability, served as logprobs (for `confidence_below`).
+    public var confidence: Double?
+    /// Tools the model asks to call (finish reason `tool_calls` unless set otherwise).
+    public var toolCalls: [ToolCall] = []
+    /// A provider error to raise instead of answering (for `error` branches).
+    public var error: String?
 
-    public init(content: String, finishReason: String = "stop", usage: Usage = .init()) {
+    public init(content: String, finishReason: String = "stop", usage: Usage = .init(), confidence: Double? = nil) {
         self.content = content
         self.finishReason = finishReason
         self.usage = usage
+        self.confidence = confidence
     }
 }

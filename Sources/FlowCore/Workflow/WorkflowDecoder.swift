@@ -8,14 +8,14 @@ public struct WorkflowDecoder {
     /// Providers a `model:` may name without a project config.
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
-                               "escape", "partials", "mock"]
-    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse"]
+                               "escape", "partials", "limits", "context", "tools", "mock"]
+    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools"]
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs"]
 
     let source: SourceFile
     /// Providers a `model:` may name: the built-in ones and those in the project config.
     let providers: [String]
-    private var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
     public init(source: SourceFile, providers: [String] = WorkflowDecoder.knownProviders) {
         self.source = source
@@ -73,6 +73,10 @@ public struct WorkflowDecoder {
             }
         }
         workflow.partials = root["partials"].flatMap { string($0, "partials") }
+        if let node = root["limits"] { workflow.limits = limits(node) }
+        if let node = root["context"] { workflow.context = contextPolicy(node) }
+        if let node = root["tools"] { workflow.tools = toolDeclarations(node) }
+        checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])
         return workflow
     }
 
@@ -122,17 +126,34 @@ public struct WorkflowDecoder {
             report(node.mark, "step '\(id)' needs a 'user' turn", hint: "add 'user: …' with the text or {file: templates/x.mustache}")
             return nil
         }
-        guard let user = template(userNode, "user") else { return nil }
+        var user: TemplateSource?
+        var ask: AskTurn?
+        if userNode["ask"] != nil {
+            guard let turn = askTurn(userNode) else { return nil }
+            ask = turn
+        } else {
+            guard let turn = template(userNode, "user") else { return nil }
+            user = turn
+        }
         var save: String?
         if let saveNode = node["save"], let name = string(saveNode, "save") {
             if Self.isIdentifier(name) { save = name } else {
                 report(saveNode.mark, "'save' must be a variable name (letters, digits, '_'), got '\(name)'")
             }
         }
-        var step = Step(id: id, mark: node.mark, user: user,
+        var step = Step(id: id, mark: node.mark, user: user, ask: ask,
                         prefill: node["prefill"].flatMap { template($0, "prefill") },
                         params: node["params"].map { samplingParams($0) } ?? SamplingParams(),
                         model: model, save: save)
+        if let onNode = node["on"] { step.branches = branches(onNode) }
+        if let freshNode = node["fresh"] {
+            if case .bool(let fresh) = freshNode.value, freshNode.scalar != nil { step.fresh = fresh } else {
+                report(freshNode.mark, "'fresh' must be true or false, got \(describe(freshNode))")
+            }
+        }
+        if let toolsNode = node["tools"], let names = sequence(toolsNode, "tools") {
+            step.tools = names.compactMap { string($0, "a tool name") }
+        }
         if let parseNode = node["parse"], let mode = string(parseNode, "parse") {
             if mode == "json" { step.parsesJSON = true } else {
                 report(parseNode.mark, "'parse' must be 'json', got '\(mode)'", hint: Suggestion.hint(for: mode, in: ["json"]))
@@ -143,7 +164,7 @@ public struct WorkflowDecoder {
 
     // MARK: Values
 
-    private mutating func samplingParams(_ node: Node) -> SamplingParams {
+    mutating func samplingParams(_ node: Node) -> SamplingParams {
         guard let pairs = mapping(node, "params") else { return SamplingParams() }
         checkKeys(pairs, allowed: Self.paramKeys, in: "params")
         var params = SamplingParams()
@@ -179,7 +200,7 @@ public struct WorkflowDecoder {
         return params
     }
 
-    private mutating func number(_ node: Node, _ key: String, in range: ClosedRange<Double>) -> Double? {
+    mutating func number(_ node: Node, _ key: String, in range: ClosedRange<Double>) -> Double? {
         let number: Double
         switch node.value {
         case .int(let int) where node.scalar != nil: number = Double(int)
@@ -195,7 +216,7 @@ public struct WorkflowDecoder {
         return number
     }
 
-    private mutating func modelRef(_ node: Node) -> ModelRef? {
+    mutating func modelRef(_ node: Node) -> ModelRef? {
         guard let text = string(node, "model") else { return nil }
         guard let ref = ModelRef(parsing: text, mark: node.mark) else {
             report(node.mark, "'model' must be 'provider/model', got '\(text)'", hint: "for example 'openai/gpt-4o-mini' or 'mock/echo'")
@@ -225,7 +246,7 @@ public struct WorkflowDecoder {
     }
 
     /// Text, `{file: path}` or `{text: …}`, either with `strict: false` to render missing names empty.
-    private mutating func template(_ node: Node, _ key: String) -> TemplateSource? {
+    mutating func template(_ node: Node, _ key: String) -> TemplateSource? {
         if node.scalar != nil {
             return string(node, key).map { .inline($0, node.mark) }
         }
@@ -260,9 +281,18 @@ public struct WorkflowDecoder {
         return items.compactMap { item in
             if item.scalar != nil { return string(item, "a mock reply").map { MockReply(content: $0) } }
             guard let pairs = mapping(item, "a mock reply") else { return nil }
-            checkKeys(pairs, allowed: ["content", "finish_reason", "usage"], in: "a mock reply")
+            checkKeys(pairs, allowed: ["content", "finish_reason", "usage", "confidence", "tool_calls", "error"], in: "a mock reply")
             var reply = MockReply(content: item["content"].flatMap { string($0, "content") } ?? "")
             if let reason = item["finish_reason"].flatMap({ string($0, "finish_reason") }) { reply.finishReason = reason }
+            if let node = item["confidence"] { reply.confidence = number(node, "confidence", in: 0...1) }
+            if let node = item["error"] { reply.error = string(node, "error") }
+            if let node = item["tool_calls"], let calls = sequence(node, "tool_calls") {
+                reply.toolCalls = calls.enumerated().compactMap { index, call in
+                    guard mapping(call, "a tool call") != nil, let name = call["name"].flatMap({ string($0, "name") }) else { return nil }
+                    return ToolCall(id: "call_\(index + 1)", name: name, arguments: call["arguments"].map(Self.json) ?? .object([]))
+                }
+                if item["finish_reason"] == nil { reply.finishReason = "tool_calls" }
+            }
             if let usage = item["usage"], let usagePairs = mapping(usage, "usage") {
                 checkKeys(usagePairs, allowed: ["input_tokens", "output_tokens"], in: "usage")
                 reply.usage = Usage(inputTokens: usage["input_tokens"].flatMap { count($0, "input_tokens") } ?? 0,
@@ -272,7 +302,7 @@ public struct WorkflowDecoder {
         }
     }
 
-    private mutating func count(_ node: Node, _ key: String) -> Int? {
+    mutating func count(_ node: Node, _ key: String) -> Int? {
         if case .int(let int) = node.value, int >= 0 { return int }
         report(node.mark, "'\(key)' must be a whole number of tokens, got \(describe(node))")
         return nil
@@ -280,13 +310,13 @@ public struct WorkflowDecoder {
 
     // MARK: Shapes
 
-    private mutating func mapping(_ node: Node, _ what: String) -> [Pair]? {
+    mutating func mapping(_ node: Node, _ what: String) -> [Pair]? {
         if let pairs = node.mapping { return pairs }
         report(node.mark, "\(what) must be a mapping (key: value lines), got \(describe(node))")
         return nil
     }
 
-    private mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+    mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
         if let items = node.sequence { return items }
         report(node.mark, "'\(what)' must be a list ('- ' items), got \(describe(node))")
         return nil
@@ -294,14 +324,14 @@ public struct WorkflowDecoder {
 
     /// A string value. Numbers and booleans are refused rather than converted, since `name: 1.0`
     /// meaning "1.0" is a guess.
-    private mutating func string(_ node: Node, _ key: String) -> String? {
+    mutating func string(_ node: Node, _ key: String) -> String? {
         if node.scalar != nil, case .string(let text) = node.value { return text }
         report(node.mark, "'\(key)' must be a string, got \(describe(node))",
                hint: node.scalar != nil ? "quote it: \"\(node.scalar!.text)\"" : nil)
         return nil
     }
 
-    private mutating func checkKeys(_ pairs: [Pair], allowed: [String], in what: String) {
+    mutating func checkKeys(_ pairs: [Pair], allowed: [String], in what: String) {
         for pair in pairs {
             guard let key = pair.key.scalar?.text else {
                 report(pair.key.mark, "keys in \(what) must be plain names")
@@ -314,7 +344,7 @@ public struct WorkflowDecoder {
         }
     }
 
-    private func describe(_ node: Node) -> String {
+    func describe(_ node: Node) -> String {
         if let scalar = node.scalar { return "\(node.kindDescription) '\(scalar.text)'" }
         return node.kindDescription
     }
@@ -323,7 +353,7 @@ public struct WorkflowDecoder {
         number == number.rounded() ? String(Int(number)) : String(number)
     }
 
-    private mutating func report(_ mark: Mark?, _ message: String, hint: String? = nil) {
+    mutating func report(_ mark: Mark?, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(source, mark, message, hint: hint))
     }
 

@@ -168,7 +168,7 @@ extension Workflow {
         var sources: [TemplateSource] = []
         if let system { sources.append(system) }
         for step in steps {
-            sources.append(step.user)
+            if let user = step.user { sources.append(user) }
             if let prefill = step.prefill { sources.append(prefill) }
         }
         if let output { sources.append(output) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Serves the replies scripted in a workflow's `mock:` list, in order: the offline default for
 /// demos and tests. It continues a prefill natively (the reply is the rest of the answer).
 public actor MockProvider: ChatProvider {
@@ -19,7 +21,14 @@ public actor MockProvider: ChatProvider {
         }
         let reply = replies[served]
         served += 1
+        if let error = reply.error {
+            throw ProviderError(.http, "mock error: \(error)", status: 500, errorType: "mock")
+        }
+        // A scripted confidence becomes the first token's log probability.
+        let logprobs = reply.confidence.map { confidence in
+            [TokenLogprob(token: String(reply.content.split(separator: " ").first ?? ""), logprob: log(max(confidence, 1e-12)))]
+        }
         return ChatResponse(content: reply.content, finishReason: OpenAIAdapter.finishReason(reply.finishReason),
-                            usage: reply.usage, model: request.model)
+                            usage: reply.usage, model: request.model, logprobs: logprobs, toolCalls: reply.toolCalls)
     }
 }

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Evaluates `if:` conditions on an answer. Pure.
+enum Conditions {
+    /// Whether `condition` holds for `text` (prefill included) and the answer's log probabilities.
+    /// Throws `.stepFailed` when a confidence test meets an answer without log probabilities.
+    static func holds(_ condition: Condition, text: String, logprobs: [TokenLogprob]?, step: String) throws(RunError) -> Bool {
+        switch condition {
+        case .matches(let pattern):
+            // The pattern was checked when the workflow was decoded.
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
+            return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        case .contains(let needle):
+            return text.contains(needle)
+        case .equals(let expected):
+            return text.trimmingCharacters(in: .whitespacesAndNewlines) == expected
+        case .json:
+            return (try? JSON.parse(text)) != nil
+        case .confidenceBelow(let threshold):
+            guard let first = logprobs?.first else {
+                throw RunError(.stepFailed, "step '\(step)' tests confidence_below, but the provider returned no log probabilities", step: step)
+            }
+            return first.probability < threshold
+        case .not(let inner):
+            return try !holds(inner, text: text, logprobs: logprobs, step: step)
+        }
+    }
+
+    /// The first case whose condition holds, or nil when none does.
+    static func choose(_ cases: [BranchCase], text: String, logprobs: [TokenLogprob]?, step: String) throws(RunError) -> BranchCase? {
+        for branchCase in cases {
+            guard let condition = branchCase.condition else { return branchCase }
+            if try holds(condition, text: text, logprobs: logprobs, step: step) { return branchCase }
+        }
+        return nil
+    }
+}

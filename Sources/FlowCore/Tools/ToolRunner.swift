@@ -1,0 +1,83 @@
+import Foundation
+
+/// Runs a declared tool for one call. The result is what the model sees, errors included.
+public protocol ToolRunner: Sendable {
+    func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool)
+}
+
+/// Runs the tool's argv as a child process: no shell, the arguments as JSON on stdin, stdout as
+/// the result (at most `maxOutputBytes`), a timeout, and an environment without provider keys
+/// unless the tool names them in `env:`.
+public struct ProcessToolRunner: ToolRunner {
+    public var baseDirectory: String
+    public var maxOutputBytes = 1 << 20
+
+    /// `baseDirectory` is where relative programs and arguments are resolved: the workflow's directory.
+    public init(baseDirectory: String) { self.baseDirectory = baseDirectory }
+
+    /// Variables never passed to a tool unless it names them.
+    static func isSecret(_ name: String) -> Bool {
+        name.hasSuffix("_API_KEY") || name.hasSuffix("_TOKEN") || name.hasSuffix("_SECRET")
+    }
+
+    public func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
+        let process = Process()
+        let program = tool.run[0]
+        if program.contains("/") {
+            process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : baseDirectory + "/" + program)
+            process.arguments = Array(tool.run.dropFirst())
+        } else {
+            // A bare name is looked up on PATH, as a shell would, but without one.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = tool.run
+        }
+        process.currentDirectoryURL = URL(fileURLWithPath: baseDirectory.isEmpty ? "." : baseDirectory)
+        process.environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !Self.isSecret(name) || tool.environment.contains(name)
+        }
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            return ("tool '\(tool.name)' could not start: \(error.localizedDescription)", true)
+        }
+        input.fileHandleForWriting.write(Data(arguments.serialized.utf8))
+        try? input.fileHandleForWriting.close()
+
+        let limit = maxOutputBytes
+        async let stdout = Task.detached { Self.read(output.fileHandleForReading, limit: limit) }.value
+        async let stderr = Task.detached { Self.read(errors.fileHandleForReading, limit: 64 << 10) }.value
+        let deadline = Date().addingTimeInterval(tool.timeout)
+        while process.isRunning, Date() < deadline {
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            _ = await (stdout, stderr)
+            return ("tool '\(tool.name)' timed out after \(tool.timeout) s", true)
+        }
+        process.waitUntilExit()
+        let (out, err) = await (stdout, stderr)
+        if process.terminationStatus != 0 {
+            let detail = String(decoding: err.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return ("tool '\(tool.name)' exited with status \(process.terminationStatus)" + (detail.isEmpty ? "" : ": " + detail), true)
+        }
+        var text = String(decoding: out.prefix(limit), as: UTF8.self)
+        if out.count > limit { text += "\n[output cut at \(limit) bytes]" }
+        return (text, false)
+    }
+
+    /// Reads to the end, keeping at most `limit` bytes (and one more, to know it was cut).
+    private static func read(_ handle: FileHandle, limit: Int) -> Data {
+        var data = Data()
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { return data }
+            if data.count <= limit { data.append(chunk.prefix(limit + 1 - data.count)) }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import FlowSource
+
+/// What a step's answer ended with, as `on:` names it: the provider's finish reasons, plus
+/// `error` (no answer after retries) and `invalid` (an answer that failed `parse:`).
+public enum BranchReason: String, Sendable, CaseIterable {
+    case stop, length
+    case contentFilter = "content_filter"
+    case toolCalls = "tool_calls"
+    case error, invalid, other
+
+    public init(_ reason: FinishReason) {
+        switch reason {
+        case .stop: self = .stop
+        case .length: self = .length
+        case .contentFilter: self = .contentFilter
+        case .toolCalls: self = .toolCalls
+        case .other: self = .other
+        }
+    }
+}
+
+/// One case of a branch: taken when its condition holds (or always, without one).
+public struct BranchCase: Sendable {
+    public var condition: Condition?
+    public var action: Action
+    public var mark: Mark
+}
+
+/// A test on a step's answer text (prefill included) or its first token's probability.
+public indirect enum Condition: Sendable {
+    /// A regular expression (ICU syntax, `(?i)` for case-insensitive) found anywhere in the text.
+    case matches(String)
+    case contains(String)
+    /// The text, trimmed of surrounding whitespace, equals this.
+    case equals(String)
+    /// The text parses as JSON.
+    case json
+    /// The first token's probability (from logprobs) is below this.
+    case confidenceBelow(Double)
+    case not(Condition)
+}
+
+/// What happens next.
+public enum Action: Sendable, Equatable {
+    case next
+    case end
+    case fail(String?)
+    case goto(String)
+    /// On `length`: ask for the rest, up to this many more calls, and join the pieces.
+    case continueAnswer(Int)
+    /// The same request again, up to `count` times, optionally with other params or model.
+    case retry(RetrySpec)
+    /// Run the tools the model asked for and send back the results, up to `maxRounds` times.
+    case tools(maxRounds: Int)
+
+    /// The word used in `on:` and in the run's `path`.
+    public var name: String {
+        switch self {
+        case .next: return "next"
+        case .end: return "end"
+        case .fail: return "fail"
+        case .goto(let id): return "goto " + id
+        case .continueAnswer: return "continue"
+        case .retry: return "retry"
+        case .tools: return "tools"
+        }
+    }
+}
+
+public struct RetrySpec: Sendable, Equatable {
+    public var count: Int
+    public var params: SamplingParams
+    public var model: ModelRef?
+}
+
+/// `user: {ask: "You: "}`: the user turn is read from standard input.
+public struct AskTurn: Sendable {
+    public var prompt: String
+    /// Lines that end the run cleanly, compared without case and surrounding spaces.
+    public var exitWords: [String]
+    public var mark: Mark
+}
+
+/// `limits:`. Every loop is bounded by these, so a run cannot go on forever.
+public struct Limits: Sendable, Equatable {
+    public var maxSteps = 200
+    public var maxVisits = 50
+    /// Total tokens (input + output) for the run; checked before each call.
+    public var maxTotalTokens: Int?
+
+    public init() {}
+}
+
+/// `context:`: keep each request under an estimated token budget by dropping the oldest turns.
+public struct ContextPolicy: Sendable, Equatable {
+    /// Estimated input tokens a request may carry, system prompt included.
+    public var maxInputTokens: Int
+}
