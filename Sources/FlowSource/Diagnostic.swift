@@ -13,6 +13,8 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var hint: String?
     /// The source line quoted under the message, when the text is known.
     public var sourceLine: String?
+    /// A warning points at something likely wrong that does not stop the file from loading.
+    public var isWarning = false
 
     public init(path: String, mark: Mark?, message: String, hint: String? = nil, sourceLine: String? = nil) {
         self.path = path
@@ -30,8 +32,9 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The one-line form `file:line:col: error: message`.
     public var headline: String {
-        if let mark { return "\(path):\(mark.line):\(mark.column): error: \(message)" }
-        return "\(path): error: \(message)"
+        let level = isWarning ? "warning" : "error"
+        if let mark { return "\(path):\(mark.line):\(mark.column): \(level): \(message)" }
+        return "\(path): \(level): \(message)"
     }
 
     /// The full form: headline, source line, caret, hint.

@@ -19,6 +19,7 @@ enum RunCommand {
             if case .unreadable = error { return ExitCode.noInput }
             return ExitCode.invalid
         }
+        for warning in loaded.warnings { Terminal.err(warning.description + "\n") }
         let providerNames = ProviderRegistry.builtIn + loaded.config.providers.map(\.name)
         if let text = arguments.value("--model") {
             guard let model = ModelRef(parsing: text), providerNames.contains(model.provider) else {

@@ -9,9 +9,11 @@ enum ValidateCommand {
         for path in arguments.positionals {
             do {
                 let loaded = try WorkflowLoader.load(path: path)
+                for warning in loaded.warnings { Terminal.err(warning.description + "\n") }
                 let steps = loaded.workflow.steps.count
                 if json {
-                    reports.append(.object([("file", .string(path)), ("valid", .bool(true)), ("steps", .int(steps)), ("errors", .array([]))]))
+                    reports.append(.object([("file", .string(path)), ("valid", .bool(true)), ("steps", .int(steps)), ("errors", .array([])),
+                                            ("warnings", Diagnostics.json(loaded.warnings))]))
                 } else {
                     Terminal.out("\(path): ok (\(steps) step\(steps == 1 ? "" : "s"))\n")
                 }

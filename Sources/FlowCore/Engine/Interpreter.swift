@@ -216,7 +216,7 @@ public struct Interpreter: Sendable {
             // Pessimistic: the whole input estimate plus the most the answer may take.
             let worst = run.tokensUsed + ContextWindow.estimate(request.messages) + (request.params.maxTokens ?? 4096)
             if worst > limit {
-                return (nil, ProviderError(.configuration, "stopping before step '\(step.id)': this call could bring the run to \(worst) tokens, over limits.max_total_tokens (\(limit)); raise the limit or lower max_tokens"))
+                return (nil, ProviderError(.budget, "this call could bring the run to \(worst) tokens, over limits.max_total_tokens (\(limit)), so it was not sent; raise the limit or lower max_tokens"))
             }
         }
         let provider: any ChatProvider
@@ -302,7 +302,7 @@ public struct Interpreter: Sendable {
         switch run.lastReason {
         case .error?:
             let error = run.lastError
-            let kind: RunError.Kind = error?.kind == .configuration ? .invalid : .provider
+            let kind: RunError.Kind = error?.kind == .configuration ? .invalid : error?.kind == .budget ? .stepFailed : .provider
             return RunError(kind, "step '\(step.id)': \(error?.description ?? "the provider gave no answer")", step: step.id)
         case .invalid?:
             return RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(run.invalidDetail ?? "")", step: step.id)

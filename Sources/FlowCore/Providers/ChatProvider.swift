@@ -51,6 +51,8 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case script
         /// The request asks for something this provider or model cannot do; nothing was sent.
         case configuration
+        /// The call could take the run past a budget in `limits:`; nothing was sent.
+        case budget
     }
 
     public var kind: Kind

@@ -14,6 +14,8 @@ public struct LoadedWorkflow: Sendable {
     public var partials: [String: LoadedTemplate] = [:]
     /// The project config that applied (compatible providers).
     public var config = ProjectConfig()
+    /// Things likely wrong that do not stop the workflow from running (unreachable steps).
+    public var warnings: [Diagnostic] = []
 
     /// The parsed template for `source`; every source in the workflow has one once loaded.
     public func template(_ source: TemplateSource) -> LoadedTemplate {

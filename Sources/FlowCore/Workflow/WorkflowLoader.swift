@@ -55,8 +55,15 @@ public enum WorkflowLoader {
         for file in partials.files where !files.contains(file) { files.append(file) }
         problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
         guard problems.isEmpty else { throw .invalid(problems) }
-        return LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
-                              templates: templates, templateFiles: files, partials: partials.loaded, config: config)
+        var loaded = LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
+                                    templates: templates, templateFiles: files, partials: partials.loaded, config: config)
+        loaded.warnings = StepGraph.unreachable(workflow).map { index in
+            var warning = Diagnostic(source, workflow.steps[index].mark, "step '\(workflow.steps[index].id)' is never reached",
+                                     hint: "no step goes to it and the step before it never moves on with 'next'")
+            warning.isWarning = true
+            return warning
+        }
+        return loaded
     }
 
     private static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
