@@ -9,8 +9,12 @@ extension AnthropicAdapter {
         }
         let text = blocks.filter { $0["type"]?.string == "text" }.compactMap { $0["text"]?.string }.joined()
         let raw = json["stop_reason"]?.string ?? "null"
+        let calls = blocks.filter { $0["type"]?.string == "tool_use" }.compactMap { block -> ToolCall? in
+            guard let id = block["id"]?.string, let name = block["name"]?.string else { return nil }
+            return ToolCall(id: id, name: name, arguments: block["input"] ?? .object([]))
+        }
         return ChatResponse(content: text, finishReason: Self.finishReason(raw), usage: Self.usage(json["usage"]),
-                            model: json["model"]?.string)
+                            model: json["model"]?.string, toolCalls: calls)
     }
 
     static func finishReason(_ raw: String) -> FinishReason {

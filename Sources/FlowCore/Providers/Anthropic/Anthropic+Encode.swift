@@ -6,8 +6,23 @@ extension AnthropicAdapter {
             throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
         }
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
-        var messages = request.messages.filter { $0.role != .system }.map { message in
-            JSON.object([("role", .string(message.role.rawValue)), ("content", .string(message.content))])
+        var messages = request.messages.filter { $0.role != .system }.map { message -> JSON in
+            switch message.role {
+            case .tool:
+                // Results go back as tool_result blocks in a user turn.
+                return .object([("role", .string("user")), ("content", .array(message.toolResults.map { result in
+                    .object([("type", .string("tool_result")), ("tool_use_id", .string(result.callId)),
+                             ("content", .string(result.content)), ("is_error", .bool(result.isError))])
+                }))])
+            case .assistant where !message.toolCalls.isEmpty:
+                var blocks: [JSON] = message.content.isEmpty ? [] : [.object([("type", .string("text")), ("text", .string(message.content))])]
+                blocks += message.toolCalls.map { call in
+                    .object([("type", .string("tool_use")), ("id", .string(call.id)), ("name", .string(call.name)), ("input", call.arguments)])
+                }
+                return .object([("role", .string("assistant")), ("content", .array(blocks))])
+            default:
+                return .object([("role", .string(message.role.rawValue)), ("content", .string(message.content))])
+            }
         }
         if let prefill = request.prefill, !prefill.isEmpty {
             messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))
@@ -21,6 +36,9 @@ extension AnthropicAdapter {
             ("temperature", params.temperature.map(JSON.double)),
             ("top_p", params.topP.map(JSON.double)),
             ("stop_sequences", params.stop.map { .array($0.map(JSON.string)) }),
+            ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { tool in
+                .object([("name", .string(tool.name)), ("description", .string(tool.description)), ("input_schema", tool.parameters)])
+            })),
         ])
     }
 

@@ -18,8 +18,14 @@ extension GeminiAdapter {
         let text = parts.filter { $0["thought"] != .bool(true) }.compactMap { $0["text"]?.string }.joined()
         let calls = parts.contains { $0["functionCall"] != nil }
         let raw = candidate["finishReason"]?.string ?? "null"
+        // Gemini gives calls no ids; flow numbers them to pair each result with its call.
+        let toolCalls = parts.filter { $0["functionCall"] != nil }.enumerated().compactMap { index, part -> ToolCall? in
+            guard let name = part["functionCall"]?["name"]?.string else { return nil }
+            return ToolCall(id: "call_\(index + 1)", name: name, arguments: part["functionCall"]?["args"] ?? .object([]),
+                            signature: part["thoughtSignature"]?.string)
+        }
         return ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model,
-                            logprobs: Self.logprobs(candidate["logprobsResult"]))
+                            logprobs: Self.logprobs(candidate["logprobsResult"]), toolCalls: toolCalls)
     }
 
     /// `logprobsResult`: `chosenCandidates[i]` is the token chosen at step i, `topCandidates[i]`

@@ -4,9 +4,21 @@ extension GeminiAdapter {
     public func body(for request: ChatRequest) throws(ProviderError) -> JSON {
         try checkPrefill(request)
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
-        let contents = request.messages.filter { $0.role != .system }.map { message in
-            JSON.object([("role", .string(message.role == .assistant ? "model" : "user")),
-                         ("parts", .array([.object([("text", .string(message.content))])]))])
+        let contents = request.messages.filter { $0.role != .system }.map { message -> JSON in
+            var parts: [JSON] = message.content.isEmpty && message.role != .user ? [] : [.object([("text", .string(message.content))])]
+            for call in message.toolCalls {
+                // The thought signature goes back with the call, as Gemini's documentation asks.
+                parts.append(.object(omittingNil: [
+                    ("functionCall", .object([("name", .string(call.name)), ("args", call.arguments)])),
+                    ("thoughtSignature", call.signature.map(JSON.string)),
+                ]))
+            }
+            for result in message.toolResults {
+                let key = result.isError ? "error" : "result"
+                parts.append(.object([("functionResponse", .object([("name", .string(result.name)),
+                                                                    ("response", .object([(key, .string(result.content))]))]))]))
+            }
+            return .object([("role", .string(message.role == .assistant ? "model" : "user")), ("parts", .array(parts))])
         }
         let params = request.params
         let config = JSON.object(omittingNil: [
@@ -20,6 +32,9 @@ extension GeminiAdapter {
         ])
         return .object(omittingNil: [
             ("contents", .array(contents)),
+            ("tools", request.tools.isEmpty ? nil : .array([.object([("functionDeclarations", .array(request.tools.map { tool in
+                .object([("name", .string(tool.name)), ("description", .string(tool.description)), ("parameters", tool.parameters)])
+            }))])])),
             ("systemInstruction", system.isEmpty ? nil : .object([("parts", .array([.object([("text", .string(system))])]))])),
             ("generationConfig", config.pairs.isEmpty ? nil : config),
         ])

@@ -20,7 +20,8 @@ extension OpenAIAdapter {
             if content.isEmpty { content = refusal }
         }
         return ChatResponse(content: content, finishReason: reason, usage: Self.usage(json["usage"]),
-                            model: json["model"]?.string, logprobs: Self.logprobs(choice["logprobs"]))
+                            model: json["model"]?.string, logprobs: Self.logprobs(choice["logprobs"]),
+                            toolCalls: Self.toolCalls(message?["tool_calls"]))
     }
 
     static func finishReason(_ raw: String) -> FinishReason {
@@ -30,6 +31,15 @@ extension OpenAIAdapter {
         case "content_filter": return .contentFilter(raw: raw)
         case "tool_calls", "function_call": return .toolCalls(raw: raw)
         default: return .other(raw: raw)
+        }
+    }
+
+    /// `message.tool_calls[]`; `arguments` is a JSON string (kept as a string if it does not parse).
+    static func toolCalls(_ json: JSON?) -> [ToolCall] {
+        (json?.array ?? []).compactMap { call in
+            guard let id = call["id"]?.string, let name = call["function"]?["name"]?.string else { return nil }
+            let raw = call["function"]?["arguments"]?.string ?? "{}"
+            return ToolCall(id: id, name: name, arguments: (try? JSON.parse(raw)) ?? .string(raw))
         }
     }
 

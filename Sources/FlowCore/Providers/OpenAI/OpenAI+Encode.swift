@@ -2,10 +2,29 @@ extension OpenAIAdapter {
     /// The request body as sent: keys in a fixed order so golden tests compare bytes.
     public func body(for request: ChatRequest) -> JSON {
         let developer = appliesOpenAIModelRules && Self.isReasoningModel(request.model)
-        var messages = request.messages.map { message in
-            // Reasoning models read instructions from the `developer` role.
-            let role = message.role == .system && developer ? "developer" : message.role.rawValue
-            return JSON.object([("role", .string(role)), ("content", .string(message.content))])
+        var messages: [JSON] = []
+        for message in request.messages {
+            switch message.role {
+            case .tool:
+                // One `tool` message per result, answering the call with the same id.
+                for result in message.toolResults {
+                    messages.append(.object([("role", .string("tool")), ("tool_call_id", .string(result.callId)),
+                                             ("content", .string(result.content))]))
+                }
+            case .assistant where !message.toolCalls.isEmpty:
+                messages.append(.object([
+                    ("role", .string("assistant")),
+                    ("content", message.content.isEmpty ? .null : .string(message.content)),
+                    ("tool_calls", .array(message.toolCalls.map { call in
+                        .object([("id", .string(call.id)), ("type", .string("function")),
+                                 ("function", .object([("name", .string(call.name)), ("arguments", .string(call.arguments.serialized))]))])
+                    })),
+                ]))
+            default:
+                // Reasoning models read instructions from the `developer` role.
+                let role = message.role == .system && developer ? "developer" : message.role.rawValue
+                messages.append(.object([("role", .string(role)), ("content", .string(message.content))]))
+            }
         }
         if let prefill = request.prefill, !prefill.isEmpty {
             messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))
@@ -21,6 +40,11 @@ extension OpenAIAdapter {
             ("seed", params.seed.map(JSON.int)),
             ("logprobs", params.wantsLogprobs ? .bool(true) : nil),
             ("top_logprobs", params.topLogprobs.map(JSON.int)),
+            ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { tool in
+                .object([("type", .string("function")),
+                         ("function", .object([("name", .string(tool.name)), ("description", .string(tool.description)),
+                                               ("parameters", tool.parameters)]))])
+            })),
         ])
     }
 
