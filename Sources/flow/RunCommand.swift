@@ -72,8 +72,15 @@ enum RunCommand {
             onText = json ? { _, _ in } : StreamPrinter().print
         }
         let workflowDirectory = (loaded.source.path as NSString).deletingLastPathComponent
+        // An interactive workflow shows each answer as it comes, not only the output at the end.
+        let interactive = !json && loaded.workflow.steps.contains { $0.ask != nil }
+        var onAnswer: (@Sendable (String, String) -> Void)?
+        if interactive, onText == nil {
+            onAnswer = { _, text in Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
+        }
         let interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
-                                      tools: ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory))
+                                      tools: ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory),
+                                      onAnswer: onAnswer)
         let result = await interpreter.run(loaded, inputs: inputs)
 
         if json {
@@ -82,8 +89,11 @@ enum RunCommand {
             for step in result.steps {
                 Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(Int(step.latencyMs.rounded())) ms\n")
             }
-            // Streamed text is already on the screen; print the output only when it differs from it.
-            if let output = result.output, !(arguments.flags.contains("--stream") && output == result.steps.last?.content) {
+            // Streamed or interactive text is already on the screen; print the output only when it adds something.
+            let shown = arguments.flags.contains("--stream") || onAnswer != nil
+            if onAnswer != nil, loaded.workflow.output == nil {
+                // Every answer was printed as it came.
+            } else if let output = result.output, !(shown && output == result.steps.last?.content) {
                 if arguments.flags.contains("--stream") { Terminal.out("\n") }
                 Terminal.out(output.hasSuffix("\n") ? output : output + "\n")
             } else if arguments.flags.contains("--stream") {

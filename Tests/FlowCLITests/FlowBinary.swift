@@ -27,16 +27,20 @@ struct FlowBinary {
     /// Runs `flow arguments…` in `directory` with only `environment` (plus PATH), so no key
     /// from the developer's shell reaches a test.
     static func run(_ arguments: [String], in directory: String = repository,
-                    environment: [String: String] = [:]) throws -> Result {
+                    environment: [String: String] = [:], input: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { given, _ in given }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = stdin
         try process.run()
+        // Standard input is a pipe: the given text, then its end (a run never waits on a terminal).
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
         // Read before waiting so a large output cannot fill the pipe and stall the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()

@@ -18,14 +18,18 @@ public struct Interpreter: Sendable {
     let onText: (@Sendable (String, String) -> Void)?
     let input: any InputSource
     let tools: any ToolRunner
+    /// Told of each accepted answer (step id, text): an interactive run shows them as they come.
+    let onAnswer: (@Sendable (String, String) -> Void)?
 
     public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil,
-                input: any InputSource = NoInput(), tools: any ToolRunner = ProcessToolRunner(baseDirectory: ".")) {
+                input: any InputSource = NoInput(), tools: any ToolRunner = ProcessToolRunner(baseDirectory: "."),
+                onAnswer: (@Sendable (String, String) -> Void)? = nil) {
         self.providers = providers
         self.transcript = transcript
         self.onText = onText
         self.input = input
         self.tools = tools
+        self.onAnswer = onAnswer
     }
 
     /// Runs `loaded` with `inputs` (already resolved against the declared vars). Never throws:
@@ -189,7 +193,10 @@ public struct Interpreter: Sendable {
                 request.prefill = nil
                 text = ""
             case .next, .end, .goto:
-                if response != nil { conversation.answer(text, for: step, parsed: parsed) }
+                if response != nil {
+                    conversation.answer(text, for: step, parsed: parsed)
+                    onAnswer?(step.id, text)
+                }
                 return action
             case .fail:
                 return action

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import FlowCore
+
+/// Every example in workflows/ runs offline (mock provider) and takes the path it documents.
+@Suite struct ExampleWorkflowTests {
+    struct Example: Sendable, CustomTestStringConvertible {
+        var file: String
+        var path: [String]
+        var output: String
+        var testDescription: String { file }
+    }
+
+    static let examples = [
+        Example(file: "hello", path: ["greet:stop:next", "exercise:stop:next"], output: "Hello Ada! Welcome to Swift."),
+        Example(file: "persona", path: ["answer:stop:next"], output: "Think of a variable as a labelled locker"),
+        Example(file: "haiku", path: ["haiku:stop:next"], output: "Rain on tin rooftops\ncounting the last warm evenings"),
+        Example(file: "extract", path: ["entities:stop:next"], output: "People: Ada Lovelace; Charles Babbage; \nPlaces: London; \nYears: 1833;"),
+        Example(file: "sentiment", path: ["classify:stop:goto escalate", "escalate:stop:next"], output: "mixed"),
+        Example(file: "continuation", path: ["story:length:continue", "story:length:continue", "story:stop:next"],
+                output: "The keeper climbed the stairs at dusk. A ship's light blinked back through the fog. He lit the lamp"),
+        Example(file: "fallback", path: ["answer:content_filter:retry", "answer:stop:next"], output: "In the scene, the thief"),
+        Example(file: "tools", path: ["stats:tool_calls:tools", "stats:stop:next"], output: "The text has 9 words in 3 sentences."),
+    ]
+
+    @Test(arguments: examples)
+    func runsOfflineAlongItsPath(_ example: Example) throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/\(example.file).yaml", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        let path = (report["path"]?.array ?? []).map { "\($0["step"]?.string ?? ""):\($0["finish_reason"]?.string ?? ""):\($0["action"]?.string ?? "")" }
+        #expect(path == example.path)
+        #expect(report["output"]?.string?.hasPrefix(example.output) == true, "\(report["output"]?.string ?? "nil")")
+    }
+
+    @Test func toolExampleRunsTheRealProgram() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/tools.yaml"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let transcript = try String(contentsOfFile: try #require(try directory.transcripts().first), encoding: .utf8)
+        #expect(transcript.contains(#""type":"tool_result","step":"stats","id":"call_1","name":"word_stats","content":"{\"words\": 9, \"sentences\": 3}\n","is_error":false"#))
+    }
+
+    @Test func tutorReadsTurnsFromAPipe() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/tutor.yaml"], in: directory.path,
+                                        input: "What is a list?\nAnd a dict?\nquit\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "A list holds items in order: `nums = [3, 1, 2]`; `nums[0]` is 3.\nA dict maps keys to values: `ages = {'ada': 36}`; `ages['ada']` is 36.\n")
+        #expect(result.stderr.hasPrefix("You: You: You: "))
+        let ended = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/tutor.yaml", "--json"], in: directory.path,
+                                       input: "What is a list?\n")
+        #expect(ended.status == 0)
+        let path = try JSON.parse(ended.stdout)["path"]
+        #expect(path?[1]?["finish_reason"] == .string("end_of_input"))
+    }
+}
