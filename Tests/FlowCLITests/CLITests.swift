@@ -92,6 +92,20 @@ import Testing
         #expect(reports[1]?["errors"]?[0]?["message"] == .string("step 'a' has no model"))
     }
 
+    @Test func unreachableStepIsAWarningNotAnError() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: mock/x\nsteps:\n  - {id: a, user: hi, on: {stop: end}}\n  - {id: orphan, user: hi}\n")
+        let result = try FlowBinary.run(["validate", "w.yaml"], in: directory.path)
+        #expect(result.status == 0)
+        #expect(result.stderr == """
+            w.yaml:5:5: warning: step 'orphan' is never reached
+              - {id: orphan, user: hi}
+                ^
+            hint: no step goes to it and the step before it never moves on with 'next'
+
+            """)
+    }
+
     @Test func shippedWorkflowsAreValid() throws {
         let workflows = try FileManager.default.contentsOfDirectory(atPath: FlowBinary.repository + "/workflows")
             .filter { $0.hasSuffix(".yaml") }.sorted().map { "workflows/" + $0 }

@@ -44,18 +44,28 @@ public struct ProcessToolRunner: ToolRunner {
         } catch {
             return ("tool '\(tool.name)' could not start: \(error.localizedDescription)", true)
         }
-        input.fileHandleForWriting.write(Data(arguments.serialized.utf8))
+        // A tool that exits without reading its input must not kill flow with SIGPIPE: the
+        // signal is ignored and the failed write is simply dropped.
+        signal(SIGPIPE, SIG_IGN)
+        try? input.fileHandleForWriting.write(contentsOf: Data(arguments.serialized.utf8))
         try? input.fileHandleForWriting.close()
 
         let limit = maxOutputBytes
-        async let stdout = Task.detached { Self.read(output.fileHandleForReading, limit: limit) }.value
-        async let stderr = Task.detached { Self.read(errors.fileHandleForReading, limit: 64 << 10) }.value
+        // Blocking reads run on their own threads: on the concurrency pool (two threads on a
+        // two-core machine) they would starve the timeout check below.
+        async let stdout = Self.readOnThread(output.fileHandleForReading, limit: limit)
+        async let stderr = Self.readOnThread(errors.fileHandleForReading, limit: 64 << 10)
         let deadline = Date().addingTimeInterval(tool.timeout)
         while process.isRunning, Date() < deadline {
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
         if process.isRunning {
+            // SIGTERM first; SIGKILL if it is ignored (an ignored signal survives exec, so a
+            // parent that ignores SIGTERM hands that to every tool).
             process.terminate()
+            let grace = Date().addingTimeInterval(1)
+            while process.isRunning, Date() < grace { try? await Task.sleep(nanoseconds: 10_000_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             _ = await (stdout, stderr)
             return ("tool '\(tool.name)' timed out after \(tool.timeout) s", true)
@@ -69,6 +79,12 @@ public struct ProcessToolRunner: ToolRunner {
         var text = String(decoding: out.prefix(limit), as: UTF8.self)
         if out.count > limit { text += "\n[output cut at \(limit) bytes]" }
         return (text, false)
+    }
+
+    private static func readOnThread(_ handle: FileHandle, limit: Int) async -> Data {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: read(handle, limit: limit)) }
+        }
     }
 
     /// Reads to the end, keeping at most `limit` bytes (and one more, to know it was cut).

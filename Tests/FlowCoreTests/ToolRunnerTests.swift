@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import FlowCore
+
+/// The real tool runner: argv without a shell, JSON on stdin, bounded output, timeouts, no keys.
+@Suite struct ToolRunnerTests {
+    func tool(_ run: [String], timeout: Double = 5, env: [String] = []) -> ToolDeclaration {
+        ToolDeclaration(name: "t", description: "", parameters: .object([]), run: run, timeout: timeout, environment: env,
+                        mark: .init(line: 1, column: 1))
+    }
+
+    let runner = ProcessToolRunner(baseDirectory: NSTemporaryDirectory())
+
+    @Test func argumentsArriveOnStdinAndStdoutIsTheResult() async {
+        let result = await runner.run(tool(["cat"]), arguments: .object([("city", .string("Paris"))]))
+        #expect(result.content == #"{"city":"Paris"}"#)
+        #expect(!result.isError)
+    }
+
+    @Test func noShellInterpretsTheArguments() async {
+        let result = await runner.run(tool(["echo", "$HOME", ";", "ls"]), arguments: .null)
+        #expect(result.content == "$HOME ; ls\n")
+    }
+
+    @Test func nonZeroExitIsAnErrorResultWithStderr() async {
+        let result = await runner.run(tool(["sh", "-c", "echo broken >&2; exit 3"]), arguments: .null)
+        #expect(result.isError)
+        #expect(result.content == "tool 't' exited with status 3: broken")
+    }
+
+    @Test func timeoutStopsTheTool() async {
+        let started = Date()
+        let result = await runner.run(tool(["sleep", "5"], timeout: 0.3), arguments: .null)
+        #expect(result.isError)
+        #expect(result.content == "tool 't' timed out after 0.3 s")
+        #expect(Date().timeIntervalSince(started) < 4)
+    }
+
+    @Test func providerKeysAreNotPassedUnlessNamed() async {
+        setenv("FLOW_TEST_API_KEY", "sk-tool-LEAK", 1)
+        defer { unsetenv("FLOW_TEST_API_KEY") }
+        let hidden = await runner.run(tool(["sh", "-c", "echo \"[$FLOW_TEST_API_KEY]\""]), arguments: .null)
+        #expect(hidden.content == "[]\n")
+        let passed = await runner.run(tool(["sh", "-c", "echo \"[$FLOW_TEST_API_KEY]\""], env: ["FLOW_TEST_API_KEY"]), arguments: .null)
+        #expect(passed.content == "[sk-tool-LEAK]\n")
+    }
+
+    @Test func outputIsBounded() async {
+        var small = runner
+        small.maxOutputBytes = 100
+        let result = await small.run(tool(["sh", "-c", "yes x | tr -d '\\n' | head -c 5000"]), arguments: .null)
+        #expect(result.content.hasPrefix(String(repeating: "x", count: 100) + "\n[output cut at 100 bytes]"))
+    }
+
+    @Test func missingProgramIsAnError() async {
+        let result = await runner.run(tool(["/nonexistent/tool"]), arguments: .null)
+        #expect(result.isError)
+        #expect(result.content.hasPrefix("tool 't' could not start: "))
+    }
+}
