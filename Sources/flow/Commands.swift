@@ -16,6 +16,7 @@ enum Commands {
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
             .init(name: "--timeout", value: "<seconds>", help: "Total time one request may take (default: 600)."),
             .init(name: "--retries", value: "<n>", help: "Retries of a failed request that may succeed later (default: 3)."),
+            .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format, extending the built-in table (or FLOW_PRICES)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs)."),
         ])
 

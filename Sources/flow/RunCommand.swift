@@ -63,6 +63,13 @@ enum RunCommand {
             }
             retry.maxRetries = count
         }
+        let prices: PriceTable
+        do {
+            prices = try PriceTable.load(file: arguments.value("--prices") ?? ProcessInfo.processInfo.environment["FLOW_PRICES"])
+        } catch {
+            Terminal.err("error: \(error)\n")
+            return ExitCode.noInput
+        }
         let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
                                         transport: URLSessionTransport(timeout: timeout), mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
@@ -80,14 +87,16 @@ enum RunCommand {
         }
         let interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
                                       tools: ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory),
-                                      onAnswer: onAnswer)
+                                      onAnswer: onAnswer, prices: prices,
+                                      context: GitInfo.fields(for: workflowDirectory.isEmpty ? "." : workflowDirectory))
         let result = await interpreter.run(loaded, inputs: inputs)
 
         if json {
             Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")
         } else {
             for step in result.steps {
-                Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(Int(step.latencyMs.rounded())) ms\n")
+                let cost = step.costUSD.map { "$" + Interpreter.dollars($0) } ?? "cost unknown"
+                Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), \(Int(step.latencyMs.rounded())) ms\n")
             }
             // Streamed or interactive text is already on the screen; print the output only when it adds something.
             let shown = arguments.flags.contains("--stream") || onAnswer != nil
@@ -161,10 +170,11 @@ enum RunReport {
                     ("content", .string(step.content)),
                     ("usage", .object([("input_tokens", .int(step.usage.inputTokens)), ("output_tokens", .int(step.usage.outputTokens))])),
                     ("latency_ms", .double((step.latencyMs * 1000).rounded() / 1000)),
+                    ("cost_usd", step.costUSD.map(JSON.double) ?? .null),
                 ])
             })),
             ("totals", .object([("calls", .int(result.steps.count)), ("input_tokens", .int(totals.inputTokens)),
-                                ("output_tokens", .int(totals.outputTokens))])),
+                                ("output_tokens", .int(totals.outputTokens)), ("cost_usd", result.costUSD.map(JSON.double) ?? .null)])),
             ("path", .array(result.path.map { .object([("step", .string($0.step)), ("finish_reason", .string($0.reason)),
                                                       ("action", .string($0.action))]) })),
             ("transcript", .string(transcript)),

@@ -1,3 +1,4 @@
+import Foundation
 import FlowSource
 import FlowTemplate
 
@@ -20,10 +21,16 @@ public struct Interpreter: Sendable {
     let tools: any ToolRunner
     /// Told of each accepted answer (step id, text): an interactive run shows them as they come.
     let onAnswer: (@Sendable (String, String) -> Void)?
+    let prices: PriceTable
+    /// Facts about where the run happens (git commit, dirty tree) for the run_start event.
+    let context: [(String, JSON)]
 
     public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil,
                 input: any InputSource = NoInput(), tools: any ToolRunner = ProcessToolRunner(baseDirectory: "."),
-                onAnswer: (@Sendable (String, String) -> Void)? = nil) {
+                onAnswer: (@Sendable (String, String) -> Void)? = nil, prices: PriceTable = .builtIn,
+                context: [(String, JSON)] = []) {
+        self.prices = prices
+        self.context = context
         self.providers = providers
         self.transcript = transcript
         self.onText = onText
@@ -43,7 +50,8 @@ public struct Interpreter: Sendable {
             ("name", .string(workflow.name)),
             ("templates", .array(loaded.templateFiles.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("inputs", JSON(inputs)),
-        ])
+            ("price_table", .string(prices.version)),
+        ] + context)
         var run = RunProgress()
         do throws(RunError) {
             try preflight(loaded)
@@ -137,7 +145,8 @@ public struct Interpreter: Sendable {
             if let response {
                 text = (counts.continuations > 0 ? text : (originalPrefill ?? "")) + response.content
                 run.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
-                                            content: text, usage: response.usage, latencyMs: run.lastLatencyMs))
+                                            content: text, usage: response.usage, latencyMs: run.lastLatencyMs,
+                                            costUSD: prices.cost(response.usage, model: model)))
                 reason = BranchReason(response.finishReason)
                 if reason == .stop, step.parsesJSON {
                     switch Conversation.parse(text) {
@@ -226,6 +235,16 @@ public struct Interpreter: Sendable {
                 return (nil, ProviderError(.budget, "this call could bring the run to \(worst) tokens, over limits.max_total_tokens (\(limit)), so it was not sent; raise the limit or lower max_tokens"))
             }
         }
+        if let limit = loaded.workflow.limits.maxCostUSD {
+            guard let price = prices.price(for: model) else {
+                return (nil, ProviderError(.budget, "limits.max_cost_usd is set but \(model) has no price, so the budget cannot be kept; add its price with --prices"))
+            }
+            let estimate = Usage(inputTokens: ContextWindow.estimate(request.messages), outputTokens: request.params.maxTokens ?? 4096)
+            let worst = run.costUSD + price.cost(of: estimate)
+            if worst > limit {
+                return (nil, ProviderError(.budget, "this call could bring the run to $\(Self.dollars(worst)), over limits.max_cost_usd ($\(Self.dollars(limit))), so it was not sent; raise the limit or lower max_tokens"))
+            }
+        }
         let provider: any ChatProvider
         do {
             let transcript = self.transcript
@@ -253,7 +272,14 @@ public struct Interpreter: Sendable {
             let latency = ContinuousClock.now - started
             run.lastLatencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
             run.tokensUsed += response.usage.inputTokens + response.usage.outputTokens
-            transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs))
+            let cost = prices.cost(response.usage, model: model)
+            run.costUSD += cost ?? 0
+            transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs)
+                + [("cost_usd", cost.map(JSON.double) ?? .null)])
+            if cost == nil, run.unpricedModels.insert(model.description).inserted {
+                transcript.record("warning", [("step", .string(step.id)),
+                                              ("message", .string("no price for \(model): its cost is null, not 0; add it with --prices"))])
+            }
             return (response, nil)
         } catch {
             return (nil, error)
@@ -324,6 +350,10 @@ public struct Interpreter: Sendable {
         }
     }
 
+    public static func dollars(_ amount: Double) -> String {
+        String(format: "%.4f", amount)
+    }
+
     private func recordEnd(_ result: RunResult) {
         transcript.record("run_end", JSON.object(omittingNil: [
             ("status", .string(result.status.rawValue)),
@@ -345,6 +375,8 @@ struct RunProgress {
     var lastRaw: String?
     var lastError: ProviderError?
     var invalidDetail: String?
+    var costUSD = 0.0
+    var unpricedModels: Set<String> = []
 }
 
 extension FinishReason {

@@ -12,6 +12,14 @@ public struct RunResult: Sendable {
     public var path: [PathEntry] = []
 
     public var totals: Usage { steps.reduce(Usage()) { $0 + $1.usage } }
+
+    /// The run's cost in USD, or nil when a call's model has no price.
+    public var costUSD: Double? {
+        steps.reduce(Optional(0.0)) { total, step in
+            guard let total, let cost = step.costUSD else { return nil }
+            return total + cost
+        }
+    }
 }
 
 /// One decision of a run: step `step` ended with `reason` and `action` followed.
@@ -36,6 +44,8 @@ public struct StepResult: Sendable {
     public var content: String
     public var usage: Usage
     public var latencyMs: Double
+    /// USD for this call, or nil when its model has no price.
+    public var costUSD: Double?
 }
 
 /// Why a run failed, and which exit code says so.

@@ -67,6 +67,7 @@ enum TranscriptEvents {
             ("calls", .int(result.steps.count)),
             ("input_tokens", .int(totals.inputTokens)),
             ("output_tokens", .int(totals.outputTokens)),
+            ("cost_usd", result.costUSD.map(JSON.double) ?? .null),
         ])
     }
 }

@@ -87,6 +87,8 @@ public struct Limits: Sendable, Equatable {
     public var maxVisits = 50
     /// Total tokens (input + output) for the run; checked before each call.
     public var maxTotalTokens: Int?
+    /// Total cost in USD for the run; checked before each call with a pessimistic estimate.
+    public var maxCostUSD: Double?
 
     public init() {}
 }

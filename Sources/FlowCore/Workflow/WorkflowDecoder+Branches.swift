@@ -139,7 +139,8 @@ extension WorkflowDecoder {
     mutating func limits(_ node: Node) -> Limits {
         var limits = Limits()
         guard let pairs = mapping(node, "limits") else { return limits }
-        checkKeys(pairs, allowed: ["max_steps", "max_visits", "max_total_tokens"], in: "limits")
+        checkKeys(pairs, allowed: ["max_steps", "max_visits", "max_total_tokens", "max_cost_usd"], in: "limits")
+        if let value = node["max_cost_usd"], let number = number(value, "max_cost_usd", in: 0...1_000_000) { limits.maxCostUSD = number }
         if let value = node["max_steps"], let number = count(value, "max_steps", in: 1...100_000) { limits.maxSteps = number }
         if let value = node["max_visits"], let number = count(value, "max_visits", in: 1...100_000) { limits.maxVisits = number }
         if let value = node["max_total_tokens"], let number = count(value, "max_total_tokens", in: 1...Int.max) { limits.maxTotalTokens = number }
