@@ -89,6 +89,7 @@ enum RunCommand {
                                       tools: ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory),
                                       onAnswer: onAnswer, prices: prices,
                                       context: GitInfo.fields(for: workflowDirectory.isEmpty ? "." : workflowDirectory))
+        Interruption.install(writer: writer, json: json, transcript: transcriptPath)
         let result = await interpreter.run(loaded, inputs: inputs)
 
         if json {

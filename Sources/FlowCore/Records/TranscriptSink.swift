@@ -15,6 +15,12 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
     private let lock = NSLock()
     private let start = ContinuousClock.now
     private var sequence = 0
+    /// Running totals from the response events, for a run_end written on interrupt.
+    private var calls = 0
+    private var inputTokens = 0
+    private var outputTokens = 0
+    private var cost: Double? = 0
+    private var ended = false
 
     /// Creates the file (and its directory) with owner-only permissions.
     public init(path: String) throws {
@@ -35,6 +41,30 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
     public func record(_ type: String, _ fields: [(String, JSON)]) {
         lock.lock()
         defer { lock.unlock() }
+        write(type, fields)
+    }
+
+    /// Ends the transcript of a run stopped by a signal: a `run_end` with status `interrupted`
+    /// and the totals of the answers received so far. Does nothing if the run already ended.
+    public func recordInterrupted() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !ended else { return }
+        write("run_end", [("status", .string("interrupted")),
+                          ("totals", .object([("calls", .int(calls)), ("input_tokens", .int(inputTokens)),
+                                              ("output_tokens", .int(outputTokens)), ("cost_usd", cost.map(JSON.double) ?? .null)]))])
+    }
+
+    /// Writes one line; the caller holds the lock.
+    private func write(_ type: String, _ fields: [(String, JSON)]) {
+        if type == "response" {
+            let response = JSON.object(fields)
+            calls += 1
+            inputTokens += response["usage"]?["input_tokens"]?.int ?? 0
+            outputTokens += response["usage"]?["output_tokens"]?.int ?? 0
+            if let previous = cost, let more = response["cost_usd"]?.double { cost = previous + more } else { cost = nil }
+        }
+        if type == "run_end" { ended = true }
         sequence += 1
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Reads a transcript back. A last line cut off mid-write (a killed run) is skipped, not an error.
+public enum TranscriptReader {
+    public struct Transcript: Sendable {
+        public var path: String
+        public var events: [JSON]
+        /// True when the last line was incomplete and left out.
+        public var truncated: Bool
+
+        public func first(_ type: String) -> JSON? { events.first { $0["type"] == .string(type) } }
+        public func all(_ type: String) -> [JSON] { events.filter { $0["type"] == .string(type) } }
+    }
+
+    public struct ReadError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func read(_ path: String) throws -> Transcript {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReadError(description: "\(path): error: transcript cannot be read")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    /// Pure: the events of a transcript's text.
+    public static func parse(_ text: String, path: String) throws -> Transcript {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        var events: [JSON] = []
+        var truncated = false
+        for (index, line) in lines.enumerated() {
+            do {
+                events.append(try JSON.parse(String(line)))
+            } catch {
+                // Only the last line may be partial: anything earlier is a damaged file.
+                guard index == lines.count - 1, !text.hasSuffix("\n") else {
+                    throw ReadError(description: "\(path):\(index + 1): error: not a transcript line (\(error))")
+                }
+                truncated = true
+            }
+        }
+        return Transcript(path: path, events: events, truncated: truncated)
+    }
+}

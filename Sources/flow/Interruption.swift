@@ -1,0 +1,26 @@
+import Foundation
+import FlowCore
+
+/// On SIGINT or SIGTERM a run ends its transcript with `interrupted` and exits 130, so every
+/// event paid for before the signal stays on record.
+enum Interruption {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func install(writer: TranscriptWriter, json: Bool, transcript: String) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                writer.recordInterrupted()
+                if json {
+                    Terminal.out(JSON.object([("status", .string("interrupted")), ("transcript", .string(transcript))]).serialized + "\n")
+                } else {
+                    Terminal.err("\ninterrupted; transcript: \(transcript)\n")
+                }
+                exit(130)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

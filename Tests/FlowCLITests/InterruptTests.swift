@@ -1,0 +1,56 @@
+import Foundation
+import FlowTestSupport
+import Testing
+@testable import FlowCore
+
+/// SIGINT mid-run leaves a transcript that ends with `interrupted`, and exit 130.
+@Suite struct InterruptTests {
+    @Test func sigintEndsTheTranscriptAsInterrupted() throws {
+        let server = try StubServer { request in
+            // The first step answers at once; the second hangs long enough to be interrupted.
+            request.bodyText.contains("second")
+                ? StubServer.Response(body: OpenAIWire.completion(content: "late"), delay: 5)
+                : StubServer.Response(body: OpenAIWire.completion(content: "first answer", promptTokens: 12, completionTokens: 3))
+        }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: one, user: first}, {id: two, user: second}]\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
+        process.arguments = ["run", "w.yaml", "--json"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.environment = ["PATH": "/usr/bin:/bin", "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        // Wait until the second request is in flight, then interrupt.
+        let deadline = Date().addingTimeInterval(10)
+        while server.requests.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        Thread.sleep(forTimeInterval: 0.2)
+        process.interrupt()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try JSON.parse([UInt8](stdout))["status"] == .string("interrupted"))
+
+        let transcript = try TranscriptReader.read(try #require(try directory.transcripts().first))
+        #expect(!transcript.truncated)
+        let end = try #require(transcript.events.last)
+        #expect(end["type"] == .string("run_end"))
+        #expect(end["status"] == .string("interrupted"))
+        #expect(end["totals"]?["calls"] == .int(1))
+        #expect(end["totals"]?["input_tokens"] == .int(12))
+        #expect(transcript.all("request").count == 2, "the interrupted request is on record")
+    }
+
+    @Test func aReaderAcceptsALastLineCutOffMidWrite() throws {
+        let text = #"{"seq":1,"type":"run_start"}"# + "\n" + #"{"seq":2,"type":"step_start","st"#
+        let transcript = try TranscriptReader.parse(text, path: "t.jsonl")
+        #expect(transcript.events.count == 1)
+        #expect(transcript.truncated)
+        #expect(throws: TranscriptReader.ReadError.self) {
+            try TranscriptReader.parse("{\"broken\n" + #"{"seq":2}"# + "\n", path: "t.jsonl")
+        }
+    }
+}
