@@ -16,6 +16,9 @@ enum Commands {
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
             .init(name: "--timeout", value: "<seconds>", help: "Total time one request may take (default: 600)."),
             .init(name: "--retries", value: "<n>", help: "Retries of a failed request that may succeed later (default: 3)."),
+            .init(name: "--record", value: nil, help: "Save every answer in the cassette beside the workflow."),
+            .init(name: "--replay", value: nil, help: "Answer from the cassette: no network, no key, no cost (or FLOW_CASSETTE)."),
+            .init(name: "--cassette", value: "<file>", help: "The cassette file (default: <workflow>.cassette.json)."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format, extending the built-in table (or FLOW_PRICES)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs)."),
         ])

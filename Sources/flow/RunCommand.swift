@@ -70,9 +70,28 @@ enum RunCommand {
             Terminal.err("error: \(error)\n")
             return ExitCode.noInput
         }
-        let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
+        var registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
                                         transport: URLSessionTransport(timeout: timeout), mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
+        switch cassetteSettings(arguments, workflowPath: loaded.source.path) {
+        case .failure(let error):
+            Terminal.report(error)
+            return ExitCode.usage
+        case .success(let (mode, path)):
+            if mode != .live {
+                if mode == .replay, !FileManager.default.fileExists(atPath: path) {
+                    Terminal.err("\(path): error: no cassette to replay\nhint: record one with 'flow run \(loaded.source.path) --record'\n")
+                    return ExitCode.noInput
+                }
+                do {
+                    registry.cassette = try CassetteStore.open(path)
+                } catch {
+                    Terminal.err("\(error)\n")
+                    return ExitCode.invalid
+                }
+                registry.cassetteMode = mode
+            }
+        }
         // With --json, stdout carries only the final object, so streamed text is not printed.
         var onText: (@Sendable (String, String) -> Void)?
         if arguments.flags.contains("--stream") {
@@ -117,6 +136,24 @@ enum RunCommand {
 }
 
 extension RunCommand {
+    /// The cassette mode (--record, --replay, or FLOW_CASSETTE) and file.
+    static func cassetteSettings(_ arguments: ParsedArguments, workflowPath: String) -> Result<(CassetteMode, String), UsageError> {
+        var mode = CassetteMode.live
+        if let text = ProcessInfo.processInfo.environment["FLOW_CASSETTE"], !text.isEmpty {
+            guard let fromEnvironment = CassetteMode(rawValue: text) else {
+                return .failure(UsageError(message: "FLOW_CASSETTE must be record, replay or live, got '\(text)'", command: Commands.run))
+            }
+            mode = fromEnvironment
+        }
+        if arguments.flags.contains("--record"), arguments.flags.contains("--replay") {
+            return .failure(UsageError(message: "--record and --replay exclude each other", command: Commands.run))
+        }
+        if arguments.flags.contains("--record") { mode = .record }
+        if arguments.flags.contains("--replay") { mode = .replay }
+        let base = workflowPath.hasSuffix(".yaml") ? String(workflowPath.dropLast(5)) : workflowPath
+        return .success((mode, arguments.value("--cassette") ?? base + ".cassette.json"))
+    }
+
     /// `FLOW_RETRY_BASE_DELAY` (seconds) shortens backoff, for tests against a local stub.
     static func retryPolicy() -> RetryPolicy {
         var policy = RetryPolicy.default

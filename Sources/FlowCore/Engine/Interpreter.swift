@@ -140,6 +140,10 @@ public struct Interpreter: Sendable {
 
         while true {
             let (response, providerError) = await call(request, model: model, step: step, loaded: loaded, run: &run)
+            if let providerError, providerError.kind == .cassetteMiss {
+                // Not a provider failure a branch could handle: the prompt changed since it was recorded.
+                throw RunError(.stepFailed, "step '\(step.id)': \(providerError.message)", step: step.id)
+            }
             var reason: BranchReason
             var parsed: JSON?
             if let response {
@@ -248,7 +252,7 @@ public struct Interpreter: Sendable {
         let provider: any ChatProvider
         do {
             let transcript = self.transcript
-            provider = try providers.provider(for: model) { retry in
+            provider = try providers.provider(for: model, step: step.id) { retry in
                 transcript.record("retry", [
                     ("step", .string(step.id)), ("attempt", .int(retry.attempt)),
                     ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),

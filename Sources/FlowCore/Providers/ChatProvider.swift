@@ -53,6 +53,8 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case configuration
         /// The call could take the run past a budget in `limits:`; nothing was sent.
         case budget
+        /// Replaying, the cassette has no recording of this request.
+        case cassetteMiss = "cassette_miss"
     }
 
     public var kind: Kind

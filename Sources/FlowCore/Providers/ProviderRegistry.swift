@@ -13,6 +13,9 @@ public struct ProviderRegistry: Sendable {
     public var keyFiles: [String: String]
     public var retry: RetryPolicy
     public var onRetry: (@Sendable (RetryAttempt) -> Void)?
+    /// Where answers are recorded to or replayed from, if anywhere.
+    public var cassette: CassetteStore?
+    public var cassetteMode = CassetteMode.live
     private let mock: MockProvider
 
     public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply],
@@ -33,10 +36,32 @@ public struct ProviderRegistry: Sendable {
 
     /// The provider for `ref`; `onRetry` (or the registry's) hears of each retried attempt.
     /// Throws `.missingKey` naming the variable to set.
-    public func provider(for ref: ModelRef, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
+    public func provider(for ref: ModelRef, step: String = "", onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
         var registry = self
         if let onRetry { registry.onRetry = onRetry }
-        return try registry.resolve(ref)
+        if let cassette, cassetteMode == .replay {
+            return ReplayProvider(name: ref.provider, adapter: try adapter(for: ref), store: cassette, step: step)
+        }
+        let provider = try registry.resolve(ref)
+        if let cassette, cassetteMode == .record {
+            return RecordingProvider(inner: provider, store: cassette, step: step)
+        }
+        return provider
+    }
+
+    /// The wire rules of `ref`'s provider without a key (nil for the mock).
+    func adapter(for ref: ModelRef) throws(ProviderError) -> (any ProviderAdapter)? {
+        switch ref.provider {
+        case "mock": return nil
+        case "openai": return OpenAIAdapter()
+        case "anthropic": return AnthropicAdapter()
+        case "gemini": return GeminiAdapter()
+        default:
+            guard let configured = compatible.first(where: { $0.name == ref.provider }) else {
+                throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.joined(separator: ", "))")
+            }
+            return OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL, maxTokensField: configured.maxTokensField)
+        }
     }
 
     private func resolve(_ ref: ModelRef) throws(ProviderError) -> any ChatProvider {

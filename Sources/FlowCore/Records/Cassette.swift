@@ -1,0 +1,172 @@
+import Foundation
+
+/// Recorded request → response pairs, keyed by a hash of the canonical normalized request, so a
+/// run can be replayed with no network, no key and no cost. Pure: reading and writing the file
+/// is `CassetteFile`'s job.
+public struct Cassette: Sendable {
+    public struct Interaction: Sendable {
+        public var key: String
+        public var step: String
+        public var request: JSON
+        public var response: ChatResponse
+    }
+
+    public static let formatVersion = 1
+    public var interactions: [Interaction] = []
+
+    public init(interactions: [Interaction] = []) { self.interactions = interactions }
+
+    /// The normalized request as recorded: provider, model, messages, parameters, prefill, tools.
+    /// No headers, URLs or keys: a cassette holds no secrets.
+    public static func normalized(_ request: ChatRequest, provider: String) -> JSON {
+        .object(omittingNil: [
+            ("provider", .string(provider)),
+            ("model", .string(request.model)),
+            ("messages", .array(request.messages.map(message))),
+            ("params", TranscriptEvents.params(request.params)),
+            ("prefill", request.prefill.map(JSON.string)),
+            ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { .object([("name", .string($0.name)), ("description", .string($0.description)), ("parameters", $0.parameters)]) })),
+        ])
+    }
+
+    static func message(_ message: ChatMessage) -> JSON {
+        .object(omittingNil: [
+            ("role", .string(message.role.rawValue)),
+            ("content", .string(message.content)),
+            ("tool_calls", message.toolCalls.isEmpty ? nil : .array(message.toolCalls.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("arguments", $0.arguments)]) })),
+            ("tool_results", message.toolResults.isEmpty ? nil : .array(message.toolResults.map { .object([("call_id", .string($0.callId)), ("name", .string($0.name)), ("content", .string($0.content)), ("is_error", .bool($0.isError))]) })),
+        ])
+    }
+
+    public static func key(_ normalized: JSON) -> String { SHA256.hex(normalized.canonical) }
+
+    public func response(for key: String) -> ChatResponse? {
+        interactions.first { $0.key == key }?.response
+    }
+
+    /// Adds or replaces the interaction with the same key.
+    public mutating func record(_ interaction: Interaction) {
+        interactions.removeAll { $0.key == interaction.key }
+        interactions.append(interaction)
+    }
+
+    /// The recorded request most like `request`: the same step first, then the fewest differences.
+    public func nearest(to request: JSON, step: String) -> Interaction? {
+        interactions.min { a, b in
+            let scoreA = (a.step == step ? 0 : 1000) + CassetteDiff.lines(a.request, request).count
+            let scoreB = (b.step == step ? 0 : 1000) + CassetteDiff.lines(b.request, request).count
+            return scoreA < scoreB
+        }
+    }
+}
+
+/// What changed between a recorded request and a new one, as lines a reviewer can read.
+public enum CassetteDiff {
+    public static func lines(_ recorded: JSON, _ current: JSON) -> [String] {
+        var out: [String] = []
+        for field in ["provider", "model", "prefill"] where recorded[field] != current[field] {
+            out.append("\(field): \(recorded[field]?.serialized ?? "none") → \(current[field]?.serialized ?? "none")")
+        }
+        let oldParams = recorded["params"]?.sortedKeys, newParams = current["params"]?.sortedKeys
+        if oldParams != newParams {
+            var keys: [String] = []
+            for case .object(let pairs) in [oldParams, newParams].compactMap({ $0 }) { keys += pairs.map(\.0) }
+            for key in Set(keys).sorted() where oldParams?[key] != newParams?[key] {
+                out.append("params.\(key): \(oldParams?[key]?.serialized ?? "unset") → \(newParams?[key]?.serialized ?? "unset")")
+            }
+        }
+        let old = recorded["messages"]?.array ?? [], new = current["messages"]?.array ?? []
+        for index in 0..<max(old.count, new.count) {
+            let a = index < old.count ? old[index] : nil, b = index < new.count ? new[index] : nil
+            guard a != b else { continue }
+            let role = (b ?? a)?["role"]?.string ?? "?"
+            guard let a, let b else {
+                out.append("message \(index + 1) (\(role)): \(a == nil ? "added" : "removed")")
+                continue
+            }
+            out.append("message \(index + 1) (\(role)) changed:")
+            out += textDiff(a["content"]?.string ?? "", b["content"]?.string ?? "")
+            if a["tool_calls"] != b["tool_calls"] || a["tool_results"] != b["tool_results"] { out.append("  tool calls or results differ") }
+        }
+        if recorded["tools"] != current["tools"] { out.append("tools changed") }
+        return out
+    }
+
+    /// Lines removed and added between two texts, with the common lines around them left out.
+    static func textDiff(_ old: String, _ new: String) -> [String] {
+        let a = old.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = new.split(separator: "\n", omittingEmptySubsequences: false)
+        var prefix = 0
+        while prefix < min(a.count, b.count), a[prefix] == b[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < min(a.count, b.count) - prefix, a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        let removed = a[prefix..<(a.count - suffix)].map { "  - " + $0 }
+        let added = b[prefix..<(b.count - suffix)].map { "  + " + $0 }
+        return removed + added
+    }
+}
+
+extension Cassette {
+    /// The cassette as JSON: pretty, keys in a fixed order, no timestamps, so it diffs well.
+    public var json: JSON {
+        .object([
+            ("flow_cassette", .int(Self.formatVersion)),
+            ("interactions", .array(interactions.map { interaction in
+                .object([("key", .string(interaction.key)), ("step", .string(interaction.step)),
+                         ("request", interaction.request.sortedKeys), ("response", Self.response(interaction.response))])
+            })),
+        ])
+    }
+
+    static func response(_ response: ChatResponse) -> JSON {
+        .object(omittingNil: [
+            ("content", .string(response.content)),
+            ("finish_reason", .string(response.finishReason.name)),
+            ("finish_reason_raw", .string(response.finishReason.raw)),
+            ("model", response.model.map(JSON.string)),
+            ("usage", TranscriptEvents.usage(response.usage)),
+            ("logprobs", response.logprobs.map(TranscriptEvents.logprobs)),
+            ("tool_calls", response.toolCalls.isEmpty ? nil : .array(response.toolCalls.map {
+                .object(omittingNil: [("id", .string($0.id)), ("name", .string($0.name)), ("arguments", $0.arguments), ("signature", $0.signature.map(JSON.string))])
+            })),
+        ])
+    }
+
+    /// Reads a cassette's JSON. Throws a message naming what is wrong.
+    public init(json: JSON) throws {
+        guard json["flow_cassette"]?.int == Self.formatVersion, let items = json["interactions"]?.array else {
+            throw CassetteError(message: "not a flow cassette (version \(Self.formatVersion))")
+        }
+        interactions = try items.map { item in
+            guard let key = item["key"]?.string, let request = item["request"], let response = item["response"],
+                  let reasonName = response["finish_reason"]?.string else {
+                throw CassetteError(message: "an interaction lacks key, request or response")
+            }
+            let raw = response["finish_reason_raw"]?.string ?? reasonName
+            let usage = response["usage"]
+            return Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: ChatResponse(
+                content: response["content"]?.string ?? "",
+                finishReason: FinishReason.named(BranchReason(rawValue: reasonName) ?? .other, raw: raw),
+                usage: Usage(inputTokens: usage?["input_tokens"]?.int ?? 0, outputTokens: usage?["output_tokens"]?.int ?? 0,
+                             cachedInputTokens: usage?["cached_input_tokens"]?.int ?? 0, cacheWriteTokens: usage?["cache_write_tokens"]?.int ?? 0,
+                             reasoningTokens: usage?["reasoning_tokens"]?.int ?? 0),
+                model: response["model"]?.string,
+                logprobs: response["logprobs"]?.array.map { $0.compactMap { token in
+                    guard let text = token["token"]?.string, let logprob = token["logprob"]?.double else { return nil }
+                    return TokenLogprob(token: text, logprob: logprob, top: (token["top"]?.array ?? []).compactMap { alternative in
+                        guard let text = alternative["token"]?.string, let logprob = alternative["logprob"]?.double else { return nil }
+                        return TokenLogprob.Alternative(token: text, logprob: logprob)
+                    })
+                } },
+                toolCalls: (response["tool_calls"]?.array ?? []).compactMap { call in
+                    guard let id = call["id"]?.string, let name = call["name"]?.string else { return nil }
+                    return ToolCall(id: id, name: name, arguments: call["arguments"] ?? .object([]), signature: call["signature"]?.string)
+                }))
+        }
+    }
+}
+
+public struct CassetteError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
