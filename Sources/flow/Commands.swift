@@ -4,9 +4,9 @@ enum Commands {
         name: "run",
         abstract: "Run a workflow and print its output.",
         discussion: """
-        Steps run in order against each step's provider. Every run appends a transcript
-        (JSON Lines) under --transcript-dir. A step that ends with a finish reason other
-        than 'stop' fails the run (exit 1).
+        Steps run against their providers; each step's on: branches decide what follows
+        each finish reason, and without one anything but 'stop' fails the run (exit 1).
+        Every run appends a transcript (JSON Lines) under --transcript-dir.
         """,
         arguments: [.init(name: "file", help: "The workflow file (YAML).")],
         options: [
