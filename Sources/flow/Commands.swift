@@ -49,12 +49,30 @@ enum Commands {
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),
         ])
 
+    static let show = CommandSpec(
+        name: "show",
+        abstract: "Show a run's transcript as a person reads it.",
+        discussion: "Steps, turns, branches taken, tokens, cost, retries, tools and errors. Colour on a terminal; none when piped or NO_COLOR is set.",
+        arguments: [.init(name: "transcript", help: "A transcript (.jsonl) written by flow run.")])
+
+    static let cost = CommandSpec(
+        name: "cost",
+        abstract: "Total tokens and cost of runs, by workflow, model and day.",
+        arguments: [.init(name: "paths", help: "Transcripts, or directories of them (default: .flow/runs).", repeatable: true, optional: true)],
+        options: [.init(name: "--json", value: nil, help: "Print the tables as JSON.")])
+
+    static let diff = CommandSpec(
+        name: "diff",
+        abstract: "Where two runs diverged: the first differing request or answer, and the deltas.",
+        discussion: "Exits 0 when the runs sent the same requests and got the same answers, 1 when they differ.",
+        arguments: [.init(name: "a", help: "The first transcript."), .init(name: "b", help: "The second transcript.")])
+
     static let help = CommandSpec(
         name: "help",
         abstract: "Show help for a command.",
         arguments: [.init(name: "command", help: "The command to describe.", optional: true)])
 
-    static let all = [run, validate, render, help]
+    static let all = [run, validate, render, show, cost, diff, help]
 
     static var overview: String {
         var out = """

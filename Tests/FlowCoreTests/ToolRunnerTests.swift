@@ -28,12 +28,14 @@ import Testing
         #expect(result.content == "tool 't' exited with status 3: broken")
     }
 
-    @Test func timeoutStopsTheTool() async {
-        let started = Date()
-        let result = await runner.run(tool(["sleep", "5"], timeout: 0.3), arguments: .null)
+    @Test func timeoutStopsTheTool() async throws {
+        // The tool would write a marker after 2 s; stopped at 0.3 s, it never does.
+        let marker = NSTemporaryDirectory() + "flow-tool-marker-\(UUID().uuidString)"
+        let result = await runner.run(tool(["sh", "-c", "sleep 2; echo done > \(marker)"], timeout: 0.3), arguments: .null)
         #expect(result.isError)
         #expect(result.content == "tool 't' timed out after 0.3 s")
-        #expect(Date().timeIntervalSince(started) < 4)
+        try await Task.sleep(nanoseconds: 2_500_000_000)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the tool was stopped, not left running")
     }
 
     @Test func providerKeysAreNotPassedUnlessNamed() async {

@@ -51,6 +51,7 @@ public struct Interpreter: Sendable {
             ("templates", .array(loaded.templateFiles.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("inputs", JSON(inputs)),
             ("price_table", .string(prices.version)),
+            ("started_at", .string(ISO8601DateFormatter().string(from: Date()))),
         ] + context)
         var run = RunProgress()
         do throws(RunError) {

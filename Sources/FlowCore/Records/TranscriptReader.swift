@@ -14,6 +14,7 @@ public enum TranscriptReader {
 
     public struct ReadError: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public static func read(_ path: String) throws -> Transcript {

@@ -55,22 +55,11 @@ public struct ProcessToolRunner: ToolRunner {
         // two-core machine) they would starve the timeout check below.
         async let stdout = Self.readOnThread(output.fileHandleForReading, limit: limit)
         async let stderr = Self.readOnThread(errors.fileHandleForReading, limit: 64 << 10)
-        let deadline = Date().addingTimeInterval(tool.timeout)
-        while process.isRunning, Date() < deadline {
-            try? await Task.sleep(nanoseconds: 5_000_000)
-        }
-        if process.isRunning {
-            // SIGTERM first; SIGKILL if it is ignored (an ignored signal survives exec, so a
-            // parent that ignores SIGTERM hands that to every tool).
-            process.terminate()
-            let grace = Date().addingTimeInterval(1)
-            while process.isRunning, Date() < grace { try? await Task.sleep(nanoseconds: 10_000_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+        let timedOut = await Self.wait(for: process, timeout: tool.timeout)
+        if timedOut {
             _ = await (stdout, stderr)
             return ("tool '\(tool.name)' timed out after \(tool.timeout) s", true)
         }
-        process.waitUntilExit()
         let (out, err) = await (stdout, stderr)
         if process.terminationStatus != 0 {
             let detail = String(decoding: err.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -79,6 +68,30 @@ public struct ProcessToolRunner: ToolRunner {
         var text = String(decoding: out.prefix(limit), as: UTF8.self)
         if out.count > limit { text += "\n[output cut at \(limit) bytes]" }
         return (text, false)
+    }
+
+    /// Waits for the process on its own thread (not the concurrency pool, which other work may
+    /// be holding), stopping it at the timeout: SIGTERM, then SIGKILL if it is ignored (an
+    /// ignored signal survives exec, so a parent that ignores SIGTERM hands that to every tool).
+    /// Returns whether it timed out.
+    private static func wait(for process: Process, timeout: Double) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let deadline = Date().addingTimeInterval(timeout)
+                while process.isRunning, Date() < deadline { usleep(5_000) }
+                guard process.isRunning else {
+                    process.waitUntilExit()
+                    continuation.resume(returning: false)
+                    return
+                }
+                process.terminate()
+                let grace = Date().addingTimeInterval(1)
+                while process.isRunning, Date() < grace { usleep(10_000) }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                continuation.resume(returning: true)
+            }
+        }
     }
 
     private static func readOnThread(_ handle: FileHandle, limit: Int) async -> Data {

@@ -1,0 +1,229 @@
+import Foundation
+
+/// What `flow show`, `flow cost` and `flow diff` print, computed from transcripts. Pure: the
+/// commands read the files and print; these functions only look at events.
+public enum TranscriptViews {
+    /// Terminal styling, off when piped or when NO_COLOR is set.
+    public struct Style: Sendable {
+        public var color: Bool
+        public init(color: Bool) { self.color = color }
+
+        func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+        func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+        func red(_ text: String) -> String { color ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
+        func green(_ text: String) -> String { color ? "\u{1B}[32m\(text)\u{1B}[0m" : text }
+        func yellow(_ text: String) -> String { color ? "\u{1B}[33m\(text)\u{1B}[0m" : text }
+    }
+
+    static func dollars(_ value: JSON?) -> String {
+        guard let amount = value?.double else { return "cost unknown" }
+        return "$" + String(format: "%.4f", amount)
+    }
+
+    static func indent(_ text: String, _ prefix: String = "    ") -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")
+    }
+
+    // MARK: show
+
+    /// The run as a person reads it: turns, branches, tokens, cost, retries, tools, errors.
+    public static func show(_ transcript: TranscriptReader.Transcript, style: Style) -> String {
+        var out = ""
+        let start = transcript.first("run_start")
+        let end = transcript.all("run_end").last
+        let status = end?["status"]?.string ?? "unfinished"
+        let colored = status == "succeeded" ? style.green(status) : style.red(status)
+        out += style.bold("run \(start?["name"]?.string ?? "?")") + " (\(start?["workflow"]?.string ?? "?")) — \(colored)\n"
+        var facts: [String] = []
+        if let sha = start?["workflow_sha256"]?.string { facts.append("sha256 \(sha.prefix(12))") }
+        if let commit = start?["git_commit"]?.string {
+            facts.append("commit \(commit.prefix(7))" + (start?["git_dirty"] == .bool(true) ? " (dirty)" : ""))
+        }
+        if let started = start?["started_at"]?.string { facts.append(started) }
+        if !facts.isEmpty { out += style.dim("  " + facts.joined(separator: " · ")) + "\n" }
+        if transcript.truncated { out += style.yellow("  (the last line was cut off: the run was killed)") + "\n" }
+
+        var prefill: String?
+        for event in transcript.events {
+            switch event["type"]?.string ?? "" {
+            case "step_start":
+                out += "\n" + style.bold("── step \(event["step"]?.string ?? "?")") + style.dim(" · \(event["model"]?.string ?? "")") + "\n"
+            case "input":
+                out += "  " + style.dim("(read from input)") + "\n"
+            case "request":
+                if let last = event["messages"]?.array?.last, last["role"] == .string("user") {
+                    out += "  user:\n" + indent(last["content"]?.string ?? "") + "\n"
+                }
+                prefill = event["prefill"]?.string
+            case "response":
+                let text = (prefill ?? "") + (event["content"]?.string ?? "")
+                out += "  assistant:\n" + indent(text) + "\n"
+                let usage = event["usage"]
+                out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(dollars(event["cost_usd"])) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
+            case "branch":
+                let marker = event["default"] == .bool(true) ? " (default)" : ""
+                out += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
+            case "retry":
+                out += style.yellow("  retry \(event["attempt"]?.int ?? 0): \(event["error"]?.string ?? "") — waited \(event["delay_s"]?.double ?? 0) s") + "\n"
+            case "tool_call":
+                out += "  tool \(event["name"]?.string ?? "?")(\(event["arguments"]?.serialized ?? ""))\n"
+            case "tool_result":
+                let result = event["content"]?.string ?? ""
+                out += (event["is_error"] == .bool(true) ? style.red("    error: " + result) : "    → " + result) + "\n"
+            case "context_trim":
+                out += style.dim("  (dropped \(event["removed_messages"]?.int ?? 0) old messages to fit the context)") + "\n"
+            case "warning":
+                out += style.yellow("  warning: \(event["message"]?.string ?? "")") + "\n"
+            case "error":
+                out += style.red("  error: \(event["message"]?.string ?? "")") + "\n"
+            default:
+                break
+            }
+        }
+        if let totals = end?["totals"] {
+            out += "\n" + style.bold("totals") + ": \(totals["calls"]?.int ?? 0) calls · \(totals["input_tokens"]?.int ?? 0) in / \(totals["output_tokens"]?.int ?? 0) out tokens · \(dollars(totals["cost_usd"]))\n"
+        }
+        return out
+    }
+
+    // MARK: cost
+
+    public struct CostRow: Sendable, Equatable {
+        public var group: String
+        public var runs: Int
+        public var calls: Int
+        public var inputTokens: Int
+        public var outputTokens: Int
+        /// Nil when a call in the group had no price.
+        public var costUSD: Double?
+    }
+
+    /// Totals by workflow, model and day over every response in the transcripts.
+    public static func cost(_ transcripts: [TranscriptReader.Transcript]) -> [String: [CostRow]] {
+        var tables: [String: [String: CostRow]] = ["workflow": [:], "model": [:], "day": [:]]
+        for transcript in transcripts {
+            let start = transcript.first("run_start")
+            let workflow = start?["name"]?.string ?? "?"
+            let day = String((start?["started_at"]?.string ?? "unknown").prefix(10))
+            var model = "?"
+            var seen: [String: Set<String>] = [:]
+            for event in transcript.events {
+                if event["type"] == .string("step_start") { model = event["model"]?.string ?? "?" }
+                guard event["type"] == .string("response") else { continue }
+                for (table, group) in [("workflow", workflow), ("model", model), ("day", day)] {
+                    var row = tables[table]![group] ?? CostRow(group: group, runs: 0, calls: 0, inputTokens: 0, outputTokens: 0, costUSD: 0)
+                    if seen[table, default: []].insert(group).inserted { row.runs += 1 }
+                    row.calls += 1
+                    row.inputTokens += event["usage"]?["input_tokens"]?.int ?? 0
+                    row.outputTokens += event["usage"]?["output_tokens"]?.int ?? 0
+                    if let total = row.costUSD, let cost = event["cost_usd"]?.double { row.costUSD = total + cost } else { row.costUSD = nil }
+                    tables[table]![group] = row
+                }
+            }
+        }
+        return tables.mapValues { $0.values.sorted { $0.group < $1.group } }
+    }
+
+    public static func costTable(_ tables: [String: [CostRow]]) -> String {
+        var out = ""
+        for name in ["workflow", "model", "day"] {
+            let rows = tables[name] ?? []
+            let width = max(name.count, rows.map(\.group.count).max() ?? 0) + 2
+            out += name.padding(toLength: width, withPad: " ", startingAt: 0) + "  runs  calls     input    output        cost\n"
+            for row in rows {
+                out += row.group.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(format: "%6d %6d %9d %9d", row.runs, row.calls, row.inputTokens, row.outputTokens)
+                    + "  " + (row.costUSD.map { String(format: "%10.4f", $0) } ?? "   unknown") + "\n"
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    public static func costJSON(_ tables: [String: [CostRow]]) -> JSON {
+        .object(["workflow", "model", "day"].map { name in
+            (name, .array((tables[name] ?? []).map { row in
+                .object([(name, .string(row.group)), ("runs", .int(row.runs)), ("calls", .int(row.calls)),
+                         ("input_tokens", .int(row.inputTokens)), ("output_tokens", .int(row.outputTokens)),
+                         ("cost_usd", row.costUSD.map(JSON.double) ?? .null)])
+            }))
+        })
+    }
+
+    // MARK: diff
+
+    /// Where two runs diverged: the first differing request or response, and the deltas.
+    /// Returns the text and whether the runs differ.
+    public static func diff(_ a: TranscriptReader.Transcript, _ b: TranscriptReader.Transcript) -> (String, Bool) {
+        var out = "A: \(a.path)\nB: \(b.path)\n"
+        var differs = false
+        let startA = a.first("run_start"), startB = b.first("run_start")
+        if startA?["workflow_sha256"] != startB?["workflow_sha256"] {
+            out += "workflow file changed: \(startA?["workflow_sha256"]?.string?.prefix(12) ?? "?") → \(startB?["workflow_sha256"]?.string?.prefix(12) ?? "?")\n"
+            differs = true
+        }
+        if startA?["inputs"] != startB?["inputs"] {
+            out += "inputs: \(startA?["inputs"]?.serialized ?? "") → \(startB?["inputs"]?.serialized ?? "")\n"
+            differs = true
+        }
+        let callsA = calls(a), callsB = calls(b)
+        var found = false
+        for index in 0..<max(callsA.count, callsB.count) where !found {
+            guard index < callsA.count, index < callsB.count else {
+                out += "call \(index + 1): only in \(index < callsA.count ? "A" : "B") (step '\((index < callsA.count ? callsA[index] : callsB[index]).step)')\n"
+                found = true
+                break
+            }
+            let (x, y) = (callsA[index], callsB[index])
+            let requestLines = CassetteDiff.lines(x.request, y.request)
+            if !requestLines.isEmpty {
+                out += "first difference at call \(index + 1) (step '\(y.step)'), in the request:\n" + requestLines.map { "  " + $0 }.joined(separator: "\n") + "\n"
+                found = true
+            } else if x.response["content"] != y.response["content"] || x.response["finish_reason_raw"] != y.response["finish_reason_raw"] {
+                out += "first difference at call \(index + 1) (step '\(y.step)'), in the response:\n"
+                if x.response["finish_reason_raw"] != y.response["finish_reason_raw"] {
+                    out += "  finish_reason: \(x.response["finish_reason_raw"]?.string ?? "?") → \(y.response["finish_reason_raw"]?.string ?? "?")\n"
+                }
+                out += CassetteDiff.textDiff(x.response["content"]?.string ?? "", y.response["content"]?.string ?? "").joined(separator: "\n") + "\n"
+                found = true
+            }
+        }
+        differs = differs || found
+        if !found { out += "the same requests and answers\n" }
+        let totalsA = a.all("run_end").last?["totals"], totalsB = b.all("run_end").last?["totals"]
+        func delta(_ key: String) -> String {
+            let x = totalsA?[key]?.int ?? 0, y = totalsB?[key]?.int ?? 0
+            return "\(key.replacingOccurrences(of: "_", with: " ")) \(x) → \(y) (\(y - x >= 0 ? "+" : "")\(y - x))"
+        }
+        out += "totals: " + ["calls", "input_tokens", "output_tokens"].map(delta).joined(separator: ", ")
+        if let x = totalsA?["cost_usd"]?.double, let y = totalsB?["cost_usd"]?.double {
+            out += ", cost $" + String(format: "%.4f", x) + " → $" + String(format: "%.4f", y)
+                + " (" + (y - x >= 0 ? "+" : "-") + "$" + String(format: "%.4f", abs(y - x)) + ")"
+        }
+        return (out + "\n", differs)
+    }
+
+    struct Call {
+        var step: String
+        var request: JSON
+        var response: JSON
+    }
+
+    /// Each request with the response that answered it, in order.
+    static func calls(_ transcript: TranscriptReader.Transcript) -> [Call] {
+        var calls: [Call] = []
+        var pending: JSON?
+        for event in transcript.events {
+            if event["type"] == .string("request") { pending = event }
+            if event["type"] == .string("response"), let request = pending {
+                let normalized = JSON.object(omittingNil: [
+                    ("provider", request["provider"]), ("model", request["model"]), ("messages", request["messages"]),
+                    ("params", request["params"]), ("prefill", request["prefill"]),
+                ])
+                calls.append(Call(step: event["step"]?.string ?? "?", request: normalized, response: event))
+                pending = nil
+            }
+        }
+        return calls
+    }
+}
