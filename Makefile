@@ -4,9 +4,11 @@ FLOW := .build/debug/flow
 
 .PHONY: demo test build deps clean
 
-## demo: run workflows/hello.yaml offline (mock provider) and show where its transcript is
+## demo: replay workflows/triage.yaml from its example recording (no key, no network), then show the run
 demo: build
-	$(FLOW) run workflows/hello.yaml
+	$(FLOW) run workflows/triage.yaml --replay
+	@echo
+	@$(FLOW) show "$$(ls -t .flow/runs/*-triage.jsonl | head -1)"
 
 ## test: build everything and run every test
 test: deps

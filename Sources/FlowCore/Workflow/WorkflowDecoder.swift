@@ -87,19 +87,17 @@ public struct WorkflowDecoder {
         if items.isEmpty { report(node.mark, "'steps' is empty", hint: "add at least one step with an 'id' and a 'user' turn") }
         var steps: [Step] = []
         var ids: [String: Mark] = [:]
-        var saved: [String: Mark] = Dictionary(vars.map { ($0.name, $0.mark) }, uniquingKeysWith: { a, _ in a })
+        let inputs: [String: Mark] = Dictionary(vars.map { ($0.name, $0.mark) }, uniquingKeysWith: { a, _ in a })
         for item in items {
             guard let step = step(item, hasDefaultModel: hasDefaultModel) else { continue }
             if let first = ids[step.id] {
                 report(item["id"]?.mark ?? item.mark, "duplicate step id '\(step.id)' (first defined at \(first))")
             }
             ids[step.id] = step.mark
-            if let save = step.save, let saveNode = item["save"] {
-                if let first = saved[save] {
-                    report(saveNode.mark, "'save: \(save)' would overwrite '\(save)' defined at \(first)",
-                           hint: "choose another name")
-                }
-                saved[save] = saveNode.mark
+            // Several steps may save one name (alternative branches, loops); an input may not be overwritten.
+            if let save = step.save, let saveNode = item["save"], let first = inputs[save] {
+                report(saveNode.mark, "'save: \(save)' would overwrite '\(save)' defined at \(first)",
+                       hint: "choose another name")
             }
             steps.append(step)
         }
