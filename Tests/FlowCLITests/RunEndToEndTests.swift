@@ -83,6 +83,10 @@ import Testing
         #expect(events[0]["workflow_sha256"] == .string(SHA256.hex(Self.workflow)))
         #expect(events[0]["inputs"] == .object([("city", .string("Lisbon"))]))
         #expect(events[3]["usage"]?["input_tokens"] == .int(25))
+        // The wire body as sent (no headers, so no key) and the provider's raw answer.
+        #expect(events[2]["wire"]?["url"] == .string(server.baseURL + "/v1/chat/completions"))
+        #expect(events[2]["wire"]?["body"]?["max_completion_tokens"] == .int(64))
+        #expect(events[3]["raw"]?["system_fingerprint"] == .string("fp_stub"))
         #expect((events[3]["latency_ms"]?.double ?? -1) >= 0)
         #expect(events[9]["status"] == .string("succeeded"))
         #expect(events[9]["path"] == report["path"])

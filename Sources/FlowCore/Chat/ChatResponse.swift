@@ -2,6 +2,11 @@ import Foundation
 
 /// A provider's answer, normalized: one shape whatever the wire format was.
 public struct ChatResponse: Sendable, Equatable {
+    public static func == (lhs: ChatResponse, rhs: ChatResponse) -> Bool {
+        lhs.content == rhs.content && lhs.finishReason == rhs.finishReason && lhs.usage == rhs.usage
+            && lhs.model == rhs.model && lhs.logprobs == rhs.logprobs && lhs.toolCalls == rhs.toolCalls
+    }
+
     /// The generated text, without the prefill (the interpreter joins them).
     public var content: String
     public var finishReason: FinishReason
@@ -12,6 +17,8 @@ public struct ChatResponse: Sendable, Equatable {
     public var logprobs: [TokenLogprob]?
     /// Tools the model asked to call.
     public var toolCalls: [ToolCall]
+    /// The provider's body as it came (non-streamed answers), for the transcript. Not compared.
+    public var raw: JSON?
 
     public init(content: String, finishReason: FinishReason, usage: Usage = .init(), model: String? = nil,
                 logprobs: [TokenLogprob]? = nil, toolCalls: [ToolCall] = []) {

@@ -10,10 +10,15 @@ public protocol ChatProvider: Sendable {
     func check(_ request: ChatRequest) throws(ProviderError)
     /// Streams the answer, calling `onText` with each piece of text as it arrives.
     func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws(ProviderError) -> ChatResponse
+    /// The HTTP request this provider would send, without its key, for the transcript; nil for
+    /// providers that send nothing.
+    func wire(_ request: ChatRequest) -> HTTPRequest?
 }
 
 extension ChatProvider {
     public func check(_ request: ChatRequest) throws(ProviderError) {}
+
+    public func wire(_ request: ChatRequest) -> HTTPRequest? { nil }
 
     /// Streams the answer, calling `onText` with each piece of text as it arrives. A provider
     /// that cannot stream answers whole, as one piece.

@@ -24,6 +24,8 @@ public struct HTTPProvider: ChatProvider {
 
     public func check(_ request: ChatRequest) throws(ProviderError) { try adapter.check(request) }
 
+    public func wire(_ request: ChatRequest) -> HTTPRequest? { try? adapter.encode(request, apiKey: nil) }
+
     public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         try adapter.check(request)
         let http = try adapter.encode(request, apiKey: apiKey)

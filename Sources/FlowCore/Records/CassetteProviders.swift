@@ -54,6 +54,7 @@ struct RecordingProvider: ChatProvider {
     var name: String { inner.name }
     func prefillMode(for model: String) -> PrefillMode { inner.prefillMode(for: model) }
     func check(_ request: ChatRequest) throws(ProviderError) { try inner.check(request) }
+    func wire(_ request: ChatRequest) -> HTTPRequest? { inner.wire(request) }
 
     func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         let response = try await inner.complete(request)

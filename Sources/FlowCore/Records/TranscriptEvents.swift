@@ -12,6 +12,11 @@ enum TranscriptEvents {
             ("prefill", request.prefill.map(JSON.string)),
             ("prefill_mode", request.prefill.map { _ in .string(provider.prefillMode(for: request.model).rawValue) }),
             ("params", params(request.params)),
+            // The body as sent, with no key: keys travel only in headers, which are not recorded.
+            ("wire", provider.wire(request).map { http in
+                .object([("method", .string(http.method)), ("url", .string(http.url)),
+                         ("body", (try? JSON.parse(http.body)) ?? .string(String(decoding: http.body, as: UTF8.self)))])
+            }),
         ]).pairs
     }
 
@@ -25,6 +30,7 @@ enum TranscriptEvents {
             ("usage", usage(response.usage)),
             ("latency_ms", .double((latencyMs * 1000).rounded() / 1000)),
             ("logprobs", response.logprobs.map(logprobs)),
+            ("raw", response.raw),
         ]).pairs
     }
 
