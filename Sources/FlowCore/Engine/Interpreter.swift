@@ -44,6 +44,7 @@ public struct Interpreter: Sendable {
     public func run(_ loaded: LoadedWorkflow, inputs: [String: TemplateValue]) async -> RunResult {
         let workflow = loaded.workflow
         transcript.record("run_start", [
+            ("transcript_format", .int(1)),
             ("flow_version", .string(Self.version)),
             ("workflow", .string(loaded.source.path)),
             ("workflow_sha256", .string(loaded.sha256)),
