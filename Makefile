@@ -18,12 +18,13 @@ test: deps
 build: deps
 	$(SWIFT) build --product flow
 
-## deps: libyaml's headers (Debian's libyaml-dev) if pkg-config cannot find them
+## deps: libyaml's headers (Debian's libyaml-dev) if pkg-config cannot find them; xmllint
+## (libxml2-utils), which the tests use to check JUnit output against its schema
 deps:
-	@if ! pkg-config --exists yaml-0.1 2>/dev/null; then \
-		echo "installing libyaml-dev and pkg-config"; \
+	@if ! pkg-config --exists yaml-0.1 2>/dev/null || ! command -v xmllint >/dev/null; then \
+		echo "installing libyaml-dev, pkg-config and libxml2-utils"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libyaml-dev pkg-config; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libyaml-dev pkg-config libxml2-utils; \
 	fi
 
 clean:

@@ -49,6 +49,27 @@ enum Commands {
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),
         ])
 
+    static let test = CommandSpec(
+        name: "test",
+        abstract: "Run the workflows' test cases: the regression checks for CI.",
+        discussion: """
+        Cases come from each workflow's tests: (and the datasets they name). By default they
+        replay from the workflow's cassette (no keys, no cost); a case with mock: replies runs
+        on them. --live sends requests; --live --record refreshes the cassette. Exit: 0 all
+        passed, 1 a case failed, 65 an invalid file, 69 a provider error no retry fixed.
+        """,
+        arguments: [.init(name: "paths", help: "Workflow files or directories (default: workflows).", repeatable: true, optional: true)],
+        options: [
+            .init(name: "--live", value: nil, help: "Send requests instead of replaying."),
+            .init(name: "--record", value: nil, help: "With --live: save the answers in the cassettes."),
+            .init(name: "-j", value: "<n>", help: "Cases run at once (default: 4)."),
+            .init(name: "--filter", value: "<text>", help: "Only cases whose name contains this."),
+            .init(name: "--shard", value: "<k/n>", help: "Only the k-th of n equal parts of the cases, for parallel CI machines."),
+            .init(name: "--json", value: nil, help: "Print the results as JSON."),
+            .init(name: "--junit", value: "<path>", help: "Write JUnit XML here."),
+            .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
+        ])
+
     static let show = CommandSpec(
         name: "show",
         abstract: "Show a run's transcript as a person reads it.",
@@ -72,7 +93,7 @@ enum Commands {
         abstract: "Show help for a command.",
         arguments: [.init(name: "command", help: "The command to describe.", optional: true)])
 
-    static let all = [run, validate, render, show, cost, diff, help]
+    static let all = [run, validate, test, render, show, cost, diff, help]
 
     static var overview: String {
         var out = """

@@ -41,6 +41,8 @@ func dispatch(_ words: [String]) async -> Int32 {
         return ValidateCommand.main(arguments)
     case "render":
         return RenderCommand.main(arguments)
+    case "test":
+        return await TestCommand.main(arguments)
     case "show", "cost", "diff":
         return RecordCommands.main(command.name, arguments)
     default:

@@ -152,7 +152,7 @@ public struct Interpreter: Sendable {
                 text = (counts.continuations > 0 ? text : (originalPrefill ?? "")) + response.content
                 run.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
                                             content: text, usage: response.usage, latencyMs: run.lastLatencyMs,
-                                            costUSD: prices.cost(response.usage, model: model)))
+                                            costUSD: prices.cost(response.usage, model: model), logprobs: response.logprobs))
                 reason = BranchReason(response.finishReason)
                 if reason == .stop, step.parsesJSON {
                     switch Conversation.parse(text) {

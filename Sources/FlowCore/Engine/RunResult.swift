@@ -46,6 +46,7 @@ public struct StepResult: Sendable {
     public var latencyMs: Double
     /// USD for this call, or nil when its model has no price.
     public var costUSD: Double?
+    public var logprobs: [TokenLogprob]? = nil
 }
 
 /// Why a run failed, and which exit code says so.

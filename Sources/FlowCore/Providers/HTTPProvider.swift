@@ -8,14 +8,17 @@ public struct HTTPProvider: ChatProvider {
     let retry: RetryPolicy
     /// Told of each failed attempt that will be retried, so the transcript shows it.
     let onRetry: (@Sendable (RetryAttempt) -> Void)?
+    /// Shared by concurrent workers, so a 429 slows all of them.
+    let gate: RateGate?
 
     public init(adapter: any ProviderAdapter, apiKey: String?, transport: any HTTPTransport,
-                retry: RetryPolicy = .default, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) {
+                retry: RetryPolicy = .default, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil, gate: RateGate? = nil) {
         self.adapter = adapter
         self.apiKey = apiKey
         self.transport = transport
         self.retry = retry
         self.onRetry = onRetry
+        self.gate = gate
     }
 
     public var name: String { adapter.providerName }
@@ -53,11 +56,13 @@ public struct HTTPProvider: ChatProvider {
     private func withRetries(_ attemptOnce: () async throws(ProviderError) -> ChatResponse) async throws(ProviderError) -> ChatResponse {
         var attempt = 1
         while true {
+            await gate?.wait()
             do {
                 return try await attemptOnce()
             } catch {
                 guard error.retryable, attempt <= retry.maxRetries else { throw error }
                 let delay = retry.delay(afterAttempt: attempt, asked: error.retryAfter)
+                if error.status == 429 { await gate?.pause(delay) }
                 onRetry?(RetryAttempt(attempt: attempt, error: error, delay: delay))
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
                 attempt += 1

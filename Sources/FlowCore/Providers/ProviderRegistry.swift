@@ -16,6 +16,10 @@ public struct ProviderRegistry: Sendable {
     /// Where answers are recorded to or replayed from, if anywhere.
     public var cassette: CassetteStore?
     public var cassetteMode = CassetteMode.live
+    /// Answer every model from the mock's scripted replies (test cases with `mock:`).
+    public var forceMock = false
+    /// Shared backoff for concurrent runs.
+    public var gate: RateGate?
     private let mock: MockProvider
 
     public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply],
@@ -39,6 +43,7 @@ public struct ProviderRegistry: Sendable {
     public func provider(for ref: ModelRef, step: String = "", onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
         var registry = self
         if let onRetry { registry.onRetry = onRetry }
+        if forceMock { return mock }
         if let cassette, cassetteMode == .replay {
             return ReplayProvider(name: ref.provider, adapter: try adapter(for: ref), store: cassette, step: step)
         }
@@ -94,7 +99,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     private func http(_ adapter: any ProviderAdapter, key: String?) -> any ChatProvider {
-        HTTPProvider(adapter: adapter, apiKey: key, transport: transport, retry: retry, onRetry: onRetry)
+        HTTPProvider(adapter: adapter, apiKey: key, transport: transport, retry: retry, onRetry: onRetry, gate: gate)
     }
 
     /// The key from `variable`, else from the provider's key file. Errors name both places

@@ -23,6 +23,10 @@ public struct Workflow: Sendable {
     public var context: ContextPolicy?
     /// Programs the model may call, by name.
     public var tools: [ToolDeclaration] = []
+    /// Regression cases for `flow test` (dataset rows included once loaded).
+    public var tests: [TestCase] = []
+    /// Dataset files named by `tests:`, read by the loader: the case they extend, the path, where it is named.
+    public var datasets: [(TestCase, String, Mark)] = []
 
     /// The index of the step with `id`.
     public func index(of id: String) -> Int? { steps.firstIndex { $0.id == id } }

@@ -8,7 +8,7 @@ public struct WorkflowDecoder {
     /// Providers a `model:` may name without a project config.
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
-                               "escape", "partials", "limits", "context", "tools", "mock"]
+                               "escape", "partials", "limits", "context", "tools", "tests", "mock"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools"]
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs"]
 
@@ -77,6 +77,10 @@ public struct WorkflowDecoder {
         if let node = root["context"] { workflow.context = contextPolicy(node) }
         if let node = root["tools"] { workflow.tools = toolDeclarations(node) }
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])
+        if let node = root["tests"] {
+            (workflow.tests, workflow.datasets) = testCases(node)
+            checkTests(workflow.tests + workflow.datasets.map(\.0), steps: workflow.steps)
+        }
         return workflow
     }
 
@@ -274,7 +278,7 @@ public struct WorkflowDecoder {
         }
     }
 
-    private mutating func mockReplies(_ node: Node) -> [MockReply] {
+    mutating func mockReplies(_ node: Node) -> [MockReply] {
         guard let items = sequence(node, "mock") else { return [] }
         return items.compactMap { item in
             if item.scalar != nil { return string(item, "a mock reply").map { MockReply(content: $0) } }

@@ -33,7 +33,7 @@ public enum WorkflowLoader {
         let directory = (path as NSString).deletingLastPathComponent
         let config = try ProjectConfig.find(from: directory)
         let providers = WorkflowDecoder.knownProviders + config.providers.map(\.name)
-        let workflow = try decodeYAML(source, limits: limits) { root throws(DiagnosticList) in
+        var workflow = try decodeYAML(source, limits: limits) { root throws(DiagnosticList) in
             try WorkflowDecoder.decode(root, source: source, providers: providers)
         }
 
@@ -47,6 +47,28 @@ public enum WorkflowLoader {
                 if let file, !files.contains(file) { files.append(file) }
             } catch {
                 problems.append(contentsOf: error.diagnostics)
+            }
+        }
+        for (template, relative, mark) in workflow.datasets {
+            let path = Self.normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
+            do {
+                let bytes = try read(path, referencedAt: mark, from: source)
+                let rows = try Datasets.rows(try sourceFile(path: path, bytes: bytes))
+                for (index, row) in rows.enumerated() {
+                    var testCase = template
+                    var vars = row
+                    if case .string(let name)? = vars.removeValue(forKey: "name") { testCase.name = name } else {
+                        testCase.name = "\(template.name) #\(index + 1)"
+                    }
+                    testCase.vars = template.vars.merging(vars) { _, row in row }
+                    workflow.tests.append(testCase)
+                }
+            } catch let error as LoadError {
+                problems += error.diagnostics
+            } catch let error as Diagnostic {
+                problems.append(error)
+            } catch {
+                problems.append(Diagnostic(source, mark, "\(error)"))
             }
         }
         var partials = PartialLoader(directory: PartialLoader.directory(for: workflow, workflowDirectory: directory))

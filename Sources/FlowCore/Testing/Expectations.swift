@@ -1,0 +1,201 @@
+import Foundation
+import FlowTemplate
+
+/// Checks expectations on a finished run. Pure: each check is a small function returning the
+/// failure message, or nil when it holds.
+public enum Expectations {
+    /// The failure messages of `expectations` on `result` (empty when every one holds).
+    public static func failures(_ expectations: [Expectation], result: RunResult) -> [(Expectation, String)] {
+        expectations.compactMap { expectation in check(expectation, result: result).map { (expectation, $0) } }
+    }
+
+    public static func check(_ expectation: Expectation, result: RunResult) -> String? {
+        let subject = expectation.step.map { "step \($0)" } ?? "the output"
+        // The last answer of the step: a step visited or continued twice is judged on its final text.
+        let stepResult = expectation.step.flatMap { id in result.steps.last { $0.id == id } }
+        if let id = expectation.step, stepResult == nil, !isRunLevel(expectation.kind) {
+            return "expected step \(id) to run, but it did not (path: \(pathText(result)))"
+        }
+        let text = stepResult?.content ?? result.output ?? ""
+        let not = expectation.negated ? "not " : ""
+        func verdict(_ holds: Bool, _ message: @autoclosure () -> String) -> String? {
+            holds != expectation.negated ? nil : message()
+        }
+        switch expectation.kind {
+        case .equals(let expected):
+            let actual = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return verdict(actual == expected, "expected \(subject) \(not)to equal \(quote(expected)), got \(quote(actual))")
+        case .contains(let needle):
+            return verdict(text.contains(needle), "expected \(subject) \(not)to contain \(quote(needle)), got \(quote(text))")
+        case .notContains(let needle):
+            return verdict(!text.contains(needle), "expected \(subject) \(expectation.negated ? "" : "not ")to contain \(quote(needle)), got \(quote(text))")
+        case .matches(let pattern):
+            let regex = try? NSRegularExpression(pattern: pattern)
+            let found = regex?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            return verdict(found, "expected \(subject) \(not)to match /\(pattern)/, got \(quote(text))")
+        case .json:
+            return verdict((try? JSON.parse(text)) != nil, "expected \(subject) \(not)to be JSON, got \(quote(text))")
+        case .jsonPath(let path, let equals, let pattern):
+            guard let json = try? JSON.parse(text) else { return "expected \(subject) to be JSON for \(path), got \(quote(text))" }
+            guard let value = JSONPath.value(at: path, in: json) else {
+                return expectation.negated ? nil : "expected \(path) in \(subject), but it is missing"
+            }
+            if let equals {
+                return verdict(value == equals, "expected \(path) in \(subject) \(not)to equal \(equals.serialized), got \(value.serialized)")
+            }
+            let string = value.string ?? value.serialized
+            let regex = try? NSRegularExpression(pattern: pattern ?? "")
+            let found = regex?.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
+            return verdict(found, "expected \(path) in \(subject) \(not)to match /\(pattern ?? "")/, got \(value.serialized)")
+        case .jsonSchema(let schema):
+            guard let json = try? JSON.parse(text) else { return "expected \(subject) to be JSON for json_schema, got \(quote(text))" }
+            let problems = JSONSchema.validate(json, against: schema)
+            return verdict(problems.isEmpty, problems.isEmpty ? "expected \(subject) not to match the schema"
+                           : "expected \(subject) to match the schema: " + problems.joined(separator: "; "))
+        case .finishReason(let expected):
+            let actual = stepResult?.finishReason.name ?? result.steps.last?.finishReason.name ?? "none"
+            return verdict(actual == expected, "expected finish_reason \(not)\(expected), got \(actual) at \(subject)")
+        case .path(let expected):
+            let actual = steps(result)
+            return verdict(actual == expected, "expected path \(not)\(expected.joined(separator: " → ")), got \(actual.joined(separator: " → "))")
+        case .confidence(let minimum):
+            guard let probability = stepResult?.firstTokenProbability else {
+                return "expected a confidence at \(subject), but the answer has no log probabilities"
+            }
+            return verdict(probability >= minimum, "expected confidence \(not)at least \(minimum) at \(subject), got \(rounded(probability))")
+        case .costAtMost(let limit):
+            guard let cost = result.costUSD else { return "expected cost_usd at most \(limit), but the run's cost is unknown (a model has no price)" }
+            return verdict(cost <= limit, "expected cost_usd \(not)at most \(limit), got \(rounded(cost))")
+        case .tokensAtMost(let limit):
+            let tokens = result.totals.inputTokens + result.totals.outputTokens
+            return verdict(tokens <= limit, "expected tokens \(not)at most \(limit), got \(tokens)")
+        }
+    }
+
+    static func isRunLevel(_ kind: Expectation.Kind) -> Bool {
+        switch kind {
+        case .path, .costAtMost, .tokensAtMost: return true
+        default: return false
+        }
+    }
+
+    /// Step ids in the order the run visited them (a continued or retried visit counts once).
+    static func steps(_ result: RunResult) -> [String] {
+        var ids: [String] = []
+        var previous: PathEntry?
+        for entry in result.path {
+            let sameVisit = previous?.step == entry.step && ["continue", "retry", "tools"].contains(previous?.action ?? "")
+            if !sameVisit { ids.append(entry.step) }
+            previous = entry
+        }
+        return ids
+    }
+
+    static func pathText(_ result: RunResult) -> String { steps(result).joined(separator: " → ") }
+
+    static func quote(_ text: String) -> String {
+        let short = text.count > 120 ? String(text.prefix(117)) + "..." : text
+        return JSON.string(short).serialized
+    }
+
+    static func rounded(_ value: Double) -> String {
+        let text = String(format: "%.4f", value)
+        return text.contains(".") ? String(text.reversed().drop { $0 == "0" }.reversed()).trimmingCharacters(in: CharacterSet(charactersIn: ".")) : text
+    }
+}
+
+extension StepResult {
+    /// The probability of the answer's first token, when logprobs were returned.
+    public var firstTokenProbability: Double? { logprobs?.first?.probability }
+}
+
+/// `$.a.b[0].c` lookups.
+public enum JSONPath {
+    public static func value(at path: String, in json: JSON) -> JSON? {
+        var rest = Substring(path)
+        guard rest.hasPrefix("$") else { return nil }
+        rest = rest.dropFirst()
+        var current = json
+        while !rest.isEmpty {
+            if rest.hasPrefix(".") {
+                rest = rest.dropFirst()
+                let name = rest.prefix { $0 != "." && $0 != "[" }
+                rest = rest.dropFirst(name.count)
+                guard let next = current[String(name)] else { return nil }
+                current = next
+            } else if rest.hasPrefix("[") {
+                guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]),
+                      let next = current[index] else { return nil }
+                current = next
+                rest = rest[rest.index(after: close)...]
+            } else {
+                return nil
+            }
+        }
+        return current
+    }
+}
+
+/// A useful subset of JSON Schema: type, properties, required, enum, items, minimum, maximum,
+/// minLength, maxLength, pattern. Messages name the place (`$.items[2].age`).
+public enum JSONSchema {
+    public static func validate(_ value: JSON, against schema: JSON, at path: String = "$") -> [String] {
+        var problems: [String] = []
+        if let type = schema["type"]?.string, !matches(value, type: type) {
+            return ["\(path): expected \(type), got \(kind(value))"]
+        }
+        if let options = schema["enum"]?.array, !options.contains(value) {
+            problems.append("\(path): expected one of \(JSON.array(options).serialized), got \(value.serialized)")
+        }
+        if let number = value.double {
+            if let minimum = schema["minimum"]?.double, number < minimum { problems.append("\(path): \(value.serialized) is below the minimum \(schema["minimum"]!.serialized)") }
+            if let maximum = schema["maximum"]?.double, number > maximum { problems.append("\(path): \(value.serialized) is above the maximum \(schema["maximum"]!.serialized)") }
+        }
+        if let string = value.string {
+            if let minimum = schema["minLength"]?.int, string.count < minimum { problems.append("\(path): shorter than \(minimum) characters") }
+            if let maximum = schema["maxLength"]?.int, string.count > maximum { problems.append("\(path): longer than \(maximum) characters") }
+            if let pattern = schema["pattern"]?.string {
+                let regex = try? NSRegularExpression(pattern: pattern)
+                if regex?.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) == nil {
+                    problems.append("\(path): \(value.serialized) does not match /\(pattern)/")
+                }
+            }
+        }
+        if case .object(let pairs) = value {
+            for name in schema["required"]?.array?.compactMap(\.string) ?? [] where !pairs.contains(where: { $0.0 == name }) {
+                problems.append("\(path): missing required property '\(name)'")
+            }
+            if case .object(let properties)? = schema["properties"] {
+                for (name, propertySchema) in properties {
+                    if let property = value[name] { problems += validate(property, against: propertySchema, at: "\(path).\(name)") }
+                }
+            }
+        }
+        if let items = value.array, let itemSchema = schema["items"] {
+            for (index, item) in items.enumerated() { problems += validate(item, against: itemSchema, at: "\(path)[\(index)]") }
+        }
+        return problems
+    }
+
+    static func matches(_ value: JSON, type: String) -> Bool {
+        switch (type, value) {
+        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object): return true
+        case ("number", .int), ("number", .double): return true
+        case ("integer", .int): return true
+        case ("integer", .double(let double)): return double == double.rounded()
+        default: return false
+        }
+    }
+
+    static func kind(_ value: JSON) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}

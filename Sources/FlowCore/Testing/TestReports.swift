@@ -1,0 +1,114 @@
+import Foundation
+
+/// What `flow test` prints and writes. Pure.
+public enum TestReports {
+    public static func summary(_ results: [CaseResult]) -> String {
+        let width = min(60, max(4, results.map(\.name.count).max() ?? 4)) + 2
+        var out = "case".padding(toLength: width, withPad: " ", startingAt: 0) + "result  mode     runs     time      cost\n"
+        for result in results {
+            let name = result.name.count > width - 2 ? String(result.name.prefix(width - 5)) + "..." : result.name
+            let status = result.providerError != nil ? "error " : result.passed ? "pass  " : "FAIL  "
+            out += name.padding(toLength: width, withPad: " ", startingAt: 0) + status + "  "
+                + result.mode.padding(toLength: 7, withPad: " ", startingAt: 0)
+                + String(format: "%3d/%-3d %7.2fs", result.passedRuns, result.runs, result.seconds)
+                + (result.costUSD.map { String(format: " %9.4f", $0) } ?? "   unknown") + "\n"
+        }
+        let failed = results.filter { !$0.passed }.count
+        out += "\n\(results.count - failed) passed, \(failed) failed\n"
+        for result in results where !result.passed {
+            out += "\n\(result.workflow):\(result.line): \(result.name)\n"
+            if let error = result.providerError { out += "  provider error: \(error)\n" }
+            for failure in result.failures { out += "  \(result.workflow):\(failure.line): \(failure.message)\n" }
+        }
+        return out
+    }
+
+    public static func json(_ results: [CaseResult]) -> JSON {
+        let failed = results.filter { !$0.passed }.count
+        return .object([
+            ("passed", .int(results.count - failed)),
+            ("failed", .int(failed)),
+            ("cases", .array(results.map { result in
+                .object(omittingNil: [
+                    ("workflow", .string(result.workflow)), ("name", .string(result.name)), ("line", .int(result.line)),
+                    ("passed", .bool(result.passed)), ("mode", .string(result.mode)),
+                    ("runs", .int(result.runs)), ("passed_runs", .int(result.passedRuns)), ("pass_rate", .double(result.passRate)),
+                    ("failures", .array(result.failures.map { .object([("line", .int($0.line)), ("message", .string($0.message))]) })),
+                    ("provider_error", result.providerError.map(JSON.string)),
+                    ("seconds", .double((result.seconds * 1000).rounded() / 1000)),
+                    ("cost_usd", result.costUSD.map(JSON.double) ?? .null), ("tokens", .int(result.tokens)),
+                ])
+            })),
+        ])
+    }
+
+    /// JUnit XML (the schema in ../shared/conformance/junit): one testsuite per workflow.
+    public static func junit(_ results: [CaseResult]) -> String {
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+        var order: [String] = []
+        for result in results where !order.contains(result.workflow) { order.append(result.workflow) }
+        for workflow in order {
+            let cases = results.filter { $0.workflow == workflow }
+            let failures = cases.filter { !$0.passed && $0.providerError == nil }.count
+            let errors = cases.filter { $0.providerError != nil }.count
+            let time = cases.reduce(0) { $0 + $1.seconds }
+            out += "  <testsuite name=\"\(escape(workflow))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\">\n"
+            for result in cases {
+                out += "    <testcase name=\"\(escape(result.name))\" classname=\"\(escape(workflow))\" time=\"\(seconds(result.seconds))\""
+                if let error = result.providerError {
+                    out += ">\n      <error message=\"\(escape(error))\" type=\"provider\"/>\n    </testcase>\n"
+                } else if !result.passed {
+                    let messages = result.failures.map { "\(workflow):\($0.line): \($0.message)" }.joined(separator: "\n")
+                    out += ">\n      <failure message=\"\(escape(result.failures.first?.message ?? "failed"))\" type=\"expectation\">\(escape(messages))</failure>\n    </testcase>\n"
+                } else {
+                    out += "/>\n"
+                }
+            }
+            out += "  </testsuite>\n"
+        }
+        return out + "</testsuites>\n"
+    }
+
+    /// GitHub Actions workflow commands that mark each failing expectation's line in the YAML.
+    public static func githubAnnotations(_ results: [CaseResult]) -> String {
+        var out = ""
+        for result in results where !result.passed {
+            if let error = result.providerError {
+                out += "::error file=\(property(result.workflow)),line=\(result.line),title=\(property(result.name))::\(data(error))\n"
+            }
+            for failure in result.failures {
+                out += "::error file=\(property(result.workflow)),line=\(failure.line),title=\(property(result.name))::\(data(failure.message))\n"
+            }
+        }
+        return out
+    }
+
+    static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n": out += "&#10;"
+            default:
+                // XML 1.0 has no place for most control characters.
+                if scalar.value < 0x20, scalar != "\t" { out += "?" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    /// GitHub's escaping for a workflow command's message.
+    static func data(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    /// GitHub's escaping for a workflow command's properties (file, title).
+    static func property(_ text: String) -> String {
+        data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}

@@ -1,0 +1,117 @@
+import FlowSource
+import FlowTemplate
+import FlowYAML
+
+/// Decoding of `tests:`. Dataset files are named here and read by the loader.
+extension WorkflowDecoder {
+    static let caseKeys = ["name", "vars", "mock", "expect", "repeat", "pass_rate", "dataset"]
+    static let expectationKeys = ["equals", "contains", "not_contains", "matches", "json", "json_path", "json_schema",
+                                  "finish_reason", "path", "confidence", "cost_usd", "tokens", "not", "step"]
+
+    /// The cases written inline, and the dataset entries (a template case plus the file it names).
+    mutating func testCases(_ node: Node) -> (cases: [TestCase], datasets: [(TestCase, String, Mark)]) {
+        guard let items = sequence(node, "tests") else { return ([], []) }
+        var cases: [TestCase] = []
+        var datasets: [(TestCase, String, Mark)] = []
+        for (index, item) in items.enumerated() {
+            guard let pairs = mapping(item, "a test case") else { continue }
+            checkKeys(pairs, allowed: Self.caseKeys, in: "a test case")
+            var testCase = TestCase(name: item["name"].flatMap { string($0, "name") } ?? "case \(index + 1)", mark: item.mark,
+                                    vars: [:], mock: nil, expectations: [])
+            if let vars = item["vars"], let varPairs = mapping(vars, "vars") {
+                for pair in varPairs { testCase.vars[pair.key.scalar?.text ?? ""] = Self.templateValue(pair.value) }
+            }
+            if let mock = item["mock"] { testCase.mock = mockReplies(mock) }
+            if let expect = item["expect"], let list = sequence(expect, "expect") {
+                testCase.expectations = list.compactMap { expectation($0) }
+            }
+            if let value = item["repeat"] { testCase.repeatCount = count(value, "repeat", in: 1...1000) ?? 1 }
+            if let value = item["pass_rate"] { testCase.passRate = number(value, "pass_rate", in: 0...1) ?? 1 }
+            if let dataset = item["dataset"] {
+                if let path = string(dataset, "dataset") { datasets.append((testCase, path, dataset.mark)) }
+            } else {
+                cases.append(testCase)
+            }
+        }
+        return (cases, datasets)
+    }
+
+    mutating func expectation(_ node: Node, negated: Bool = false) -> Expectation? {
+        guard let pairs = mapping(node, "an expectation") else { return nil }
+        checkKeys(pairs, allowed: Self.expectationKeys + ["equals", "matches"], in: "an expectation")
+        let step = node["step"].flatMap { string($0, "step") }
+        if let inner = node["not"] {
+            guard var expectation = expectation(inner, negated: !negated) else { return nil }
+            if expectation.step == nil { expectation.step = step }
+            return expectation
+        }
+        let kinds = pairs.compactMap { $0.key.scalar?.text }.filter { $0 != "step" && !($0 == "equals" && node["json_path"] != nil)
+            && !($0 == "matches" && node["json_path"] != nil) }
+        guard kinds.count == 1, let key = kinds.first, let value = node[key] else {
+            report(node.mark, kinds.isEmpty ? "an expectation needs a check" : "an expectation has one check, got \(kinds.joined(separator: " and "))",
+                   hint: "for example {contains: refund} or {step: classify, finish_reason: stop}")
+            return nil
+        }
+        func make(_ kind: Expectation.Kind) -> Expectation { Expectation(kind: kind, step: step, negated: negated, mark: node.mark) }
+        switch key {
+        case "equals": return string(value, "equals").map { make(.equals($0)) }
+        case "contains": return string(value, "contains").map { make(.contains($0)) }
+        case "not_contains": return string(value, "not_contains").map { make(.notContains($0)) }
+        case "matches":
+            guard let pattern = string(value, "matches"), validRegex(pattern, at: value) else { return nil }
+            return make(.matches(pattern))
+        case "json": return make(.json)
+        case "json_path":
+            guard let path = string(value, "json_path") else { return nil }
+            guard path.hasPrefix("$") else {
+                report(value.mark, "json_path must start with '$', got '\(path)'", hint: "for example $.label or $.items[0].name")
+                return nil
+            }
+            if let expected = node["equals"] { return make(.jsonPath(path, equals: Self.json(expected), matches: nil)) }
+            if let patternNode = node["matches"], let pattern = string(patternNode, "matches"), validRegex(pattern, at: patternNode) {
+                return make(.jsonPath(path, equals: nil, matches: pattern))
+            }
+            report(node.mark, "json_path needs 'equals' or 'matches'")
+            return nil
+        case "json_schema": return make(.jsonSchema(Self.json(value)))
+        case "finish_reason":
+            guard let reason = string(value, "finish_reason") else { return nil }
+            guard BranchReason(rawValue: reason) != nil else {
+                report(value.mark, "'\(reason)' is not a finish reason", hint: Suggestion.hint(for: reason, in: BranchReason.allCases.map(\.rawValue)))
+                return nil
+            }
+            return make(.finishReason(reason))
+        case "path":
+            guard let items = sequence(value, "path") else { return nil }
+            return make(.path(items.compactMap { string($0, "a step id") }))
+        case "confidence": return number(value, "confidence", in: 0...1).map { make(.confidence($0)) }
+        case "cost_usd": return number(value, "cost_usd", in: 0...1_000_000).map { make(.costAtMost($0)) }
+        default: return count(value, "tokens", in: 0...Int.max).map { make(.tokensAtMost($0)) }
+        }
+    }
+
+    private mutating func validRegex(_ pattern: String, at node: Node) -> Bool {
+        if (try? NSRegularExpressionChecker.check(pattern)) == true { return true }
+        report(node.mark, "'\(pattern)' is not a valid regular expression", hint: "ICU syntax; (?i) makes it case-insensitive")
+        return false
+    }
+
+    /// Checks expectations that name steps and reports unknown ones, with did-you-mean.
+    mutating func checkTests(_ cases: [TestCase], steps: [Step]) {
+        let ids = steps.map(\.id)
+        for testCase in cases {
+            for expectation in testCase.expectations {
+                if let step = expectation.step, !ids.contains(step) {
+                    report(expectation.mark, "test '\(testCase.name)' checks step '\(step)', which is not a step",
+                           hint: Suggestion.hint(for: step, in: ids) ?? "steps: " + ids.joined(separator: ", "))
+                }
+                if case .path(let path) = expectation.kind {
+                    for id in path where !ids.contains(id) {
+                        report(expectation.mark, "test '\(testCase.name)' expects a path through '\(id)', which is not a step",
+                               hint: Suggestion.hint(for: id, in: ids))
+                    }
+                }
+            }
+        }
+    }
+}

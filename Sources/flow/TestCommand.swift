@@ -1,0 +1,163 @@
+import Foundation
+import FlowCore
+
+/// `flow test [PATHS]`: every case of every workflow named, as regression checks.
+enum TestCommand {
+    static func main(_ arguments: ParsedArguments) async -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        let json = arguments.flags.contains("--json")
+        var jobs = 4
+        if let text = arguments.value("-j") {
+            guard let value = Int(text), (1...256).contains(value) else {
+                Terminal.report(UsageError(message: "-j takes a number from 1 to 256, got '\(text)'", command: Commands.test))
+                return ExitCode.usage
+            }
+            jobs = value
+        }
+        var shard: (Int, Int)?
+        if let text = arguments.value("--shard") {
+            let parts = text.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+                Terminal.report(UsageError(message: "--shard takes k/n with 1 ≤ k ≤ n, got '\(text)'", command: Commands.test))
+                return ExitCode.usage
+            }
+            shard = (parts[0], parts[1])
+        }
+        let live = arguments.flags.contains("--live") || environment["FLOW_CASSETTE"] == "live" || environment["FLOW_CASSETTE"] == "record"
+        let record = arguments.flags.contains("--record") || environment["FLOW_CASSETTE"] == "record"
+        if record, !live {
+            Terminal.report(UsageError(message: "--record needs --live: recording sends requests", command: Commands.test))
+            return ExitCode.usage
+        }
+        let prices: PriceTable
+        do {
+            prices = try PriceTable.load(file: arguments.value("--prices") ?? environment["FLOW_PRICES"])
+        } catch {
+            Terminal.err("error: \(error)\n")
+            return ExitCode.noInput
+        }
+
+        let files: [String]
+        do {
+            files = try workflowFiles(arguments.positionals.isEmpty ? ["workflows"] : arguments.positionals)
+        } catch {
+            Terminal.err("\(error)\n")
+            return ExitCode.noInput
+        }
+        var results: [CaseResult] = []
+        var invalid = false
+        let progress = Progress(total: 0, terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: json)
+        var planned: [(LoadedWorkflow, [TestCase])] = []
+        for file in files {
+            do {
+                let loaded = try WorkflowLoader.load(path: file)
+                var cases = loaded.workflow.tests
+                if let filter = arguments.value("--filter") { cases = cases.filter { $0.name.lowercased().contains(filter.lowercased()) } }
+                planned.append((loaded, cases))
+            } catch {
+                Terminal.err(error.description + "\n")
+                invalid = true
+            }
+        }
+        // Shards split the whole list in declared order, so every machine agrees on its part.
+        var index = 0
+        planned = planned.map { loaded, cases in
+            (loaded, cases.filter { _ in
+                defer { index += 1 }
+                guard let (k, n) = shard else { return true }
+                return index % n == k - 1
+            })
+        }
+        progress.total = planned.reduce(0) { $0 + $1.1.count }
+        for (loaded, cases) in planned where !cases.isEmpty {
+            let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
+            let cassettePath = base + ".cassette.json"
+            var store: CassetteStore?
+            if live ? record : FileManager.default.fileExists(atPath: cassettePath) {
+                do {
+                    store = try CassetteStore.open(cassettePath)
+                } catch {
+                    Terminal.err("\(error)\n")
+                    invalid = true
+                    continue
+                }
+            }
+            let runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: prices,
+                                    mode: live ? .live : .replay, record: record, cassette: store ?? CassetteStore(path: cassettePath),
+                                    jobs: jobs)
+            results += await runner.run(cases) { progress.finished($0) }
+        }
+        progress.finish()
+
+        if json {
+            Terminal.out(TestReports.json(results).pretty + "\n")
+        } else {
+            Terminal.out(TestReports.summary(results))
+        }
+        if let path = arguments.value("--junit") {
+            do {
+                try TestReports.junit(results).write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
+                return ExitCode.software
+            }
+        }
+        if environment["GITHUB_ACTIONS"] == "true" { Terminal.out(TestReports.githubAnnotations(results)) }
+        if invalid { return ExitCode.invalid }
+        if results.contains(where: { $0.providerError != nil }) { return ExitCode.unavailable }
+        return results.allSatisfy(\.passed) ? ExitCode.ok : ExitCode.failed
+    }
+
+    /// Workflow files named, with directories searched for `.yaml` files.
+    static func workflowFiles(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw TranscriptReader.ReadError(description: "\(path): error: no such file or directory")
+            }
+            if isDirectory.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                files += names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { path + "/" + $0 }
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+}
+
+/// A progress line on a terminal (done/total, failures, cost); a plain line per case otherwise.
+final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    var total: Int
+    private let terminal: Bool
+    private let quiet: Bool
+    private var done = 0
+    private var failed = 0
+    private var cost = 0.0
+
+    init(total: Int, terminal: Bool, quiet: Bool) {
+        self.total = total
+        self.terminal = terminal
+        self.quiet = quiet
+    }
+
+    func finished(_ result: CaseResult) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        if !result.passed { failed += 1 }
+        cost += result.costUSD ?? 0
+        guard !quiet else { return }
+        if terminal {
+            Terminal.err("\r\(done)/\(total) done, \(failed) failed, $" + String(format: "%.4f", cost) + "   ")
+        } else {
+            Terminal.err("\(result.passed ? "ok  " : result.providerError != nil ? "ERR " : "FAIL") \(result.name)\n")
+        }
+    }
+
+    func finish() {
+        if terminal, !quiet { Terminal.err("\n") }
+    }
+}
