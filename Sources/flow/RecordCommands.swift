@@ -13,7 +13,7 @@ enum RecordCommands {
                 return ExitCode.ok
             case "cost":
                 let paths = arguments.positionals.isEmpty ? [".flow/runs"] : arguments.positionals
-                let transcripts = try files(paths).map(TranscriptReader.read)
+                let transcripts = try PathExpansion.files(paths, endings: [".jsonl"], recursive: true).map(TranscriptReader.read)
                 let tables = TranscriptViews.cost(transcripts)
                 Terminal.out(arguments.flags.contains("--json") ? TranscriptViews.costJSON(tables).pretty + "\n" : TranscriptViews.costTable(tables))
                 return ExitCode.ok
@@ -27,23 +27,5 @@ enum RecordCommands {
             Terminal.err("\(error)\n")
             return ExitCode.noInput
         }
-    }
-
-    /// The transcripts named, with directories searched for `.jsonl` files.
-    static func files(_ paths: [String]) throws -> [String] {
-        var files: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw TranscriptReader.ReadError(description: "\(path): error: no such file or directory")
-            }
-            if isDirectory.boolValue {
-                let names = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
-                files += names.filter { $0.hasSuffix(".jsonl") }.sorted().map { path + "/" + $0 }
-            } else {
-                files.append(path)
-            }
-        }
-        return files
     }
 }

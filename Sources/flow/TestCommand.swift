@@ -39,7 +39,8 @@ enum TestCommand {
 
         let files: [String]
         do {
-            files = try workflowFiles(arguments.positionals.isEmpty ? ["workflows"] : arguments.positionals)
+            files = try PathExpansion.files(arguments.positionals.isEmpty ? ["workflows"] : arguments.positionals,
+                                            endings: [".yaml", ".yml"], recursive: false)
         } catch {
             Terminal.err("\(error)\n")
             return ExitCode.noInput
@@ -106,24 +107,6 @@ enum TestCommand {
         if invalid { return ExitCode.invalid }
         if results.contains(where: { $0.providerError != nil }) { return ExitCode.unavailable }
         return results.allSatisfy(\.passed) ? ExitCode.ok : ExitCode.failed
-    }
-
-    /// Workflow files named, with directories searched for `.yaml` files.
-    static func workflowFiles(_ paths: [String]) throws -> [String] {
-        var files: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw TranscriptReader.ReadError(description: "\(path): error: no such file or directory")
-            }
-            if isDirectory.boolValue {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                files += names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { path + "/" + $0 }
-            } else {
-                files.append(path)
-            }
-        }
-        return files
     }
 }
 

@@ -7,7 +7,8 @@ public protocol ProviderAdapter: Sendable {
     /// Throws `.configuration` when the request asks for something the model cannot do.
     func check(_ request: ChatRequest) throws(ProviderError)
     func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
-    func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse
+    /// Reads an answer, or the error body of a failed call (`decode` adds the raw body).
+    func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse
     /// The same request asking for a stream of server-sent events.
     func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
     /// A fresh decoder for one streamed answer.
@@ -15,6 +16,13 @@ public protocol ProviderAdapter: Sendable {
 }
 
 extension ProviderAdapter {
+    /// The answer, normalized, with the provider's body kept as it came for the transcript.
+    public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+        var decoded = try decodeBody(response)
+        decoded.raw = try? JSON.parse(response.body)
+        return decoded
+    }
+
     /// Refuses a prefill the model cannot take, so it is never dropped silently.
     func checkPrefill(_ request: ChatRequest) throws(ProviderError) {
         guard let prefill = request.prefill, !prefill.isEmpty, prefillMode(for: request.model) == .refused else { return }

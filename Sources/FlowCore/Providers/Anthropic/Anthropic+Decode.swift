@@ -1,13 +1,7 @@
 extension AnthropicAdapter {
     /// Reads a `message` object, or the error body of a failed call. Text blocks are joined;
     /// other blocks (thinking, tool use) carry no answer text.
-    public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
-        var decoded = try decodeBody(response)
-        decoded.raw = try? JSON.parse(response.body)
-        return decoded
-    }
-
-    private func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+    public func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
         let json = try HTTPErrors.json(response, from: "Anthropic")
         guard let blocks = json["content"]?.array else {

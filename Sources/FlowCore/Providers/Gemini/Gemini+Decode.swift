@@ -2,13 +2,7 @@ extension GeminiAdapter {
     /// Reads a `GenerateContentResponse`. A prompt blocked before generation comes back as
     /// HTTP 200 with no candidates and `promptFeedback.blockReason`: that is a content filter,
     /// not an empty answer. Thought parts are not part of the answer.
-    public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
-        var decoded = try decodeBody(response)
-        decoded.raw = try? JSON.parse(response.body)
-        return decoded
-    }
-
-    private func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+    public func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
         let json = try HTTPErrors.json(response, from: "Gemini")
         let usage = Self.usage(json["usageMetadata"])

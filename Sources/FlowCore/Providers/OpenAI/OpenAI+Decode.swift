@@ -3,13 +3,7 @@ extension OpenAIAdapter {
     ///
     /// Throws `ProviderError` `.http` for a non-2xx status (with the provider's message), and
     /// `.decode` for a body that is not a chat completion. Unknown fields are ignored.
-    public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
-        var decoded = try decodeBody(response)
-        decoded.raw = try? JSON.parse(response.body)
-        return decoded
-    }
-
-    private func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+    public func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
         let json = try HTTPErrors.json(response, from: (appliesOpenAIModelRules ? "OpenAI" : providerName))
         guard let choice = json["choices"]?[0] else {
