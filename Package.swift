@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "FlowCore", dependencies: ["FlowYAML", "FlowTemplate", "FlowSource"]),
         .executableTarget(name: "flow", dependencies: ["FlowCore", "FlowSource", "FlowTemplate"]),
         // Measures throughput and start-up; `make bench` runs it in release mode. Not a test.
-        .executableTarget(name: "flow-bench", dependencies: ["FlowCore", "FlowSource", "FlowTemplate", "FlowYAML"]),
+        .executableTarget(name: "flow-bench", dependencies: ["FlowCore", "FlowSource", "FlowTemplate", "FlowYAML", "FlowTestSupport"]),
         // Loopback HTTP stub server for transport and end-to-end tests.
         .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
         .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML"]),

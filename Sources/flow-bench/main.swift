@@ -4,8 +4,18 @@ import FlowSource
 import FlowTemplate
 import FlowYAML
 
-/// flow-bench: throughput of the pure parts (templates, YAML). Prints a table, or `--json`.
-/// Each figure is the median of several rounds, each at least 0.2 s of work.
+/// flow-bench: the figures of docs/performance.md. Prints a table, or `--json`;
+/// `--filter WORD` runs only the benchmarks whose name contains WORD.
+/// Throughput figures are the median of several rounds, each at least 0.2 s of work.
+
+/// One figure: what, how much, and the target it is held to, if any.
+struct Row {
+    var name: String
+    var value: Double
+    var unit: String
+    var target: String? = nil
+    var met: Bool? = nil
+}
 
 struct Measurement {
     var name: String
@@ -65,18 +75,24 @@ let results: [Measurement] = [
     },
 ].compactMap { $0 }
 
+var rows: [Row] = results.map { Row(name: "e. " + $0.name, value: $0.megabytesPerSecond, unit: "MB/s") }
+let processes = try ProcessBenchmarks()
+func wanted(_ section: String) -> Bool { filter.map { section.contains($0) } ?? true }
+if wanted("a. cold start") { rows += try processes.coldStart() }
+if wanted("b. per-call") { rows += try await processes.perCallOverhead() }
+if wanted("c. concurrency") { rows += try processes.concurrency() }
+if wanted("d. memory") { rows += try processes.memory() }
+
 if json {
-    let rows = results.map { result in
-        JSON.object([("name", .string(result.name)), ("bytes", .int(result.bytes)), ("iterations", .int(result.iterations)),
-                     ("seconds", .double(result.seconds)), ("mb_per_s", .double((result.megabytesPerSecond * 10).rounded() / 10))])
-    }
-    print(JSON.object([("benchmarks", .array(rows))]).pretty)
+    print(JSON.object([("benchmarks", .array(rows.map { row in
+        JSON.object(omittingNil: [("name", .string(row.name)), ("value", .double((row.value * 1000).rounded() / 1000)),
+                                  ("unit", .string(row.unit)), ("target", row.target.map(JSON.string)), ("met", row.met.map(JSON.bool))])
+    }))]).pretty)
 } else {
-    print("benchmark".padding(toLength: 52, withPad: " ", startingAt: 0) + "MB/s    per call")
-    for result in results {
-        let perCall = result.seconds / Double(result.iterations) * 1000
-        let name = result.name.padding(toLength: 52, withPad: " ", startingAt: 0)
-        let rate = String(format: "%7.1f", result.megabytesPerSecond)
-        print("\(name)\(rate)  \(String(format: "%8.3f", perCall)) ms")
+    print("benchmark".padding(toLength: 58, withPad: " ", startingAt: 0) + "     value        target")
+    for row in rows {
+        let value = String(format: "%10.3f", row.value) + " " + row.unit.padding(toLength: 5, withPad: " ", startingAt: 0)
+        let target = row.target.map { "\($0) \(row.unit)  " + (row.met == true ? "met" : "MISSED") } ?? ""
+        print(row.name.padding(toLength: 58, withPad: " ", startingAt: 0) + value + "  " + target)
     }
 }

@@ -3,12 +3,45 @@ import FlowCore
 
 /// The git commit of the workflow's tree and whether it had uncommitted changes, for the
 /// transcript, so a result can be traced to the exact files. Absent outside a repository.
+/// The commit is read from `.git` directly; only the dirty check runs git, and only inside a
+/// repository, so a run outside one starts no process.
 enum GitInfo {
     static func fields(for directory: String) -> [(String, JSON)] {
-        guard let commit = git(["rev-parse", "HEAD"], in: directory)?.trimmingCharacters(in: .whitespacesAndNewlines),
-              !commit.isEmpty else { return [] }
+        guard let gitDirectory = findGitDirectory(from: directory), let commit = head(gitDirectory) else { return [] }
         let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory) ?? ""
         return [("git_commit", .string(commit)), ("git_dirty", .bool(!status.isEmpty))]
+    }
+
+    static func findGitDirectory(from directory: String) -> String? {
+        var current = URL(fileURLWithPath: directory).standardizedFileURL
+        for _ in 0..<64 {
+            let candidate = current.appendingPathComponent(".git").path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+                // A worktree or submodule has a `.git` file pointing elsewhere: leave those to git.
+                return isDirectory.boolValue ? candidate : nil
+            }
+            let parent = current.deletingLastPathComponent()
+            if parent.path == current.path { return nil }
+            current = parent
+        }
+        return nil
+    }
+
+    /// HEAD's commit: a detached hash, or the ref it names (loose, else in packed-refs).
+    static func head(_ gitDirectory: String) -> String? {
+        guard let head = try? String(contentsOfFile: gitDirectory + "/HEAD", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        guard head.hasPrefix("ref: ") else { return head.count == 40 ? head : nil }
+        let ref = String(head.dropFirst(5))
+        if let loose = try? String(contentsOfFile: gitDirectory + "/" + ref, encoding: .utf8) {
+            return loose.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let packed = (try? String(contentsOfFile: gitDirectory + "/packed-refs", encoding: .utf8)) ?? ""
+        for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
+            return String(line.prefix(40))
+        }
+        return nil
     }
 
     private static func git(_ arguments: [String], in directory: String) -> String? {

@@ -18,24 +18,28 @@ enum ContextWindow {
 
     /// The messages with the oldest non-system turns removed until the estimate fits `budget`.
     /// The system prompt and the last user turn (with anything after it) are always kept; a tool
-    /// result is never kept without the call before it.
+    /// result is never kept without the call before it. One pass: estimates are computed once.
     static func trim(_ messages: [ChatMessage], budget: Int) -> (kept: [ChatMessage], removed: Int) {
-        var kept = messages
-        var removed = 0
-        let lastUser = kept.lastIndex { $0.role == .user } ?? kept.count
-        var protectedFrom = lastUser
-        while estimate(kept) > budget {
-            guard let oldest = kept.firstIndex(where: { $0.role != .system }), oldest < protectedFrom else { break }
-            kept.remove(at: oldest)
-            removed += 1
-            protectedFrom -= 1
-            // Tool results answer the assistant message just removed: drop them with it.
-            while oldest < protectedFrom, kept[oldest].role == .tool {
-                kept.remove(at: oldest)
-                removed += 1
-                protectedFrom -= 1
+        let costs = messages.map(estimate)
+        var total = costs.reduce(0, +)
+        guard total > budget else { return (messages, 0) }
+        let lastUser = messages.lastIndex { $0.role == .user } ?? messages.count
+        var drop = Set<Int>()
+        var index = 0
+        while total > budget, index < lastUser {
+            if messages[index].role != .system {
+                drop.insert(index)
+                total -= costs[index]
+                // Tool results answer the assistant message just dropped: they go with it.
+                while index + 1 < lastUser, messages[index + 1].role == .tool {
+                    index += 1
+                    drop.insert(index)
+                    total -= costs[index]
+                }
             }
+            index += 1
         }
-        return (kept, removed)
+        let kept = messages.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        return (kept, drop.count)
     }
 }

@@ -52,7 +52,7 @@ public struct Interpreter: Sendable {
             ("templates", .array(loaded.templateFiles.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("inputs", JSON(inputs)),
             ("price_table", .string(prices.version)),
-            ("started_at", .string(ISO8601DateFormatter().string(from: Date()))),
+            ("started_at", .string(UTCTime.iso8601(Date()))),
         ] + context)
         var run = RunProgress()
         do throws(RunError) {
@@ -133,6 +133,18 @@ public struct Interpreter: Sendable {
             asked = line
         }
         var request = try conversation.request(for: step, asked: asked)
+        if let policy = loaded.workflow.context {
+            // The conversation itself slides, so a long chat keeps flat memory, not only short requests.
+            let before = ContextWindow.estimate(conversation.messages)
+            let (kept, removed) = ContextWindow.trim(conversation.messages, budget: policy.maxInputTokens)
+            if removed > 0 {
+                conversation.messages = kept
+                request.messages = kept
+                transcript.record("context_trim", [("step", .string(step.id)), ("removed_messages", .int(removed)),
+                                                   ("estimated_tokens_before", .int(before)),
+                                                   ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
+            }
+        }
         request.tools = loaded.workflow.tools.filter { step.tools.contains($0.name) }
             .map { ToolSpec(name: $0.name, description: $0.description, parameters: $0.parameters) }
         let baseParams = request.params

@@ -9,6 +9,13 @@ public struct Cassette: Sendable {
         public var step: String
         public var request: JSON
         public var response: ChatResponse
+
+        public init(key: String, step: String, request: JSON, response: ChatResponse) {
+            self.key = key
+            self.step = step
+            self.request = request
+            self.response = response
+        }
     }
 
     public static let formatVersion = 1

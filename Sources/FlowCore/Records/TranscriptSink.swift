@@ -75,12 +75,8 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
 
     /// A new transcript path: `<directory>/<UTC timestamp>-<name>.jsonl`, unique within the directory.
     public static func newPath(in directory: String, name: String, now: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
         let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
-        let base = "\(directory)/\(formatter.string(from: now))-\(safeName)"
+        let base = "\(directory)/\(UTCTime.compact(now))-\(safeName)"
         var path = base + ".jsonl"
         var counter = 2
         while FileManager.default.fileExists(atPath: path) {

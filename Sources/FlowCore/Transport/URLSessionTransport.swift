@@ -20,6 +20,8 @@ public struct URLSessionTransport: HTTPTransport {
     /// and its message is the one users see.
     static func configuration(timeout: Double) -> URLSessionConfiguration {
         let configuration = URLSessionConfiguration.ephemeral
+        // The default (6) would cap `flow test -j 64` at six requests in flight.
+        configuration.httpMaximumConnectionsPerHost = 256
         configuration.timeoutIntervalForRequest = timeout + 5
         configuration.timeoutIntervalForResource = timeout + 5
         return configuration

@@ -1,0 +1,239 @@
+import Foundation
+import FlowCore
+import FlowTestSupport
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Benchmarks of the built `flow` binary as users run it: start-up, per-call overhead,
+/// concurrency and memory, against the loopback stub server.
+struct ProcessBenchmarks {
+    let flow: String
+    let directory: String
+
+    init() throws {
+        flow = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("flow").path
+        directory = NSTemporaryDirectory() + "flow-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    struct Outcome {
+        var status: Int32
+        var seconds: Double
+        /// Peak resident set in bytes, from GNU time when it is installed.
+        var peakRSS: Int?
+    }
+
+    /// Runs flow once with posix_spawn and wait4: exact wall time and the child's peak RSS.
+    /// (Foundation's Process polls for exit every 50 ms on Linux, which would swamp a 10 ms start.)
+    /// With `measureMemory`, GNU time runs flow and reports its peak RSS: wait4's own figure
+    /// would include this process's memory, which a spawned child shares until it execs.
+    func run(_ arguments: [String], environment: [String: String] = [:], measureMemory: Bool = false) throws -> Outcome {
+        let rssFile = directory + "/rss-\(UUID().uuidString)"
+        let timed = measureMemory && FileManager.default.isExecutableFile(atPath: "/usr/bin/time")
+        let argv = (timed ? ["/usr/bin/time", "-f", "%M", "-o", rssFile] : []) + [flow] + arguments
+        let env = ["PATH=/usr/bin:/bin", "CI=true"] + environment.map { "\($0.key)=\($0.value)" }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let previous = FileManager.default.currentDirectoryPath
+        _ = FileManager.default.changeCurrentDirectoryPath(directory)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        var cArgs = argv.map { strdup($0) } + [nil]
+        var cEnv = env.map { strdup($0) } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard posix_spawn(&pid, argv[0], &actions, nil, &cArgs, &cEnv) == 0 else { throw BenchError(message: "cannot start \(argv[0])") }
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        let elapsed = clock.now - start
+        var peak: Int?
+        if timed, let text = try? String(contentsOfFile: rssFile, encoding: .utf8),
+           let kilobytes = Int(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? "") {
+            peak = kilobytes * 1024
+        }
+        _ = usage
+        return Outcome(status: (status >> 8) & 0xFF, seconds: seconds(elapsed), peakRSS: peak)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    func median(_ runs: Int, _ work: () throws -> Double) rethrows -> Double {
+        var samples: [Double] = []
+        for _ in 0..<runs { samples.append(try work()) }
+        return samples.sorted()[runs / 2]
+    }
+
+    // MARK: a. cold start
+
+    func coldStart() throws -> [Row] {
+        try write("hello.yaml", try String(contentsOfFile: repositoryFile("workflows/hello.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "{file: ../templates/greeting.user.mustache}", with: "\"Greet {{name}}, who learns {{topic}}.\""))
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "pong")) }
+        defer { server.stop() }
+        try write("one.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: a, user: ping}]\n")
+        let environment = ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
+        let version = try median(30) { try run(["--version"]).seconds }
+        let validate = try median(30) { try run(["validate", "hello.yaml"]).seconds }
+        let oneStep = try median(30) { try run(["run", "one.yaml", "--transcript-dir", "runs"], environment: environment).seconds }
+        return [
+            Row(name: "a. cold start: flow --version (median of 30)", value: version * 1000, unit: "ms"),
+            Row(name: "a. cold start: flow validate hello.yaml", value: validate * 1000, unit: "ms"),
+            Row(name: "a. cold start: flow run, one step, stub server", value: oneStep * 1000, unit: "ms", target: "≤ 10", met: oneStep * 1000 <= 10),
+        ]
+    }
+
+    // MARK: b. per-call overhead
+
+    func perCallOverhead(calls: Int = 1000) async throws -> [Row] {
+        let counter = Counter()
+        let server = try StubServer { _ in
+            StubServer.Response(body: OpenAIWire.completion(content: counter.next() >= calls ? "done" : "again"))
+        }
+        defer { server.stop() }
+        try write("loop.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            limits: {max_steps: \(calls + 1), max_visits: \(calls + 1)}
+            steps:
+              - id: ask
+                user: "Say again or done."
+                fresh: true
+                on: {stop: [{if: {contains: done}, end: true}, ask]}
+            """)
+        let environment = ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
+        let flowRun = try run(["run", "loop.yaml", "--transcript-dir", "runs"], environment: environment)
+        guard flowRun.status == 0 else { throw BenchError(message: "the loop workflow failed (exit \(flowRun.status))") }
+
+        // The baseline: the same requests from a minimal URLSession client in this process.
+        let body = OpenAIAdapter(baseURL: server.baseURL + "/v1")
+            .encode(ChatRequest(model: "gpt-4o-mini", messages: [ChatMessage(.user, "Say again or done.")]), apiKey: "k")
+        let session = URLSession(configuration: .ephemeral)
+        var request = URLRequest(url: URL(string: body.url)!)
+        request.httpMethod = "POST"
+        for header in body.headers { request.addValue(header.value, forHTTPHeaderField: header.name) }
+        request.httpBody = Data(body.body)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<calls { _ = try await session.data(for: request) }
+        let baseline = seconds(clock.now - start)
+        let added = (flowRun.seconds - baseline) / Double(calls) * 1000
+        return [
+            Row(name: "b. \(calls) sequential calls: flow run (whole process)", value: flowRun.seconds * 1000, unit: "ms"),
+            Row(name: "b. \(calls) sequential calls: URLSession baseline", value: baseline * 1000, unit: "ms"),
+            Row(name: "b. per-call overhead added by flow", value: added, unit: "ms", target: "≤ 0.5", met: added <= 0.5),
+        ]
+    }
+
+    // MARK: c. concurrency
+
+    func concurrency(cases: Int = 2000, jobs: Int = 64, delay: Double = 0.05) throws -> [Row] {
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "ok"), delay: delay) }
+        defer { server.stop() }
+        try write("cases.jsonl", (0..<cases).map { #"{"name": "case \#($0)", "n": "\#($0)"}"# }.joined(separator: "\n") + "\n")
+        try write("many.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            vars: {n: null}
+            steps: [{id: a, user: "n={{n}}"}]
+            tests:
+              - dataset: cases.jsonl
+                expect: [{contains: ok}]
+            """)
+        let outcome = try run(["test", "many.yaml", "--live", "-j", String(jobs)],
+                              environment: ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+        guard outcome.status == 0 else { throw BenchError(message: "flow test failed (exit \(outcome.status))") }
+        let achieved = Double(cases) / outcome.seconds
+        let ideal = Double(jobs) / delay
+        return [
+            Row(name: "c. \(cases) cases at -j \(jobs), stub answering after \(Int(delay * 1000)) ms", value: outcome.seconds * 1000, unit: "ms"),
+            Row(name: "c. calls per second (ideal \(Int(ideal)))", value: achieved, unit: "/s"),
+            Row(name: "c. concurrency efficiency", value: achieved / ideal, unit: "", target: "≥ 0.9", met: achieved / ideal >= 0.9),
+        ]
+    }
+
+    // MARK: d. memory
+
+    func memory() throws -> [Row] {
+        // Every case sends the same request, so one recording serves them all: this measures
+        // what flow keeps per case, not the size of a cassette.
+        let request = ChatRequest(model: "gpt-4o-mini", messages: [ChatMessage(.user, "ping")])
+        let normalized = Cassette.normalized(request, provider: "openai")
+        let cassette = Cassette(interactions: [Cassette.Interaction(
+            key: Cassette.key(normalized), step: "a", request: normalized,
+            response: ChatResponse(content: "pong", finishReason: .stop(raw: "stop"), usage: Usage(inputTokens: 5, outputTokens: 1)))])
+        var rows: [Row] = []
+        var peaks: [Int] = []
+        for count in [1000, 10_000] {
+            try write("replay\(count).jsonl", (0..<count).map { #"{"name": "case \#($0)"}"# }.joined(separator: "\n") + "\n")
+            try write("replay\(count).yaml", """
+                flow: 1
+                model: openai/gpt-4o-mini
+                steps: [{id: a, user: ping}]
+                tests: [{dataset: replay\(count).jsonl, expect: [{equals: pong}]}]
+                """)
+            try write("replay\(count).cassette.json", cassette.json.pretty)
+            let outcome = try run(["test", "replay\(count).yaml", "-j", "16"], measureMemory: true)
+            guard outcome.status == 0 else { throw BenchError(message: "replaying \(count) cases failed (exit \(outcome.status))") }
+            let peak = outcome.peakRSS ?? 0
+            peaks.append(peak)
+            rows.append(Row(name: "d. peak RSS, flow test, \(count) cases replayed", value: Double(peak) / 1_048_576, unit: "MB",
+                            target: "≤ 64", met: peak > 0 && peak <= 64 << 20))
+        }
+        if peaks.count == 2, peaks[0] > 0 {
+            rows.append(Row(name: "d. growth from 1,000 to 10,000 cases", value: Double(peaks[1] - peaks[0]) / 1_048_576, unit: "MB"))
+        }
+        // A 1,000-turn conversation on scripted replies, trimmed to a context budget.
+        let turns = 1000
+        try write("chat.yaml", """
+            flow: 1
+            model: mock/m
+            context: {max_input_tokens: 4000}
+            limits: {max_steps: \(turns + 1), max_visits: \(turns + 1)}
+            steps:
+              - {id: turn, user: "Tell me one more fact.", on: {stop: [{if: {contains: last}, end: true}, turn]}}
+            mock:
+            \((0..<turns).map { "  - \"Fact \($0): \(String(repeating: "words ", count: 20))\($0 == turns - 1 ? "last" : "")\"" }.joined(separator: "\n"))
+            """)
+        let chat = try run(["run", "chat.yaml", "--transcript-dir", "runs"], measureMemory: true)
+        guard chat.status == 0 else { throw BenchError(message: "the 1,000-turn conversation failed (exit \(chat.status))") }
+        rows.append(Row(name: "d. peak RSS, a \(turns)-turn conversation", value: Double(chat.peakRSS ?? 0) / 1_048_576, unit: "MB",
+                        target: "≤ 64", met: (chat.peakRSS ?? .max) <= 64 << 20))
+        rows.append(Row(name: "d. time, a \(turns)-turn conversation", value: chat.seconds * 1000, unit: "ms"))
+        return rows
+    }
+
+    func repositoryFile(_ path: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(path).path
+    }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
