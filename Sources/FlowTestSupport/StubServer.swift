@@ -46,6 +46,8 @@ public final class StubServer: @unchecked Sendable {
     public typealias Handler = @Sendable (Request) -> Response
 
     public let port: UInt16
+    /// Keep connections open between requests (as providers do) instead of closing each.
+    public let keepAlive: Bool
     private let listener: Int32
     private let handler: Handler
     private let lock = NSLock()
@@ -53,8 +55,9 @@ public final class StubServer: @unchecked Sendable {
     private var stopped = false
 
     /// Starts listening at once; throws when the socket cannot be bound.
-    public init(handler: @escaping Handler) throws {
+    public init(keepAlive: Bool = false, handler: @escaping Handler) throws {
         self.handler = handler
+        self.keepAlive = keepAlive
         let (fd, port) = try LoopbackSocket.bind()
         guard listen(fd, 64) == 0 else {
             close(fd)
@@ -115,17 +118,22 @@ public final class StubServer: @unchecked Sendable {
 
     private func serve(_ client: Int32) {
         defer { close(client) }
-        guard let request = readRequest(client) else { return }
-        lock.lock()
-        received.append(request)
-        lock.unlock()
-        let response = handler(request)
-        if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
-        var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
-        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        // Content-Length always promises the whole body, so a cut is a premature close.
-        writeAll(client, Array(head.utf8) + response.body.prefix(response.cutAfter ?? response.body.count))
+        // With keep-alive the connection serves requests until the client closes it, as real
+        // providers do; otherwise one request per connection.
+        while let request = readRequest(client) {
+            lock.lock()
+            received.append(request)
+            lock.unlock()
+            let response = handler(request)
+            if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
+            let reuse = keepAlive && response.cutAfter == nil
+            var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
+            for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+            head += "Content-Length: \(response.body.count)\r\nConnection: \(reuse ? "keep-alive" : "close")\r\n\r\n"
+            // Content-Length always promises the whole body, so a cut is a premature close.
+            writeAll(client, Array(head.utf8) + response.body.prefix(response.cutAfter ?? response.body.count))
+            if !reuse { return }
+        }
     }
 
     private func readRequest(_ client: Int32) -> Request? {

@@ -77,7 +77,7 @@ struct ProcessBenchmarks {
     func coldStart() throws -> [Row] {
         try write("hello.yaml", try String(contentsOfFile: repositoryFile("workflows/hello.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "{file: ../templates/greeting.user.mustache}", with: "\"Greet {{name}}, who learns {{topic}}.\""))
-        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "pong")) }
+        let server = try StubServer(keepAlive: true) { _ in StubServer.Response(body: OpenAIWire.completion(content: "pong")) }
         defer { server.stop() }
         try write("one.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: a, user: ping}]\n")
         let environment = ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
@@ -95,7 +95,7 @@ struct ProcessBenchmarks {
 
     func perCallOverhead(calls: Int = 1000) async throws -> [Row] {
         let counter = Counter()
-        let server = try StubServer { _ in
+        let server = try StubServer(keepAlive: true) { _ in
             StubServer.Response(body: OpenAIWire.completion(content: counter.next() >= calls ? "done" : "again"))
         }
         defer { server.stop() }
@@ -136,7 +136,7 @@ struct ProcessBenchmarks {
     // MARK: c. concurrency
 
     func concurrency(cases: Int = 2000, jobs: Int = 64, delay: Double = 0.05) throws -> [Row] {
-        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "ok"), delay: delay) }
+        let server = try StubServer(keepAlive: true) { _ in StubServer.Response(body: OpenAIWire.completion(content: "ok"), delay: delay) }
         defer { server.stop() }
         try write("cases.jsonl", (0..<cases).map { #"{"name": "case \#($0)", "n": "\#($0)"}"# }.joined(separator: "\n") + "\n")
         try write("many.yaml", """
