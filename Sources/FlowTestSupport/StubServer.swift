@@ -27,6 +27,9 @@ public final class StubServer: @unchecked Sendable {
         public var delay: Double
         /// Send only this many bytes of the body, then close: a connection cut mid-answer.
         public var cutAfter: Int?
+        /// Send only this many bytes of the body, then hold the connection open this many seconds:
+        /// a stream that never ends.
+        public var stall: (bytes: Int, seconds: Double)?
 
         public init(status: Int = 200, headers: [(String, String)] = [("Content-Type", "application/json")],
                     body: String, delay: Double = 0, cutAfter: Int? = nil) {
@@ -131,6 +134,11 @@ public final class StubServer: @unchecked Sendable {
             for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
             head += "Content-Length: \(response.body.count)\r\nConnection: \(reuse ? "keep-alive" : "close")\r\n\r\n"
             // Content-Length always promises the whole body, so a cut is a premature close.
+            if let stall = response.stall {
+                writeAll(client, Array(head.utf8) + response.body.prefix(stall.bytes))
+                Thread.sleep(forTimeInterval: stall.seconds)
+                return
+            }
             writeAll(client, Array(head.utf8) + response.body.prefix(response.cutAfter ?? response.body.count))
             if !reuse { return }
         }

@@ -9,11 +9,12 @@ import FoundationNetworking
 public struct URLSessionTransport: HTTPTransport {
     /// Seconds one request may take from start to last byte, retries not included.
     public let timeout: Double
-    private let session: URLSession
+    /// The largest answer read: a provider (or a proxy) sending more is cut off with an error.
+    public let maxResponseBytes: Int
 
-    public init(timeout: Double = 600) {
+    public init(timeout: Double = 600, maxResponseBytes: Int = 64 << 20) {
         self.timeout = timeout
-        session = URLSession(configuration: Self.configuration(timeout: timeout))
+        self.maxResponseBytes = maxResponseBytes
     }
 
     /// URLSession's own timeouts sit past flow's, so the total timeout is the one that fires
@@ -27,28 +28,21 @@ public struct URLSessionTransport: HTTPTransport {
         return configuration
     }
 
+    /// Reads the whole answer, through the same delegate as streaming so its size is bounded.
     public func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
-        let urlRequest = try Self.urlRequest(request)
-        let origin = Self.origin(of: urlRequest.url!)
-        let session = self.session
-        return try await Self.withTimeout(timeout, origin: origin) {
-            do {
-                let (data, response) = try await session.data(for: urlRequest)
-                return try Self.response(response, body: [UInt8](data), origin: origin)
-            } catch let error as ProviderError {
-                throw error
-            } catch {
-                throw Self.networkError(error, origin: origin)
-            }
-        }
+        let body = BodyBuffer(limit: maxResponseBytes)
+        var response = try await stream(request) { bytes throws(ProviderError) in try body.append(bytes) }
+        if (200..<300).contains(response.status) { response.body = body.bytes }
+        return response
     }
 
     public func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse {
         let urlRequest = try Self.urlRequest(request)
         let origin = Self.origin(of: urlRequest.url!)
         let timeout = self.timeout
+        let maxResponseBytes = self.maxResponseBytes
         return try await Self.withTimeout(timeout, origin: origin) {
-            let delegate = StreamDelegate(origin: origin, onBytes: onBytes)
+            let delegate = StreamDelegate(origin: origin, limit: maxResponseBytes, onBytes: onBytes)
             // A session per stream: URLSession binds its delegate at creation.
             let session = URLSession(configuration: Self.configuration(timeout: timeout), delegate: delegate, delegateQueue: nil)
             defer { session.finishTasksAndInvalidate() }
@@ -126,14 +120,16 @@ public struct URLSessionTransport: HTTPTransport {
 /// URLSession calls it on one serial queue, so its state needs no further locking.
 final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let origin: String
+    private let limit: Int
     private let onBytes: @Sendable ([UInt8]) throws(ProviderError) -> Void
     private var continuation: CheckedContinuation<HTTPResponse, Error>?
     private var response: HTTPResponse?
     private var failure: ProviderError?
     private let lock = NSLock()
 
-    init(origin: String, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) {
+    init(origin: String, limit: Int, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) {
         self.origin = origin
+        self.limit = limit
         self.onBytes = onBytes
     }
 
@@ -163,8 +159,11 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
                 failure = error
                 dataTask.cancel()
             }
-        } else {
+        } else if (response?.body.count ?? 0) + data.count <= limit {
             response?.body.append(contentsOf: data)
+        } else {
+            failure = ProviderError(.decode, "the error answer from \(origin) is larger than \(limit) bytes")
+            dataTask.cancel()
         }
     }
 
@@ -182,5 +181,29 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         } else {
             continuation?.resume(throwing: ProviderError(.network, "no HTTP response from \(origin)", retryable: true))
         }
+    }
+}
+
+/// Collects a body up to a limit.
+final class BodyBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private let limit: Int
+    private var stored: [UInt8] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func append(_ bytes: [UInt8]) throws(ProviderError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard stored.count + bytes.count <= limit else {
+            throw ProviderError(.decode, "the answer is larger than \(limit) bytes; flow stopped reading it")
+        }
+        stored += bytes
+    }
+
+    var bytes: [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
     }
 }

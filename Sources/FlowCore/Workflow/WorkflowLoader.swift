@@ -40,9 +40,10 @@ public enum WorkflowLoader {
         var templates: [TemplateSource: LoadedTemplate] = [:]
         var files: [TemplateFile] = []
         var problems: [Diagnostic] = []
+        let root = ProjectRoot(workflowDirectory: directory)
         for templateSource in workflow.templateSources where templates[templateSource] == nil {
             do {
-                let (loaded, file) = try loadTemplate(templateSource, workflowSource: source, directory: directory)
+                let (loaded, file) = try loadTemplate(templateSource, workflowSource: source, directory: directory, root: root)
                 templates[templateSource] = loaded
                 if let file, !files.contains(file) { files.append(file) }
             } catch {
@@ -52,6 +53,7 @@ public enum WorkflowLoader {
         for (template, relative, mark) in workflow.datasets {
             let path = Self.normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
             do {
+                try checkInside(root, path, referencedAt: mark, from: source)
                 let bytes = try read(path, referencedAt: mark, from: source)
                 let rows = try Datasets.rows(try sourceFile(path: path, bytes: bytes))
                 for (index, row) in rows.enumerated() {
@@ -89,7 +91,7 @@ public enum WorkflowLoader {
     }
 
     private static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
-                                     directory: String) throws(LoadError) -> (LoadedTemplate, TemplateFile?) {
+                                     directory: String, root: ProjectRoot) throws(LoadError) -> (LoadedTemplate, TemplateFile?) {
         switch templateSource.kind {
         case .inline(let text):
             var loaded = LoadedTemplate(template: Template.empty, file: workflowSource, inlineMark: templateSource.mark,
@@ -104,6 +106,7 @@ public enum WorkflowLoader {
             let joined = relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative
             // "workflows/../templates/x" reads better in records as "templates/x".
             let path = Self.normalize(joined)
+            try checkInside(root, path, referencedAt: templateSource.mark, from: workflowSource)
             let (file, sha256) = try readTemplate(path, referencedAt: templateSource.mark, from: workflowSource)
             do {
                 let template = try Template(file.text)
@@ -112,6 +115,14 @@ public enum WorkflowLoader {
             } catch {
                 throw .invalid([Diagnostic(file, error.mark, error.message, hint: error.hint)])
             }
+        }
+    }
+
+    /// Refuses a file reference that leaves the project (`/etc/passwd`, `../../x`, a link out).
+    static func checkInside(_ root: ProjectRoot, _ path: String, referencedAt mark: Mark, from source: SourceFile) throws(LoadError) {
+        guard root.contains(path) else {
+            throw .invalid([Diagnostic(source, mark, "'\(path)' is outside the project directory \(root.path)",
+                                       hint: "file references stay inside the project: the directory holding .git or flow.config.yaml")])
         }
     }
 
