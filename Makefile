@@ -43,3 +43,26 @@ bench: deps
 	$(SWIFT) build -c release $(STATIC) --product flow
 	$(SWIFT) build -c release $(STATIC) --product flow-bench
 	.build-static/release/flow-bench $(BENCH_FLAGS)
+
+.PHONY: fuzz
+## fuzz: build the libFuzzer targets (address sanitizer) and run each for FUZZ_SECONDS (default 60),
+## seeded from the examples and the provider fixtures; crashes land in .build-fuzz/artifacts/
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := yaml workflow template sse openai anthropic gemini
+FUZZER := .build-fuzz/debug/flow-fuzz
+fuzz: deps
+	$(SWIFT) build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product flow-fuzz --scratch-path .build-fuzz
+	@for target in $(FUZZ_TARGETS); do \
+		corpus=.build-fuzz/corpus/$$target; artifacts=.build-fuzz/artifacts/$$target/; \
+		mkdir -p $$corpus $$artifacts; \
+		case $$target in \
+			yaml|workflow) cp workflows/*.yaml $$corpus/ ;; \
+			template) cp templates/*.mustache $$corpus/ ;; \
+			sse) for f in Tests/FlowCoreTests/Fixtures/*/*.sse; do cp $$f $$corpus/$$(basename $$(dirname $$f))-$$(basename $$f); done ;; \
+			*) cp Tests/FlowCoreTests/Fixtures/$$target/*.json $$corpus/ ;; \
+		esac; \
+		echo "== $$target ($(FUZZ_SECONDS) s)"; \
+		FLOW_FUZZ_TARGET=$$target $(FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=$$artifacts -print_final_stats=1 $$corpus 2>&1 \
+			| grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)|cov: " | tail -5 || exit 1; \
+	done

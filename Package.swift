@@ -30,6 +30,8 @@ let package = Package(
         .executableTarget(name: "flow", dependencies: ["FlowCore", "FlowSource", "FlowTemplate"]),
         // Measures throughput and start-up; `make bench` runs it in release mode. Not a test.
         .executableTarget(name: "flow-bench", dependencies: ["FlowCore", "FlowSource", "FlowTemplate", "FlowYAML", "FlowTestSupport"]),
+        // libFuzzer targets for every parser (make fuzz); FLOW_FUZZ_TARGET picks one.
+        .executableTarget(name: "flow-fuzz", dependencies: ["FlowCore", "FlowSource", "FlowTemplate", "FlowYAML"]),
         // Loopback HTTP stub server for transport and end-to-end tests.
         .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
         .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML"]),

@@ -1,0 +1,77 @@
+import Foundation
+import FlowCore
+import FlowSource
+import FlowTemplate
+import FlowYAML
+
+/// libFuzzer entry: SwiftPM links its own `main`, so this one hands control to libFuzzer's
+/// driver. The target comes from FLOW_FUZZ_TARGET because the arguments belong to libFuzzer.
+/// Every parser must meet any bytes with a value or a thrown error, never a crash or a hang.
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+enum FuzzTarget: String, CaseIterable {
+    case yaml, workflow, template, sse, openai, anthropic, gemini
+}
+
+let target = ProcessInfo.processInfo.environment["FLOW_FUZZ_TARGET"].flatMap(FuzzTarget.init) ?? {
+    FileHandle.standardError.write(Data("set FLOW_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
+    exit(64)
+}()
+
+func fuzz(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    switch target {
+    case .yaml:
+        _ = try? YAML.load(SourceFile(path: "fuzz.yaml", text: text))
+    case .workflow:
+        let source = SourceFile(path: "fuzz.yaml", text: text)
+        if let root = try? YAML.load(source) { _ = try? WorkflowDecoder.decode(root, source: source) }
+    case .template:
+        // The first line is the template, the rest a JSON context.
+        let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let template = try? Template(String(parts[0])) else { return }
+        let context = parts.count > 1 ? (try? JSON.parse(String(parts[1]))).map(TemplateValue.init) : nil
+        let partials = PartialLibrary(["p": template])
+        _ = try? template.render(root: context ?? .map([:]), options: RenderOptions(escaping: .html, missing: .empty, partials: partials, maxDepth: 16))
+        _ = try? template.render(root: context ?? .map([:]), options: RenderOptions(partials: partials, maxDepth: 16))
+    case .sse:
+        var parser = SSEParser()
+        parser.maxLineBytes = 1 << 16
+        var decoders: [any StreamDecoder] = [OpenAIStreamDecoder(), AnthropicStreamDecoder(), GeminiStreamDecoder()]
+        // Feed in two pieces split at the first byte's value, so splits vary with the input.
+        let split = bytes.isEmpty ? 0 : Int(bytes[0]) % bytes.count
+        for piece in [bytes[..<split], bytes[split...]] {
+            guard let events = try? parser.feed(piece) else { return }
+            for event in events { for index in decoders.indices { _ = try? decoders[index].consume(event) } }
+        }
+        for decoder in decoders { _ = try? decoder.finish() }
+    case .openai:
+        _ = try? OpenAIAdapter().decode(HTTPResponse(status: 200, body: bytes))
+        _ = try? OpenAIAdapter().decode(HTTPResponse(status: 429, body: bytes))
+    case .anthropic:
+        _ = try? AnthropicAdapter().decode(HTTPResponse(status: 200, body: bytes))
+    case .gemini:
+        _ = try? GeminiAdapter().decode(HTTPResponse(status: 200, body: bytes))
+    }
+}
+
+/// Also the symbol libFuzzer's own main looks for, so the binary links either way.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    fuzz(size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+_ = target
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+    fuzz(size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+})
