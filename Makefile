@@ -51,7 +51,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := yaml workflow template sse openai anthropic gemini
 FUZZER := .build-fuzz/debug/flow-fuzz
 fuzz: deps
-	$(SWIFT) build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product flow-fuzz --scratch-path .build-fuzz
+	$(SWIFT) build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xlinker --export-dynamic \
+		--product flow-fuzz --scratch-path .build-fuzz
 	@for target in $(FUZZ_TARGETS); do \
 		corpus=.build-fuzz/corpus/$$target; artifacts=.build-fuzz/artifacts/$$target/; \
 		mkdir -p $$corpus $$artifacts; \

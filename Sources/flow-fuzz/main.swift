@@ -7,12 +7,14 @@ import FlowYAML
 /// libFuzzer entry: SwiftPM links its own `main`, so this one hands control to libFuzzer's
 /// driver. The target comes from FLOW_FUZZ_TARGET because the arguments belong to libFuzzer.
 /// Every parser must meet any bytes with a value or a thrown error, never a crash or a hang.
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+///
+/// The driver is found with dlsym rather than linked by name, so that an ordinary
+/// `swift build` (no fuzzer runtime) still links this target; `make fuzz` builds it with
+/// `-sanitize=fuzzer` and `--export-dynamic`, which makes the symbol visible.
+typealias FuzzerRunDriver = @convention(c) (
+    UnsafeMutablePointer<Int32>,
+    UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
 ) -> Int32
 
 enum FuzzTarget: String, CaseIterable {
@@ -71,7 +73,12 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 var argc = CommandLine.argc
 var argv = CommandLine.unsafeArgv
 _ = target
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "LLVMFuzzerRunDriver") else {
+    FileHandle.standardError.write(Data("flow-fuzz needs libFuzzer: build it with 'make fuzz'\n".utf8))
+    exit(70)
+}
+let runDriver = unsafeBitCast(symbol, to: FuzzerRunDriver.self)
+exit(runDriver(&argc, &argv) { data, size in
     fuzz(size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 })

@@ -42,6 +42,8 @@ import Testing
         #expect(!cassette.contains("sk-cassette-SECRET"))
         #expect(!cassette.contains(server.baseURL), "no URLs or headers in a cassette")
         #expect(try Cassette(json: try JSON.parse(cassette)).interactions.map(\.step) == ["ask", "check"])
+        let permissions = try FileManager.default.attributesOfItem(atPath: directory.path + "/w.cassette.json")[.posixPermissions] as? Int
+        #expect(permissions == 0o600, "cassettes are written owner-only")
 
         // No server, no key: everything comes from the cassette.
         let replayed = try FlowBinary.run(["run", "w.yaml", "--replay", "--json"], in: directory.path)
