@@ -12,9 +12,16 @@ public struct URLSessionTransport: HTTPTransport {
     /// The largest answer read: a provider (or a proxy) sending more is cut off with an error.
     public let maxResponseBytes: Int
 
+    /// One session for every request, so connections are reused (keep-alive) across calls; its
+    /// delegate hands each task's events to that request's own handler.
+    private let session: URLSession
+    private let router: SessionRouter
+
     public init(timeout: Double = 600, maxResponseBytes: Int = 64 << 20) {
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
+        router = SessionRouter()
+        session = URLSession(configuration: Self.configuration(timeout: timeout), delegate: router, delegateQueue: nil)
     }
 
     /// URLSession's own timeouts sit past flow's, so the total timeout is the one that fires
@@ -41,12 +48,11 @@ public struct URLSessionTransport: HTTPTransport {
         let origin = Self.origin(of: urlRequest.url!)
         let timeout = self.timeout
         let maxResponseBytes = self.maxResponseBytes
+        let session = self.session, router = self.router
         return try await Self.withTimeout(timeout, origin: origin) {
             let delegate = StreamDelegate(origin: origin, limit: maxResponseBytes, onBytes: onBytes)
-            // A session per stream: URLSession binds its delegate at creation.
-            let session = URLSession(configuration: Self.configuration(timeout: timeout), delegate: delegate, delegateQueue: nil)
-            defer { session.finishTasksAndInvalidate() }
             let task = session.dataTask(with: urlRequest)
+            router.register(task, delegate)
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
                     delegate.start(task, continuation: continuation)
@@ -113,6 +119,38 @@ public struct URLSessionTransport: HTTPTransport {
 
     static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}
+
+/// The shared session's delegate: routes each task's events to the handler of its request.
+final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var handlers: [Int: StreamDelegate] = [:]
+
+    func register(_ task: URLSessionTask, _ handler: StreamDelegate) {
+        lock.lock()
+        handlers[task.taskIdentifier] = handler
+        lock.unlock()
+    }
+
+    private func handler(_ task: URLSessionTask, remove: Bool = false) -> StreamDelegate? {
+        lock.lock()
+        defer { lock.unlock() }
+        return remove ? handlers.removeValue(forKey: task.taskIdentifier) : handlers[task.taskIdentifier]
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        guard let handler = handler(dataTask) else { return completionHandler(.cancel) }
+        handler.urlSession(session, dataTask: dataTask, didReceive: response, completionHandler: completionHandler)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        handler(dataTask)?.urlSession(session, dataTask: dataTask, didReceive: data)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        handler(task, remove: true)?.urlSession(session, task: task, didCompleteWithError: error)
     }
 }
 
