@@ -100,8 +100,9 @@ enum Commands {
         OVERVIEW: flow runs declarative prompt workflows against LLM providers.
 
         A workflow is a YAML file with a system prompt, templated user turns, prefills,
-        sampling parameters and steps. flow runs it, keeps the conversation, and records
-        a transcript of every request and response with token counts.
+        sampling parameters, steps, and what follows each finish reason. flow runs it,
+        keeps the conversation, records every request and response with tokens and cost,
+        and turns the workflow's test cases into regression checks (flow test).
 
         USAGE: flow <subcommand>
 
