@@ -7,8 +7,9 @@ public protocol ProviderAdapter: Sendable {
     /// Throws `.configuration` when the request asks for something the model cannot do.
     func check(_ request: ChatRequest) throws(ProviderError)
     func encode(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
-    /// Reads an answer, or the error body of a failed call (`decode` adds the raw body).
-    func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse
+    /// Reads an answer, or the error body of a failed call; `json` is the body already parsed,
+    /// when the caller has it, so it is parsed once.
+    func decodeBody(_ response: HTTPResponse, json: JSON?) throws(ProviderError) -> ChatResponse
     /// The same request asking for a stream of server-sent events.
     func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
     /// A fresh decoder for one streamed answer.
@@ -18,8 +19,9 @@ public protocol ProviderAdapter: Sendable {
 extension ProviderAdapter {
     /// The answer, normalized, with the provider's body kept as it came for the transcript.
     public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
-        var decoded = try decodeBody(response)
-        decoded.raw = try? JSON.parse(response.body)
+        let json = (200..<300).contains(response.status) ? try? JSON.parse(response.body) : nil
+        var decoded = try decodeBody(response, json: json)
+        decoded.raw = json
         return decoded
     }
 

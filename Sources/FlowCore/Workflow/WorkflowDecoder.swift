@@ -374,20 +374,6 @@ public struct WorkflowDecoder {
 
     /// YAML values as template data: vars may hold strings, numbers, lists and maps.
     public static func templateValue(_ node: Node) -> TemplateValue {
-        switch node.content {
-        case .sequence(let items): return .list(items.map(templateValue))
-        case .mapping(let pairs):
-            var map: [String: TemplateValue] = [:]
-            for pair in pairs { map[pair.key.scalar?.text ?? ""] = templateValue(pair.value) }
-            return .map(map)
-        case .scalar(let scalar):
-            switch node.value {
-            case .null: return .null
-            case .bool(let bool): return .bool(bool)
-            case .int(let int): return .int(int)
-            case .float(let double): return .double(double)
-            case .string: return .string(scalar.text)
-            }
-        }
+        TemplateValue(json(node))
     }
 }

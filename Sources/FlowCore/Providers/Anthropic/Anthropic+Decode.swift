@@ -1,9 +1,10 @@
 extension AnthropicAdapter {
     /// Reads a `message` object, or the error body of a failed call. Text blocks are joined;
     /// other blocks (thinking, tool use) carry no answer text.
-    public func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+    public func decodeBody(_ response: HTTPResponse, json parsed: JSON?) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
-        let json = try HTTPErrors.json(response, from: "Anthropic")
+        let json: JSON
+        if let parsed { json = parsed } else { json = try HTTPErrors.json(response, from: "Anthropic") }
         guard let blocks = json["content"]?.array else {
             throw ProviderError(.decode, "Anthropic's answer has no content", status: response.status)
         }

@@ -2,9 +2,10 @@ extension GeminiAdapter {
     /// Reads a `GenerateContentResponse`. A prompt blocked before generation comes back as
     /// HTTP 200 with no candidates and `promptFeedback.blockReason`: that is a content filter,
     /// not an empty answer. Thought parts are not part of the answer.
-    public func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+    public func decodeBody(_ response: HTTPResponse, json parsed: JSON?) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
-        let json = try HTTPErrors.json(response, from: "Gemini")
+        let json: JSON
+        if let parsed { json = parsed } else { json = try HTTPErrors.json(response, from: "Gemini") }
         let usage = Self.usage(json["usageMetadata"])
         let model = json["modelVersion"]?.string
         guard let candidate = json["candidates"]?[0] else {

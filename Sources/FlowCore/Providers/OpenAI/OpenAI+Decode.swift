@@ -3,9 +3,10 @@ extension OpenAIAdapter {
     ///
     /// Throws `ProviderError` `.http` for a non-2xx status (with the provider's message), and
     /// `.decode` for a body that is not a chat completion. Unknown fields are ignored.
-    public func decodeBody(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
+    public func decodeBody(_ response: HTTPResponse, json parsed: JSON?) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
-        let json = try HTTPErrors.json(response, from: (appliesOpenAIModelRules ? "OpenAI" : providerName))
+        let json: JSON
+        if let parsed { json = parsed } else { json = try HTTPErrors.json(response, from: (appliesOpenAIModelRules ? "OpenAI" : providerName)) }
         guard let choice = json["choices"]?[0] else {
             throw ProviderError(.decode, "\(appliesOpenAIModelRules ? "OpenAI" : providerName)'s answer has no choices", status: response.status)
         }
