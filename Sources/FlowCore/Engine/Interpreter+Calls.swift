@@ -1,0 +1,111 @@
+import Foundation
+
+/// The parts of a visit that talk to providers and tools: one call (with the context and budget
+/// checks before it), the request that continues a truncated answer, and a round of tool calls.
+extension Interpreter {
+    /// Sends one request, after trimming it to the context budget and checking the token budget.
+    /// A provider error is returned, not thrown, so the step's `error` branch can take it.
+    func call(_ original: ChatRequest, model: ModelRef, step: Step, loaded: LoadedWorkflow,
+                      run: inout RunProgress) async -> (ChatResponse?, ProviderError?) {
+        var request = original
+        if let policy = loaded.workflow.context {
+            let before = ContextWindow.estimate(request.messages)
+            let (kept, removed) = ContextWindow.trim(request.messages, budget: policy.maxInputTokens)
+            if removed > 0 {
+                request.messages = kept
+                transcript.record("context_trim", [("step", .string(step.id)), ("removed_messages", .int(removed)),
+                                                   ("estimated_tokens_before", .int(before)),
+                                                   ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
+            }
+        }
+        if let limit = loaded.workflow.limits.maxTotalTokens {
+            // Pessimistic: the whole input estimate plus the most the answer may take.
+            let worst = run.tokensUsed + ContextWindow.estimate(request.messages) + (request.params.maxTokens ?? 4096)
+            if worst > limit {
+                return (nil, ProviderError(.budget, "this call could bring the run to \(worst) tokens, over limits.max_total_tokens (\(limit)), so it was not sent; raise the limit or lower max_tokens"))
+            }
+        }
+        if let limit = loaded.workflow.limits.maxCostUSD {
+            guard let price = prices.price(for: model) else {
+                return (nil, ProviderError(.budget, "limits.max_cost_usd is set but \(model) has no price, so the budget cannot be kept; add its price with --prices"))
+            }
+            let estimate = Usage(inputTokens: ContextWindow.estimate(request.messages), outputTokens: request.params.maxTokens ?? 4096)
+            let worst = run.costUSD + price.cost(of: estimate)
+            if worst > limit {
+                return (nil, ProviderError(.budget, "this call could bring the run to $\(Self.dollars(worst)), over limits.max_cost_usd ($\(Self.dollars(limit))), so it was not sent; raise the limit or lower max_tokens"))
+            }
+        }
+        let provider: any ChatProvider
+        do {
+            let transcript = self.transcript
+            provider = try providers.provider(for: model, step: step.id) { retry in
+                transcript.record("retry", [
+                    ("step", .string(step.id)), ("attempt", .int(retry.attempt)),
+                    ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
+                    ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
+                ])
+            }
+        } catch {
+            return (nil, error)
+        }
+        transcript.record("request", TranscriptEvents.request(request, step: step.id, provider: provider))
+        let started = ContinuousClock.now
+        do {
+            let response: ChatResponse
+            // Tool steps are not streamed: their answers are calls, not text to show.
+            if let onText, request.tools.isEmpty {
+                let id = step.id
+                response = try await provider.stream(request) { text in onText(id, text) }
+            } else {
+                response = try await provider.complete(request)
+            }
+            let latency = ContinuousClock.now - started
+            run.lastLatencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+            run.tokensUsed += response.usage.inputTokens + response.usage.outputTokens
+            let cost = prices.cost(response.usage, model: model)
+            run.costUSD += cost ?? 0
+            transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs)
+                + [("cost_usd", cost.map(JSON.double) ?? .null)])
+            if cost == nil, run.unpricedModels.insert(model.description).inserted {
+                transcript.record("warning", [("step", .string(step.id)),
+                                              ("message", .string("no price for \(model): its cost is null, not 0; add it with --prices"))])
+            }
+            return (response, nil)
+        } catch {
+            return (nil, error)
+        }
+    }
+
+    /// The request that asks for the rest of `text`: the partial answer as a prefill where the
+    /// provider continues an assistant turn, otherwise the partial answer and a follow-up turn.
+    func continuation(of request: ChatRequest, text: String, model: ModelRef) -> ChatRequest {
+        var next = request
+        let native = (try? providers.provider(for: model).prefillMode(for: model.name)) == .native
+        if native {
+            next.prefill = text
+        } else {
+            next.prefill = nil
+            next.messages += [ChatMessage(.assistant, text), ChatMessage(.user, Self.continuePrompt)]
+        }
+        return next
+    }
+
+    func runTools(_ calls: [ToolCall], declared: [ToolDeclaration], offered: [String], step: String) async -> [ToolResult] {
+        var results: [ToolResult] = []
+        for call in calls {
+            transcript.record("tool_call", [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
+                                            ("arguments", call.arguments)])
+            var result: (content: String, isError: Bool)
+            if let tool = declared.first(where: { $0.name == call.name }), offered.contains(call.name) {
+                result = await tools.run(tool, arguments: call.arguments)
+            } else {
+                // The model sees the error and may correct itself.
+                result = ("there is no tool named '\(call.name)'; available: \(offered.joined(separator: ", "))", true)
+            }
+            transcript.record("tool_result", [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
+                                              ("content", .string(result.content)), ("is_error", .bool(result.isError))])
+            results.append(ToolResult(callId: call.id, name: call.name, content: result.content, isError: result.isError))
+        }
+        return results
+    }
+}
