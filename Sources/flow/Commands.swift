@@ -88,12 +88,22 @@ enum Commands {
         discussion: "Exits 0 when the runs sent the same requests and got the same answers, 1 when they differ.",
         arguments: [.init(name: "a", help: "The first transcript."), .init(name: "b", help: "The second transcript.")])
 
+    static let models = CommandSpec(
+        name: "models",
+        abstract: "List the providers and the models flow has prices for.",
+        discussion: "Prices are USD per million tokens from the built-in table, extended by --prices or FLOW_PRICES; configured providers come from flow.config.yaml in the current directory or above.",
+        options: [
+            .init(name: "--provider", value: "<name>", help: "Only this provider's models."),
+            .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
+            .init(name: "--json", value: nil, help: "Print the list as JSON."),
+        ])
+
     static let help = CommandSpec(
         name: "help",
         abstract: "Show help for a command.",
         arguments: [.init(name: "command", help: "The command to describe.", optional: true)])
 
-    static let all = [run, validate, test, render, show, cost, diff, help]
+    static let all = [run, validate, test, render, show, cost, diff, models, help]
 
     static var overview: String {
         var out = """

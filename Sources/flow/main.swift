@@ -43,6 +43,8 @@ func dispatch(_ words: [String]) async -> Int32 {
         return RenderCommand.main(arguments)
     case "test":
         return await TestCommand.main(arguments)
+    case "models":
+        return ModelsCommand.main(arguments)
     case "show", "cost", "diff":
         return RecordCommands.main(command.name, arguments)
     default:

@@ -106,6 +106,23 @@ import Testing
             """)
     }
 
+    @Test func modelsListsProvidersKeysAndPrices() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "providers:\n  ollama: {base_url: \"http://127.0.0.1:11434/v1\"}\n")
+        let result = try FlowBinary.run(["models", "--json"], in: directory.path, environment: ["OPENAI_API_KEY": "k"])
+        #expect(result.status == 0)
+        let report = try JSON.parse(result.stdout)
+        let providers = report["providers"]?.array ?? []
+        #expect(providers.first { $0["name"] == .string("openai") }?["key_set"] == .bool(true))
+        #expect(providers.first { $0["name"] == .string("anthropic") }?["key_set"] == .bool(false))
+        #expect(providers.contains { $0["name"] == .string("ollama") && $0["base_url"] == .string("http://127.0.0.1:11434/v1") })
+        let mini = report["models"]?.array?.first { $0["model"] == .string("openai/gpt-4o-mini") }
+        #expect(abs((mini?["input_per_million"]?.double ?? 0) - 0.15) < 1e-9)
+        let text = try FlowBinary.run(["models", "--provider", "gemini"], in: directory.path)
+        #expect(text.stdout.contains("  gemini/gemini-2.5-flash                    0.300    2.500    0.030        -\n"))
+        #expect(!text.stdout.contains("openai/gpt-4o"))
+    }
+
     @Test func shippedWorkflowsAreValid() throws {
         let workflows = try FileManager.default.contentsOfDirectory(atPath: FlowBinary.repository + "/workflows")
             .filter { $0.hasSuffix(".yaml") }.sorted().map { "workflows/" + $0 }

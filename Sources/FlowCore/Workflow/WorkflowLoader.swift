@@ -118,6 +118,11 @@ public enum WorkflowLoader {
         }
     }
 
+    /// The project config that applies in `directory` (compatible providers, key files).
+    public static func projectConfig(for directory: String) throws(LoadError) -> ProjectConfig {
+        try ProjectConfig.find(from: directory)
+    }
+
     /// Refuses a file reference that leaves the project (`/etc/passwd`, `../../x`, a link out).
     static func checkInside(_ root: ProjectRoot, _ path: String, referencedAt mark: Mark, from source: SourceFile) throws(LoadError) {
         guard root.contains(path) else {
