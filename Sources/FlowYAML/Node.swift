@@ -28,6 +28,11 @@ public struct Node: Sendable {
 public struct Pair: Sendable {
     public var key: Node
     public var value: Node
+
+    public init(key: Node, value: Node) {
+        self.key = key
+        self.value = value
+    }
 }
 
 public struct Scalar: Sendable, Equatable {

@@ -88,6 +88,28 @@ import Testing
         #expect(seen.sorted() == ["lisbon", "oslo", "paris", "rome fails"], "the shards split the cases, each exactly once")
     }
 
+    @Test func datasetRowsMayCarryTheirOwnExpectations() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            vars: {city: null}
+            steps: [{id: a, user: "{{city}}"}]
+            tests:
+              - dataset: rows.jsonl
+                mock: [A fine city.]
+                expect: [{contains: city}]
+            """)
+        try directory.write("rows.jsonl", #"""
+            {"name": "paris", "city": "Paris", "expect": [{"contains": "fine"}]}
+            {"name": "rome", "city": "Rome", "expect": [{"not": {"contains": "fine"}}]}
+            """# + "\n")
+        let result = try FlowBinary.run(["test", "w.yaml"], in: directory.path)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("1 passed, 1 failed"))
+        #expect(result.stdout.contains("rows.jsonl:2: expected the output not to contain \"fine\", got \"A fine city.\""), "\(result.stdout)")
+    }
+
     @Test func repeatWithAPassRate() throws {
         let directory = try TemporaryDirectory()
         try directory.write("w.yaml", """

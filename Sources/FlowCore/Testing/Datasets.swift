@@ -7,33 +7,50 @@ import FlowYAML
 public enum Datasets {
     /// The rows' variables, in order. Throws a diagnostic at the bad line.
     public static func rows(_ source: SourceFile) throws(Diagnostic) -> [[String: TemplateValue]] {
+        try placedRows(source).map(\.0)
+    }
+
+    /// The rows with the place each starts, for errors in a row's own `expect`.
+    public static func placedRows(_ source: SourceFile) throws(Diagnostic) -> [([String: TemplateValue], Mark)] {
         let path = source.path.lowercased()
         if path.hasSuffix(".jsonl") { return try jsonLines(source) }
-        if path.hasSuffix(".csv") { return try csv(source) }
+        if path.hasSuffix(".csv") { return try csv(source).enumerated().map { ($1, Mark(line: $0 + 2, column: 1)) } }
         if path.hasSuffix(".yaml") || path.hasSuffix(".yml") { return try yaml(source) }
         throw Diagnostic(path: source.path, mark: nil, message: "a dataset must be .jsonl, .csv or .yaml")
     }
 
-    static func jsonLines(_ source: SourceFile) throws(Diagnostic) -> [[String: TemplateValue]] {
-        var rows: [[String: TemplateValue]] = []
+    static func jsonLines(_ source: SourceFile) throws(Diagnostic) -> [([String: TemplateValue], Mark)] {
+        var rows: [([String: TemplateValue], Mark)] = []
         for (index, line) in source.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
         where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let json = try? JSON.parse(String(line)), case .map(let row) = TemplateValue(json) else {
                 throw Diagnostic(source, Mark(line: index + 1, column: 1), "each line of a JSON Lines dataset must be a JSON object")
             }
-            rows.append(row)
+            rows.append((row, Mark(line: index + 1, column: 1)))
         }
         return rows
     }
 
-    static func yaml(_ source: SourceFile) throws(Diagnostic) -> [[String: TemplateValue]] {
+    static func yaml(_ source: SourceFile) throws(Diagnostic) -> [([String: TemplateValue], Mark)] {
         guard let root = try YAML.load(source) else { return [] }
         guard let items = root.sequence else { throw Diagnostic(source, root.mark, "a YAML dataset must be a list of mappings") }
         return try items.map { item throws(Diagnostic) in
             guard item.mapping != nil, case .map(let row) = WorkflowDecoder.templateValue(item) else {
                 throw Diagnostic(source, item.mark, "each row of a YAML dataset must be a mapping")
             }
-            return row
+            return (row, item.mark)
+        }
+    }
+
+    /// A row's own `expect` list as YAML nodes, so the workflow decoder reads it like `tests:`.
+    static func node(_ json: JSON, at mark: Mark) -> Node {
+        switch json {
+        case .array(let items): return Node(.sequence(items.map { node($0, at: mark) }), mark: mark)
+        case .object(let pairs):
+            return Node(.mapping(pairs.map { Pair(key: Node(.scalar(Scalar(text: $0.0, style: .plain)), mark: mark), value: node($0.1, at: mark)) }), mark: mark)
+        case .string(let text): return Node(.scalar(Scalar(text: text, style: .doubleQuoted)), mark: mark)
+        case .null: return Node(.scalar(Scalar(text: "null", style: .plain)), mark: mark)
+        default: return Node(.scalar(Scalar(text: json.serialized, style: .plain)), mark: mark)
         }
     }
 

@@ -40,4 +40,6 @@ public struct Expectation: Sendable {
     public var step: String?
     public var negated: Bool
     public var mark: Mark
+    /// The file the expectation is written in, when not the workflow (a dataset row's own).
+    public var file: String? = nil
 }

@@ -18,7 +18,7 @@ public enum TestReports {
         for result in results where !result.passed {
             out += "\n\(result.workflow):\(result.line): \(result.name)\n"
             if let error = result.providerError { out += "  provider error: \(error)\n" }
-            for failure in result.failures { out += "  \(result.workflow):\(failure.line): \(failure.message)\n" }
+            for failure in result.failures { out += "  \(failure.file ?? result.workflow):\(failure.line): \(failure.message)\n" }
         }
         return out
     }
@@ -33,7 +33,8 @@ public enum TestReports {
                     ("workflow", .string(result.workflow)), ("name", .string(result.name)), ("line", .int(result.line)),
                     ("passed", .bool(result.passed)), ("mode", .string(result.mode)),
                     ("runs", .int(result.runs)), ("passed_runs", .int(result.passedRuns)), ("pass_rate", .double(result.passRate)),
-                    ("failures", .array(result.failures.map { .object([("line", .int($0.line)), ("message", .string($0.message))]) })),
+                    ("failures", .array(result.failures.map { .object([("file", .string($0.file ?? result.workflow)), ("line", .int($0.line)),
+                                                                      ("message", .string($0.message))]) })),
                     ("provider_error", result.providerError.map(JSON.string)),
                     ("seconds", .double((result.seconds * 1000).rounded() / 1000)),
                     ("cost_usd", result.costUSD.map(JSON.double) ?? .null), ("tokens", .int(result.tokens)),
@@ -58,7 +59,7 @@ public enum TestReports {
                 if let error = result.providerError {
                     out += ">\n      <error message=\"\(escape(error))\" type=\"provider\"/>\n    </testcase>\n"
                 } else if !result.passed {
-                    let messages = result.failures.map { "\(workflow):\($0.line): \($0.message)" }.joined(separator: "\n")
+                    let messages = result.failures.map { "\($0.file ?? workflow):\($0.line): \($0.message)" }.joined(separator: "\n")
                     out += ">\n      <failure message=\"\(escape(result.failures.first?.message ?? "failed"))\" type=\"expectation\">\(escape(messages))</failure>\n    </testcase>\n"
                 } else {
                     out += "/>\n"
@@ -77,7 +78,7 @@ public enum TestReports {
                 out += "::error file=\(property(result.workflow)),line=\(result.line),title=\(property(result.name))::\(data(error))\n"
             }
             for failure in result.failures {
-                out += "::error file=\(property(result.workflow)),line=\(failure.line),title=\(property(result.name))::\(data(failure.message))\n"
+                out += "::error file=\(property(failure.file ?? result.workflow)),line=\(failure.line),title=\(property(result.name))::\(data(failure.message))\n"
             }
         }
         return out

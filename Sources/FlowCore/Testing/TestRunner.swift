@@ -17,8 +17,9 @@ public struct CaseResult: Sendable {
     public var runs: Int
     public var passedRuns: Int
     public var passRate: Double
-    /// Failure messages of the last failing run, each with the line of the expectation it comes from.
-    public var failures: [(line: Int, message: String)]
+    /// Failure messages of the last failing run, each with the place of the expectation it
+    /// comes from (`file` is nil for the workflow itself).
+    public var failures: [(file: String?, line: Int, message: String)]
     /// A provider error no retry fixed (exit 69).
     public var providerError: String?
     public var mode: String
@@ -97,7 +98,7 @@ public struct TestRunner: Sendable {
         } else if mode == .replay {
             guard let cassette, FileManager.default.fileExists(atPath: cassette.path) else {
                 // Never silently live: a case with nothing to replay fails and says how to record.
-                result.failures = [(testCase.mark.line, "no recording to replay: record the cassette with 'flow test \(loaded.source.path) --live --record', or give the case mock replies")]
+                result.failures = [(nil, testCase.mark.line, "no recording to replay: record the cassette with 'flow test \(loaded.source.path) --live --record', or give the case mock replies")]
                 result.mode = "replay"
                 return result
             }
@@ -117,7 +118,7 @@ public struct TestRunner: Sendable {
         }
         let missing = loaded.workflow.vars.filter { inputs[$0.name] == nil }.map(\.name)
         if !missing.isEmpty {
-            result.failures = [(testCase.mark.line, "the case does not set the required variable\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")]
+            result.failures = [(nil, testCase.mark.line, "the case does not set the required variable\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")]
             return result
         }
         for _ in 0..<testCase.repeatCount {
@@ -132,15 +133,15 @@ public struct TestRunner: Sendable {
             let run = await Interpreter(providers: attemptRegistry, transcript: NullTranscript(), prices: prices).run(loaded, inputs: inputs)
             result.tokens += run.totals.inputTokens + run.totals.outputTokens
             if let total = result.costUSD, let cost = run.costUSD { result.costUSD = total + cost } else { result.costUSD = nil }
-            var failures: [(Int, String)] = []
+            var failures: [(String?, Int, String)] = []
             if let error = run.error {
                 if error.kind == .provider {
                     result.providerError = error.message
                     break
                 }
-                failures.append((testCase.mark.line, "the run failed: " + error.message))
+                failures.append((nil, testCase.mark.line, "the run failed: " + error.message))
             }
-            failures += Expectations.failures(testCase.expectations, result: run).map { ($0.0.mark.line, $0.1) }
+            failures += Expectations.failures(testCase.expectations, result: run).map { ($0.0.file, $0.0.mark.line, $0.1) }
             if failures.isEmpty { result.passedRuns += 1 } else { result.failures = failures }
         }
         let elapsed = ContinuousClock.now - started

@@ -55,12 +55,26 @@ public enum WorkflowLoader {
             do {
                 try checkInside(root, path, referencedAt: mark, from: source)
                 let bytes = try read(path, referencedAt: mark, from: source)
-                let rows = try Datasets.rows(try sourceFile(path: path, bytes: bytes))
-                for (index, row) in rows.enumerated() {
+                let datasetSource = try sourceFile(path: path, bytes: bytes)
+                let rows = try Datasets.placedRows(datasetSource)
+                for (index, (row, rowMark)) in rows.enumerated() {
                     var testCase = template
                     var vars = row
                     if case .string(let name)? = vars.removeValue(forKey: "name") { testCase.name = name } else {
                         testCase.name = "\(template.name) #\(index + 1)"
+                    }
+                    // A row may add expectations of its own (JSON Lines and YAML rows).
+                    if let expect = vars.removeValue(forKey: "expect") {
+                        var decoder = WorkflowDecoder(source: datasetSource)
+                        let node = Datasets.node(JSON(expect), at: rowMark)
+                        let extra = (node.sequence ?? [node]).compactMap { decoder.expectation($0) }
+                            .map { expectation -> Expectation in
+                                var placed = expectation
+                                placed.file = path
+                                return placed
+                            }
+                        problems += decoder.diagnostics
+                        testCase.expectations += extra
                     }
                     testCase.vars = template.vars.merging(vars) { _, row in row }
                     workflow.tests.append(testCase)
