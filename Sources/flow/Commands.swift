@@ -14,6 +14,7 @@ enum Commands {
             .init(name: "--model", value: "<provider/model>", help: "Run every step on this model instead."),
             .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
+            .init(name: "--verbose", value: nil, help: "Print every HTTP request and answer on standard error, keys removed."),
             .init(name: "--timeout", value: "<seconds>", help: "Total time one request may take (default: 600)."),
             .init(name: "--retries", value: "<n>", help: "Retries of a failed request that may succeed later (default: 3)."),
             .init(name: "--record", value: nil, help: "Save every answer in the cassette beside the workflow."),

@@ -70,8 +70,12 @@ enum RunCommand {
             Terminal.err("error: \(error)\n")
             return ExitCode.noInput
         }
+        var transport: any HTTPTransport = URLSessionTransport(timeout: timeout)
+        if arguments.flags.contains("--verbose") {
+            transport = LoggingTransport(transport) { line in Terminal.err(line + "\n") }
+        }
         var registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
-                                        transport: URLSessionTransport(timeout: timeout), mockReplies: loaded.workflow.mock,
+                                        transport: transport, mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
         switch cassetteSettings(arguments, workflowPath: loaded.source.path) {
         case .failure(let error):

@@ -24,7 +24,7 @@ import Testing
 
     /// Runs `model` in a fresh project against `server`, and checks no key leaked anywhere.
     func run(_ model: String, server: StubServer, extraFiles: [String: String] = [:],
-             environment extra: [String: String] = [:]) throws -> (FlowBinary.Result, [JSON]) {
+             environment extra: [String: String] = [:], options: [String] = []) throws -> (FlowBinary.Result, [JSON]) {
         let directory = try TemporaryDirectory()
         try directory.write("w.yaml", workflow(model))
         for (name, text) in extraFiles { try directory.write(name, text) }
@@ -34,7 +34,7 @@ import Testing
         environment["GEMINI_BASE_URL"] = server.baseURL
         environment["FLOW_RETRY_BASE_DELAY"] = "0.01"
         environment.merge(extra) { _, new in new }
-        let result = try FlowBinary.run(["run", "w.yaml", "--json"], in: directory.path, environment: environment)
+        let result = try FlowBinary.run(["run", "w.yaml", "--json"] + options, in: directory.path, environment: environment)
         let path = try #require(try directory.transcripts().first)
         let transcript = try String(contentsOfFile: path, encoding: .utf8)
         for secret in Self.keys.values {
@@ -97,6 +97,16 @@ import Testing
         #expect(request.headers["authorization"] == "Bearer " + Self.keys["LOCAL_LLM_KEY"]!)
         #expect(request.bodyText.hasSuffix(#""temperature":0.1,"max_tokens":40}"#))
         #expect(events[2]["provider"] == .string("local"))
+    }
+
+    @Test func verboseShowsTheWireWithoutKeys() throws {
+        let server = try StubServer { _ in StubServer.Response(body: GeminiWire.response(text: "Paris")) }
+        defer { server.stop() }
+        let (result, _) = try run("gemini/gemini-2.5-flash", server: server, extraFiles: [:], environment: [:], options: ["--verbose"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("→ POST \(server.baseURL)/v1beta/models/gemini-2.5-flash:generateContent\n"))
+        #expect(result.stderr.contains("  x-goog-api-key: [redacted]\n"))
+        #expect(result.stderr.contains("← HTTP 200"))
     }
 
     @Test func keyFromAFileNamedInTheConfig() throws {

@@ -105,3 +105,15 @@ import Testing
         #expect(response.content == "a\u{FFFD}\u{FFFD}b")
     }
 }
+
+/// What --verbose shows: everything but the secrets.
+@Suite struct RedactionTests {
+    @Test func headersURLsAndBodies() {
+        #expect(Redaction.header(Header("Authorization", "Bearer sk-abc")) == Header("Authorization", "[redacted]"))
+        #expect(Redaction.header(Header("x-goog-api-key", "AIza123")) == Header("x-goog-api-key", "[redacted]"))
+        #expect(Redaction.header(Header("Content-Type", "application/json")) == Header("Content-Type", "application/json"))
+        #expect(Redaction.url("https://g.example/v1beta/models/m:generateContent?key=AIzaSECRET&alt=sse")
+                == "https://g.example/v1beta/models/m:generateContent?key=[redacted]&alt=sse")
+        #expect(Redaction.text("my key is sk-proj-0123456789abcdefghij ok") == "my key is [redacted] ok")
+    }
+}
