@@ -48,7 +48,10 @@ extension Interpreter {
         } catch {
             return (nil, error)
         }
-        transcript.record("request", TranscriptEvents.request(request, step: step.id, provider: provider))
+        // Events cost a re-encoding of the body; a sink that keeps nothing (flow test) is spared it.
+        if transcript.isRecording {
+            transcript.record("request", TranscriptEvents.request(request, step: step.id, provider: provider))
+        }
         let started = ContinuousClock.now
         do {
             let response: ChatResponse
@@ -64,8 +67,10 @@ extension Interpreter {
             run.tokensUsed += response.usage.inputTokens + response.usage.outputTokens
             let cost = prices.cost(response.usage, model: model)
             run.costUSD += cost ?? 0
-            transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs)
-                + [("cost_usd", cost.map(JSON.double) ?? .null)])
+            if transcript.isRecording {
+                transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs)
+                    + [("cost_usd", cost.map(JSON.double) ?? .null)])
+            }
             if cost == nil, run.unpricedModels.insert(model.description).inserted {
                 transcript.record("warning", [("step", .string(step.id)),
                                               ("message", .string("no price for \(model): its cost is null, not 0; add it with --prices"))])

@@ -5,6 +5,12 @@ public protocol TranscriptSink: Sendable {
     /// Records one event of `type` with its fields, in order. Must not throw: a record that
     /// cannot be written is reported once, and the run goes on.
     func record(_ type: String, _ fields: [(String, JSON)])
+    /// False for a sink that keeps nothing, so callers can skip building events.
+    var isRecording: Bool { get }
+}
+
+extension TranscriptSink {
+    public var isRecording: Bool { true }
 }
 
 /// Appends events as JSON Lines to a file, one `write(2)` per event, so an interrupted run

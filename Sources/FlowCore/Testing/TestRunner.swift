@@ -154,4 +154,5 @@ public struct TestRunner: Sendable {
 public struct NullTranscript: TranscriptSink {
     public init() {}
     public func record(_ type: String, _ fields: [(String, JSON)]) {}
+    public var isRecording: Bool { false }
 }
