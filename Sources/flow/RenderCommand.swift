@@ -64,20 +64,13 @@ enum RenderCommand {
 
     /// The wire request with no key: what would be sent, minus the secret.
     static func encode(_ request: ChatRequest, for provider: String) -> Result<HTTPRequest, ProviderError> {
-        let environment = ProcessInfo.processInfo.environment
-        func base(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment, transport: URLSessionTransport(), mockReplies: [])
         do throws(ProviderError) {
-            switch provider {
-            case "anthropic":
-                return .success(try AnthropicAdapter(baseURL: base("ANTHROPIC_BASE_URL") ?? AnthropicAdapter.defaultBaseURL)
-                    .encode(request, apiKey: nil))
-            case "gemini":
-                return .success(try GeminiAdapter(baseURL: base("GEMINI_BASE_URL") ?? GeminiAdapter.defaultBaseURL)
-                    .encode(request, apiKey: nil))
-            default:
-                return .success(OpenAIAdapter(baseURL: base("OPENAI_BASE_URL") ?? OpenAIAdapter.defaultBaseURL)
-                    .encode(request, apiKey: nil))
+            guard let adapter = try registry.adapter(for: ModelRef(provider: provider, name: request.model)) else {
+                throw ProviderError(.configuration, "the mock provider sends nothing")
             }
+            try adapter.check(request)
+            return .success(try adapter.encode(request, apiKey: nil))
         } catch {
             return .failure(error)
         }

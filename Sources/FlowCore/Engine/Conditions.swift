@@ -8,8 +8,7 @@ enum Conditions {
         switch condition {
         case .matches(let pattern):
             // The pattern was checked when the workflow was decoded.
-            guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
-            return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            return Regex.found(pattern, in: text)
         case .contains(let needle):
             return text.contains(needle)
         case .equals(let expected):

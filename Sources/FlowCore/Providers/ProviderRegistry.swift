@@ -54,48 +54,39 @@ public struct ProviderRegistry: Sendable {
         return provider
     }
 
-    /// The wire rules of `ref`'s provider without a key (nil for the mock).
-    func adapter(for ref: ModelRef) throws(ProviderError) -> (any ProviderAdapter)? {
+    /// The wire format and rules of `ref`'s provider, at its endpoint (nil for the mock). Needs
+    /// no key, so replay and `flow render` use it too.
+    public func adapter(for ref: ModelRef) throws(ProviderError) -> (any ProviderAdapter)? {
         switch ref.provider {
         case "mock": return nil
-        case "openai": return OpenAIAdapter()
-        case "anthropic": return AnthropicAdapter()
-        case "gemini": return GeminiAdapter()
+        case "openai": return OpenAIAdapter(baseURL: base("OPENAI_BASE_URL") ?? OpenAIAdapter.defaultBaseURL)
+        case "anthropic": return AnthropicAdapter(baseURL: base("ANTHROPIC_BASE_URL") ?? AnthropicAdapter.defaultBaseURL)
+        case "gemini": return GeminiAdapter(baseURL: base("GEMINI_BASE_URL") ?? GeminiAdapter.defaultBaseURL)
         default:
-            guard let configured = compatible.first(where: { $0.name == ref.provider }) else {
-                throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.joined(separator: ", "))")
-            }
+            let configured = try compatibleProvider(ref)
             return OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL, maxTokensField: configured.maxTokensField)
         }
     }
 
     private func resolve(_ ref: ModelRef) throws(ProviderError) -> any ChatProvider {
-        switch ref.provider {
-        case "mock":
-            return mock
-        case "openai":
-            return http(OpenAIAdapter(baseURL: base("OPENAI_BASE_URL") ?? OpenAIAdapter.defaultBaseURL),
-                        key: try key("OPENAI_API_KEY", for: ref))
-        case "anthropic":
-            return http(AnthropicAdapter(baseURL: base("ANTHROPIC_BASE_URL") ?? AnthropicAdapter.defaultBaseURL),
-                        key: try key("ANTHROPIC_API_KEY", for: ref))
-        case "gemini":
-            return http(GeminiAdapter(baseURL: base("GEMINI_BASE_URL") ?? GeminiAdapter.defaultBaseURL),
-                        key: try key("GEMINI_API_KEY", for: ref))
-        default:
-            guard let configured = compatible.first(where: { $0.name == ref.provider }) else {
-                throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.joined(separator: ", "))")
-            }
-            let adapter = OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL,
-                                        maxTokensField: configured.maxTokensField)
-            var apiKey: String?
-            if let variable = configured.apiKeyEnv {
-                apiKey = try key(variable, for: ref)
-            } else if keyFiles[ref.provider] != nil {
-                apiKey = try key(nil, for: ref)
-            }
-            return http(adapter, key: apiKey)
+        guard let adapter = try adapter(for: ref) else { return mock }
+        let builtInKeys = ["openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "gemini": "GEMINI_API_KEY"]
+        var apiKey: String?
+        if let variable = builtInKeys[ref.provider] {
+            apiKey = try key(variable, for: ref)
+        } else if let variable = try compatibleProvider(ref).apiKeyEnv {
+            apiKey = try key(variable, for: ref)
+        } else if keyFiles[ref.provider] != nil {
+            apiKey = try key(nil, for: ref)
         }
+        return http(adapter, key: apiKey)
+    }
+
+    private func compatibleProvider(_ ref: ModelRef) throws(ProviderError) -> CompatibleProvider {
+        guard let configured = compatible.first(where: { $0.name == ref.provider }) else {
+            throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.joined(separator: ", "))")
+        }
+        return configured
     }
 
     private func http(_ adapter: any ProviderAdapter, key: String?) -> any ChatProvider {

@@ -19,9 +19,13 @@ public struct Cassette: Sendable {
     }
 
     public static let formatVersion = 1
-    public var interactions: [Interaction] = []
+    public private(set) var interactions: [Interaction] = []
+    /// Where each key's interaction is: replay looks up every call, so it must not scan.
+    private var positions: [String: Int] = [:]
 
-    public init(interactions: [Interaction] = []) { self.interactions = interactions }
+    public init(interactions: [Interaction] = []) {
+        for interaction in interactions { record(interaction) }
+    }
 
     /// The normalized request as recorded: provider, model, messages, parameters, prefill, tools.
     /// No headers, URLs or keys: a cassette holds no secrets.
@@ -48,13 +52,17 @@ public struct Cassette: Sendable {
     public static func key(_ normalized: JSON) -> String { SHA256.hex(normalized.canonical) }
 
     public func response(for key: String) -> ChatResponse? {
-        interactions.first { $0.key == key }?.response
+        positions[key].map { interactions[$0].response }
     }
 
-    /// Adds or replaces the interaction with the same key.
+    /// Adds the interaction, or replaces the one with the same key in its place.
     public mutating func record(_ interaction: Interaction) {
-        interactions.removeAll { $0.key == interaction.key }
-        interactions.append(interaction)
+        if let position = positions[interaction.key] {
+            interactions[position] = interaction
+        } else {
+            positions[interaction.key] = interactions.count
+            interactions.append(interaction)
+        }
     }
 
     /// The recorded request most like `request`: the same step first, then the fewest differences.
@@ -144,7 +152,7 @@ extension Cassette {
         guard json["flow_cassette"]?.int == Self.formatVersion, let items = json["interactions"]?.array else {
             throw CassetteError(message: "not a flow cassette (version \(Self.formatVersion))")
         }
-        interactions = try items.map { item in
+        let decoded = try items.map { item in
             guard let key = item["key"]?.string, let request = item["request"], let response = item["response"],
                   let reasonName = response["finish_reason"]?.string else {
                 throw CassetteError(message: "an interaction lacks key, request or response")
@@ -170,6 +178,7 @@ extension Cassette {
                     return ToolCall(id: id, name: name, arguments: call["arguments"] ?? .object([]), signature: call["signature"]?.string)
                 }))
         }
+        for interaction in decoded { record(interaction) }
     }
 }
 

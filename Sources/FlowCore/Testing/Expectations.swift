@@ -30,9 +30,7 @@ public enum Expectations {
         case .notContains(let needle):
             return verdict(!text.contains(needle), "expected \(subject) \(expectation.negated ? "" : "not ")to contain \(quote(needle)), got \(quote(text))")
         case .matches(let pattern):
-            let regex = try? NSRegularExpression(pattern: pattern)
-            let found = regex?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-            return verdict(found, "expected \(subject) \(not)to match /\(pattern)/, got \(quote(text))")
+            return verdict(Regex.found(pattern, in: text), "expected \(subject) \(not)to match /\(pattern)/, got \(quote(text))")
         case .json:
             return verdict((try? JSON.parse(text)) != nil, "expected \(subject) \(not)to be JSON, got \(quote(text))")
         case .jsonPath(let path, let equals, let pattern):
@@ -44,9 +42,7 @@ public enum Expectations {
                 return verdict(value == equals, "expected \(path) in \(subject) \(not)to equal \(equals.serialized), got \(value.serialized)")
             }
             let string = value.string ?? value.serialized
-            let regex = try? NSRegularExpression(pattern: pattern ?? "")
-            let found = regex?.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
-            return verdict(found, "expected \(path) in \(subject) \(not)to match /\(pattern ?? "")/, got \(value.serialized)")
+            return verdict(Regex.found(pattern ?? "", in: string), "expected \(path) in \(subject) \(not)to match /\(pattern ?? "")/, got \(value.serialized)")
         case .jsonSchema(let schema):
             guard let json = try? JSON.parse(text) else { return "expected \(subject) to be JSON for json_schema, got \(quote(text))" }
             let problems = JSONSchema.validate(json, against: schema)
@@ -155,8 +151,7 @@ public enum JSONSchema {
             if let minimum = schema["minLength"]?.int, string.count < minimum { problems.append("\(path): shorter than \(minimum) characters") }
             if let maximum = schema["maxLength"]?.int, string.count > maximum { problems.append("\(path): longer than \(maximum) characters") }
             if let pattern = schema["pattern"]?.string {
-                let regex = try? NSRegularExpression(pattern: pattern)
-                if regex?.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) == nil {
+                if !Regex.found(pattern, in: string) {
                     problems.append("\(path): \(value.serialized) does not match /\(pattern)/")
                 }
             }

@@ -99,9 +99,7 @@ extension WorkflowDecoder {
         switch key {
         case "matches":
             guard let pattern = string(value, "matches") else { return nil }
-            do {
-                _ = try NSRegularExpression(pattern: pattern)
-            } catch {
+            guard Regex.compiled(pattern) != nil else {
                 report(value.mark, "'\(pattern)' is not a valid regular expression", hint: "ICU syntax; (?i) makes it case-insensitive")
                 return nil
             }

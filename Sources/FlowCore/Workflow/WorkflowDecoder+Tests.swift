@@ -91,7 +91,7 @@ extension WorkflowDecoder {
     }
 
     private mutating func validRegex(_ pattern: String, at node: Node) -> Bool {
-        if (try? NSRegularExpressionChecker.check(pattern)) == true { return true }
+        if Regex.compiled(pattern) != nil { return true }
         report(node.mark, "'\(pattern)' is not a valid regular expression", hint: "ICU syntax; (?i) makes it case-insensitive")
         return false
     }
