@@ -35,7 +35,7 @@ let package = Package(
         // Loopback HTTP stub server for transport and end-to-end tests.
         .target(name: "FlowTestSupport", dependencies: ["FlowCore"]),
         .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML"]),
-        .testTarget(name: "FlowTemplateTests", dependencies: ["FlowTemplate", "FlowCore"]),
+        .testTarget(name: "FlowTemplateTests", dependencies: ["FlowTemplate", "FlowCore", "FlowTestSupport"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCore", "FlowTestSupport"]),
     ]

@@ -20,6 +20,7 @@ enum Commands {
             .init(name: "--record", value: nil, help: "Save every answer in the cassette beside the workflow."),
             .init(name: "--replay", value: nil, help: "Answer from the cassette: no network, no key, no cost (or FLOW_CASSETTE)."),
             .init(name: "--cassette", value: "<file>", help: "The cassette file (default: <workflow>.cassette.json)."),
+            .init(name: "--live-tools", value: nil, help: "With --replay: run tools for real (not their recorded results) and warn where a result differs."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format, extending the built-in table (or FLOW_PRICES)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs)."),
         ])
@@ -55,17 +56,23 @@ enum Commands {
         abstract: "Run the workflows' test cases: the regression checks for CI.",
         discussion: """
         Cases come from each workflow's tests: (and the datasets they name). By default they
-        replay from the workflow's cassette (no keys, no cost); a case with mock: replies runs
-        on them. --live sends requests; --live --record refreshes the cassette. Exit: 0 all
-        passed, 1 a case failed, 65 an invalid file, 69 a provider error no retry fixed.
+        replay from the workflow's cassette (no keys, no cost), tool results included; a case
+        with mock: replies runs on them. --live sends requests; --live --record refreshes the
+        cassette. A directory stands for the workflow files below it (YAML with a top-level
+        'flow:' key). Exit: 0 all passed, 1 a case failed or there were no cases, 65 an invalid
+        file, 69 a provider error no retry fixed.
         """,
         arguments: [.init(name: "paths", help: "Workflow files or directories (default: workflows).", repeatable: true, optional: true)],
         options: [
             .init(name: "--live", value: nil, help: "Send requests instead of replaying."),
             .init(name: "--record", value: nil, help: "With --live: save the answers in the cassettes."),
+            .init(name: "--prune", value: nil, help: "With --live --record: drop the recordings no case used (not with --filter or --shard)."),
+            .init(name: "--live-tools", value: nil, help: "Run tools for real when replaying; a result that differs from the recording fails the case."),
             .init(name: "-j", value: "<n>", help: "Cases run at once (default: 4)."),
             .init(name: "--filter", value: "<text>", help: "Only cases whose name contains this."),
             .init(name: "--shard", value: "<k/n>", help: "Only the k-th of n equal parts of the cases, for parallel CI machines."),
+            .init(name: "--allow-empty", value: nil, help: "Exit 0 when there are no cases (by default that is a failure)."),
+            .init(name: "--verbose", value: nil, help: "Say which YAML files in the directories are not workflows and were skipped."),
             .init(name: "--json", value: nil, help: "Print the results as JSON."),
             .init(name: "--junit", value: "<path>", help: "Write JUnit XML here."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
@@ -80,8 +87,12 @@ enum Commands {
     static let cost = CommandSpec(
         name: "cost",
         abstract: "Total tokens and cost of runs, by workflow, model and day.",
+        discussion: "Counts live calls only: replayed and scripted (mock) answers cost nothing. --include-replays adds them at the cost they were recorded at.",
         arguments: [.init(name: "paths", help: "Transcripts, or directories of them (default: .flow/runs).", repeatable: true, optional: true)],
-        options: [.init(name: "--json", value: nil, help: "Print the tables as JSON.")])
+        options: [
+            .init(name: "--include-replays", value: nil, help: "Also count replayed and scripted calls, at their recorded cost."),
+            .init(name: "--json", value: nil, help: "Print the tables as JSON."),
+        ])
 
     static let diff = CommandSpec(
         name: "diff",

@@ -14,7 +14,7 @@ enum RecordCommands {
             case "cost":
                 let paths = arguments.positionals.isEmpty ? [".flow/runs"] : arguments.positionals
                 let transcripts = try PathExpansion.files(paths, endings: [".jsonl"], recursive: true).map(TranscriptReader.read)
-                let tables = TranscriptViews.cost(transcripts)
+                let tables = TranscriptViews.cost(transcripts, includeOffline: arguments.flags.contains("--include-replays"))
                 Terminal.out(arguments.flags.contains("--json") ? TranscriptViews.costJSON(tables).pretty + "\n" : TranscriptViews.costTable(tables))
                 return ExitCode.ok
             default:

@@ -108,8 +108,13 @@ enum RunCommand {
         if interactive, onText == nil {
             onAnswer = { _, text in Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
         }
+        let tools = registry.cassetteTools(ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory),
+                                           live: arguments.flags.contains("--live-tools")) { drift in
+            Terminal.err("warning: \(drift)\n")
+            writer.record("warning", [("message", .string(drift))])
+        }
         let interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
-                                      tools: ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory),
+                                      tools: tools,
                                       onAnswer: onAnswer, prices: prices,
                                       context: GitInfo.fields(for: workflowDirectory.isEmpty ? "." : workflowDirectory))
         Interruption.install(writer: writer, json: json, transcript: transcriptPath)
@@ -119,7 +124,11 @@ enum RunCommand {
             Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")
         } else {
             for step in result.steps {
-                let cost = step.costUSD.map { "$" + Interpreter.dollars($0) } ?? "cost unknown"
+                let cost = switch step.origin {
+                case .live: Money.text(step.costUSD)
+                case .replay: "replayed (recorded at \(Money.text(step.recordedCostUSD)))"
+                case .mock: "scripted, $0"
+                }
                 Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), \(Int(step.latencyMs.rounded())) ms\n")
             }
             // Streamed or interactive text is already on the screen; print the output only when it adds something.
@@ -213,10 +222,13 @@ enum RunReport {
                     ("usage", .object([("input_tokens", .int(step.usage.inputTokens)), ("output_tokens", .int(step.usage.outputTokens))])),
                     ("latency_ms", .double((step.latencyMs * 1000).rounded() / 1000)),
                     ("cost_usd", step.costUSD.map(JSON.double) ?? .null),
-                ])
+                    ("mode", .string(step.origin.rawValue)),
+                ] + (step.origin == .live ? [] : [("recorded_cost_usd", step.recordedCostUSD.map(JSON.double) ?? .null)]))
             })),
             ("totals", .object([("calls", .int(result.steps.count)), ("input_tokens", .int(totals.inputTokens)),
-                                ("output_tokens", .int(totals.outputTokens)), ("cost_usd", result.costUSD.map(JSON.double) ?? .null)])),
+                                ("output_tokens", .int(totals.outputTokens)), ("cost_usd", result.costUSD.map(JSON.double) ?? .null)]
+                                + (result.offlineCalls == 0 ? [] : [("offline_calls", .int(result.offlineCalls)),
+                                                                    ("recorded_cost_usd", result.recordedCostUSD.map(JSON.double) ?? .null)]))),
             ("path", .array(result.path.map { .object([("step", .string($0.step)), ("finish_reason", .string($0.reason)),
                                                       ("action", .string($0.action))]) })),
             ("transcript", .string(transcript)),

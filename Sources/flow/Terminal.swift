@@ -1,16 +1,31 @@
 import Foundation
+import FlowCore
 
 /// Standard output and error, written unbuffered so progress and records interleave correctly.
 enum Terminal {
+    /// What the process has printed so far, so `--json` can promise one object on stdout
+    /// whatever way a command ends (see `JSONPromise`).
+    struct Printed {
+        var output = false
+        var lastError: String?
+        var usage: UsageError?
+    }
+
+    static let printed = Locked(Printed())
+
     static func out(_ text: String) {
+        printed.withLock { $0.output = true }
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     static func err(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.contains("error") { printed.withLock { $0.lastError = trimmed } }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
     static func report(_ error: UsageError) {
+        printed.withLock { $0.usage = error }
         var text = "Error: \(error.message)\n"
         if let hint = error.hint { text += "Hint: \(hint)\n" }
         if let command = error.command {
@@ -19,6 +34,32 @@ enum Terminal {
             text += "  See 'flow --help' for more information.\n"
         }
         err(text)
+    }
+}
+
+/// `--json` prints one JSON object on stdout, also when a command stops before its report (a
+/// usage error, an unreadable price file): then the object says why, with `error.kind` named
+/// after the exit status.
+enum JSONPromise {
+    static func keep(status: Int32) {
+        let printed = Terminal.printed.current
+        guard !printed.output else { return }
+        let kind = switch status {
+        case ExitCode.ok: "ok"
+        case ExitCode.usage: "usage"
+        case ExitCode.invalid: "invalid"
+        case ExitCode.noInput: "no_input"
+        case ExitCode.unavailable: "provider"
+        case ExitCode.software: "software"
+        default: "failed"
+        }
+        let message = printed.usage?.message ?? printed.lastError ?? "exited with status \(status)"
+        Terminal.out(JSON.object(omittingNil: [
+            ("status", .string(status == ExitCode.ok ? "ok" : "error")),
+            ("error", status == ExitCode.ok ? nil : .object(omittingNil: [
+                ("kind", .string(kind)), ("message", .string(message)), ("hint", printed.usage?.hint.map(JSON.string)),
+            ])),
+        ]).serialized + "\n")
     }
 }
 

@@ -29,6 +29,17 @@ enum TestCommand {
             Terminal.report(UsageError(message: "--record needs --live: recording sends requests", command: Commands.test))
             return ExitCode.usage
         }
+        let prune = arguments.flags.contains("--prune")
+        if prune, !record {
+            Terminal.report(UsageError(message: "--prune needs --live --record: it drops the recordings a full recording run did not use",
+                                       command: Commands.test))
+            return ExitCode.usage
+        }
+        if prune, arguments.value("--filter") != nil || arguments.value("--shard") != nil {
+            Terminal.report(UsageError(message: "--prune cannot be used with --filter or --shard: the cases left out would lose their recordings",
+                                       command: Commands.test))
+            return ExitCode.usage
+        }
         let prices: PriceTable
         do {
             prices = try PriceTable.load(file: arguments.value("--prices") ?? environment["FLOW_PRICES"])
@@ -39,8 +50,11 @@ enum TestCommand {
 
         let files: [String]
         do {
-            files = try PathExpansion.files(arguments.positionals.isEmpty ? ["workflows"] : arguments.positionals,
-                                            endings: [".yaml", ".yml"], recursive: false)
+            let found = try PathExpansion.workflows(arguments.positionals.isEmpty ? ["workflows"] : arguments.positionals)
+            files = found.files
+            if arguments.flags.contains("--verbose") {
+                for skipped in found.skipped { Terminal.err("skipped \(skipped): not a workflow (no top-level 'flow:' key)\n") }
+            }
         } catch {
             Terminal.err("\(error)\n")
             return ExitCode.noInput
@@ -83,12 +97,29 @@ enum TestCommand {
                     continue
                 }
             }
-            let runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: prices,
+            var runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: prices,
                                     mode: live ? .live : .replay, record: record, cassette: store ?? CassetteStore(path: cassettePath),
                                     jobs: jobs)
+            runner.liveTools = arguments.flags.contains("--live-tools")
             results += await runner.run(cases) { progress.finished($0) }
+            if prune, let store {
+                do {
+                    let dropped = try store.prune()
+                    if dropped > 0 { Terminal.err("\(store.path): dropped \(counted(dropped, "recording")) no case used\n") }
+                } catch {
+                    Terminal.err("error: \(error.message)\n")
+                    invalid = true
+                }
+            }
         }
         progress.finish()
+        // Zero cases is not a pass: a wrong path or a --filter that matches nothing checks nothing.
+        if results.isEmpty, !invalid, !arguments.flags.contains("--allow-empty") {
+            let filtered = arguments.value("--filter").map { " matching '\($0)'" } ?? ""
+            Terminal.err("error: no test cases\(filtered) in \(counted(files.count, "workflow file")); nothing was checked\n"
+                         + "hint: add 'tests:' to a workflow, check the paths and --filter, or pass --allow-empty\n")
+            return ExitCode.failed
+        }
 
         if json {
             Terminal.out(TestReports.json(results).pretty + "\n")
@@ -134,7 +165,7 @@ final class Progress: @unchecked Sendable {
         cost += result.costUSD ?? 0
         guard !quiet else { return }
         if terminal {
-            Terminal.err("\r\(done)/\(total) done, \(failed) failed, $" + String(format: "%.4f", cost) + "   ")
+            Terminal.err("\r\(done)/\(total) done, \(failed) failed, \(Money.text(cost)) spent   ")
         } else {
             Terminal.err("\(result.passed ? "ok  " : result.providerError != nil ? "ERR " : "FAIL") \(result.name)\n")
         }

@@ -62,4 +62,8 @@ func dispatch(_ words: [String]) async -> Int32 {
     }
 }
 
-exit(await dispatch(Array(CommandLine.arguments.dropFirst())))
+let words = Array(CommandLine.arguments.dropFirst())
+let status = await dispatch(words)
+// Options end at "--"; a --json before it asks for one JSON object whatever happened.
+if words.prefix(while: { $0 != "--" }).contains("--json") { JSONPromise.keep(status: status) }
+exit(status)

@@ -51,7 +51,27 @@ import Testing
         let a = try JSON.parse(recorded.stdout), b = try JSON.parse(replayed.stdout)
         #expect(a["output"] == b["output"])
         #expect(a["path"] == b["path"])
-        #expect(a["totals"] == b["totals"], "tokens and cost replay too")
+        #expect(a["totals"]?["input_tokens"] == b["totals"]?["input_tokens"], "tokens replay too")
+        #expect(a["totals"]?["output_tokens"] == b["totals"]?["output_tokens"])
+
+        // A replay spends nothing: its cost is 0 and the recorded cost is kept beside it.
+        let recordedCost = try #require(a["totals"]?["cost_usd"]?.double)
+        #expect(recordedCost > 0)
+        #expect(b["totals"]?["cost_usd"] == .double(0))
+        #expect(b["totals"]?["recorded_cost_usd"]?.double == recordedCost)
+        #expect(b["totals"]?["offline_calls"] == .int(2))
+        #expect(b["steps"]?.array?.allSatisfy { $0["mode"] == .string("replay") && $0["cost_usd"] == .double(0) } == true)
+        let transcript = try TranscriptReader.read(try #require(b["transcript"]?.string).hasPrefix("/")
+                                                   ? b["transcript"]!.string! : directory.path + "/" + b["transcript"]!.string!)
+        #expect(transcript.all("response").allSatisfy { $0["mode"] == .string("replay") && $0["cost_usd"] == .double(0)
+            && ($0["recorded_cost_usd"]?.double ?? 0) > 0 })
+
+        // flow cost adds up live calls only: the two recorded ones (the re-record above is live too).
+        let cost = try JSON.parse(try FlowBinary.run(["cost", "--json"], in: directory.path).stdout)
+        #expect(cost["workflow"]?.array?.first?["calls"] == .int(4))
+        #expect(cost["workflow"]?.array?.first?["cost_usd"]?.double.map { abs($0 - 2 * recordedCost) < 1e-12 } == true)
+        let all = try JSON.parse(try FlowBinary.run(["cost", "--json", "--include-replays"], in: directory.path).stdout)
+        #expect(all["workflow"]?.array?.first?["calls"] == .int(6))
     }
 
     @Test func changedTemplateFailsReplayWithADiffNamingTheChange() throws {

@@ -41,8 +41,9 @@ import Testing
         let report = try JSON.parse(result.stdout)
         #expect(report["path"]?.serialized == #"[{"step":"classify","finish_reason":"stop","action":"goto reply"},{"step":"reply","finish_reason":"length","action":"continue"},{"step":"reply","finish_reason":"stop","action":"end"}]"#)
         #expect(report["totals"]?["input_tokens"] == .int(441))
-        // gpt-4o-mini: 441 × $0.15/M + 162 × $0.60/M
-        #expect(abs((report["totals"]?["cost_usd"]?.double ?? 0) - 0.00016335) < 1e-12)
+        // A replay spends nothing; the recording cost gpt-4o-mini: 441 × $0.15/M + 162 × $0.60/M.
+        #expect(report["totals"]?["cost_usd"] == .double(0))
+        #expect(abs((report["totals"]?["recorded_cost_usd"]?.double ?? 0) - 0.00016335) < 1e-12)
         let show = try FlowBinary.run(["show", directory.path + "/" + (report["transcript"]?.string ?? "")], in: directory.path)
         #expect(show.stdout.contains("  → length: continue\n"))
         #expect(!show.stdout.contains("\u{1B}["), "no colour when piped")

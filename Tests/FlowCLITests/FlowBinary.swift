@@ -1,4 +1,5 @@
 import Foundation
+import FlowTestSupport
 
 /// Runs the built `flow` executable as a user would, capturing stdout, stderr and the status.
 struct FlowBinary {
@@ -41,9 +42,8 @@ struct FlowBinary {
         // Standard input is a pipe: the given text, then its end (a run never waits on a terminal).
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
-        // Read before waiting so a large output cannot fill the pipe and stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        // Read both pipes at once before waiting, so a large output on either cannot stall the child.
+        let (stdout, stderr) = ChildOutput.collect(stdout: out, stderr: err)
         process.waitUntilExit()
         return Result(stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self),
                       status: process.terminationStatus)

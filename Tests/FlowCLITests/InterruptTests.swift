@@ -20,16 +20,16 @@ import Testing
         process.arguments = ["run", "w.yaml", "--json"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         process.environment = ["PATH": "/usr/bin:/bin", "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
-        let out = Pipe()
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
-        process.standardError = Pipe()
+        process.standardError = err
         try process.run()
         // Wait until the second request is in flight, then interrupt.
         let deadline = Date().addingTimeInterval(10)
         while server.requests.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         Thread.sleep(forTimeInterval: 0.2)
         process.interrupt()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let (stdout, _) = ChildOutput.collect(stdout: out, stderr: err)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
         #expect(try JSON.parse([UInt8](stdout))["status"] == .string("interrupted"))

@@ -81,7 +81,8 @@ import Testing
         #expect(events[7]["finish_reason_raw"] == .string("stop"))
         #expect(events[8]["action"] == .string("next"))
         #expect(events[9]["totals"] == .object([("calls", .int(2)), ("input_tokens", .int(30)), ("output_tokens", .int(10)),
-                                                 ("cost_usd", .double(0))]))
+                                                 ("cost_usd", .double(0)), ("offline_calls", .int(2)), ("recorded_cost_usd", .double(0))]))
+        #expect(events[7]["mode"] == .string("mock"), "a scripted answer says so")
         #expect(events.map { $0["seq"]?.int } == Array(1...10))
     }
 

@@ -29,10 +29,10 @@ import Testing
               retry 1: OpenAI answered HTTP 429 — waited 0.5 s
               assistant:
                 Category: billing
-              stop (raw stop) · 100 in / 2 out tokens · $0.0000 · 12 ms
+              stop (raw stop) · 100 in / 2 out tokens · $0.000016 · 12 ms
               → stop: goto billing
 
-            totals: 1 calls · 100 in / 2 out tokens · $0.0000
+            totals: 1 call · 100 in / 2 out tokens · $0.000016 spent
 
             """)
         #expect(TranscriptViews.show(try Self.transcript(Self.run), style: .init(color: true)).contains("\u{1B}[32msucceeded\u{1B}[0m"))

@@ -19,6 +19,8 @@ public struct ChatResponse: Sendable, Equatable {
     public var toolCalls: [ToolCall]
     /// The provider's body as it came (non-streamed answers), for the transcript. Not compared.
     public var raw: JSON?
+    /// Where the answer came from: only a live answer is money spent. Not compared.
+    public var origin: CallOrigin = .live
 
     public init(content: String, finishReason: FinishReason, usage: Usage = .init(), model: String? = nil,
                 logprobs: [TokenLogprob]? = nil, toolCalls: [ToolCall] = []) {
@@ -29,6 +31,17 @@ public struct ChatResponse: Sendable, Equatable {
         self.logprobs = logprobs
         self.toolCalls = toolCalls
     }
+}
+
+/// Where an answer came from. A replayed or scripted answer costs nothing now: its price is
+/// kept as the recorded cost, and `flow cost` adds up only live calls by default.
+public enum CallOrigin: String, Sendable {
+    /// Sent to the provider and paid for.
+    case live
+    /// Read from a cassette.
+    case replay
+    /// Scripted by the workflow or a test case (`mock:`).
+    case mock
 }
 
 /// One output token with its log probability and the most likely alternatives.

@@ -32,7 +32,7 @@ extension Interpreter {
             let estimate = Usage(inputTokens: ContextWindow.estimate(request.messages), outputTokens: request.params.maxTokens ?? 4096)
             let worst = run.costUSD + price.cost(of: estimate)
             if worst > limit {
-                return (nil, ProviderError(.budget, "this call could bring the run to $\(Self.dollars(worst)), over limits.max_cost_usd ($\(Self.dollars(limit))), so it was not sent; raise the limit or lower max_tokens"))
+                return (nil, ProviderError(.budget, "this call could bring the run to \(Self.dollars(worst)), over limits.max_cost_usd (\(Self.dollars(limit))), so it was not sent; raise the limit or lower max_tokens"))
             }
         }
         let provider: any ChatProvider
@@ -66,12 +66,13 @@ extension Interpreter {
             run.lastLatencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
             run.tokensUsed += response.usage.inputTokens + response.usage.outputTokens
             let cost = prices.cost(response.usage, model: model)
+            // Budgets count list price even in replay, so a replayed run takes the recorded path.
             run.costUSD += cost ?? 0
             if transcript.isRecording {
                 transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs)
-                    + [("cost_usd", cost.map(JSON.double) ?? .null)])
+                    + TranscriptEvents.cost(cost, origin: response.origin))
             }
-            if cost == nil, run.unpricedModels.insert(model.description).inserted {
+            if cost == nil, response.origin == .live, run.unpricedModels.insert(model.description).inserted {
                 transcript.record("warning", [("step", .string(step.id)),
                                               ("message", .string("no price for \(model): its cost is null, not 0; add it with --prices"))])
             }

@@ -162,9 +162,12 @@ public struct Interpreter: Sendable {
             var parsed: JSON?
             if let response {
                 text = (counts.continuations > 0 ? text : (originalPrefill ?? "")) + response.content
+                let listCost = prices.cost(response.usage, model: model)
+                let live = response.origin == .live
                 run.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
                                             content: text, usage: response.usage, latencyMs: run.lastLatencyMs,
-                                            costUSD: prices.cost(response.usage, model: model), logprobs: response.logprobs))
+                                            costUSD: live ? listCost : 0, logprobs: response.logprobs,
+                                            origin: response.origin, recordedCostUSD: live ? nil : listCost))
                 reason = BranchReason(response.finishReason)
                 if reason == .stop, step.parsesJSON {
                     switch Conversation.parse(text) {
@@ -262,9 +265,7 @@ public struct Interpreter: Sendable {
         }
     }
 
-    public static func dollars(_ amount: Double) -> String {
-        String(format: "%.4f", amount)
-    }
+    public static func dollars(_ amount: Double) -> String { Money.text(amount) }
 
     private func recordEnd(_ result: RunResult) {
         transcript.record("run_end", JSON.object(omittingNil: [

@@ -13,10 +13,27 @@ public struct RunResult: Sendable {
 
     public var totals: Usage { steps.reduce(Usage()) { $0 + $1.usage } }
 
-    /// The run's cost in USD, or nil when a call's model has no price.
-    public var costUSD: Double? {
-        steps.reduce(Optional(0.0)) { total, step in
-            guard let total, let cost = step.costUSD else { return nil }
+    /// The money the run spent in USD (replayed and scripted answers cost nothing), or nil when
+    /// a live call's model has no price.
+    public var costUSD: Double? { Self.sum(steps.map(\.costUSD)) }
+
+    /// What the run's answers cost at list price, live or not: a replay reports what its recorded
+    /// answers cost when they were recorded. `cost_usd` expectations judge this figure, so a
+    /// budget check means the same replayed in CI as live.
+    public var answerCostUSD: Double? { Self.sum(steps.map(\.answerCostUSD)) }
+
+    /// The recorded cost of the replayed and scripted calls, or nil when there were none.
+    public var recordedCostUSD: Double? {
+        let notLive = steps.filter { $0.origin != .live }
+        return notLive.isEmpty ? nil : Self.sum(notLive.map(\.recordedCostUSD))
+    }
+
+    /// The calls that were not sent: replayed or scripted.
+    public var offlineCalls: Int { steps.filter { $0.origin != .live }.count }
+
+    static func sum(_ costs: [Double?]) -> Double? {
+        costs.reduce(Optional(0.0)) { total, cost in
+            guard let total, let cost else { return nil }
             return total + cost
         }
     }
@@ -44,9 +61,15 @@ public struct StepResult: Sendable {
     public var content: String
     public var usage: Usage
     public var latencyMs: Double
-    /// USD for this call, or nil when its model has no price.
+    /// USD spent on this call: 0 when it was replayed or scripted; nil when its model has no price.
     public var costUSD: Double?
     public var logprobs: [TokenLogprob]? = nil
+    public var origin: CallOrigin = .live
+    /// For a replayed or scripted call, what its answer costs at list price (nil when unpriced or live).
+    public var recordedCostUSD: Double? = nil
+
+    /// The call's cost at list price whether it was sent or not.
+    public var answerCostUSD: Double? { origin == .live ? costUSD : recordedCostUSD }
 }
 
 /// Why a run failed, and which exit code says so.

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Recorded request → response pairs, keyed by a hash of the canonical normalized request, so a
-/// run can be replayed with no network, no key and no cost. Pure: reading and writing the file
-/// is `CassetteFile`'s job.
+/// run can be replayed with no network, no key and no cost; and the results of the tools those
+/// answers called, keyed by tool name and arguments, so a replay has no side effects either.
+/// Pure: reading and writing the file is `CassetteStore`'s job.
 public struct Cassette: Sendable {
     public struct Interaction: Sendable {
         public var key: String
@@ -18,10 +19,29 @@ public struct Cassette: Sendable {
         }
     }
 
+    /// One tool call's result as it was recorded.
+    public struct ToolInteraction: Sendable, Equatable {
+        public var key: String
+        public var name: String
+        public var arguments: JSON
+        public var content: String
+        public var isError: Bool
+
+        public init(name: String, arguments: JSON, content: String, isError: Bool) {
+            self.key = Cassette.toolKey(name: name, arguments: arguments)
+            self.name = name
+            self.arguments = arguments
+            self.content = content
+            self.isError = isError
+        }
+    }
+
     public static let formatVersion = 1
     public private(set) var interactions: [Interaction] = []
     /// Where each key's interaction is: replay looks up every call, so it must not scan.
     private var positions: [String: Int] = [:]
+    public private(set) var toolResults: [ToolInteraction] = []
+    private var toolPositions: [String: Int] = [:]
 
     public init(interactions: [Interaction] = []) {
         for interaction in interactions { record(interaction) }
@@ -63,6 +83,35 @@ public struct Cassette: Sendable {
             positions[interaction.key] = interactions.count
             interactions.append(interaction)
         }
+    }
+
+    /// A tool call's key: the tool's name and its arguments in canonical form.
+    public static func toolKey(name: String, arguments: JSON) -> String {
+        SHA256.hex(JSON.object([("name", .string(name)), ("arguments", arguments)]).canonical)
+    }
+
+    public func toolResult(for key: String) -> ToolInteraction? {
+        toolPositions[key].map { toolResults[$0] }
+    }
+
+    /// Adds the tool result, or replaces the one with the same key in its place.
+    public mutating func record(tool: ToolInteraction) {
+        if let position = toolPositions[tool.key] {
+            toolResults[position] = tool
+        } else {
+            toolPositions[tool.key] = toolResults.count
+            toolResults.append(tool)
+        }
+    }
+
+    /// Keeps only the recordings whose keys are in `used`; returns how many were dropped.
+    public mutating func prune(keeping used: Set<String>) -> Int {
+        let before = interactions.count + toolResults.count
+        let keptInteractions = interactions.filter { used.contains($0.key) }
+        let keptTools = toolResults.filter { used.contains($0.key) }
+        self = Cassette(interactions: keptInteractions)
+        for tool in keptTools { record(tool: tool) }
+        return before - interactions.count - toolResults.count
     }
 
     /// The recorded request most like `request`: the same step first, then the fewest differences.
@@ -124,11 +173,16 @@ public enum CassetteDiff {
 extension Cassette {
     /// The cassette as JSON: pretty, keys in a fixed order, no timestamps, so it diffs well.
     public var json: JSON {
-        .object([
+        .object(omittingNil: [
             ("flow_cassette", .int(Self.formatVersion)),
             ("interactions", .array(interactions.map { interaction in
                 .object([("key", .string(interaction.key)), ("step", .string(interaction.step)),
                          ("request", interaction.request.sortedKeys), ("response", Self.response(interaction.response))])
+            })),
+            // Absent when no tool ran, so cassettes recorded before tools were kept stay byte-stable.
+            ("tool_results", toolResults.isEmpty ? nil : .array(toolResults.map { tool in
+                .object([("key", .string(tool.key)), ("name", .string(tool.name)), ("arguments", tool.arguments.sortedKeys),
+                         ("content", .string(tool.content)), ("is_error", .bool(tool.isError))])
             })),
         ])
     }
@@ -179,6 +233,12 @@ extension Cassette {
                 }))
         }
         for interaction in decoded { record(interaction) }
+        for item in json["tool_results"]?.array ?? [] {
+            guard let name = item["name"]?.string, let arguments = item["arguments"], let content = item["content"]?.string else {
+                throw CassetteError(message: "a tool result lacks name, arguments or content")
+            }
+            record(tool: ToolInteraction(name: name, arguments: arguments, content: content, isError: item["is_error"] == .bool(true)))
+        }
     }
 }
 

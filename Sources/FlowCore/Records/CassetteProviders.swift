@@ -12,6 +12,8 @@ public final class CassetteStore: @unchecked Sendable {
     public let path: String
     private let lock = NSLock()
     private var cassette: Cassette
+    /// The keys this run replayed or recorded, for `--prune`.
+    private var used: Set<String> = []
 
     public init(path: String, cassette: Cassette = Cassette()) {
         self.path = path
@@ -38,6 +40,36 @@ public final class CassetteStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         cassette.record(interaction)
+        used.insert(interaction.key)
+        try write()
+    }
+
+    func record(tool: Cassette.ToolInteraction) throws(ProviderError) {
+        lock.lock()
+        defer { lock.unlock() }
+        cassette.record(tool: tool)
+        used.insert(tool.key)
+        try write()
+    }
+
+    /// Notes that a recording was replayed, so `--prune` keeps it.
+    func markUsed(_ key: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        used.insert(key)
+    }
+
+    /// Drops every recording this run neither replayed nor recorded and writes the cassette;
+    /// returns how many were dropped. Only meaningful after a run of every case.
+    public func prune() throws(ProviderError) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let dropped = cassette.prune(keeping: used)
+        if dropped > 0 { try write() }
+        return dropped
+    }
+
+    private func write() throws(ProviderError) {
         let text = cassette.json.pretty + "\n"
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw ProviderError(.configuration, "cannot write the cassette '\(path)'")
@@ -88,7 +120,12 @@ struct ReplayProvider: ChatProvider {
     func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         let normalized = Cassette.normalized(request, provider: name)
         let cassette = store.current
-        if let response = cassette.response(for: Cassette.key(normalized)) { return response }
+        let key = Cassette.key(normalized)
+        if var response = cassette.response(for: key) {
+            store.markUsed(key)
+            response.origin = .replay
+            return response
+        }
         var message = "no recording of this request in \(store.path)"
         if let nearest = cassette.nearest(to: normalized, step: step) {
             message += "; the nearest recorded request (step '\(nearest.step)') differs:\n"
@@ -104,5 +141,70 @@ struct ReplayProvider: ChatProvider {
         let response = try await complete(request)
         if !response.content.isEmpty { onText(response.content) }
         return response
+    }
+}
+
+/// Tool calls against the cassette. Recording runs each tool and saves its result; replaying
+/// answers from the recording and runs nothing, so an offline CI run has no side effects. With
+/// `live` (`--live-tools`) a replay runs the tools for real and reports, through `onDrift`, any
+/// result that differs from the recording, as a diff.
+public struct CassetteToolRunner: ToolRunner {
+    public let inner: any ToolRunner
+    public let store: CassetteStore
+    public let mode: CassetteMode
+    public let live: Bool
+    public let onDrift: @Sendable (String) -> Void
+
+    public init(inner: any ToolRunner, store: CassetteStore, mode: CassetteMode, live: Bool,
+                onDrift: @escaping @Sendable (String) -> Void) {
+        self.inner = inner
+        self.store = store
+        self.mode = mode
+        self.live = live
+        self.onDrift = onDrift
+    }
+
+    public func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
+        let key = Cassette.toolKey(name: tool.name, arguments: arguments)
+        let recorded = store.current.toolResult(for: key)
+        switch mode {
+        case .replay where !live:
+            guard let recorded else {
+                return ("no recorded result for tool '\(tool.name)' with arguments \(arguments.serialized) in \(store.path); "
+                        + "record the cassette again, or run tools for real with --live-tools", true)
+            }
+            store.markUsed(key)
+            return (recorded.content, recorded.isError)
+        case .record:
+            let result = await inner.run(tool, arguments: arguments)
+            do {
+                try store.record(tool: Cassette.ToolInteraction(name: tool.name, arguments: arguments, content: result.content,
+                                                                isError: result.isError))
+            } catch {
+                onDrift("cannot save the result of tool '\(tool.name)': \(error.message)")
+            }
+            return result
+        default:
+            let result = await inner.run(tool, arguments: arguments)
+            if let recorded {
+                store.markUsed(key)
+                if recorded.content != result.content || recorded.isError != result.isError {
+                    var lines = ["tool '\(tool.name)' (arguments \(arguments.serialized)) gave another result than the recording:"]
+                    if recorded.isError != result.isError { lines.append("  is_error: \(recorded.isError) → \(result.isError)") }
+                    lines += CassetteDiff.textDiff(recorded.content, result.content)
+                    onDrift(lines.joined(separator: "\n"))
+                }
+            }
+            return result
+        }
+    }
+}
+
+extension ProviderRegistry {
+    /// `tools` wrapped for the registry's cassette: recorded when recording, replayed when
+    /// replaying (run for real and compared when `live`); as they are otherwise.
+    public func cassetteTools(_ tools: any ToolRunner, live: Bool, onDrift: @escaping @Sendable (String) -> Void) -> any ToolRunner {
+        guard let cassette, cassetteMode != .live, !forceMock else { return tools }
+        return CassetteToolRunner(inner: tools, store: cassette, mode: cassetteMode, live: live, onDrift: onDrift)
     }
 }

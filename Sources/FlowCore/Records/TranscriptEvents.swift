@@ -34,6 +34,14 @@ enum TranscriptEvents {
         ]).pairs
     }
 
+    /// The cost fields of a response: `mode` says where it came from; `cost_usd` is money spent
+    /// (0 for a replayed or scripted answer, whose list price is `recorded_cost_usd`).
+    static func cost(_ cost: Double?, origin: CallOrigin) -> [(String, JSON)] {
+        let price = cost.map(JSON.double) ?? .null
+        if origin == .live { return [("mode", .string(origin.rawValue)), ("cost_usd", price)] }
+        return [("mode", .string(origin.rawValue)), ("cost_usd", .double(0)), ("recorded_cost_usd", price)]
+    }
+
     static func logprobs(_ tokens: [TokenLogprob]) -> JSON {
         .array(tokens.map { token in
             .object([("token", .string(token.token)), ("logprob", .double(token.logprob)),
@@ -74,7 +82,10 @@ enum TranscriptEvents {
             ("input_tokens", .int(totals.inputTokens)),
             ("output_tokens", .int(totals.outputTokens)),
             ("cost_usd", result.costUSD.map(JSON.double) ?? .null),
-        ])
+        ] + (result.offlineCalls == 0 ? [] : [
+            ("offline_calls", .int(result.offlineCalls)),
+            ("recorded_cost_usd", result.recordedCostUSD.map(JSON.double) ?? .null),
+        ]))
     }
 }
 

@@ -15,9 +15,15 @@ public enum TranscriptViews {
         func yellow(_ text: String) -> String { color ? "\u{1B}[33m\(text)\u{1B}[0m" : text }
     }
 
-    static func dollars(_ value: JSON?) -> String {
-        guard let amount = value?.double else { return "cost unknown" }
-        return "$" + String(format: "%.4f", amount)
+    static func dollars(_ value: JSON?) -> String { Money.text(value?.double) }
+
+    /// A response's cost: money spent, or for a replayed or scripted answer what it cost when recorded.
+    static func responseCost(_ event: JSON) -> String {
+        switch event["mode"]?.string {
+        case "replay"?: return "replayed, recorded at \(dollars(event["recorded_cost_usd"]))"
+        case "mock"?: return "scripted, $0"
+        default: return dollars(event["cost_usd"])
+        }
     }
 
     static func indent(_ text: String, _ prefix: String = "    ") -> String {
@@ -59,7 +65,7 @@ public enum TranscriptViews {
                 let text = (prefill ?? "") + (event["content"]?.string ?? "")
                 out += "  assistant:\n" + indent(text) + "\n"
                 let usage = event["usage"]
-                out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(dollars(event["cost_usd"])) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
+                out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(responseCost(event)) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
             case "branch":
                 let marker = event["default"] == .bool(true) ? " (default)" : ""
                 out += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
@@ -81,7 +87,11 @@ public enum TranscriptViews {
             }
         }
         if let totals = end?["totals"] {
-            out += "\n" + style.bold("totals") + ": \(totals["calls"]?.int ?? 0) calls · \(totals["input_tokens"]?.int ?? 0) in / \(totals["output_tokens"]?.int ?? 0) out tokens · \(dollars(totals["cost_usd"]))\n"
+            var spent = "\(dollars(totals["cost_usd"])) spent"
+            if let offline = totals["offline_calls"]?.int, offline > 0 {
+                spent += " (\(counted(offline, "call")) replayed or scripted, recorded at \(dollars(totals["recorded_cost_usd"])))"
+            }
+            out += "\n" + style.bold("totals") + ": \(counted(totals["calls"]?.int ?? 0, "call")) · \(totals["input_tokens"]?.int ?? 0) in / \(totals["output_tokens"]?.int ?? 0) out tokens · \(spent)\n"
         }
         return out
     }
@@ -98,8 +108,10 @@ public enum TranscriptViews {
         public var costUSD: Double?
     }
 
-    /// Totals by workflow, model and day over every response in the transcripts.
-    public static func cost(_ transcripts: [TranscriptReader.Transcript]) -> [String: [CostRow]] {
+    /// Totals by workflow, model and day over the live responses in the transcripts: replayed and
+    /// scripted answers cost nothing, so they are left out unless `includeOffline`, which counts
+    /// them at their recorded cost. A response without `mode` (older transcripts) counts as live.
+    public static func cost(_ transcripts: [TranscriptReader.Transcript], includeOffline: Bool = false) -> [String: [CostRow]] {
         var tables: [String: [String: CostRow]] = ["workflow": [:], "model": [:], "day": [:]]
         for transcript in transcripts {
             let start = transcript.first("run_start")
@@ -110,13 +122,16 @@ public enum TranscriptViews {
             for event in transcript.events {
                 if event["type"] == .string("step_start") { model = event["model"]?.string ?? "?" }
                 guard event["type"] == .string("response") else { continue }
+                let live = (event["mode"]?.string ?? "live") == "live"
+                guard live || includeOffline else { continue }
+                let cost = live ? event["cost_usd"]?.double : event["recorded_cost_usd"]?.double
                 for (table, group) in [("workflow", workflow), ("model", model), ("day", day)] {
                     var row = tables[table]![group] ?? CostRow(group: group, runs: 0, calls: 0, inputTokens: 0, outputTokens: 0, costUSD: 0)
                     if seen[table, default: []].insert(group).inserted { row.runs += 1 }
                     row.calls += 1
                     row.inputTokens += event["usage"]?["input_tokens"]?.int ?? 0
                     row.outputTokens += event["usage"]?["output_tokens"]?.int ?? 0
-                    if let total = row.costUSD, let cost = event["cost_usd"]?.double { row.costUSD = total + cost } else { row.costUSD = nil }
+                    if let total = row.costUSD, let cost { row.costUSD = total + cost } else { row.costUSD = nil }
                     tables[table]![group] = row
                 }
             }
@@ -125,6 +140,9 @@ public enum TranscriptViews {
     }
 
     public static func costTable(_ tables: [String: [CostRow]]) -> String {
+        if tables.values.allSatisfy(\.isEmpty) {
+            return "no live calls in these transcripts (replayed and scripted calls cost nothing; --include-replays counts them at their recorded cost)\n"
+        }
         var out = ""
         for name in ["workflow", "model", "day"] {
             let rows = tables[name] ?? []
@@ -133,7 +151,7 @@ public enum TranscriptViews {
             for row in rows {
                 out += row.group.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: "%6d %6d %9d %9d", row.runs, row.calls, row.inputTokens, row.outputTokens)
-                    + "  " + (row.costUSD.map { String(format: "%10.4f", $0) } ?? "   unknown") + "\n"
+                    + "  " + Money.text(row.costUSD).replacingOccurrences(of: "cost unknown", with: "unknown").leftPadded(to: 10) + "\n"
             }
             out += "\n"
         }
@@ -197,8 +215,7 @@ public enum TranscriptViews {
         }
         out += "totals: " + ["calls", "input_tokens", "output_tokens"].map(delta).joined(separator: ", ")
         if let x = totalsA?["cost_usd"]?.double, let y = totalsB?["cost_usd"]?.double {
-            out += ", cost $" + String(format: "%.4f", x) + " → $" + String(format: "%.4f", y)
-                + " (" + (y - x >= 0 ? "+" : "-") + "$" + String(format: "%.4f", abs(y - x)) + ")"
+            out += ", cost \(Money.text(x)) → \(Money.text(y)) (\(Money.delta(y - x)))"
         }
         return (out + "\n", differs)
     }

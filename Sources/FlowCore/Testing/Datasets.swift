@@ -1,3 +1,4 @@
+import Foundation
 import FlowSource
 import FlowTemplate
 import FlowYAML
@@ -17,6 +18,18 @@ public enum Datasets {
         if path.hasSuffix(".csv") { return try csv(source).enumerated().map { ($1, Mark(line: $0 + 2, column: 1)) } }
         if path.hasSuffix(".yaml") || path.hasSuffix(".yml") { return try yaml(source) }
         throw Diagnostic(path: source.path, mark: nil, message: "a dataset must be .jsonl, .csv or .yaml")
+    }
+
+    /// Where a CSV header names `column` (line 1); nil for other formats, whose rows are placed.
+    static func columnMark(_ column: String, in source: SourceFile) -> Mark? {
+        guard source.path.lowercased().hasSuffix(".csv"), let header = source.text.split(separator: "\n").first else { return nil }
+        var offset = 1
+        for field in header.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = field.trimmingCharacters(in: CharacterSet(charactersIn: "\"\r"))
+            if name == column { return Mark(line: 1, column: offset) }
+            offset += field.count + 1
+        }
+        return nil
     }
 
     static func jsonLines(_ source: SourceFile) throws(Diagnostic) -> [([String: TemplateValue], Mark)] {

@@ -60,7 +60,7 @@ public enum Expectations {
             }
             return verdict(probability >= minimum, "expected confidence \(not)at least \(minimum) at \(subject), got \(rounded(probability))")
         case .costAtMost(let limit):
-            guard let cost = result.costUSD else { return "expected cost_usd at most \(limit), but the run's cost is unknown (a model has no price)" }
+            guard let cost = result.answerCostUSD else { return "expected cost_usd at most \(limit), but the run's cost is unknown (a model has no price)" }
             return verdict(cost <= limit, "expected cost_usd \(not)at most \(limit), got \(rounded(cost))")
         case .tokensAtMost(let limit):
             let tokens = result.totals.inputTokens + result.totals.outputTokens

@@ -13,6 +13,10 @@ public struct TestCase: Sendable {
     /// Runs of the case; it passes when at least `passRate` of them pass (flaky live evals).
     public var repeatCount = 1
     public var passRate = 1.0
+    /// Variables that only expectations read (`data: [expected]`): not workflow inputs, not unknown.
+    public var dataOnly: [String] = []
+    /// Lines that answer the workflow's `user: {ask:}` turns in order; when they run out, input has ended.
+    public var inputs: [String] = []
 }
 
 /// One check on a run: on the output or a step's text, on a step, or on the whole run.
@@ -42,4 +46,59 @@ public struct Expectation: Sendable {
     public var mark: Mark
     /// The file the expectation is written in, when not the workflow (a dataset row's own).
     public var file: String? = nil
+    /// The case variables its text reads: `{equals: "{{expected}}"}` compares with each case's
+    /// (or dataset row's) `expected`, so these names are data for checks, not unknown inputs.
+    public var templateVariables: [String] = []
+
+    /// The texts of the check that may be templates over the case's variables.
+    var texts: [String] {
+        switch kind {
+        case .equals(let text), .contains(let text), .notContains(let text), .matches(let text): return [text]
+        case .jsonPath(_, let equals, let pattern): return [equals?.string, pattern].compactMap { $0 }
+        default: return []
+        }
+    }
+}
+
+extension Expectation {
+    /// The check with its templates rendered over `vars`, or the message saying why it could not
+    /// be (a name the case does not set, a pattern that renders into an invalid regex).
+    public func instantiated(with vars: [String: TemplateValue]) -> Result<Expectation, ExpectationTemplateError> {
+        guard !templateVariables.isEmpty else { return .success(self) }
+        func render(_ text: String) throws(TemplateError) -> String {
+            guard text.contains("{{") else { return text }
+            return try Template(text).render(vars, strict: true)
+        }
+        var copy = self
+        do throws(TemplateError) {
+            switch kind {
+            case .equals(let text): copy.kind = .equals(try render(text))
+            case .contains(let text): copy.kind = .contains(try render(text))
+            case .notContains(let text): copy.kind = .notContains(try render(text))
+            case .matches(let text):
+                let pattern = try render(text)
+                guard Regex.compiled(pattern) != nil else { return .failure(.init(message: "the pattern renders to /\(pattern)/, which is not a valid regular expression")) }
+                copy.kind = .matches(pattern)
+            case .jsonPath(let path, let equals, let pattern):
+                let renderedEquals = try equals.map { value throws(TemplateError) -> JSON in
+                    if case .string(let text) = value { return .string(try render(text)) }
+                    return value
+                }
+                let renderedPattern = try pattern.map(render)
+                if let renderedPattern, Regex.compiled(renderedPattern) == nil {
+                    return .failure(.init(message: "the pattern renders to /\(renderedPattern)/, which is not a valid regular expression"))
+                }
+                copy.kind = .jsonPath(path, equals: renderedEquals, matches: renderedPattern)
+            default: break
+            }
+        } catch {
+            return .failure(.init(message: "the expectation's template: \(error.message)"))
+        }
+        return .success(copy)
+    }
+}
+
+/// Why an expectation's template could not be rendered for a case.
+public struct ExpectationTemplateError: Error, Sendable {
+    public var message: String
 }

@@ -2,6 +2,7 @@ import Foundation
 
 /// What `flow test` prints and writes. Pure.
 public enum TestReports {
+    /// Replayed and scripted cases cost $0: the cost column is money spent.
     public static func summary(_ results: [CaseResult]) -> String {
         let width = min(60, max(4, results.map(\.name.count).max() ?? 4)) + 2
         var out = "case".padding(toLength: width, withPad: " ", startingAt: 0) + "result  mode     runs     time      cost\n"
@@ -11,7 +12,7 @@ public enum TestReports {
             out += name.padding(toLength: width, withPad: " ", startingAt: 0) + status + "  "
                 + result.mode.padding(toLength: 7, withPad: " ", startingAt: 0)
                 + String(format: "%3d/%-3d %7.2fs", result.passedRuns, result.runs, result.seconds)
-                + (result.costUSD.map { String(format: " %9.4f", $0) } ?? "   unknown") + "\n"
+                + " " + Money.text(result.costUSD).leftPadded(to: 9) + "\n"
         }
         let failed = results.filter { !$0.passed }.count
         out += "\n\(results.count - failed) passed, \(failed) failed\n"

@@ -41,6 +41,8 @@ public struct TestRunner: Sendable {
     public var cassette: CassetteStore?
     public var jobs: Int
     public var gate = RateGate()
+    /// Run tools for real when replaying (`--live-tools`); a result unlike the recording fails the case.
+    public var liveTools = false
 
     public init(loaded: LoadedWorkflow, environment: [String: String], transport: any HTTPTransport, prices: PriceTable,
                 mode: TestMode, record: Bool, cassette: CassetteStore?, jobs: Int) {
@@ -130,7 +132,12 @@ public struct TestRunner: Sendable {
             } else if result.mode == "mock" {
                 attemptRegistry = ProviderRegistry(environment: environment, transport: transport, mockReplies: loaded.workflow.mock)
             }
-            let run = await Interpreter(providers: attemptRegistry, transcript: NullTranscript(), prices: prices).run(loaded, inputs: inputs)
+            let drifts = Locked<[String]>([])
+            let directory = (loaded.source.path as NSString).deletingLastPathComponent
+            let tools = attemptRegistry.cassetteTools(ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory),
+                                                      live: liveTools) { drift in drifts.withLock { $0.append(drift) } }
+            let run = await Interpreter(providers: attemptRegistry, transcript: NullTranscript(), input: ScriptedInput(testCase.inputs),
+                                        tools: tools, prices: prices).run(loaded, inputs: inputs)
             result.tokens += run.totals.inputTokens + run.totals.outputTokens
             if let total = result.costUSD, let cost = run.costUSD { result.costUSD = total + cost } else { result.costUSD = nil }
             var failures: [(String?, Int, String)] = []
@@ -141,7 +148,15 @@ public struct TestRunner: Sendable {
                 }
                 failures.append((nil, testCase.mark.line, "the run failed: " + error.message))
             }
-            failures += Expectations.failures(testCase.expectations, result: run).map { ($0.0.file, $0.0.mark.line, $0.1) }
+            failures += drifts.current.map { (nil, testCase.mark.line, $0) }
+            for expectation in testCase.expectations {
+                switch expectation.instantiated(with: inputs.merging(testCase.vars) { input, _ in input }) {
+                case .success(let ready):
+                    if let message = Expectations.check(ready, result: run) { failures.append((ready.file, ready.mark.line, message)) }
+                case .failure(let error):
+                    failures.append((expectation.file, expectation.mark.line, error.message))
+                }
+            }
             if failures.isEmpty { result.passedRuns += 1 } else { result.failures = failures }
         }
         let elapsed = ContinuousClock.now - started

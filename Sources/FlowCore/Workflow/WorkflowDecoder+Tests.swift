@@ -4,12 +4,12 @@ import FlowYAML
 
 /// Decoding of `tests:`. Dataset files are named here and read by the loader.
 extension WorkflowDecoder {
-    static let caseKeys = ["name", "vars", "mock", "expect", "repeat", "pass_rate", "dataset"]
+    static let caseKeys = ["name", "vars", "mock", "expect", "repeat", "pass_rate", "dataset", "inputs", "data"]
     static let expectationKeys = ["equals", "contains", "not_contains", "matches", "json", "json_path", "json_schema",
                                   "finish_reason", "path", "confidence", "cost_usd", "tokens", "not", "step"]
 
     /// The cases written inline, and the dataset entries (a template case plus the file it names).
-    mutating func testCases(_ node: Node) -> (cases: [TestCase], datasets: [(TestCase, String, Mark)]) {
+    mutating func testCases(_ node: Node, inputs: [String] = []) -> (cases: [TestCase], datasets: [(TestCase, String, Mark)]) {
         guard let items = sequence(node, "tests") else { return ([], []) }
         var cases: [TestCase] = []
         var datasets: [(TestCase, String, Mark)] = []
@@ -18,12 +18,23 @@ extension WorkflowDecoder {
             checkKeys(pairs, allowed: Self.caseKeys, in: "a test case")
             var testCase = TestCase(name: item["name"].flatMap { string($0, "name") } ?? "case \(index + 1)", mark: item.mark,
                                     vars: [:], mock: nil, expectations: [])
-            if let vars = item["vars"], let varPairs = mapping(vars, "vars") {
-                for pair in varPairs { testCase.vars[pair.key.scalar?.text ?? ""] = Self.templateValue(pair.value) }
+            if let data = item["data"], let names = sequence(data, "data") {
+                testCase.dataOnly = names.compactMap { string($0, "a data-only variable") }
             }
             if let mock = item["mock"] { testCase.mock = mockReplies(mock) }
             if let expect = item["expect"], let list = sequence(expect, "expect") {
                 testCase.expectations = list.compactMap { expectation($0) }
+            }
+            if let vars = item["vars"], let varPairs = mapping(vars, "vars") {
+                let known = Self.caseVariables(inputs: inputs, testCase)
+                for pair in varPairs {
+                    let name = pair.key.scalar?.text ?? ""
+                    testCase.vars[name] = Self.templateValue(pair.value)
+                    if !known.contains(name) { reportUnknownVariable(name, at: pair.key.mark, known: known, in: "test '\(testCase.name)' sets") }
+                }
+            }
+            if let inputs = item["inputs"], let lines = sequence(inputs, "inputs") {
+                testCase.inputs = lines.compactMap { string($0, "an input line") }
             }
             if let value = item["repeat"] { testCase.repeatCount = count(value, "repeat", in: 1...1000) ?? 1 }
             if let value = item["pass_rate"] { testCase.passRate = number(value, "pass_rate", in: 0...1) ?? 1 }
@@ -36,12 +47,39 @@ extension WorkflowDecoder {
         return (cases, datasets)
     }
 
+    /// The names a case may set: the workflow's inputs, its data-only names, and the names its
+    /// expectation templates read.
+    static func caseVariables(inputs: [String], _ testCase: TestCase) -> [String] {
+        inputs + testCase.dataOnly + testCase.expectations.flatMap(\.templateVariables)
+    }
+
+    /// A case variable or dataset column that nothing reads: almost always a misspelling.
+    mutating func reportUnknownVariable(_ name: String, at mark: Mark, known: [String], in what: String) {
+        report(mark, "\(what) '\(name)', which is not a variable of the workflow",
+               hint: Suggestion.hint(for: name, in: known)
+                   ?? "variables: \(known.isEmpty ? "none" : known.joined(separator: ", ")); a value only expectations read goes in the case's 'data: [\(name)]'")
+    }
+
     mutating func expectation(_ node: Node, negated: Bool = false) -> Expectation? {
+        guard var expectation = plainExpectation(node, negated: negated) else { return nil }
+        // A text with {{…}} is a template over the case's variables, rendered per case.
+        for text in expectation.texts where text.contains("{{") {
+            do {
+                expectation.templateVariables += try Template(text).variables.map { String($0.split(separator: ".").first ?? "") }
+            } catch {
+                report(node.mark, "the expectation's template is invalid: \(error.message)", hint: error.hint)
+                return nil
+            }
+        }
+        return expectation
+    }
+
+    private mutating func plainExpectation(_ node: Node, negated: Bool) -> Expectation? {
         guard let pairs = mapping(node, "an expectation") else { return nil }
         checkKeys(pairs, allowed: Self.expectationKeys + ["equals", "matches"], in: "an expectation")
         let step = node["step"].flatMap { string($0, "step") }
         if let inner = node["not"] {
-            guard var expectation = expectation(inner, negated: !negated) else { return nil }
+            guard var expectation = plainExpectation(inner, negated: !negated) else { return nil }
             if expectation.step == nil { expectation.step = step }
             return expectation
         }
@@ -58,7 +96,7 @@ extension WorkflowDecoder {
         case "contains": return string(value, "contains").map { make(.contains($0)) }
         case "not_contains": return string(value, "not_contains").map { make(.notContains($0)) }
         case "matches":
-            guard let pattern = string(value, "matches"), validRegex(pattern, at: value) else { return nil }
+            guard let pattern = string(value, "matches"), pattern.contains("{{") || validRegex(pattern, at: value) else { return nil }
             return make(.matches(pattern))
         case "json": return make(.json)
         case "json_path":
@@ -68,7 +106,8 @@ extension WorkflowDecoder {
                 return nil
             }
             if let expected = node["equals"] { return make(.jsonPath(path, equals: Self.json(expected), matches: nil)) }
-            if let patternNode = node["matches"], let pattern = string(patternNode, "matches"), validRegex(pattern, at: patternNode) {
+            if let patternNode = node["matches"], let pattern = string(patternNode, "matches"),
+               pattern.contains("{{") || validRegex(pattern, at: patternNode) {
                 return make(.jsonPath(path, equals: nil, matches: pattern))
             }
             report(node.mark, "json_path needs 'equals' or 'matches'")

@@ -78,7 +78,7 @@ public struct WorkflowDecoder {
         if let node = root["tools"] { workflow.tools = toolDeclarations(node) }
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])
         if let node = root["tests"] {
-            (workflow.tests, workflow.datasets) = testCases(node)
+            (workflow.tests, workflow.datasets) = testCases(node, inputs: vars.map(\.name))
             checkTests(workflow.tests + workflow.datasets.map(\.0), steps: workflow.steps)
         }
         return workflow

@@ -57,6 +57,7 @@ public enum WorkflowLoader {
                 let bytes = try read(path, referencedAt: mark, from: source)
                 let datasetSource = try sourceFile(path: path, bytes: bytes)
                 let rows = try Datasets.placedRows(datasetSource)
+                var reported: Set<String> = []
                 for (index, (row, rowMark)) in rows.enumerated() {
                     var testCase = template
                     var vars = row
@@ -75,6 +76,14 @@ public enum WorkflowLoader {
                             }
                         problems += decoder.diagnostics
                         testCase.expectations += extra
+                    }
+                    // A column nothing reads is almost always a misspelled variable.
+                    let known = WorkflowDecoder.caseVariables(inputs: workflow.vars.map(\.name), testCase)
+                    for column in vars.keys.sorted() where !known.contains(column) && reported.insert(column).inserted {
+                        var decoder = WorkflowDecoder(source: datasetSource)
+                        decoder.reportUnknownVariable(column, at: Datasets.columnMark(column, in: datasetSource) ?? rowMark,
+                                                      known: known, in: "the dataset sets")
+                        problems += decoder.diagnostics
                     }
                     testCase.vars = template.vars.merging(vars) { _, row in row }
                     workflow.tests.append(testCase)

@@ -1,0 +1,21 @@
+import Foundation
+
+/// A value shared between tasks and threads behind one lock. Mutex from the Synchronization
+/// module would do the same, but needs macOS 15 where the package supports macOS 13.
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    /// Runs `body` with the value while holding the lock.
+    @discardableResult
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+
+    /// A copy of the value.
+    public var current: Value { withLock { $0 } }
+}
