@@ -8,7 +8,7 @@ FLOW := .build/debug/flow
 demo: build
 	$(FLOW) run workflows/triage.yaml --replay
 	@echo
-	@$(FLOW) show "$$(ls -t .flow/runs/*-triage.jsonl | head -1)"
+	@$(FLOW) show
 
 ## test: build everything and run every test
 test: deps

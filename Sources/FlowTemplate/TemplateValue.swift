@@ -1,3 +1,5 @@
+import FlowSource
+
 /// Data a template renders: what YAML vars, saved step outputs and parsed JSON become.
 public indirect enum TemplateValue: Sendable, Equatable {
     case null
@@ -8,7 +10,9 @@ public indirect enum TemplateValue: Sendable, Equatable {
     case list([TemplateValue])
     case map([String: TemplateValue])
 
-    /// The text a variable tag interpolates.
+    /// The text a variable tag interpolates. An object or a list (a `parse: json` answer, a
+    /// YAML mapping) renders as its compact JSON text, keys sorted, so `{{order}}` puts the whole
+    /// value in a prompt instead of nothing; scalars render as themselves.
     public var interpolated: String {
         switch self {
         case .null: return ""
@@ -19,10 +23,23 @@ public indirect enum TemplateValue: Sendable, Equatable {
             if double == double.rounded(), abs(double) < 1e15 { return String(Int(double)) }
             return String(double)
         case .string(let string): return string
-        case .list(let items): return items.map(\.interpolated).joined(separator: ", ")
-        case .map: return ""
+        case .list, .map: return jsonText
         }
     }
+
+    /// The value as compact JSON, object keys sorted so renders are stable.
+    public var jsonText: String {
+        switch self {
+        case .null: return "null"
+        case .bool, .int: return interpolated
+        case .double(let double): return double.isFinite ? interpolated : "null"
+        case .string(let string): return Self.quoted(string)
+        case .list(let items): return "[" + items.map(\.jsonText).joined(separator: ",") + "]"
+        case .map(let map): return "{" + map.keys.sorted().map { Self.quoted($0) + ":" + map[$0]!.jsonText }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quoted(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 
     /// Whether a section renders: false, null, an empty list and an empty string do not.
     /// (The spec leaves empty strings open; prompts treat "" as "nothing to say".)

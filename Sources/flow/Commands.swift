@@ -10,7 +10,7 @@ enum Commands {
         """,
         arguments: [.init(name: "file", help: "The workflow file (YAML).")],
         options: [
-            .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable)."),
+            .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable); key=@file reads a file, key=@- standard input."),
             .init(name: "--model", value: "<provider/model>", help: "Run every step on this model instead."),
             .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
@@ -22,14 +22,14 @@ enum Commands {
             .init(name: "--cassette", value: "<file>", help: "The cassette file (default: <workflow>.cassette.json)."),
             .init(name: "--live-tools", value: nil, help: "With --replay: run tools for real (not their recorded results) and warn where a result differs."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format, extending the built-in table (or FLOW_PRICES)."),
-            .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs)."),
+            .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs at the project root)."),
         ])
 
     static let validate = CommandSpec(
         name: "validate",
         abstract: "Check workflow files without running them.",
-        discussion: "Parses each file, checks every key, type, template and variable reference, and sends nothing.",
-        arguments: [.init(name: "files", help: "Workflow files to check.", repeatable: true)],
+        discussion: "Parses each file, checks every key, type, template and variable reference, and sends nothing. A directory stands for the workflow files below it (YAML with a top-level 'flow:' key).",
+        arguments: [.init(name: "paths", help: "Workflow files or directories to check.", repeatable: true)],
         options: [
             .init(name: "--json", value: nil, help: "Print the result for each file as JSON."),
         ])
@@ -45,7 +45,7 @@ enum Commands {
         """,
         arguments: [.init(name: "file", help: "The workflow file (YAML).")],
         options: [
-            .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable)."),
+            .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable); key=@file reads a file, key=@- standard input."),
             .init(name: "--step", value: "<id>", help: "Show only this step, with its whole conversation."),
             .init(name: "--provider", value: "<openai|anthropic|gemini>", help: "Print the wire body for this provider."),
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),
@@ -81,14 +81,15 @@ enum Commands {
     static let show = CommandSpec(
         name: "show",
         abstract: "Show a run's transcript as a person reads it.",
-        discussion: "Steps, turns, branches taken, tokens, cost, retries, tools and errors. Colour on a terminal; none when piped or NO_COLOR is set.",
-        arguments: [.init(name: "transcript", help: "A transcript (.jsonl) written by flow run.")])
+        discussion: "Steps, turns, branches taken, tokens, cost, retries, tools and errors. Colour on a terminal; none when piped or NO_COLOR is set. Without a path, the project's last run (.flow/runs at the directory holding flow.config.yaml or .git).",
+        arguments: [.init(name: "transcript", help: "A transcript (.jsonl) written by flow run (default: the last run).", optional: true)],
+        options: [.init(name: "--list", value: nil, help: "List the project's 20 most recent runs, newest first.")])
 
     static let cost = CommandSpec(
         name: "cost",
         abstract: "Total tokens and cost of runs, by workflow, model and day.",
         discussion: "Counts live calls only: replayed and scripted (mock) answers cost nothing. --include-replays adds them at the cost they were recorded at.",
-        arguments: [.init(name: "paths", help: "Transcripts, or directories of them (default: .flow/runs).", repeatable: true, optional: true)],
+        arguments: [.init(name: "paths", help: "Transcripts, or directories of them (default: the project's .flow/runs).", repeatable: true, optional: true)],
         options: [
             .init(name: "--include-replays", value: nil, help: "Also count replayed and scripted calls, at their recorded cost."),
             .init(name: "--json", value: nil, help: "Print the tables as JSON."),

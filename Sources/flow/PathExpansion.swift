@@ -31,10 +31,8 @@ enum PathExpansion {
         var files: [String] = [], skipped: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw TranscriptReader.ReadError(description: "\(path): error: no such file or directory")
-            }
-            guard isDirectory.boolValue else {
+            // A file, or a name that does not exist, goes to the loader, whose error names it.
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 files.append(path)
                 continue
             }

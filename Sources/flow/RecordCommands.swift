@@ -7,12 +7,27 @@ enum RecordCommands {
         do {
             switch name {
             case "show":
-                let transcript = try TranscriptReader.read(arguments.positionals[0])
+                let runs = RunsDirectory.path(from: FileManager.default.currentDirectoryPath)
+                if arguments.flags.contains("--list") {
+                    let recent = RunsDirectory.transcripts(in: runs).prefix(20).compactMap { try? TranscriptReader.read($0) }
+                    Terminal.out(recent.isEmpty ? "no runs in \(RunsDirectory.display(runs))\n"
+                                 : TranscriptViews.list(recent.map { transcript in
+                                     var shown = transcript
+                                     shown.path = RunsDirectory.display(transcript.path)
+                                     return shown
+                                 }))
+                    return ExitCode.ok
+                }
+                guard let path = arguments.positionals.first ?? RunsDirectory.transcripts(in: runs).first else {
+                    Terminal.err("error: no runs in \(RunsDirectory.display(runs)) yet\nhint: flow run FILE writes one; flow show PATH shows another\n")
+                    return ExitCode.noInput
+                }
+                let transcript = try TranscriptReader.read(path)
                 let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
                 Terminal.out(TranscriptViews.show(transcript, style: .init(color: color)))
                 return ExitCode.ok
             case "cost":
-                let paths = arguments.positionals.isEmpty ? [".flow/runs"] : arguments.positionals
+                let paths = arguments.positionals.isEmpty ? [RunsDirectory.path(from: FileManager.default.currentDirectoryPath)] : arguments.positionals
                 let transcripts = try PathExpansion.files(paths, endings: [".jsonl"], recursive: true).map(TranscriptReader.read)
                 let tables = TranscriptViews.cost(transcripts, includeOffline: arguments.flags.contains("--include-replays"))
                 Terminal.out(arguments.flags.contains("--json") ? TranscriptViews.costJSON(tables).pretty + "\n" : TranscriptViews.costTable(tables))

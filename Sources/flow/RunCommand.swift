@@ -38,8 +38,15 @@ enum RunCommand {
             return ExitCode.usage
         }
 
-        let directory = arguments.value("--transcript-dir") ?? ".flow/runs"
-        let transcriptPath = TranscriptWriter.newPath(in: directory, name: loaded.workflow.name)
+        let directory: String
+        if let given = arguments.value("--transcript-dir") {
+            directory = given
+        } else {
+            // The project the command runs in, as flow show and flow cost look for it.
+            directory = RunsDirectory.path(from: FileManager.default.currentDirectoryPath)
+            if let warning = RunsDirectory.ignoreInGit(runs: directory) { Terminal.err(warning + "\n") }
+        }
+        let transcriptPath = RunsDirectory.display(TranscriptWriter.newPath(in: directory, name: loaded.workflow.name))
         let writer: TranscriptWriter
         do {
             writer = try TranscriptWriter(path: transcriptPath)
@@ -94,6 +101,7 @@ enum RunCommand {
                     return ExitCode.invalid
                 }
                 registry.cassetteMode = mode
+                registry.recordCommand = "flow run \(loaded.source.path) --record"
             }
         }
         // With --json, stdout carries only the final object, so streamed text is not printed.
@@ -113,10 +121,13 @@ enum RunCommand {
             Terminal.err("warning: \(drift)\n")
             writer.record("warning", [("message", .string(drift))])
         }
-        let interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
+        var interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
                                       tools: tools,
                                       onAnswer: onAnswer, prices: prices,
                                       context: GitInfo.fields(for: workflowDirectory.isEmpty ? "." : workflowDirectory))
+        interpreter.onRetry = { step, retry in
+            Terminal.err("step \(step): retry \(retry.attempt) in \(String(format: "%.1f", retry.delay)) s: \(retry.error.description)\n")
+        }
         Interruption.install(writer: writer, json: json, transcript: transcriptPath)
         let result = await interpreter.run(loaded, inputs: inputs)
 
@@ -174,15 +185,42 @@ extension RunCommand {
         return policy
     }
 
-    /// The `--var key=value` pairs, or nil after reporting a malformed one.
+    /// The `--var key=value` pairs, or nil after reporting a malformed one. `key=@path` reads the
+    /// value from a file (a long document, a ticket), `key=@-` from standard input, and `@@`
+    /// stands for a value that really starts with `@`. One final newline is dropped, as a shell's
+    /// `$(cat file)` would, so `echo Ada | flow run … --var name=@-` gives `Ada`.
     static func variables(_ arguments: ParsedArguments, command: CommandSpec) -> [String: String]? {
         var given: [String: String] = [:]
+        var readStandardInput = false
         for pair in arguments.values["--var"] ?? [] {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 Terminal.report(UsageError(message: "--var takes key=value, got '\(pair)'", command: command))
                 return nil
             }
-            given[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            let name = String(pair[..<equals])
+            let value = String(pair[pair.index(after: equals)...])
+            switch VariableSource(value) {
+            case .literal(let text):
+                given[name] = text
+            case .standardInput:
+                guard !readStandardInput else {
+                    Terminal.report(UsageError(message: "only one --var can read standard input (@-)", command: command))
+                    return nil
+                }
+                readStandardInput = true
+                given[name] = VariableSource.droppingFinalNewline(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+            case .file(let path):
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    Terminal.report(UsageError(message: "--var \(name)=@\(path): the file cannot be read",
+                                               hint: "write @@ for a value that starts with @", command: command))
+                    return nil
+                }
+                guard let text = String(data: data, encoding: .utf8) else {
+                    Terminal.report(UsageError(message: "--var \(name)=@\(path): the file is not UTF-8 text", command: command))
+                    return nil
+                }
+                given[name] = VariableSource.droppingFinalNewline(text)
+            }
         }
         return given
     }
@@ -260,5 +298,23 @@ enum Diagnostics {
                 ("hint", diagnostic.hint.map(JSON.string)),
             ])
         })
+    }
+}
+
+/// Where a `--var` value comes from.
+enum VariableSource: Equatable {
+    case literal(String)
+    case file(String)
+    case standardInput
+
+    static func droppingFinalNewline(_ text: String) -> String {
+        text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+
+    init(_ value: String) {
+        if value == "@-" { self = .standardInput }
+        else if value.hasPrefix("@@") { self = .literal(String(value.dropFirst())) }
+        else if value.hasPrefix("@"), value.count > 1 { self = .file(String(value.dropFirst())) }
+        else { self = .literal(value) }
     }
 }

@@ -6,7 +6,19 @@ enum ValidateCommand {
         let json = arguments.flags.contains("--json")
         var status = ExitCode.ok
         var reports: [JSON] = []
-        for path in arguments.positionals {
+        let paths: [String]
+        do {
+            // A directory stands for the workflow files below it, as for flow test.
+            paths = try PathExpansion.workflows(arguments.positionals).files
+        } catch {
+            Terminal.err("\(error)\n")
+            return ExitCode.noInput
+        }
+        if paths.isEmpty {
+            Terminal.err("error: no workflow files in \(arguments.positionals.joined(separator: ", "))\n")
+            return ExitCode.noInput
+        }
+        for path in paths {
             do {
                 let loaded = try WorkflowLoader.load(path: path)
                 for warning in loaded.warnings { Terminal.err(warning.description + "\n") }

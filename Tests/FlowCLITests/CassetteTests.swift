@@ -88,7 +88,7 @@ import Testing
               message 1 (user) changed:
                 - What is Lisbon known for?
                 + What is Lisbon famous for?
-            record it again with --record (or FLOW_CASSETTE=record)
+            record it again with 'flow run w.yaml --record'
             """))
         let params = try FlowBinary.run(["run", "w.yaml", "--replay", "--var", "city=Porto"], in: directory.path)
         #expect(params.stderr.contains("+ What is Porto famous for?"))

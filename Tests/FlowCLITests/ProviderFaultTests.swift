@@ -45,6 +45,8 @@ import Testing
         #expect(outcome.result.status == 0)
         #expect(outcome.types == ["run_start", "step_start", "request", "retry", "response", "branch", "run_end"])
         #expect(outcome.events[3]["delay_s"] == .double(0))
+        // The wait shows on the terminal as it happens, not only in the transcript.
+        #expect(outcome.result.stderr.contains("step ask: retry 1 in 0.0 s: "), "\(outcome.result.stderr)")
     }
 
     @Test(arguments: [(500, "openai/gpt-4o-mini"), (503, "gemini/gemini-2.5-flash"), (529, "anthropic/claude-haiku-4-5")])

@@ -62,6 +62,12 @@ actor FakeTools: ToolRunner {
         #expect(billing.path == ["classify:stop:goto billing", "billing:stop:end"])
         let unsure = try await run(workflow + "\n  - {content: billing, confidence: 0.4}\n  - done\n")
         #expect(unsure.path == ["classify:stop:goto escalate", "escalate:stop:end"])
+        // The branch event says why: the condition that held and the confidence it saw.
+        let branches = unsure.events.filter { $0["type"] == .string("branch") }
+        #expect(branches.first?["condition"] == .string("confidence_below: 0.7"))
+        #expect(branches.first?["confidence"] == .double(0.4))
+        #expect(billing.events.first { $0["type"] == .string("branch") }?["condition"] == .string(#"matches: "(?i)billing""#))
+        #expect(branches.last?["default"] == .bool(false) && branches.last?["condition"] == .string("always"))
         let other = try await run(workflow + "\n  - {content: shipping, confidence: 0.95}\n  - done\n")
         #expect(other.path == ["classify:stop:goto general", "general:stop:end"])
         #expect(other.result.status == .succeeded)

@@ -114,6 +114,17 @@ import Testing
         #expect(try Template("{{#s}}{{>*d}}{{/s}}").usesDynamicPartials)
     }
 
+    /// A parsed JSON answer put whole in a prompt: it must never render as nothing.
+    @Test func objectsAndListsRenderAsTheirJSONText() throws {
+        let order: TemplateValue = .map(["id": .int(7), "items": .list([.string("tea"), .map(["qty": .double(2.5)])]),
+                                         "note": .string("say \"hi\"\n"), "gift": .bool(false), "coupon": .null])
+        let text = try Template("Order: {{order}}; items {{order.items}}; raw {{{order}}}").render(["order": order], strict: true)
+        let json = #"{"coupon":null,"gift":false,"id":7,"items":["tea",{"qty":2.5}],"note":"say \"hi\"\n"}"#
+        #expect(text == "Order: \(json); items [\"tea\",{\"qty\":2.5}]; raw \(json)")
+        #expect(TemplateValue.map([:]).interpolated == "{}")
+        #expect(TemplateValue.string("\u{1}").jsonText == #""\u0001""#)
+    }
+
     @Test(arguments: [
         ("ab {{name", TemplateError(mark: Mark(line: 1, column: 4), message: "unclosed tag: expected '}}'", hint: "close the tag that starts here")),
         ("x\n{{#items}}\n- {{.}}\n", TemplateError(mark: Mark(line: 2, column: 1), message: "'{{#items}}' is never closed", hint: "add {{/items}} where it ends")),

@@ -25,6 +25,29 @@ enum Conditions {
         }
     }
 
+    /// Why `condition` was taken, for the branch event: the condition as written, and for a
+    /// confidence test the probability it saw.
+    static func reason(_ condition: Condition?, logprobs: [TokenLogprob]?) -> [(String, JSON)] {
+        guard let condition else { return [("condition", .string("always"))] }
+        var fields: [(String, JSON)] = [("condition", .string(describe(condition)))]
+        if case .confidenceBelow = condition.innermost, let probability = logprobs?.first?.probability {
+            fields.append(("confidence", .double((probability * 10_000).rounded() / 10_000)))
+        }
+        return fields
+    }
+
+    /// The condition as a workflow writes it: `contains: "refund"`, `not: {json}`.
+    static func describe(_ condition: Condition) -> String {
+        switch condition {
+        case .matches(let pattern): return "matches: \(JSON.string(pattern).serialized)"
+        case .contains(let needle): return "contains: \(JSON.string(needle).serialized)"
+        case .equals(let text): return "equals: \(JSON.string(text).serialized)"
+        case .json: return "json"
+        case .confidenceBelow(let threshold): return "confidence_below: \(threshold)"
+        case .not(let inner): return "not: {\(describe(inner))}"
+        }
+    }
+
     /// The first case whose condition holds, or nil when none does.
     static func choose(_ cases: [BranchCase], text: String, logprobs: [TokenLogprob]?, step: String) throws(RunError) -> BranchCase? {
         for branchCase in cases {
@@ -32,5 +55,13 @@ enum Conditions {
             if try holds(condition, text: text, logprobs: logprobs, step: step) { return branchCase }
         }
         return nil
+    }
+}
+
+extension Condition {
+    /// The condition inside any `not:`.
+    var innermost: Condition {
+        if case .not(let inner) = self { return inner.innermost }
+        return self
     }
 }

@@ -37,8 +37,9 @@ extension Interpreter {
         }
         let provider: any ChatProvider
         do {
-            let transcript = self.transcript
+            let transcript = self.transcript, onRetry = self.onRetry, id = step.id
             provider = try providers.provider(for: model, step: step.id) { retry in
+                onRetry?(id, retry)
                 transcript.record("retry", [
                     ("step", .string(step.id)), ("attempt", .int(retry.attempt)),
                     ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),

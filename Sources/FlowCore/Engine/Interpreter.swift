@@ -24,6 +24,8 @@ public struct Interpreter: Sendable {
     let prices: PriceTable
     /// Facts about where the run happens (git commit, dirty tree) for the run_start event.
     let context: [(String, JSON)]
+    /// Told of each retry as it happens (step id, attempt), so a terminal can show the wait.
+    public var onRetry: (@Sendable (String, RetryAttempt) -> Void)? = nil
 
     public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil,
                 input: any InputSource = NoInput(), tools: any ToolRunner = ProcessToolRunner(baseDirectory: "."),
@@ -161,7 +163,8 @@ public struct Interpreter: Sendable {
             var reason: BranchReason
             var parsed: JSON?
             if let response {
-                text = (counts.continuations > 0 ? text : (originalPrefill ?? "")) + response.content
+                text = counts.continuations > 0 ? text + response.content
+                    : Self.joinPrefill(originalPrefill, response.content, mode: prefillMode(model))
                 let listCost = prices.cost(response.usage, model: model)
                 let live = response.origin == .live
                 run.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
@@ -174,7 +177,9 @@ public struct Interpreter: Sendable {
                     case .success(let json): parsed = json
                     case .failure(let error):
                         reason = .invalid
-                        run.invalidDetail = error.description
+                        // The prefill is part of the parsed text and often what breaks it: name it.
+                        let prefill = originalPrefill.map { "the text parsed is the prefill \(JSON.string($0).serialized) followed by the answer; " }
+                        run.invalidDetail = (prefill ?? "") + error.description
                     }
                 }
             } else {
@@ -184,8 +189,10 @@ public struct Interpreter: Sendable {
             let chosen = try Conditions.choose(step.branches[reason] ?? [], text: evaluated, logprobs: response?.logprobs, step: step.id)
             let action = chosen?.action ?? defaultAction(reason, step: step)
             run.path.append(PathEntry(step.id, reason.rawValue, action.name))
+            // Why this branch: the condition that held (with the confidence it saw), or the default.
+            let why = chosen.map { Conditions.reason($0.condition, logprobs: response?.logprobs) } ?? []
             transcript.record("branch", [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
-                                         ("action", .string(action.name)), ("default", .bool(chosen == nil))])
+                                         ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)
             run.lastReason = reason
             run.lastRaw = response?.finishReason.raw
             run.lastError = providerError
@@ -232,6 +239,19 @@ public struct Interpreter: Sendable {
                 return action
             }
         }
+    }
+
+    /// The saved answer: the prefill and what came after it. Where the prefill is emulated (the
+    /// provider answers with a new message, not the rest of the turn), a model often repeats
+    /// the prefill, most of all a JSON opening; such an answer is not prefixed a second time.
+    static func joinPrefill(_ prefill: String?, _ content: String, mode: PrefillMode) -> String {
+        guard let prefill, !prefill.isEmpty else { return content }
+        if mode != .native, content.hasPrefix(prefill) { return content }
+        return prefill + content
+    }
+
+    private func prefillMode(_ model: ModelRef) -> PrefillMode {
+        (try? providers.provider(for: model).prefillMode(for: model.name)) ?? .native
     }
 
     /// What follows when no case matches: `stop` goes on, `tool_calls` runs the step's tools,

@@ -16,6 +16,8 @@ public struct ProviderRegistry: Sendable {
     /// Where answers are recorded to or replayed from, if anywhere.
     public var cassette: CassetteStore?
     public var cassetteMode = CassetteMode.live
+    /// What a replay miss tells the user to run: each command records in its own way.
+    public var recordCommand = "flow run <workflow> --record"
     /// Answer every model from the mock's scripted replies (test cases with `mock:`).
     public var forceMock = false
     /// Shared backoff for concurrent runs.
@@ -45,7 +47,8 @@ public struct ProviderRegistry: Sendable {
         if let onRetry { registry.onRetry = onRetry }
         if forceMock { return mock }
         if let cassette, cassetteMode == .replay {
-            return ReplayProvider(name: ref.provider, adapter: try adapter(for: ref), store: cassette, step: step)
+            return ReplayProvider(name: ref.provider, adapter: try adapter(for: ref), store: cassette, step: step,
+                                  recordCommand: recordCommand)
         }
         let provider = try registry.resolve(ref)
         if let cassette, cassetteMode == .record {

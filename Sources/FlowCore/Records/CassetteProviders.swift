@@ -113,6 +113,8 @@ struct ReplayProvider: ChatProvider {
     let adapter: (any ProviderAdapter)?
     let store: CassetteStore
     let step: String
+    /// The command that records the missing answer where this replay runs.
+    let recordCommand: String
 
     func prefillMode(for model: String) -> PrefillMode { adapter?.prefillMode(for: model) ?? .native }
     func check(_ request: ChatRequest) throws(ProviderError) { try adapter?.check(request) }
@@ -133,7 +135,7 @@ struct ReplayProvider: ChatProvider {
         } else {
             message += " (it holds no recordings)"
         }
-        message += "\nrecord it again with --record (or FLOW_CASSETTE=record)"
+        message += "\nrecord it again with '\(recordCommand)'"
         throw ProviderError(.cassetteMiss, message)
     }
 

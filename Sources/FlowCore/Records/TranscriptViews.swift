@@ -67,7 +67,10 @@ public enum TranscriptViews {
                 let usage = event["usage"]
                 out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(responseCost(event)) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
             case "branch":
-                let marker = event["default"] == .bool(true) ? " (default)" : ""
+                var marker = event["default"] == .bool(true) ? " (default)" : ""
+                if let condition = event["condition"]?.string, condition != "always" {
+                    marker += style.dim(" (\(condition)" + (event["confidence"]?.double.map { ", confidence \($0)" } ?? "") + ")")
+                }
                 out += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
             case "retry":
                 out += style.yellow("  retry \(event["attempt"]?.int ?? 0): \(event["error"]?.string ?? "") — waited \(event["delay_s"]?.double ?? 0) s") + "\n"
@@ -94,6 +97,23 @@ public enum TranscriptViews {
             out += "\n" + style.bold("totals") + ": \(counted(totals["calls"]?.int ?? 0, "call")) · \(totals["input_tokens"]?.int ?? 0) in / \(totals["output_tokens"]?.int ?? 0) out tokens · \(spent)\n"
         }
         return out
+    }
+
+    // MARK: list
+
+    /// One line per run: when, workflow, status, calls, tokens, money spent, and the path.
+    public static func list(_ transcripts: [TranscriptReader.Transcript]) -> String {
+        transcripts.map { transcript in
+            let start = transcript.first("run_start"), end = transcript.all("run_end").last
+            let started = (start?["started_at"]?.string ?? "?").replacingOccurrences(of: "T", with: " ").prefix(19)
+            let status = end?["status"]?.string ?? (transcript.truncated ? "killed" : "unfinished")
+            let totals = end?["totals"]
+            let calls = counted(totals?["calls"]?.int ?? transcript.all("response").count, "call")
+            let tokens = (totals?["input_tokens"]?.int ?? 0) + (totals?["output_tokens"]?.int ?? 0)
+            return "\(started)  \((start?["name"]?.string ?? "?").padding(toLength: 16, withPad: " ", startingAt: 0)) "
+                + "\(status.padding(toLength: 11, withPad: " ", startingAt: 0)) \(calls), \(tokens) tokens, "
+                + "\(dollars(totals?["cost_usd"])) spent  \(transcript.path)"
+        }.joined(separator: "\n") + "\n"
     }
 
     // MARK: cost

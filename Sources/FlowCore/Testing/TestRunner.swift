@@ -106,6 +106,7 @@ public struct TestRunner: Sendable {
             }
             registry.cassette = cassette
             registry.cassetteMode = .replay
+            registry.recordCommand = "flow test \(loaded.source.path) --live --record"
             result.mode = "replay"
         } else {
             if record, let cassette {

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import FlowCore
+
+/// Runs go to the project root's .flow/runs wherever a command starts; flow show finds the last
+/// one and lists recent ones; a git project is told once that .flow/ is now ignored.
+@Suite struct RunsDirectoryTests {
+    func project(git: Bool) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path + "/workflows", withIntermediateDirectories: true)
+        try directory.write("workflows/w.yaml", "flow: 1\nname: greet\nmodel: mock/m\nsteps: [{id: a, user: hi}]\nmock: [hello]\n")
+        if git {
+            try FileManager.default.createDirectory(atPath: directory.path + "/.git", withIntermediateDirectories: true)
+        } else {
+            try directory.write("flow.config.yaml", "providers: []\n")
+        }
+        return directory
+    }
+
+    @Test func runsGoToTheProjectRootAndShowFindsTheLast() throws {
+        let directory = try project(git: false)
+        let first = try FlowBinary.run(["run", "w.yaml"], in: directory.path + "/workflows")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/workflows/.flow"), "not where the command started")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/.flow/runs").count == 1)
+        #expect(first.stderr.contains("transcript: \(URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path)/.flow/runs/")
+                || first.stderr.contains("transcript: \(directory.path)/.flow/runs/"))
+        _ = try FlowBinary.run(["run", "workflows/w.yaml", "--var", "x=1"], in: directory.path)
+        let second = try FlowBinary.run(["run", "workflows/w.yaml"], in: directory.path)
+        #expect(second.stderr.contains("transcript: .flow/runs/"), "relative below the current directory")
+
+        let shown = try FlowBinary.run(["show"], in: directory.path + "/workflows")
+        #expect(shown.status == 0)
+        #expect(shown.stdout.hasPrefix("run greet (workflows/w.yaml) — succeeded\n"))
+        let listed = try FlowBinary.run(["show", "--list"], in: directory.path)
+        #expect(listed.status == 0)
+        let lines = listed.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "the run with an unknown --var never started a transcript")
+        #expect(lines.allSatisfy { $0.contains("greet") && $0.contains("succeeded") && $0.contains("1 call, ") && $0.contains(".flow/runs/") })
+    }
+
+    @Test func showWithoutRunsSaysSo() throws {
+        let directory = try project(git: false)
+        let shown = try FlowBinary.run(["show"], in: directory.path)
+        #expect(shown.status == 66)
+        #expect(shown.stderr.hasPrefix("error: no runs in .flow/runs yet\n"))
+    }
+
+    @Test func aGitProjectIsToldOnceThatRunsAreNowIgnored() throws {
+        let directory = try project(git: true)
+        let first = try FlowBinary.run(["run", "workflows/w.yaml"], in: directory.path)
+        #expect(first.stderr.contains("warning: .flow/ was not ignored by git; flow wrote .flow/.gitignore so transcripts stay out of commits\n"))
+        #expect(try String(contentsOfFile: directory.path + "/.flow/.gitignore", encoding: .utf8).hasSuffix("\n*\n"))
+        let second = try FlowBinary.run(["run", "workflows/w.yaml"], in: directory.path)
+        #expect(!second.stderr.contains("warning"), "once")
+
+        let ignored = try project(git: true)
+        try ignored.write(".gitignore", ".build/\n.flow/\n")
+        #expect(!(try FlowBinary.run(["run", "workflows/w.yaml"], in: ignored.path)).stderr.contains("warning"))
+    }
+}
