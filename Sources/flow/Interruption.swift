@@ -11,6 +11,8 @@ enum Interruption {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
+                // Running tools (and anything they started) end with the run.
+                RunningTools.killAll()
                 writer.recordInterrupted()
                 if json {
                     Terminal.out(JSON.object([("status", .string("interrupted")), ("transcript", .string(transcript))]).serialized + "\n")

@@ -56,13 +56,20 @@ enum RunCommand {
         }
         var timeout = 600.0
         if let text = arguments.value("--timeout") {
-            guard let seconds = Double(text), seconds > 0 else {
-                Terminal.report(UsageError(message: "--timeout takes a number of seconds above 0, got '\(text)'", command: Commands.run))
+            guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+                Terminal.report(UsageError(message: "--timeout takes a number of seconds above 0 and at most 86400 (a day), got '\(text)'",
+                                           command: Commands.run))
                 return ExitCode.usage
             }
             timeout = seconds
         }
-        var retry = retryPolicy()
+        var retry: RetryPolicy
+        switch retryPolicy(command: Commands.run) {
+        case .success(let policy): retry = policy
+        case .failure(let error):
+            Terminal.report(error)
+            return ExitCode.usage
+        }
         if let text = arguments.value("--retries") {
             guard let count = Int(text), (0...20).contains(count) else {
                 Terminal.report(UsageError(message: "--retries takes a whole number from 0 to 20, got '\(text)'", command: Commands.run))
@@ -178,11 +185,17 @@ extension RunCommand {
         return .success((mode, arguments.value("--cassette") ?? base + ".cassette.json"))
     }
 
-    /// `FLOW_RETRY_BASE_DELAY` (seconds) shortens backoff, for tests against a local stub.
-    static func retryPolicy() -> RetryPolicy {
+    /// `FLOW_RETRY_BASE_DELAY` (seconds, 0 to 60) shortens backoff, for tests against a local
+    /// stub; anything else is a usage error rather than a wait that never ends.
+    static func retryPolicy(command: CommandSpec) -> Result<RetryPolicy, UsageError> {
         var policy = RetryPolicy.default
-        if let base = ProcessInfo.processInfo.environment["FLOW_RETRY_BASE_DELAY"].flatMap(Double.init) { policy.baseDelay = base }
-        return policy
+        if let text = ProcessInfo.processInfo.environment["FLOW_RETRY_BASE_DELAY"], !text.isEmpty {
+            guard let base = Double(text), base.isFinite, (0...60).contains(base) else {
+                return .failure(UsageError(message: "FLOW_RETRY_BASE_DELAY takes seconds from 0 to 60, got '\(text)'", command: command))
+            }
+            policy.baseDelay = base
+        }
+        return .success(policy)
     }
 
     /// The `--var key=value` pairs, or nil after reporting a malformed one. `key=@path` reads the

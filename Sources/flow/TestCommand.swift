@@ -40,6 +40,13 @@ enum TestCommand {
                                        command: Commands.test))
             return ExitCode.usage
         }
+        let retry: RetryPolicy
+        switch RunCommand.retryPolicy(command: Commands.test) {
+        case .success(let policy): retry = policy
+        case .failure(let error):
+            Terminal.report(error)
+            return ExitCode.usage
+        }
         let prices: PriceTable
         do {
             prices = try PriceTable.load(file: arguments.value("--prices") ?? environment["FLOW_PRICES"])
@@ -61,6 +68,8 @@ enum TestCommand {
         }
         var results: [CaseResult] = []
         var invalid = false
+        // One gate for the whole run: rate-limit pauses and the circuit breaker span workflows.
+        let gate = RateGate()
         let progress = Progress(total: 0, terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: json)
         var planned: [(LoadedWorkflow, [TestCase])] = []
         for file in files {
@@ -101,6 +110,8 @@ enum TestCommand {
                                     mode: live ? .live : .replay, record: record, cassette: store ?? CassetteStore(path: cassettePath),
                                     jobs: jobs)
             runner.liveTools = arguments.flags.contains("--live-tools")
+            runner.retry = retry
+            runner.gate = gate
             results += await runner.run(cases) { progress.finished($0) }
             if prune, let store {
                 do {

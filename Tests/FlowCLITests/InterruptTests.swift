@@ -53,4 +53,53 @@ import Testing
             try TranscriptReader.parse("{\"broken\n" + #"{"seq":2}"# + "\n", path: "t.jsonl")
         }
     }
+
+    /// A tool running when flow is interrupted dies with it, children included.
+    @Test func sigintKillsTheRunningToolAndItsChildren() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("slow.sh", "sleep 60 & echo $! > child; echo $$ > started; sleep 60\n")
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            tools:
+              slow: {description: takes its time, parameters: {type: object}, run: [sh, slow.sh], timeout: 30}
+            steps: [{id: a, user: go, tools: [slow]}]
+            mock:
+              - {tool_calls: [{name: slow, arguments: {}}]}
+              - done
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
+        process.arguments = ["run", "w.yaml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: directory.path + "/started"), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        Thread.sleep(forTimeInterval: 0.2)
+        process.interrupt()
+        _ = ChildOutput.collect(stdout: out, stderr: err)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let tool = try #require(Int32(try String(contentsOfFile: directory.path + "/started", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let child = try #require(Int32(try String(contentsOfFile: directory.path + "/child", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(Self.endsWithin(5, tool), "the tool was killed")
+        #expect(Self.endsWithin(5, child), "and the child it started")
+    }
+
+    /// Whether process `pid` is gone (or a zombie no one reaped yet) within `seconds`.
+    static func endsWithin(_ seconds: Double, _ pid: Int32) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            if let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
 }

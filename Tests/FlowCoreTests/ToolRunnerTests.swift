@@ -5,8 +5,7 @@ import Testing
 /// The real tool runner: argv without a shell, JSON on stdin, bounded output, timeouts, no keys.
 @Suite struct ToolRunnerTests {
     func tool(_ run: [String], timeout: Double = 5, env: [String] = []) -> ToolDeclaration {
-        ToolDeclaration(name: "t", description: "", parameters: .object([]), run: run, timeout: timeout, environment: env,
-                        mark: .init(line: 1, column: 1))
+        .named("t", run: run, timeout: timeout, env: env)
     }
 
     let runner = ProcessToolRunner(baseDirectory: NSTemporaryDirectory())
@@ -58,5 +57,13 @@ import Testing
         let result = await runner.run(tool(["/nonexistent/tool"]), arguments: .null)
         #expect(result.isError)
         #expect(result.content.hasPrefix("tool 't' could not start: "))
+    }
+}
+
+extension ToolDeclaration {
+    /// A tool for the runner's tests: `run` is its argv.
+    static func named(_ name: String, run: [String], timeout: Double = 5, env: [String] = []) -> ToolDeclaration {
+        ToolDeclaration(name: name, description: "", parameters: .object([]), run: run, timeout: timeout, environment: env,
+                        mark: .init(line: 1, column: 1))
     }
 }

@@ -87,7 +87,8 @@ import Testing
             Issue.record("expected a network error")
         } catch {
             #expect(error.kind == .network)
-            #expect(error.message.hasPrefix("could not reach \(url): "))
+            #expect(error.message == "could not connect to \(url): the connection was refused")
+            #expect(error.isConnectionRefused)
             #expect(!error.message.contains("secret"))
         }
     }

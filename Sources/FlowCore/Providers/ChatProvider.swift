@@ -91,3 +91,8 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         return text
     }
 }
+
+extension ProviderError {
+    /// A connection refused outright: the server is not there, as opposed to slow or overloaded.
+    public var isConnectionRefused: Bool { kind == .network && errorType == "connection_refused" }
+}

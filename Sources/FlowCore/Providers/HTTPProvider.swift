@@ -56,15 +56,20 @@ public struct HTTPProvider: ChatProvider {
     private func withRetries(_ attemptOnce: () async throws(ProviderError) -> ChatResponse) async throws(ProviderError) -> ChatResponse {
         var attempt = 1
         while true {
-            await gate?.wait()
+            try await gate?.wait()
+            if let open = await gate?.openCircuit() { throw open }
             do {
-                return try await attemptOnce()
+                let response = try await attemptOnce()
+                await gate?.reached()
+                return response
             } catch {
+                if error.isConnectionRefused, let open = await gate?.unreachable() { throw open }
                 guard error.retryable, attempt <= retry.maxRetries else { throw error }
                 let delay = retry.delay(afterAttempt: attempt, asked: error.retryAfter)
-                if error.status == 429 { await gate?.pause(delay) }
+                // Only a wait the server named holds every worker; a bare 429 slows this one.
+                if error.status == 429, error.retryAfter != nil { await gate?.pause(delay) }
                 onRetry?(RetryAttempt(attempt: attempt, error: error, delay: delay))
-                try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                try await Pause.seconds(delay)
                 attempt += 1
             }
         }
@@ -129,8 +134,9 @@ public struct RetryPolicy: Sendable {
     /// The wait before attempt `attempt + 1`: what the provider asked, or base × 2^(attempt-1)
     /// with up to 25% jitter so parallel clients spread out; never above `maxDelay`.
     public func delay(afterAttempt attempt: Int, asked: Double?, jitter: Double = Double.random(in: 0...0.25)) -> Double {
-        if let asked { return min(asked, maxDelay) }
-        let exponential = baseDelay * Double(1 << min(attempt - 1, 20))
-        return min(exponential * (1 + jitter), maxDelay)
+        let wanted = asked ?? baseDelay * Double(1 << min(max(attempt - 1, 0), 20)) * (1 + jitter)
+        // Whatever the inputs, a wait is a finite number of seconds from 0 to maxDelay.
+        guard wanted.isFinite, wanted > 0 else { return 0 }
+        return min(wanted, maxDelay)
     }
 }

@@ -52,9 +52,11 @@ enum HTTPErrors {
     }
 
     /// `retry-after-ms` (milliseconds) wins over `retry-after` (seconds); an HTTP date is ignored.
+    /// A value that is not a finite number of seconds (`inf`, `nan`, `1e300`) is ignored: a
+    /// server must not be able to make flow wait forever or crash converting it.
     static func retryAfter(_ headers: [String: String]) -> Double? {
-        if let ms = headers["retry-after-ms"].flatMap(Double.init), ms >= 0 { return ms / 1000 }
-        if let seconds = headers["retry-after"].flatMap(Double.init), seconds >= 0 { return seconds }
+        if let ms = headers["retry-after-ms"].flatMap(Double.init), ms.isFinite, ms >= 0, ms <= 86_400_000 { return ms / 1000 }
+        if let seconds = headers["retry-after"].flatMap(Double.init), seconds.isFinite, seconds >= 0, seconds <= 86_400 { return seconds }
         return nil
     }
 

@@ -149,9 +149,10 @@ public enum TranscriptViews {
                     var row = tables[table]![group] ?? CostRow(group: group, runs: 0, calls: 0, inputTokens: 0, outputTokens: 0, costUSD: 0)
                     if seen[table, default: []].insert(group).inserted { row.runs += 1 }
                     row.calls += 1
-                    row.inputTokens += event["usage"]?["input_tokens"]?.int ?? 0
-                    row.outputTokens += event["usage"]?["output_tokens"]?.int ?? 0
-                    if let total = row.costUSD, let cost { row.costUSD = total + cost } else { row.costUSD = nil }
+                    // Transcripts are files anyone may hand over: sums saturate, negatives count as 0.
+                    row.inputTokens = TokenCount.add(row.inputTokens, event["usage"]?["input_tokens"]?.int ?? 0)
+                    row.outputTokens = TokenCount.add(row.outputTokens, event["usage"]?["output_tokens"]?.int ?? 0)
+                    if let total = row.costUSD, let cost, cost.isFinite, cost >= 0 { row.costUSD = total + cost } else { row.costUSD = nil }
                     tables[table]![group] = row
                 }
             }

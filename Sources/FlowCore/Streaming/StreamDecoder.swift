@@ -31,7 +31,7 @@ public struct OpenAIStreamDecoder: StreamDecoder {
             throw ProviderError(.http, "\(providerName) stream error: \(error["message"]?.string ?? event.data)", errorType: error["code"]?.string)
         }
         model = chunk["model"]?.string ?? model
-        if let usageJSON = chunk["usage"], !usageJSON.isNull { usage = OpenAIAdapter.usage(usageJSON) }
+        if let usageJSON = chunk["usage"], !usageJSON.isNull { usage = try OpenAIAdapter.usage(usageJSON) }
         guard let choice = chunk["choices"]?[0] else { return "" }
         if let reason = choice["finish_reason"]?.string { finishReason = reason }
         if let part = choice["delta"]?["refusal"]?.string { refusal += part }
@@ -69,7 +69,7 @@ public struct AnthropicStreamDecoder: StreamDecoder {
         switch json["type"]?.string ?? event.name {
         case "message_start":
             model = json["message"]?["model"]?.string
-            usage = AnthropicAdapter.usage(json["message"]?["usage"])
+            usage = try AnthropicAdapter.usage(json["message"]?["usage"])
         case "content_block_delta":
             guard json["delta"]?["type"]?.string == "text_delta", let delta = json["delta"]?["text"]?.string else { return "" }
             text += delta
@@ -77,7 +77,9 @@ public struct AnthropicStreamDecoder: StreamDecoder {
         case "message_delta":
             if let reason = json["delta"]?["stop_reason"]?.string { stopReason = reason }
             // Usage here is cumulative: it replaces, never adds.
-            if let output = json["usage"]?["output_tokens"]?.int { usage.outputTokens = output }
+            if let output = json["usage"]?["output_tokens"], !output.isNull {
+                usage.outputTokens = try TokenCount.read(value: output, field: "output_tokens", provider: "Anthropic")
+            }
         case "message_stop":
             stopped = true
         case "error":
@@ -116,7 +118,7 @@ public struct GeminiStreamDecoder: StreamDecoder {
         if let error = json["error"] {
             throw ProviderError(.http, "Gemini stream error: \(error["message"]?.string ?? "unknown")", errorType: error["status"]?.string)
         }
-        if let metadata = json["usageMetadata"] { usage = GeminiAdapter.usage(metadata) }
+        if let metadata = json["usageMetadata"] { usage = try GeminiAdapter.usage(metadata) }
         model = json["modelVersion"]?.string ?? model
         if let reason = json["promptFeedback"]?["blockReason"]?.string { blocked = reason }
         guard let candidate = json["candidates"]?[0] else { return "" }

@@ -41,6 +41,7 @@ public struct TestRunner: Sendable {
     public var cassette: CassetteStore?
     public var jobs: Int
     public var gate = RateGate()
+    public var retry = RetryPolicy.default
     /// Run tools for real when replaying (`--live-tools`); a result unlike the recording fails the case.
     public var liveTools = false
 
@@ -84,7 +85,7 @@ public struct TestRunner: Sendable {
                                 passedRuns: 0, passRate: testCase.passRate, failures: [], providerError: nil, mode: "", seconds: 0,
                                 costUSD: 0, tokens: 0)
         var registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: testCase.mock ?? [],
-                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles)
+                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
         registry.gate = gate
         let onlyMock = loaded.workflow.steps.allSatisfy { ($0.model ?? loaded.workflow.model)?.provider == "mock" }
             && loaded.workflow.steps.allSatisfy { step in

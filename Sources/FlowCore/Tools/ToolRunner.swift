@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs a declared tool for one call. The result is what the model sees, errors included.
 public protocol ToolRunner: Sendable {
@@ -6,107 +11,228 @@ public protocol ToolRunner: Sendable {
 }
 
 /// Runs the tool's argv as a child process: no shell, the arguments as JSON on stdin, stdout as
-/// the result (at most `maxOutputBytes`), a timeout, and an environment without provider keys
-/// unless the tool names them in `env:`.
+/// the result (at most `maxOutputBytes`), one timeout over the whole call, and an environment
+/// holding only what a program needs to run (PATH, HOME, LANG, LC_*, TMPDIR, TZ) plus the
+/// variables the tool names in `env:`, so no key reaches a tool unless the workflow says so.
+///
+/// The tool runs in a process group of its own, with the default handling of SIGINT, SIGTERM
+/// and SIGPIPE (flow ignores them itself, and ignored signals survive exec). When the tool
+/// exits, times out or flow is interrupted, the whole group is killed: a child the tool forked
+/// and left holding its stdout cannot hold flow.
 public struct ProcessToolRunner: ToolRunner {
     public var baseDirectory: String
     public var maxOutputBytes = 1 << 20
+    /// Seconds between SIGTERM and SIGKILL when a tool overruns its timeout.
+    public var killGrace = 1.0
 
     /// `baseDirectory` is where relative programs and arguments are resolved: the workflow's directory.
     public init(baseDirectory: String) { self.baseDirectory = baseDirectory }
 
-    /// Variables never passed to a tool unless it names them.
-    static func isSecret(_ name: String) -> Bool {
-        name.hasSuffix("_API_KEY") || name.hasSuffix("_TOKEN") || name.hasSuffix("_SECRET")
+    /// The variables every tool gets, when set: what a program needs to find itself and run.
+    static let allowedNames: Set<String> = ["PATH", "HOME", "LANG", "TMPDIR", "TZ"]
+
+    /// The tool's environment: the allow-list, locale variables and the tool's own `env:` names.
+    static func environment(for tool: ToolDeclaration, from given: [String: String]) -> [String: String] {
+        given.filter { name, _ in allowedNames.contains(name) || name.hasPrefix("LC_") || tool.environment.contains(name) }
     }
 
     public func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
-        let process = Process()
+        let directory = baseDirectory.isEmpty ? "." : baseDirectory
         let program = tool.run[0]
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : baseDirectory + "/" + program)
-            process.arguments = Array(tool.run.dropFirst())
-        } else {
-            // A bare name is looked up on PATH, as a shell would, but without one.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = tool.run
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: baseDirectory.isEmpty ? "." : baseDirectory)
-        process.environment = ProcessInfo.processInfo.environment.filter { name, _ in
-            !Self.isSecret(name) || tool.environment.contains(name)
-        }
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
+        let executable = program.contains("/") && !program.hasPrefix("/") ? directory + "/" + program : program
+        let environment = Self.environment(for: tool, from: ProcessInfo.processInfo.environment)
+        let child: SpawnedTool
         do {
-            try process.run()
+            child = try SpawnedTool(executable: executable, arguments: Array(tool.run.dropFirst()), environment: environment,
+                                    directory: directory)
         } catch {
-            return ("tool '\(tool.name)' could not start: \(error.localizedDescription)", true)
+            return ("tool '\(tool.name)' could not start: \(error.message)", true)
         }
         // A tool that exits without reading its input must not kill flow with SIGPIPE: the
-        // signal is ignored and the failed write is simply dropped.
+        // signal is ignored here (the tool itself gets the default back) and the write fails.
         signal(SIGPIPE, SIG_IGN)
-        try? input.fileHandleForWriting.write(contentsOf: Data(arguments.serialized.utf8))
-        try? input.fileHandleForWriting.close()
-
-        let limit = maxOutputBytes
-        // Blocking reads run on their own threads: on the concurrency pool (two threads on a
-        // two-core machine) they would starve the timeout check below.
-        async let stdout = Self.readOnThread(output.fileHandleForReading, limit: limit)
-        async let stderr = Self.readOnThread(errors.fileHandleForReading, limit: 64 << 10)
-        let timedOut = await Self.wait(for: process, timeout: tool.timeout)
-        if timedOut {
-            _ = await (stdout, stderr)
-            return ("tool '\(tool.name)' timed out after \(tool.timeout) s", true)
-        }
-        let (out, err) = await (stdout, stderr)
-        if process.terminationStatus != 0 {
-            let detail = String(decoding: err.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return ("tool '\(tool.name)' exited with status \(process.terminationStatus)" + (detail.isEmpty ? "" : ": " + detail), true)
-        }
-        var text = String(decoding: out.prefix(limit), as: UTF8.self)
-        if out.count > limit { text += "\n[output cut at \(limit) bytes]" }
-        return (text, false)
-    }
-
-    /// Waits for the process on its own thread (not the concurrency pool, which other work may
-    /// be holding), stopping it at the timeout: SIGTERM, then SIGKILL if it is ignored (an
-    /// ignored signal survives exec, so a parent that ignores SIGTERM hands that to every tool).
-    /// Returns whether it timed out.
-    private static func wait(for process: Process, timeout: Double) async -> Bool {
-        await withCheckedContinuation { continuation in
+        let input = Data(arguments.serialized.utf8)
+        let limit = maxOutputBytes, timeout = tool.timeout, grace = killGrace
+        // Blocking work runs on threads of its own: on the concurrency pool (two threads on a
+        // two-core machine) it would starve the timeout.
+        let outcome = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                let deadline = Date().addingTimeInterval(timeout)
-                while process.isRunning, Date() < deadline { usleep(5_000) }
-                guard process.isRunning else {
-                    process.waitUntilExit()
-                    continuation.resume(returning: false)
-                    return
-                }
-                process.terminate()
-                let grace = Date().addingTimeInterval(1)
-                while process.isRunning, Date() < grace { usleep(10_000) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                process.waitUntilExit()
-                continuation.resume(returning: true)
+                continuation.resume(returning: child.finish(input: input, outputLimit: limit, timeout: timeout, grace: grace))
             }
         }
+        if outcome.timedOut {
+            return ("tool '\(tool.name)' timed out after \(tool.timeout) s", true)
+        }
+        if outcome.status != 0 {
+            let detail = String(decoding: outcome.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return ("tool '\(tool.name)' " + outcome.statusText + (detail.isEmpty ? "" : ": " + detail), true)
+        }
+        var text = String(decoding: outcome.stdout.prefix(limit), as: UTF8.self)
+        if outcome.stdout.count > limit { text += "\n[output cut at \(limit) bytes]" }
+        return (text, false)
     }
+}
 
-    private static func readOnThread(_ handle: FileHandle, limit: Int) async -> Data {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: read(handle, limit: limit)) }
+/// The process groups of the tools running now, so an interrupted run can kill them all.
+public enum RunningTools {
+    static let groups = Locked(Set<pid_t>())
+
+    /// Kills every running tool's process group (SIGKILL): the run is ending.
+    public static func killAll() {
+        for group in groups.current { kill(-group, SIGKILL) }
+    }
+}
+
+/// One tool process from spawn to reaping. Pure POSIX: Foundation's Process cannot start a
+/// child in its own process group or reset the signals flow ignores.
+final class SpawnedTool: @unchecked Sendable {
+    struct SpawnError: Error { var message: String }
+
+    struct Outcome {
+        var stdout: Data
+        var stderr: Data
+        var status: Int32
+        var signal: Int32?
+        var timedOut: Bool
+
+        var statusText: String {
+            if let signal { return "was killed by signal \(signal)" }
+            return "exited with status \(status)"
         }
     }
 
-    /// Reads to the end, keeping at most `limit` bytes (and one more, to know it was cut).
-    private static func read(_ handle: FileHandle, limit: Int) -> Data {
-        var data = Data()
+    let pid: pid_t
+    private let stdin: Int32, stdout: Int32, stderr: Int32
+
+    /// glibc (2.29+) and macOS have it, but Swift sees it only with _GNU_SOURCE: found at run time.
+    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    static let addChdir: AddChdir? = {
+        #if os(Linux)
+        let everywhere: UnsafeMutableRawPointer? = nil                      // RTLD_DEFAULT on glibc
+        #else
+        let everywhere = UnsafeMutableRawPointer(bitPattern: -2)            // RTLD_DEFAULT on Darwin
+        #endif
+        guard let symbol = dlsym(everywhere, "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddChdir.self)
+    }()
+
+    init(executable: String, arguments: [String], environment: [String: String], directory: String) throws(SpawnError) {
+        var fds: [Int32] = [0, 0, 0, 0, 0, 0]
+        guard pipe(&fds[0]) == 0, pipe(&fds[2]) == 0, pipe(&fds[4]) == 0 else {
+            throw SpawnError(message: "no pipes: \(String(cString: strerror(errno)))")
+        }
+        // fds: [stdin read, stdin write, stdout read, stdout write, stderr read, stderr write]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[3], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[5], 2)
+        for fd in fds { posix_spawn_file_actions_addclose(&actions, fd) }
+        guard let addChdir = Self.addChdir else {
+            throw SpawnError(message: "this C library cannot start a process in another directory (posix_spawn_file_actions_addchdir_np)")
+        }
+        _ = addChdir(&actions, directory)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t(), empty = sigset_t()
+        sigemptyset(&defaults)
+        for signalNumber in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT] { sigaddset(&defaults, signalNumber) }
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        // posix_spawnp looks a bare name up on PATH, as a shell would, but without one.
+        let result = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
+        for fd in [fds[0], fds[3], fds[5]] { close(fd) }
+        guard result == 0 else {
+            for fd in [fds[1], fds[2], fds[4]] { close(fd) }
+            throw SpawnError(message: "\(executable): \(String(cString: strerror(result)))")
+        }
+        self.pid = pid
+        stdin = fds[1]
+        stdout = fds[2]
+        stderr = fds[4]
+        RunningTools.groups.withLock { _ = $0.insert(pid) }
+    }
+
+    /// Writes `input`, reads both outputs and reaps the tool, all within `timeout` seconds.
+    /// Blocks the calling thread.
+    func finish(input: Data, outputLimit: Int, timeout: Double, grace: Double) -> Outcome {
+        let group = DispatchGroup()
+        let out = Locked(Data()), err = Locked(Data())
+        // A tool that never reads its input must not hold the timeout: the write has its own
+        // thread, and ends with EPIPE once the tool is gone (flow ignores SIGPIPE).
+        let stdinFD = stdin
+        Thread.detachNewThread {
+            input.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = write(stdinFD, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 { if errno == EINTR { continue }; break }
+                    offset += written
+                }
+            }
+            close(stdinFD)
+        }
+        for (fd, box, limit) in [(stdout, out, outputLimit), (stderr, err, 64 << 10)] {
+            group.enter()
+            Thread.detachNewThread {
+                Self.drain(fd, into: box, keeping: limit + 1)
+                group.leave()
+            }
+        }
+        let reaped = DispatchSemaphore(value: 0)
+        let status = Locked<Int32>(0)
+        let pid = self.pid
+        Thread.detachNewThread {
+            var code: Int32 = 0
+            while waitpid(pid, &code, 0) < 0, errno == EINTR {}
+            status.withLock { $0 = code }
+            reaped.signal()
+        }
+        var timedOut = false
+        if reaped.wait(timeout: .now() + max(0, timeout)) == .timedOut {
+            timedOut = true
+            kill(-pid, SIGTERM)
+            if reaped.wait(timeout: .now() + grace) == .timedOut {
+                kill(-pid, SIGKILL)
+                reaped.wait()
+            }
+        }
+        // The tool is gone; anything it left in its group (a forked child holding stdout open)
+        // goes too, so the reads below end.
+        kill(-pid, SIGKILL)
+        // A grandchild that left the group (setsid) may still hold a pipe: stop waiting for it.
+        _ = group.wait(timeout: .now() + 5)
+        RunningTools.groups.withLock { _ = $0.remove(pid) }
+        close(stdout)
+        close(stderr)
+        let code = status.current
+        let exited = code & 0x7f == 0
+        return Outcome(stdout: out.current, stderr: err.current, status: exited ? (code >> 8) & 0xff : 128 + (code & 0x7f),
+                       signal: exited ? nil : code & 0x7f, timedOut: timedOut)
+    }
+
+    /// Reads `fd` to its end, keeping the first `keeping` bytes and discarding the rest, so a
+    /// chatty tool never blocks on a full pipe.
+    private static func drain(_ fd: Int32, into box: Locked<Data>, keeping: Int) {
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { return data }
-            if data.count <= limit { data.append(chunk.prefix(limit + 1 - data.count)) }
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { return }
+            box.withLock { data in
+                if data.count < keeping { data.append(contentsOf: buffer[0..<min(count, keeping - data.count)]) }
+            }
         }
     }
 }

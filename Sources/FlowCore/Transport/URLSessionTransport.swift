@@ -107,8 +107,28 @@ public struct URLSessionTransport: HTTPTransport {
     }
 
     /// The message names the host only: a URL could carry a key in its query.
+    /// Says what went wrong at the network level in words a user can act on: a refused
+    /// connection is not a cut-off answer, and neither is a malformed one.
     static func networkError(_ error: Error, origin: String) -> ProviderError {
-        ProviderError(.network, "could not reach \(origin): \(error.localizedDescription)", retryable: true)
+        let code = (error as? URLError)?.code
+        let detail = error.localizedDescription
+        switch code {
+        case .cannotConnectToHost?:
+            return ProviderError(.network, "could not connect to \(origin): the connection was refused", errorType: "connection_refused",
+                                 retryable: true)
+        case .networkConnectionLost?:
+            return ProviderError(.network, "\(origin) closed the connection before the answer was complete", retryable: true)
+        case .badServerResponse?, .cannotParseResponse?, .cannotDecodeContentData?, .cannotDecodeRawData?:
+            return ProviderError(.network, "\(origin) sent a malformed HTTP answer (\(detail)): a bad chunked encoding, a "
+                                 + "truncated body or oversized headers", retryable: true)
+        default:
+            if detail.localizedCaseInsensitiveContains("out of memory") {
+                // libcurl's word for a header line or response it refused to buffer.
+                return ProviderError(.network, "\(origin) sent an HTTP answer too large to read (libcurl: \(detail)), most "
+                                     + "likely an oversized header", retryable: false)
+            }
+            return ProviderError(.network, "could not reach \(origin): \(detail)", retryable: true)
+        }
     }
 
     static func origin(of url: URL) -> String {

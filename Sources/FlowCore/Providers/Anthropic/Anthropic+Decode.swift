@@ -14,7 +14,7 @@ extension AnthropicAdapter {
             guard let id = block["id"]?.string, let name = block["name"]?.string else { return nil }
             return ToolCall(id: id, name: name, arguments: block["input"] ?? .object([]))
         }
-        return ChatResponse(content: text, finishReason: Self.finishReason(raw), usage: Self.usage(json["usage"]),
+        return ChatResponse(content: text, finishReason: Self.finishReason(raw), usage: try Self.usage(json["usage"]),
                             model: json["model"]?.string, toolCalls: calls)
     }
 
@@ -29,12 +29,12 @@ extension AnthropicAdapter {
     }
 
     /// Anthropic's `input_tokens` leaves out cache reads and writes; flow's input counts all three.
-    static func usage(_ json: JSON?) -> Usage {
+    static func usage(_ json: JSON?) throws(ProviderError) -> Usage {
         guard let json else { return Usage() }
-        let read = json["cache_read_input_tokens"]?.int ?? 0
-        let write = json["cache_creation_input_tokens"]?.int ?? 0
-        return Usage(inputTokens: (json["input_tokens"]?.int ?? 0) + read + write,
-                     outputTokens: json["output_tokens"]?.int ?? 0,
+        let read = try TokenCount.read(json, "cache_read_input_tokens", provider: "Anthropic")
+        let write = try TokenCount.read(json, "cache_creation_input_tokens", provider: "Anthropic")
+        return Usage(inputTokens: try TokenCount.read(json, "input_tokens", provider: "Anthropic") + read + write,
+                     outputTokens: try TokenCount.read(json, "output_tokens", provider: "Anthropic"),
                      cachedInputTokens: read, cacheWriteTokens: write)
     }
 

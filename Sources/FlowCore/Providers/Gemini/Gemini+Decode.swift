@@ -6,7 +6,7 @@ extension GeminiAdapter {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
         let json: JSON
         if let parsed { json = parsed } else { json = try HTTPErrors.json(response, from: "Gemini") }
-        let usage = Self.usage(json["usageMetadata"])
+        let usage = try Self.usage(json["usageMetadata"])
         let model = json["modelVersion"]?.string
         guard let candidate = json["candidates"]?[0] else {
             if let blocked = json["promptFeedback"]?["blockReason"]?.string {
@@ -55,12 +55,12 @@ extension GeminiAdapter {
 
     /// `promptTokenCount` includes cached content; `candidatesTokenCount` leaves out thoughts,
     /// which flow adds to output (they bill as output).
-    static func usage(_ json: JSON?) -> Usage {
+    static func usage(_ json: JSON?) throws(ProviderError) -> Usage {
         guard let json else { return Usage() }
-        let thoughts = json["thoughtsTokenCount"]?.int ?? 0
-        return Usage(inputTokens: json["promptTokenCount"]?.int ?? 0,
-                     outputTokens: (json["candidatesTokenCount"]?.int ?? 0) + thoughts,
-                     cachedInputTokens: json["cachedContentTokenCount"]?.int ?? 0,
+        let thoughts = try TokenCount.read(json, "thoughtsTokenCount", provider: "Gemini")
+        return Usage(inputTokens: try TokenCount.read(json, "promptTokenCount", provider: "Gemini"),
+                     outputTokens: try TokenCount.read(json, "candidatesTokenCount", provider: "Gemini") + thoughts,
+                     cachedInputTokens: try TokenCount.read(json, "cachedContentTokenCount", provider: "Gemini"),
                      reasoningTokens: thoughts)
     }
 

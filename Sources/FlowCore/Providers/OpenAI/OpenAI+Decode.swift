@@ -20,7 +20,7 @@ extension OpenAIAdapter {
             reason = .contentFilter(raw: rawReason)
             if content.isEmpty { content = refusal }
         }
-        return ChatResponse(content: content, finishReason: reason, usage: Self.usage(json["usage"]),
+        return ChatResponse(content: content, finishReason: reason, usage: try Self.usage(json["usage"]),
                             model: json["model"]?.string, logprobs: Self.logprobs(choice["logprobs"]),
                             toolCalls: Self.toolCalls(message?["tool_calls"]))
     }
@@ -57,12 +57,14 @@ extension OpenAIAdapter {
         }
     }
 
-    static func usage(_ json: JSON?) -> Usage {
+    static func usage(_ json: JSON?) throws(ProviderError) -> Usage {
         guard let json else { return Usage() }
-        return Usage(inputTokens: json["prompt_tokens"]?.int ?? 0,
-                     outputTokens: json["completion_tokens"]?.int ?? 0,
-                     cachedInputTokens: json["prompt_tokens_details"]?["cached_tokens"]?.int ?? 0,
-                     reasoningTokens: json["completion_tokens_details"]?["reasoning_tokens"]?.int ?? 0)
+        return Usage(inputTokens: try TokenCount.read(json, "prompt_tokens", provider: "OpenAI"),
+                     outputTokens: try TokenCount.read(json, "completion_tokens", provider: "OpenAI"),
+                     cachedInputTokens: try TokenCount.read(value: json["prompt_tokens_details"]?["cached_tokens"],
+                                                            field: "prompt_tokens_details.cached_tokens", provider: "OpenAI"),
+                     reasoningTokens: try TokenCount.read(value: json["completion_tokens_details"]?["reasoning_tokens"],
+                                                          field: "completion_tokens_details.reasoning_tokens", provider: "OpenAI"))
     }
 
     func httpError(_ response: HTTPResponse) -> ProviderError {
