@@ -40,6 +40,13 @@ public final class StubServer: @unchecked Sendable {
             self.cutAfter = cutAfter
         }
 
+        /// Sent instead of everything above, byte for byte, then the connection closes: a
+        /// malformed answer (a bad chunked encoding, a header of a megabyte).
+        public var raw: [UInt8]?
+        /// The body's bytes sent again and again, with no Content-Length, until the client hangs
+        /// up or `maxBytes` have gone: a stream that never ends, as fast as the socket allows.
+        public var flood: (chunk: [UInt8], maxBytes: Int)?
+
         /// A `text/event-stream` answer.
         public static func events(_ body: String, cutAfter: Int? = nil) -> Response {
             Response(headers: [("Content-Type", "text/event-stream")], body: body, cutAfter: cutAfter)
@@ -129,6 +136,19 @@ public final class StubServer: @unchecked Sendable {
             lock.unlock()
             let response = handler(request)
             if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
+            if let raw = response.raw {
+                writeAll(client, raw)
+                return
+            }
+            if let flood = response.flood {
+                var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
+                for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+                writeAll(client, Array((head + "Connection: close\r\n\r\n").utf8))
+                var sent = 0
+                // Bounded: the client hangs up (a write fails) or maxBytes have gone.
+                while sent < flood.maxBytes, writeAll(client, flood.chunk) { sent += flood.chunk.count }
+                return
+            }
             let reuse = keepAlive && response.cutAfter == nil
             var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
             for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
@@ -178,14 +198,17 @@ public final class StubServer: @unchecked Sendable {
                        headers: headers, body: Array(data[end..<(end + contentLength)]))
     }
 
-    private func writeAll(_ client: Int32, _ bytes: [UInt8]) {
+    /// Returns false when the client has gone.
+    @discardableResult
+    private func writeAll(_ client: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             // MSG_NOSIGNAL: a client that already hung up (a timeout test) must not kill the process with SIGPIPE.
             let written = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { return }
+            if written <= 0 { return false }
             offset += written
         }
+        return true
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
@@ -199,6 +222,10 @@ public final class StubServer: @unchecked Sendable {
     private static func reason(_ status: Int) -> String {
         switch status {
         case 200: return "OK"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 307: return "Temporary Redirect"
+        case 308: return "Permanent Redirect"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"
         case 429: return "Too Many Requests"

@@ -82,7 +82,7 @@ enum RenderCommand {
         var out = "# step \(preview.id) (\(preview.model))\n"
         switch wire {
         case .success(let http)?:
-            out += "\(http.method) \(http.url)\n"
+            out += "\(http.method) \(Redaction.url(http.url))\n"
             let body = (try? JSON.parse(http.body))?.pretty ?? String(decoding: http.body, as: UTF8.self)
             out += body + "\n\n"
             return out
@@ -127,7 +127,7 @@ enum RenderCommand {
         ]
         switch wire {
         case .success(let http)?:
-            fields.append(("wire", .object([("method", .string(http.method)), ("url", .string(http.url)),
+            fields.append(("wire", .object([("method", .string(http.method)), ("url", .string(Redaction.url(http.url))),
                                             ("body", (try? JSON.parse(http.body)) ?? .null)])))
         case .failure(let error)?:
             fields.append(("error", .string(error.message)))

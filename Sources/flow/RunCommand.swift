@@ -50,6 +50,7 @@ enum RunCommand {
         let writer: TranscriptWriter
         do {
             writer = try TranscriptWriter(path: transcriptPath)
+            writer.onFailure = { message in Terminal.err("error: \(message)\n") }
         } catch {
             Terminal.err("error: cannot create the transcript '\(transcriptPath)': \(error.localizedDescription)\n")
             return ExitCode.software
@@ -162,6 +163,8 @@ enum RunCommand {
             if let error = result.error { Terminal.err("error: \(error.message)\n") }
             Terminal.err("transcript: \(transcriptPath)\n")
         }
+        // A run whose record was lost is not a success, whatever its answers were.
+        if writer.failure != nil, result.error == nil { return ExitCode.ioError }
         return result.error?.exitCode ?? ExitCode.ok
     }
 }

@@ -13,15 +13,18 @@ enum Terminal {
 
     static let printed = Locked(Printed())
 
+    /// Everything printed passes through `Redaction.text`: a key a provider echoed back in an
+    /// error, or a server put in a body, is never shown.
     static func out(_ text: String) {
         printed.withLock { $0.output = true }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data(Redaction.text(text).utf8))
     }
 
     static func err(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let safe = Redaction.text(text)
+        let trimmed = safe.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.contains("error") { printed.withLock { $0.lastError = trimmed } }
-        FileHandle.standardError.write(Data(text.utf8))
+        FileHandle.standardError.write(Data(safe.utf8))
     }
 
     static func report(_ error: UsageError) {
@@ -51,6 +54,7 @@ enum JSONPromise {
         case ExitCode.noInput: "no_input"
         case ExitCode.unavailable: "provider"
         case ExitCode.software: "software"
+        case ExitCode.ioError: "io_error"
         default: "failed"
         }
         let message = printed.usage?.message ?? printed.lastError ?? "exited with status \(status)"
@@ -72,4 +76,6 @@ enum ExitCode {
     static let noInput: Int32 = 66
     static let unavailable: Int32 = 69
     static let software: Int32 = 70
+    /// A record could not be written (EX_IOERR).
+    static let ioError: Int32 = 74
 }

@@ -139,7 +139,7 @@ enum TestCommand {
         }
         if let path = arguments.value("--junit") {
             do {
-                try TestReports.junit(results).write(toFile: path, atomically: true, encoding: .utf8)
+                try Redaction.text(TestReports.junit(results)).write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
                 Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
                 return ExitCode.software

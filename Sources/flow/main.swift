@@ -62,6 +62,8 @@ func dispatch(_ words: [String]) async -> Int32 {
     }
 }
 
+// Keys and passwords in the environment are known before anything can print them.
+Secrets.register(environment: ProcessInfo.processInfo.environment)
 let words = Array(CommandLine.arguments.dropFirst())
 let status = await dispatch(words)
 // Options end at "--"; a --json before it asks for one JSON object whatever happened.

@@ -33,6 +33,7 @@ public struct ProviderRegistry: Sendable {
         self.keyFiles = keyFiles
         self.retry = retry
         self.onRetry = onRetry
+        for provider in compatible { Secrets.registerPassword(inURL: provider.baseURL) }
         // One mock for the whole run, so replies are served in order across steps.
         self.mock = MockProvider(replies: mockReplies)
     }
@@ -99,12 +100,16 @@ public struct ProviderRegistry: Sendable {
     /// The key from `variable`, else from the provider's key file. Errors name both places
     /// and never the key.
     private func key(_ variable: String?, for ref: ModelRef) throws(ProviderError) -> String {
-        if let variable, let key = environment[variable], !key.isEmpty { return key }
+        if let variable, let key = environment[variable], !key.isEmpty {
+            Secrets.register(key)
+            return key
+        }
         if let path = keyFiles[ref.provider] {
             guard let data = FileManager.default.contents(atPath: path),
                   let key = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
                 throw ProviderError(.missingKey, "the key file '\(path)' for \(ref.provider) cannot be read or is empty")
             }
+            Secrets.register(key)
             return key
         }
         throw ProviderError(.missingKey, "\(variable ?? "a key") is not set: export it to run '\(ref)', or use a mock model offline")

@@ -70,7 +70,7 @@ public final class CassetteStore: @unchecked Sendable {
     }
 
     private func write() throws(ProviderError) {
-        let text = cassette.json.pretty + "\n"
+        let text = Redaction.text(cassette.json.pretty) + "\n"
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw ProviderError(.configuration, "cannot write the cassette '\(path)'")
         }

@@ -14,7 +14,7 @@ enum TranscriptEvents {
             ("params", params(request.params)),
             // The body as sent, with no key: keys travel only in headers, which are not recorded.
             ("wire", provider.wire(request).map { http in
-                .object([("method", .string(http.method)), ("url", .string(http.url)),
+                .object([("method", .string(http.method)), ("url", .string(Redaction.url(http.url))),
                          ("body", (try? JSON.parse(http.body)) ?? .string(String(decoding: http.body, as: UTF8.self)))])
             }),
         ]).pairs

@@ -27,6 +27,10 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
     private var outputTokens = 0
     private var cost: Double? = 0
     private var ended = false
+    /// The first failed write (a full disk, a removed directory): the record is incomplete.
+    public private(set) var failure: String?
+    /// Told once, at the first failed write, so the run can say so as it happens.
+    public var onFailure: (@Sendable (String) -> Void)?
 
     /// Creates the file (and its directory) with owner-only permissions.
     public init(path: String) throws {
@@ -76,7 +80,28 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let event = JSON.object([("seq", .int(sequence)), ("t", .double((seconds * 1000).rounded() / 1000)),
                                  ("type", .string(type))] + fields)
-        try? handle.write(contentsOf: Data((event.serialized + "\n").utf8))
+        // Secrets a provider echoed (in an error message, in a body) never reach the file.
+        let line = Redaction.text(event.serialized) + "\n"
+        do {
+            try handle.write(contentsOf: Data(line.utf8))
+        } catch {
+            guard failure == nil else { return }
+            let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\($0)" } ?? error.localizedDescription
+            failure = "the transcript '\(path)' could not be written (\(Self.describe(error, fallback: reason))); its record of the run is incomplete"
+            onFailure?(failure!)
+        }
+    }
+
+    /// The system's words for a failed write: "No space left on device", not a Cocoa code.
+    static func describe(_ error: Error, fallback: String) -> String {
+        let nsError = error as NSError
+        if nsError.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(nsError.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return fallback
     }
 
     /// A new transcript path: `<directory>/<UTC timestamp>-<name>.jsonl`, unique within the directory.

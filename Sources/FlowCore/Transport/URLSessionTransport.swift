@@ -49,8 +49,9 @@ public struct URLSessionTransport: HTTPTransport {
         let timeout = self.timeout
         let maxResponseBytes = self.maxResponseBytes
         let session = self.session, router = self.router
-        return try await Self.withTimeout(timeout, origin: origin) {
-            let delegate = StreamDelegate(origin: origin, limit: maxResponseBytes, onBytes: onBytes)
+        let response = try await Self.withTimeout(timeout, origin: origin) {
+            let delegate = StreamDelegate(origin: origin, limit: maxResponseBytes, deadline: Date().addingTimeInterval(timeout),
+                                          timeout: timeout, onBytes: onBytes)
             let task = session.dataTask(with: urlRequest)
             router.register(task, delegate)
             return try await withTaskCancellationHandler {
@@ -61,6 +62,13 @@ public struct URLSessionTransport: HTTPTransport {
                 task.cancel()
             }
         }
+        if (300..<400).contains(response.status) {
+            let location = response.headers["location"].map { " to \(Redaction.url($0))" } ?? ""
+            throw ProviderError(.http, "\(origin) answered HTTP \(response.status) with a redirect\(location); flow does not follow "
+                                + "redirects for API calls, so a key never goes to another address: set the base URL to the final address",
+                                status: response.status)
+        }
+        return response
     }
 
     /// Runs `work`, or fails with a retryable network error once `seconds` have passed.
@@ -86,11 +94,14 @@ public struct URLSessionTransport: HTTPTransport {
 
     static func urlRequest(_ request: HTTPRequest) throws(ProviderError) -> URLRequest {
         guard let url = URL(string: request.url), url.scheme == "http" || url.scheme == "https" else {
-            throw ProviderError(.configuration, "invalid URL '\(request.url)'")
+            throw ProviderError(.configuration, "invalid URL '\(Redaction.url(request.url))'")
         }
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = request.method
         for header in request.headers { urlRequest.addValue(header.value, forHTTPHeaderField: header.name) }
+        // Compressed answers are refused (StreamDelegate): a small gzip body can decompress to
+        // gigabytes faster than any check after it, so flow asks for none.
+        urlRequest.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         urlRequest.httpBody = Data(request.body)
         return urlRequest
     }
@@ -172,22 +183,38 @@ final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         handler(task, remove: true)?.urlSession(session, task: task, didCompleteWithError: error)
     }
+
+    /// Redirects are never followed: the request carries a key in its headers, and a redirect
+    /// (to another host, scheme or port, or the same) would send it there. The 3xx answer
+    /// itself comes back, and the transport reports it.
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
 }
 
 /// Receives a streamed response for `URLSessionTransport.stream` (Linux has no `bytes(for:)`).
 /// URLSession calls it on one serial queue, so its state needs no further locking.
 final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let origin: String
+    /// The most bytes one answer may have, streamed or not, counted as they arrive.
     private let limit: Int
+    private var received = 0
+    /// The total timeout, checked as bytes arrive too: a stream fast enough to keep the
+    /// delegate queue busy must not outrun the timer that would cancel it.
+    private let deadline: Date
+    private let timeout: Double
     private let onBytes: @Sendable ([UInt8]) throws(ProviderError) -> Void
     private var continuation: CheckedContinuation<HTTPResponse, Error>?
     private var response: HTTPResponse?
     private var failure: ProviderError?
     private let lock = NSLock()
 
-    init(origin: String, limit: Int, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) {
+    init(origin: String, limit: Int, deadline: Date, timeout: Double, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) {
         self.origin = origin
         self.limit = limit
+        self.deadline = deadline
+        self.timeout = timeout
         self.onBytes = onBytes
     }
 
@@ -205,11 +232,26 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         } catch {
             failure = error
         }
+        if let encoding = self.response?.headers["content-encoding"], !["identity", ""].contains(encoding.lowercased()) {
+            failure = ProviderError(.decode, "\(origin) sent a '\(encoding)'-compressed answer although flow asked for none "
+                                    + "(Accept-Encoding: identity); it is refused unread, since its size once decompressed is unbounded")
+            return completionHandler(.cancel)
+        }
         completionHandler(.allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil, let status = response?.status else { return }
+        received += data.count
+        if received > limit {
+            failure = ProviderError(.decode, "the answer from \(origin) is larger than \(limit) bytes; flow stopped reading it")
+            return dataTask.cancel()
+        }
+        if Date() > deadline {
+            failure = ProviderError(.network, "no complete answer from \(origin) within \(URLSessionTransport.format(timeout)) s (the total timeout)",
+                                    retryable: true)
+            return dataTask.cancel()
+        }
         if (200..<300).contains(status) {
             do {
                 try onBytes([UInt8](data))

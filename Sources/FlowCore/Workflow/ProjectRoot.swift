@@ -28,4 +28,10 @@ struct ProjectRoot {
         let real = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
         return path == "/" || real.hasPrefix(path + "/")
     }
+
+    /// Whether `directory` (after following links) is the project or lies inside it.
+    func contains(directory: String) -> Bool {
+        let real = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
+        return real == path || contains(directory)
+    }
 }

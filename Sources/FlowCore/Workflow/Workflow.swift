@@ -19,6 +19,8 @@ public struct Workflow: Sendable {
     public var escaping: Escaping = .none
     /// The directory partials come from, relative to the workflow, when not the nearest `templates/`.
     public var partials: String?
+    /// Where `partials:` is written, for errors about it.
+    public var partialsMark: Mark?
     public var limits = Limits()
     public var context: ContextPolicy?
     /// Programs the model may call, by name.

@@ -73,6 +73,7 @@ public struct WorkflowDecoder {
             }
         }
         workflow.partials = root["partials"].flatMap { string($0, "partials") }
+        workflow.partialsMark = root["partials"]?.mark
         if let node = root["limits"] { workflow.limits = limits(node) }
         if let node = root["context"] { workflow.context = contextPolicy(node) }
         if let node = root["tools"] { workflow.tools = toolDeclarations(node) }

@@ -96,7 +96,14 @@ public enum WorkflowLoader {
                 problems.append(Diagnostic(source, mark, "\(error)"))
             }
         }
-        var partials = PartialLoader(directory: PartialLoader.directory(for: workflow, workflowDirectory: directory))
+        let partialsDirectory = PartialLoader.directory(for: workflow, workflowDirectory: directory)
+        // A partials directory obeys the rule every file reference does: inside the project.
+        if let partialsDirectory, workflow.partials != nil, !root.contains(directory: partialsDirectory) {
+            throw .invalid(problems + [Diagnostic(source, workflow.partialsMark ?? Mark(line: 1, column: 1),
+                                                  "partials directory '\(partialsDirectory)' is outside the project directory \(root.path)",
+                                                  hint: "file references stay inside the project: the directory holding .git or flow.config.yaml")])
+        }
+        var partials = PartialLoader(directory: partialsDirectory)
         partials.load(referencedBy: Array(templates.values))
         problems += partials.problems
         for file in partials.files where !files.contains(file) { files.append(file) }

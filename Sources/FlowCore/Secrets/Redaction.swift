@@ -1,0 +1,105 @@
+import Foundation
+
+/// The secret values this process knows: API keys from the environment and key files, and
+/// passwords in configured base URLs. Every record and message flow writes or prints passes
+/// through `Redaction.text`, which replaces them wherever they appear, so a key a provider
+/// echoes back ("Incorrect API key provided: sk-…") or a server puts in a body never lands in a
+/// transcript, a cassette, a report or the terminal.
+public enum Secrets {
+    static let values = Locked<Set<String>>([])
+
+    /// Values shorter than this are not taken as secrets: replacing them would mangle text.
+    public static let minimumLength = 8
+
+    public static func register(_ value: String) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count >= minimumLength else { return }
+        values.withLock { _ = $0.insert(trimmed) }
+    }
+
+    /// Registers the values of variables whose names say they hold a secret (`*KEY*`, `*TOKEN*`,
+    /// `*SECRET*`, `*PASSWORD*`, `*PAT`, in any case), and passwords in `*_BASE_URL` values.
+    public static func register(environment: [String: String]) {
+        for (name, value) in environment {
+            let upper = name.uppercased()
+            if ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"].contains(where: upper.contains) || upper.hasSuffix("_PAT") {
+                register(value)
+            }
+            if upper.hasSuffix("_BASE_URL") || upper.hasSuffix("_URL") { registerPassword(inURL: value) }
+        }
+    }
+
+    /// The user-info password of `url` (`http://user:PASSWORD@host`), if any.
+    public static func registerPassword(inURL url: String) {
+        guard let components = URLComponents(string: url) else { return }
+        if let password = components.password { register(password) }
+        if let user = components.user, components.password == nil { register(user) }
+    }
+
+    static var current: Set<String> { values.current }
+}
+
+/// Takes secrets out of what flow writes and prints.
+public enum Redaction {
+    public static let marker = "[redacted]"
+
+    /// Headers whose values are credentials.
+    static let secretHeaders: Set<String> = ["authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization"]
+
+    public static func header(_ header: Header) -> Header {
+        secretHeaders.contains(header.name.lowercased()) ? Header(header.name, marker) : header
+    }
+
+    /// Query parameters whose values are credentials.
+    static func isSecretParameter(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["key", "code", "sig", "signature"].contains(lower)
+            || ["api_key", "api-key", "apikey", "token", "secret", "password", "credential"].contains(where: lower.contains)
+    }
+
+    /// A URL fit to record or print: user-info removed (`http://u:KEY@host` → `http://[redacted]@host`)
+    /// and the values of key-like query parameters replaced.
+    public static func url(_ url: String) -> String {
+        var out = url
+        if let scheme = out.range(of: "://") {
+            let rest = out[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                out = String(out[..<scheme.upperBound]) + marker + String(rest[at...])
+            }
+        }
+        guard let question = out.firstIndex(of: "?") else { return text(out) }
+        let query = out[out.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { part -> String in
+            let pieces = part.split(separator: "=", maxSplits: 1)
+            guard pieces.count == 2 else { return String(part) }
+            return isSecretParameter(String(pieces[0])) ? "\(pieces[0])=\(marker)" : String(part)
+        }
+        return text(String(out[...question]) + query.joined(separator: "&"))
+    }
+
+    /// Key-shaped strings: OpenAI (`sk-…`, `sk-proj-…`), Anthropic (`sk-ant-…`), Google (`AIza…`),
+    /// GitHub tokens (`ghp_…`, `github_pat_…`), wherever they stand, inside JSON strings too.
+    static let keyShapes: NSRegularExpression = {
+        // The pattern is fixed and valid; try! cannot fail.
+        try! NSRegularExpression(pattern: #"(sk-[A-Za-z0-9_\-]{16,}|AIza[0-9A-Za-z_\-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"#)
+    }()
+
+    /// `text` with every registered secret and every key-shaped string replaced.
+    public static func text(_ text: String) -> String {
+        var out = text
+        for secret in Secrets.current where out.contains(secret) {
+            out = out.replacingOccurrences(of: secret, with: marker)
+        }
+        guard out.contains("sk-") || out.contains("AIza") || out.contains("gh") else { return out }
+        let range = NSRange(out.startIndex..., in: out)
+        return keyShapes.stringByReplacingMatches(in: out, range: range, withTemplate: marker)
+    }
+
+    public static func describe(_ request: HTTPRequest) -> String {
+        var out = "→ \(request.method) \(url(request.url))\n"
+        for header in request.headers.map(header) { out += "  \(header.name): \(header.value)\n" }
+        out += text(String(decoding: request.body.prefix(4096), as: UTF8.self))
+        if request.body.count > 4096 { out += "… (\(request.body.count) bytes)" }
+        return out
+    }
+}
