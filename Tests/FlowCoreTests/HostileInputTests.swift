@@ -70,7 +70,7 @@ import Testing
         let server = try StubServer { _ in StubServer.Response(body: body) }
         defer { server.stop() }
         let transport = URLSessionTransport(timeout: 30)
-        await #expect(throws: ProviderError(.decode, "the answer is larger than 67108864 bytes; flow stopped reading it")) {
+        await #expect(throws: ProviderError(.decode, "the answer from \(server.baseURL) is larger than 67108864 bytes; flow stopped reading it")) {
             try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/x", headers: [], body: []))
         }
     }

@@ -77,7 +77,8 @@ public struct ProcessToolRunner: ToolRunner {
 public enum RunningTools {
     static let groups = Locked(Set<pid_t>())
 
-    /// Kills every running tool's process group (SIGKILL): the run is ending.
+    /// Kills every running tool's process group (SIGKILL): the run is ending. A group is listed
+    /// from spawn until its leader is reaped, so its id is never another process's.
     public static func killAll() {
         for group in groups.current { kill(-group, SIGKILL) }
     }
@@ -106,19 +107,11 @@ final class SpawnedTool: @unchecked Sendable {
 
     /// glibc (2.29+) and macOS have it, but Swift sees it only with _GNU_SOURCE: found at run time.
     typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-    static let addChdir: AddChdir? = {
-        #if os(Linux)
-        let everywhere: UnsafeMutableRawPointer? = nil                      // RTLD_DEFAULT on glibc
-        #else
-        let everywhere = UnsafeMutableRawPointer(bitPattern: -2)            // RTLD_DEFAULT on Darwin
-        #endif
-        guard let symbol = dlsym(everywhere, "posix_spawn_file_actions_addchdir_np") else { return nil }
-        return unsafeBitCast(symbol, to: AddChdir.self)
-    }()
+    static let addChdir: AddChdir? = symbol("posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
 
     init(executable: String, arguments: [String], environment: [String: String], directory: String) throws(SpawnError) {
         var fds: [Int32] = [0, 0, 0, 0, 0, 0]
-        guard pipe(&fds[0]) == 0, pipe(&fds[2]) == 0, pipe(&fds[4]) == 0 else {
+        guard Self.closeOnExecPipe(&fds[0]), Self.closeOnExecPipe(&fds[2]), Self.closeOnExecPipe(&fds[4]) else {
             throw SpawnError(message: "no pipes: \(String(cString: strerror(errno)))")
         }
         // fds: [stdin read, stdin write, stdout read, stdout write, stderr read, stderr write]
@@ -164,6 +157,31 @@ final class SpawnedTool: @unchecked Sendable {
         RunningTools.groups.withLock { _ = $0.insert(pid) }
     }
 
+    /// A pipe whose ends no other child inherits: a process started at the same moment (another
+    /// tool, another case) must not hold this tool's stdout open. dup2 in the spawn clears the
+    /// flag on the tool's own copies.
+    private static func closeOnExecPipe(_ ends: UnsafeMutablePointer<Int32>) -> Bool {
+        if let pipe2 = Self.pipe2 { return pipe2(ends, O_CLOEXEC) == 0 }
+        // Without pipe2 a spawn on another thread could slip in before fcntl: a narrow window.
+        guard pipe(ends) == 0 else { return false }
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        return true
+    }
+
+    /// pipe2 sets close-on-exec atomically; Swift sees it only with _GNU_SOURCE (and macOS has none).
+    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    static let pipe2: Pipe2? = symbol("pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
+
+    static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
+        #if os(Linux)
+        let everywhere: UnsafeMutableRawPointer? = nil                      // RTLD_DEFAULT on glibc
+        #else
+        let everywhere = UnsafeMutableRawPointer(bitPattern: -2)            // RTLD_DEFAULT on Darwin
+        #endif
+        return dlsym(everywhere, name)
+    }
+
     /// Writes `input`, reads both outputs and reaps the tool, all within `timeout` seconds.
     /// Blocks the calling thread.
     func finish(input: Data, outputLimit: Int, timeout: Double, grace: Double) -> Outcome {
@@ -190,36 +208,44 @@ final class SpawnedTool: @unchecked Sendable {
                 group.leave()
             }
         }
-        let reaped = DispatchSemaphore(value: 0)
-        let status = Locked<Int32>(0)
+        // Waits for the tool to exit without reaping it: while its zombie stands, its pid, and
+        // so its process group's id, cannot be given to another process, so killing the group
+        // below can only ever reach what the tool started.
+        let exited = DispatchSemaphore(value: 0)
         let pid = self.pid
+        let stillOurs = Locked(true)
         Thread.detachNewThread {
-            var code: Int32 = 0
-            while waitpid(pid, &code, 0) < 0, errno == EINTR {}
-            status.withLock { $0 = code }
-            reaped.signal()
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 {
+                if errno == EINTR { continue }
+                // Reaped elsewhere (ECHILD): the id may be reused, so the group is not killed.
+                stillOurs.withLock { $0 = false }
+                break
+            }
+            exited.signal()
         }
         var timedOut = false
-        if reaped.wait(timeout: .now() + max(0, timeout)) == .timedOut {
+        if exited.wait(timeout: .now() + max(0, timeout)) == .timedOut {
             timedOut = true
             kill(-pid, SIGTERM)
-            if reaped.wait(timeout: .now() + grace) == .timedOut {
+            if exited.wait(timeout: .now() + grace) == .timedOut {
                 kill(-pid, SIGKILL)
-                reaped.wait()
+                exited.wait()
             }
         }
         // The tool is gone; anything it left in its group (a forked child holding stdout open)
-        // goes too, so the reads below end.
-        kill(-pid, SIGKILL)
+        // goes too, so the reads below end. Then the tool is reaped.
+        if stillOurs.current { kill(-pid, SIGKILL) }
+        var code: Int32 = 0
+        while waitpid(pid, &code, 0) < 0, errno == EINTR {}
         // A grandchild that left the group (setsid) may still hold a pipe: stop waiting for it.
         _ = group.wait(timeout: .now() + 5)
         RunningTools.groups.withLock { _ = $0.remove(pid) }
         close(stdout)
         close(stderr)
-        let code = status.current
-        let exited = code & 0x7f == 0
-        return Outcome(stdout: out.current, stderr: err.current, status: exited ? (code >> 8) & 0xff : 128 + (code & 0x7f),
-                       signal: exited ? nil : code & 0x7f, timedOut: timedOut)
+        let normal = code & 0x7f == 0
+        return Outcome(stdout: out.current, stderr: err.current, status: normal ? (code >> 8) & 0xff : 128 + (code & 0x7f),
+                       signal: normal ? nil : code & 0x7f, timedOut: timedOut)
     }
 
     /// Reads `fd` to its end, keeping the first `keeping` bytes and discarding the rest, so a
