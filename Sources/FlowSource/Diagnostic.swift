@@ -30,28 +30,30 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
                   sourceLine: mark.flatMap { source.line($0.line) })
     }
 
-    /// The one-line form `file:line:col: error: message`.
+    /// The one-line form `file:line:col: error: message`. Control characters from the file
+    /// are escaped (`Printable`): a diagnostic never writes raw ESC or NUL to a terminal.
     public var headline: String {
         let level = isWarning ? "warning" : "error"
-        if let mark { return "\(path):\(mark.line):\(mark.column): \(level): \(message)" }
-        return "\(path): \(level): \(message)"
+        if let mark { return Printable.escaped("\(path):\(mark.line):\(mark.column): \(level): \(message)") }
+        return Printable.escaped("\(path): \(level): \(message)")
     }
 
     /// The full form: headline, source line, caret, hint.
     public var description: String {
         var out = headline
         if let mark, let sourceLine {
-            out += "\n" + sourceLine + "\n" + caret(under: sourceLine, column: mark.column)
+            out += "\n" + Printable.escaped(sourceLine) + "\n" + caret(under: sourceLine, column: mark.column)
         }
-        if let hint { out += "\nhint: " + hint }
+        if let hint { out += "\nhint: " + Printable.escaped(hint) }
         return out
     }
 
-    // Tabs before the column are kept so the caret lines up in a terminal.
+    // Tabs before the column are kept so the caret lines up in a terminal; an escaped control
+    // character takes the width of its escape.
     private func caret(under line: String, column: Int) -> String {
         var pad = ""
         for (index, char) in line.enumerated() where index < column - 1 {
-            pad.append(char == "\t" ? "\t" : " ")
+            pad += char == "\t" ? "\t" : String(repeating: " ", count: Printable.escaped(String(char)).count)
         }
         if column - 1 > line.count { pad += String(repeating: " ", count: column - 1 - line.count) }
         return pad + "^"

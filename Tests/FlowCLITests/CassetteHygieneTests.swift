@@ -70,3 +70,54 @@ import Testing
         #expect(try FlowBinary.run(["test", "w.yaml", "--prune"], in: directory.path).status == 64)
     }
 }
+
+/// Two recordings into one cassette at once keep every answer; a killed writer leaves nothing
+/// readable by others.
+@Suite struct ConcurrentRecordingTests {
+    @Test func twoRecordingRunsKeepEveryAnswer() throws {
+        let server = try StubServer { request in
+            StubServer.Response(body: OpenAIWire.completion(content: "answer to " + (request.bodyText.contains("Oslo") ? "Oslo" : "other")),
+                                delay: 0.2)
+        }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        let cities = ["Lisbon", "Porto", "Oslo", "Bergen"]
+        try directory.write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            vars: {city: x}
+            steps: [{id: ask, user: "Tell me about {{city}}."}]
+            tests:
+            \(cities.map { "  - {name: \($0.lowercased()), vars: {city: \($0)}, expect: [{contains: answer}]}" }.joined(separator: "\n"))
+            """)
+        let environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1", "CI": "true"]
+        // Two shards record at the same moment, one case at a time, each write racing the other's.
+        let results = Locked<[Int32]>([])
+        let path = directory.path
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let result = try? FlowBinary.run(["test", "w.yaml", "--live", "--record", "--shard", "\(index + 1)/2", "-j", "1"],
+                                             in: path, environment: environment)
+            results.withLock { $0.append(result?.status ?? -1) }
+        }
+        #expect(results.current == [0, 0])
+        let text = try String(contentsOfFile: directory.path + "/w.cassette.json", encoding: .utf8)
+        let cassette = try Cassette(json: try JSON.parse(text))
+        #expect(cassette.interactions.count == 4, "every answer kept, none overwritten")
+        #expect(try FlowBinary.run(["test", "w.yaml"], in: directory.path, environment: ["CI": "true"]).status == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp.") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func staleTemporariesAreRemovedAndNewOnesAreOwnerOnly() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/w.cassette.json"
+        // A temporary left by a process that no longer exists (pid_max is far below this).
+        let stale = CassetteFile.temporary(of: path, pid: 999_999_999)
+        try "half a cassette".write(toFile: stale, atomically: false, encoding: .utf8)
+        _ = try CassetteStore.open(path)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        try CassetteFile.replace(path, with: Data("{}".utf8))
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+    }
+}

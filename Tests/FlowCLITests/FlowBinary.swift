@@ -28,10 +28,11 @@ struct FlowBinary {
     /// Runs `flow arguments…` in `directory` with only `environment` (plus PATH), so no key
     /// from the developer's shell reaches a test.
     static func run(_ arguments: [String], in directory: String = repository,
-                    environment: [String: String] = [:], input: String? = nil) throws -> Result {
+                    environment: [String: String] = [:], input: String? = nil, executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        // Another program (a shell that sets limits first) runs `arguments` minus its own name.
+        process.executableURL = URL(fileURLWithPath: executable ?? path)
+        process.arguments = executable == nil ? arguments : Array(arguments.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { given, _ in given }
         let out = Pipe(), err = Pipe(), stdin = Pipe()

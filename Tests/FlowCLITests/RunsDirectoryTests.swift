@@ -59,3 +59,20 @@ import Testing
         #expect(!(try FlowBinary.run(["run", "workflows/w.yaml"], in: ignored.path)).stderr.contains("warning"))
     }
 }
+
+/// A run whose transcript cannot be written says so on stderr once and exits 74.
+@Suite struct FullDiskTests {
+    @Test func aRunOnAFullDiskSaysSoAndFails() throws {
+        let directory = try TemporaryDirectory()
+        let long = String(repeating: "a long system prompt ", count: 200)
+        try directory.write("w.yaml", "flow: 1\nmodel: mock/m\nsystem: \"\(long)\"\nsteps: [{id: a, user: hi}, {id: b, user: again}]\nmock: [one, two]\n")
+        // A file-size limit of 2 KiB makes the transcript's writes fail (EFBIG) once it grows;
+        // SIGXFSZ is ignored so the write fails instead of killing the process, as ENOSPC would.
+        let result = try FlowBinary.run(["sh", "-c", "ulimit -f 4; trap '' XFSZ; exec \"$FLOW\" run w.yaml"],
+                                        in: directory.path, environment: ["FLOW": FlowBinary.path], executable: "/bin/sh")
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "could not be written").count == 2, "reported once: \(result.stderr)")
+        #expect(result.stderr.contains("its record of the run is incomplete"))
+        #expect(result.stdout == "two\n", "the run itself finished")
+    }
+}

@@ -1,3 +1,4 @@
+import FlowSource
 /// A model provider: turns a `ChatRequest` into a `ChatResponse`.
 public protocol ChatProvider: Sendable {
     /// The provider's name in `provider/model` references.
@@ -77,7 +78,8 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public init(_ kind: Kind, _ message: String, status: Int? = nil, errorType: String? = nil,
                 requestId: String? = nil, retryable: Bool = false, retryAfter: Double? = nil) {
         self.kind = kind
-        self.message = message
+        // Messages quote servers' words: their control characters are escaped once, here.
+        self.message = Printable.escaped(message)
         self.status = status
         self.errorType = errorType
         self.requestId = requestId

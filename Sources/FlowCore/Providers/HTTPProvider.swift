@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 
 /// A provider reached over HTTP: an adapter, a transport, a key, and the retry policy.
 public struct HTTPProvider: ChatProvider {
@@ -49,7 +50,15 @@ public struct HTTPProvider: ChatProvider {
                 // Errors arrive as ordinary bodies; decode reports them.
                 return try adapter.decode(response)
             }
-            return try state.finish()
+            do throws(ProviderError) {
+                return try state.finish()
+            } catch {
+                // A proxy's login page or a misrouted URL answers 200 with something else: say what came.
+                let type = response.headers["content-type"] ?? "none"
+                guard !type.lowercased().hasPrefix("text/event-stream") else { throw error }
+                throw ProviderError(.decode, "\(adapter.providerName) answered HTTP \(response.status) with content type \(type), not an event "
+                                    + "stream; it began: \(Printable.quoted(state.firstBytes))", status: response.status)
+            }
         }
     }
 
@@ -89,9 +98,13 @@ final class StreamState: @unchecked Sendable {
         self.onText = onText
     }
 
+    /// The start of the body as it came, for a message when it is not a stream at all.
+    private(set) var firstBytes: [UInt8] = []
+
     func feed(_ bytes: [UInt8]) throws(ProviderError) {
         lock.lock()
         defer { lock.unlock() }
+        if firstBytes.count < 200 { firstBytes += bytes.prefix(200 - firstBytes.count) }
         for event in try parser.feed(bytes) {
             let text = try decoder.consume(event)
             if !text.isEmpty { onText(text) }

@@ -7,21 +7,29 @@ public enum CassetteMode: String, Sendable {
 }
 
 /// A cassette and the file it lives in. Recording writes the file after every answer, so an
-/// interrupted recording keeps what it paid for.
+/// interrupted recording keeps what it paid for. Several runs may record into one cassette at
+/// once (two shards, two terminals): each write holds an advisory lock on `<cassette>.lock`,
+/// merges this run's recordings into what the file holds now, and replaces the file atomically
+/// (an owner-only temporary, fsync, rename), so no run's answers overwrite another's and a
+/// killed run never leaves a half-written cassette.
 public final class CassetteStore: @unchecked Sendable {
     public let path: String
     private let lock = NSLock()
     private var cassette: Cassette
     /// The keys this run replayed or recorded, for `--prune`.
     private var used: Set<String> = []
+    /// What this run recorded, laid over the file's contents at each write.
+    private var mine = Cassette()
 
     public init(path: String, cassette: Cassette = Cassette()) {
         self.path = path
         self.cassette = cassette
     }
 
-    /// Loads `path`; a missing file is an empty cassette (to record into).
+    /// Loads `path`; a missing file is an empty cassette (to record into). Temporaries left by a
+    /// recording that was killed are removed.
     public static func open(_ path: String) throws -> CassetteStore {
+        CassetteFile.removeStaleTemporaries(of: path)
         guard let data = FileManager.default.contents(atPath: path) else { return CassetteStore(path: path) }
         do {
             return CassetteStore(path: path, cassette: try Cassette(json: try JSON.parse([UInt8](data))))
@@ -40,6 +48,7 @@ public final class CassetteStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         cassette.record(interaction)
+        mine.record(interaction)
         used.insert(interaction.key)
         try write()
     }
@@ -48,6 +57,7 @@ public final class CassetteStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         cassette.record(tool: tool)
+        mine.record(tool: tool)
         used.insert(tool.key)
         try write()
     }
@@ -65,14 +75,28 @@ public final class CassetteStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let dropped = cassette.prune(keeping: used)
-        if dropped > 0 { try write() }
+        if dropped > 0 { try write(merging: false) }
         return dropped
     }
 
-    private func write() throws(ProviderError) {
-        let text = Redaction.text(cassette.json.pretty) + "\n"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ProviderError(.configuration, "cannot write the cassette '\(path)'")
+    /// Under the file lock: what the file holds now (other runs' recordings included), this
+    /// run's recordings over it, written atomically. The caller holds `lock`.
+    private func write(merging: Bool = true) throws(ProviderError) {
+        do {
+            try CassetteFile.withLock(path) {
+                if merging, let data = FileManager.default.contents(atPath: path),
+                   let onDisk = try? Cassette(json: try JSON.parse([UInt8](data))) {
+                    var merged = onDisk
+                    for interaction in mine.interactions { merged.record(interaction) }
+                    for tool in mine.toolResults { merged.record(tool: tool) }
+                    for interaction in cassette.interactions where merged.response(for: interaction.key) == nil { merged.record(interaction) }
+                    for tool in cassette.toolResults where merged.toolResult(for: tool.key) == nil { merged.record(tool: tool) }
+                    cassette = merged
+                }
+                try CassetteFile.replace(path, with: Data((Redaction.text(cassette.json.pretty) + "\n").utf8))
+            }
+        } catch {
+            throw ProviderError(.configuration, "cannot write the cassette '\(path)': \((error as? CassetteFile.Failure)?.message ?? "\(error)")")
         }
     }
 }

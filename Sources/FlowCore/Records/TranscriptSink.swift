@@ -46,6 +46,12 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
         self.handle = handle
     }
 
+    /// Writes to an open handle (a device that fails every write, in tests).
+    init(path: String, handle: FileHandle) {
+        self.path = path
+        self.handle = handle
+    }
+
     deinit { try? handle.close() }
 
     public func record(_ type: String, _ fields: [(String, JSON)]) {

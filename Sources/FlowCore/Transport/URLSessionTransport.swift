@@ -133,6 +133,13 @@ public struct URLSessionTransport: HTTPTransport {
             return ProviderError(.network, "\(origin) sent a malformed HTTP answer (\(detail)): a bad chunked encoding, a "
                                  + "truncated body or oversized headers", retryable: true)
         default:
+            // libcurl's words, which URLError on Linux does not give a code of their own.
+            if detail.localizedCaseInsensitiveContains("transfer closed") {
+                return ProviderError(.network, "\(origin) closed the connection before the answer was complete (\(detail))", retryable: true)
+            }
+            if detail.localizedCaseInsensitiveContains("chunked") {
+                return ProviderError(.network, "\(origin) sent a malformed chunked body (\(detail))", retryable: true)
+            }
             if detail.localizedCaseInsensitiveContains("out of memory") {
                 // libcurl's word for a header line or response it refused to buffer.
                 return ProviderError(.network, "\(origin) sent an HTTP answer too large to read (libcurl: \(detail)), most "

@@ -54,7 +54,7 @@ public enum WorkflowLoader {
             let path = Self.normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
             do {
                 try checkInside(root, path, referencedAt: mark, from: source)
-                let bytes = try read(path, referencedAt: mark, from: source)
+                let bytes = try read(path, referencedAt: mark, from: source, what: "dataset")
                 let datasetSource = try sourceFile(path: path, bytes: bytes)
                 let rows = try Datasets.placedRows(datasetSource)
                 var reported: Set<String> = []
@@ -195,7 +195,8 @@ public enum WorkflowLoader {
         return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
-    static func read(_ path: String, referencedAt mark: Mark?, from source: SourceFile?) throws(LoadError) -> [UInt8] {
+    static func read(_ path: String, referencedAt mark: Mark?, from source: SourceFile?,
+                     what: String = "template file") throws(LoadError) -> [UInt8] {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
             throw .unreadable(Diagnostic(path: path, mark: nil, message: "file is \(size) bytes, over the limit of \(maxFileBytes) bytes"))
         }
@@ -204,7 +205,7 @@ public enum WorkflowLoader {
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             let reason = exists ? (isDirectory.boolValue ? "is a directory" : "cannot be read") : "does not exist"
             if let source, let mark {
-                throw .invalid([Diagnostic(source, mark, "template file '\(path)' \(reason)",
+                throw .invalid([Diagnostic(source, mark, "\(what) '\(path)' \(reason)",
                                            hint: "paths are relative to the workflow file's directory")])
             }
             throw .unreadable(Diagnostic(path: path, mark: nil, message: "file \(reason)"))

@@ -1,0 +1,17 @@
+import Foundation
+import Testing
+@testable import FlowCore
+
+/// A full disk must not lose a run's record silently.
+@Suite struct TranscriptFailureTests {
+    @Test func aFailedWriteIsReportedOnceAndKept() throws {
+        let device = try #require(FileHandle(forWritingAtPath: "/dev/full"), "/dev/full fails every write with ENOSPC")
+        let writer = TranscriptWriter(path: "runs/x.jsonl", handle: device)
+        let reports = Locked<[String]>([])
+        writer.onFailure = { message in reports.withLock { $0.append(message) } }
+        writer.record("run_start", [("name", .string("w"))])
+        writer.record("step_start", [("step", .string("a"))])
+        #expect(reports.current == ["the transcript 'runs/x.jsonl' could not be written (No space left on device); its record of the run is incomplete"])
+        #expect(writer.failure == reports.current.first)
+    }
+}
