@@ -48,7 +48,7 @@ bench: deps
 ## fuzz: build the libFuzzer targets (address sanitizer) and run each for FUZZ_SECONDS (default 60),
 ## seeded from the examples and the provider fixtures; crashes land in .build-fuzz/artifacts/
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := yaml workflow template sse openai anthropic gemini
+FUZZ_TARGETS := yaml workflow template sse stream openai anthropic gemini
 FUZZER := .build-fuzz/debug/flow-fuzz
 fuzz: deps
 	$(SWIFT) build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xlinker --export-dynamic \
@@ -59,7 +59,7 @@ fuzz: deps
 		case $$target in \
 			yaml|workflow) cp workflows/*.yaml $$corpus/ ;; \
 			template) cp templates/*.mustache $$corpus/ ;; \
-			sse) for f in Tests/FlowCoreTests/Fixtures/*/*.sse; do cp $$f $$corpus/$$(basename $$(dirname $$f))-$$(basename $$f); done ;; \
+			sse|stream) for f in Tests/FlowCoreTests/Fixtures/*/*.sse; do cp $$f $$corpus/$$(basename $$(dirname $$f))-$$(basename $$f); done ;; \
 			*) cp Tests/FlowCoreTests/Fixtures/$$target/*.json $$corpus/ ;; \
 		esac; \
 		echo "== $$target ($(FUZZ_SECONDS) s)"; \

@@ -18,7 +18,7 @@ typealias FuzzerRunDriver = @convention(c) (
 ) -> Int32
 
 enum FuzzTarget: String, CaseIterable {
-    case yaml, workflow, template, sse, openai, anthropic, gemini
+    case yaml, workflow, template, sse, stream, openai, anthropic, gemini
 }
 
 let target = ProcessInfo.processInfo.environment["FLOW_FUZZ_TARGET"].flatMap(FuzzTarget.init) ?? {
@@ -53,6 +53,8 @@ func fuzz(_ bytes: [UInt8]) {
             for event in events { for index in decoders.indices { _ = try? decoders[index].consume(event) } }
         }
         for decoder in decoders { _ = try? decoder.finish() }
+    case .stream:
+        fuzzStream(bytes)
     case .openai:
         _ = try? OpenAIAdapter().decode(HTTPResponse(status: 200, body: bytes))
         _ = try? OpenAIAdapter().decode(HTTPResponse(status: 429, body: bytes))
@@ -60,6 +62,58 @@ func fuzz(_ bytes: [UInt8]) {
         _ = try? AnthropicAdapter().decode(HTTPResponse(status: 200, body: bytes))
     case .gemini:
         _ = try? GeminiAdapter().decode(HTTPResponse(status: 200, body: bytes))
+    }
+}
+
+/// The streaming transport's byte handling: the first byte picks how many pieces the rest is cut
+/// into and where. Whatever the cuts, each provider's stream must decode to the same answer (or
+/// fail the same way) as the whole body fed at once, the size bound must stop at the same byte,
+/// and any content encoding but identity must be refused.
+func fuzzStream(_ bytes: [UInt8]) {
+    guard let first = bytes.first else { return }
+    let body = Array(bytes.dropFirst())
+    let encoding = String(decoding: body.prefix(Int(first % 12)), as: UTF8.self)
+    let refused = ArrivingBody.refusal(contentEncoding: encoding, origin: "fuzz") != nil
+    let trimmed = encoding.trimmingCharacters(in: .whitespaces).lowercased()
+    if refused == (trimmed.isEmpty || trimmed == "identity") { fatalError("content encoding '\(encoding)' was judged wrongly") }
+
+    var cuts: [Int] = []
+    var seed = UInt32(first) &* 2_654_435_761
+    for _ in 0..<Int(first % 7) {
+        seed = seed &* 1_103_515_245 &+ 12_345
+        if !body.isEmpty { cuts.append(Int(seed >> 8) % body.count) }
+    }
+    cuts = Array(Set(cuts)).sorted()
+    var pieces: [[UInt8]] = []
+    var start = 0
+    for cut in cuts where cut > start { pieces.append(Array(body[start..<cut])); start = cut }
+    pieces.append(Array(body[start...]))
+
+    let limit = 1 + Int(first) * 64
+    var whole = ArrivingBody(limit: limit), split = ArrivingBody(limit: limit)
+    let wholeFits = whole.accept(body.count)
+    var splitFits = true
+    for piece in pieces where splitFits { splitFits = split.accept(piece.count) }
+    if wholeFits != splitFits { fatalError("the size bound depends on how the body was cut") }
+
+    let decoders: [() -> any StreamDecoder] = [{ OpenAIStreamDecoder() }, { AnthropicStreamDecoder() }, { GeminiStreamDecoder() }]
+    for make in decoders {
+        let a = outcome([body], make()), b = outcome(pieces, make())
+        if a != b { fatalError("cutting the stream changed its answer: \(a) vs \(b)") }
+    }
+}
+
+/// The decoded answer's text and finish reason, or the error's kind.
+func outcome(_ pieces: [[UInt8]], _ decoder: any StreamDecoder) -> String {
+    var parser = SSEParser()
+    parser.maxLineBytes = 1 << 16
+    let state = StreamState(parser: parser, decoder: decoder) { _ in }
+    do throws(ProviderError) {
+        for piece in pieces { try state.feed(piece) }
+        let response = try state.finish()
+        return "\(response.content)|\(response.finishReason)|\(response.usage)"
+    } catch {
+        return "error \(error.kind)"
     }
 }
 

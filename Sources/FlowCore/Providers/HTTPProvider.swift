@@ -86,13 +86,13 @@ public struct HTTPProvider: ChatProvider {
 }
 
 /// The parser and decoder of one streamed answer, fed from the transport's callback.
-final class StreamState: @unchecked Sendable {
+public final class StreamState: @unchecked Sendable {
     private let lock = NSLock()
     private var parser: SSEParser
     private var decoder: any StreamDecoder
     private let onText: @Sendable (String) -> Void
 
-    init(parser: SSEParser, decoder: any StreamDecoder, onText: @escaping @Sendable (String) -> Void) {
+    public init(parser: SSEParser, decoder: any StreamDecoder, onText: @escaping @Sendable (String) -> Void) {
         self.parser = parser
         self.decoder = decoder
         self.onText = onText
@@ -101,7 +101,7 @@ final class StreamState: @unchecked Sendable {
     /// The start of the body as it came, for a message when it is not a stream at all.
     private(set) var firstBytes: [UInt8] = []
 
-    func feed(_ bytes: [UInt8]) throws(ProviderError) {
+    public func feed(_ bytes: [UInt8]) throws(ProviderError) {
         lock.lock()
         defer { lock.unlock() }
         if firstBytes.count < 200 { firstBytes += bytes.prefix(200 - firstBytes.count) }
@@ -111,7 +111,7 @@ final class StreamState: @unchecked Sendable {
         }
     }
 
-    func finish() throws(ProviderError) -> ChatResponse {
+    public func finish() throws(ProviderError) -> ChatResponse {
         lock.lock()
         defer { lock.unlock() }
         if let event = parser.finish() {

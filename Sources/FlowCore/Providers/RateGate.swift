@@ -34,6 +34,9 @@ public actor RateGate {
         pausedUntil = until
     }
 
+    /// Whether workers are being held now.
+    public var isPaused: Bool { pausedUntil.map { $0 > .now } ?? false }
+
     /// A request got an answer: the server is reachable again.
     public func reached() { refusals = 0 }
 

@@ -206,7 +206,7 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     private let origin: String
     /// The most bytes one answer may have, streamed or not, counted as they arrive.
     private let limit: Int
-    private var received = 0
+    private var arriving: ArrivingBody
     /// The total timeout, checked as bytes arrive too: a stream fast enough to keep the
     /// delegate queue busy must not outrun the timer that would cancel it.
     private let deadline: Date
@@ -220,6 +220,7 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
     init(origin: String, limit: Int, deadline: Date, timeout: Double, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) {
         self.origin = origin
         self.limit = limit
+        self.arriving = ArrivingBody(limit: limit)
         self.deadline = deadline
         self.timeout = timeout
         self.onBytes = onBytes
@@ -239,9 +240,8 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         } catch {
             failure = error
         }
-        if let encoding = self.response?.headers["content-encoding"], !["identity", ""].contains(encoding.lowercased()) {
-            failure = ProviderError(.decode, "\(origin) sent a '\(encoding)'-compressed answer although flow asked for none "
-                                    + "(Accept-Encoding: identity); it is refused unread, since its size once decompressed is unbounded")
+        if let refusal = ArrivingBody.refusal(contentEncoding: self.response?.headers["content-encoding"], origin: origin) {
+            failure = refusal
             return completionHandler(.cancel)
         }
         completionHandler(.allow)
@@ -249,8 +249,7 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil, let status = response?.status else { return }
-        received += data.count
-        if received > limit {
+        if !arriving.accept(data.count) {
             failure = ProviderError(.decode, "the answer from \(origin) is larger than \(limit) bytes; flow stopped reading it")
             return dataTask.cancel()
         }
@@ -312,5 +311,30 @@ final class BodyBuffer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return stored
+    }
+}
+
+/// The checks on an answer's bytes as they arrive, apart from URLSession so they can be tested
+/// and fuzzed: the size bound, counted before anything is kept, and the refusal of any content
+/// encoding (flow asks for `identity`; a gzip body of a megabyte can inflate to gigabytes).
+public struct ArrivingBody: Sendable {
+    public let limit: Int
+    public private(set) var received = 0
+
+    public init(limit: Int) { self.limit = limit }
+
+    /// Counts `count` more bytes; false once the answer is over the limit.
+    public mutating func accept(_ count: Int) -> Bool {
+        let (sum, overflow) = received.addingReportingOverflow(max(0, count))
+        received = overflow ? Int.max : sum
+        return received <= limit
+    }
+
+    /// The error for an answer whose `Content-Encoding` flow did not ask for; nil for none or identity.
+    public static func refusal(contentEncoding: String?, origin: String) -> ProviderError? {
+        guard let encoding = contentEncoding?.trimmingCharacters(in: .whitespaces), !encoding.isEmpty,
+              encoding.lowercased() != "identity" else { return nil }
+        return ProviderError(.decode, "\(origin) sent a '\(encoding)'-compressed answer although flow asked for none "
+                             + "(Accept-Encoding: identity); it is refused unread, since its size once decompressed is unbounded")
     }
 }
