@@ -4,6 +4,7 @@ import FlowCore
 /// On SIGINT or SIGTERM a run ends its transcript with `interrupted` and exits 130, so every
 /// event paid for before the signal stays on record.
 enum Interruption {
+    /// Kept alive for the process's life; written once, by `install`, before any signal can come.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     static func install(writer: TranscriptWriter, json: Bool, transcript: String) {

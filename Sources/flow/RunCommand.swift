@@ -243,19 +243,19 @@ extension RunCommand {
 }
 
 /// Prints streamed text with a header line per step, so a multi-step stream stays readable.
-final class StreamPrinter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var step: String?
+final class StreamPrinter: Sendable {
+    /// The step whose text is being printed.
+    private let step = Locked<String?>(nil)
 
     func print(_ id: String, _ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if step != id {
-            Terminal.err(step == nil ? "[\(id)]\n" : "\n[\(id)]\n")
-            if step != nil { Terminal.out("\n") }
-            step = id
+        step.withLock { step in
+            if step != id {
+                Terminal.err(step == nil ? "[\(id)]\n" : "\n[\(id)]\n")
+                if step != nil { Terminal.out("\n") }
+                step = id
+            }
+            Terminal.out(text)
         }
-        Terminal.out(text)
     }
 }
 

@@ -70,7 +70,7 @@ enum TestCommand {
         var invalid = false
         // One gate for the whole run: rate-limit pauses and the circuit breaker span workflows.
         let gate = RateGate()
-        let progress = Progress(total: 0, terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: json)
+        let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: json)
         var planned: [(LoadedWorkflow, [TestCase])] = []
         for file in files {
             do {
@@ -92,7 +92,7 @@ enum TestCommand {
                 return index % n == k - 1
             })
         }
-        progress.total = planned.reduce(0) { $0 + $1.1.count }
+        progress.expect(planned.reduce(0) { $0 + $1.1.count })
         for (loaded, cases) in planned where !cases.isEmpty {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
             let cassettePath = base + ".cassette.json"
@@ -152,33 +152,40 @@ enum TestCommand {
     }
 }
 
-/// A progress line on a terminal (done/total, failures, cost); a plain line per case otherwise.
-final class Progress: @unchecked Sendable {
-    private let lock = NSLock()
-    var total: Int
+/// A progress line on a terminal (done/total, failures, money spent); a plain line per case
+/// otherwise. Workers report from many tasks, so its counts live in one `Locked` value.
+final class TestProgress: Sendable {
+    private struct Counts {
+        var total = 0
+        var done = 0
+        var failed = 0
+        var cost = 0.0
+    }
+
+    private let counts = Locked(Counts())
     private let terminal: Bool
     private let quiet: Bool
-    private var done = 0
-    private var failed = 0
-    private var cost = 0.0
 
-    init(total: Int, terminal: Bool, quiet: Bool) {
-        self.total = total
+    init(terminal: Bool, quiet: Bool) {
         self.terminal = terminal
         self.quiet = quiet
     }
 
+    /// The number of cases the run will report, once the workflows are planned.
+    func expect(_ total: Int) { counts.withLock { $0.total = total } }
+
     func finished(_ result: CaseResult) {
-        lock.lock()
-        defer { lock.unlock() }
-        done += 1
-        if !result.passed { failed += 1 }
-        cost += result.costUSD ?? 0
-        guard !quiet else { return }
-        if terminal {
-            Terminal.err("\r\(done)/\(total) done, \(failed) failed, \(Money.text(cost)) spent   ")
-        } else {
-            Terminal.err("\(result.passed ? "ok  " : result.providerError != nil ? "ERR " : "FAIL") \(result.name)\n")
+        // The line is printed under the lock, so lines from two workers never interleave.
+        counts.withLock { counts in
+            counts.done += 1
+            if !result.passed { counts.failed += 1 }
+            counts.cost += result.costUSD ?? 0
+            guard !quiet else { return }
+            if terminal {
+                Terminal.err("\r\(counts.done)/\(counts.total) done, \(counts.failed) failed, \(Money.text(counts.cost)) spent   ")
+            } else {
+                Terminal.err("\(result.passed ? "ok  " : result.providerError != nil ? "ERR " : "FAIL") \(result.name)\n")
+            }
         }
     }
 

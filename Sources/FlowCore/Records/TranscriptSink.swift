@@ -125,21 +125,14 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
 }
 
 /// Keeps events in memory: the test double beside the real writer.
-public final class InMemoryTranscript: TranscriptSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [JSON] = []
+public final class InMemoryTranscript: TranscriptSink, Sendable {
+    private let stored = Locked<[JSON]>([])
 
     public init() {}
 
-    public var events: [JSON] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
+    public var events: [JSON] { stored.current }
 
     public func record(_ type: String, _ fields: [(String, JSON)]) {
-        lock.lock()
-        defer { lock.unlock() }
-        stored.append(.object([("seq", .int(stored.count + 1)), ("type", .string(type))] + fields))
+        stored.withLock { $0.append(.object([("seq", .int($0.count + 1)), ("type", .string(type))] + fields)) }
     }
 }

@@ -161,20 +161,15 @@ public struct URLSessionTransport: HTTPTransport {
 }
 
 /// The shared session's delegate: routes each task's events to the handler of its request.
-final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let lock = NSLock()
-    private var handlers: [Int: StreamDelegate] = [:]
+final class SessionRouter: NSObject, URLSessionDataDelegate, Sendable {
+    private let handlers = Locked<[Int: StreamDelegate]>([:])
 
     func register(_ task: URLSessionTask, _ handler: StreamDelegate) {
-        lock.lock()
-        handlers[task.taskIdentifier] = handler
-        lock.unlock()
+        handlers.withLock { $0[task.taskIdentifier] = handler }
     }
 
     private func handler(_ task: URLSessionTask, remove: Bool = false) -> StreamDelegate? {
-        lock.lock()
-        defer { lock.unlock() }
-        return remove ? handlers.removeValue(forKey: task.taskIdentifier) : handlers[task.taskIdentifier]
+        handlers.withLock { remove ? $0.removeValue(forKey: task.taskIdentifier) : $0[task.taskIdentifier] }
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -291,27 +286,22 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendabl
 }
 
 /// Collects a body up to a limit.
-final class BodyBuffer: @unchecked Sendable {
-    private let lock = NSLock()
+final class BodyBuffer: Sendable {
     private let limit: Int
-    private var stored: [UInt8] = []
+    private let stored = Locked<[UInt8]>([])
 
     init(limit: Int) { self.limit = limit }
 
     func append(_ bytes: [UInt8]) throws(ProviderError) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard stored.count + bytes.count <= limit else {
-            throw ProviderError(.decode, "the answer is larger than \(limit) bytes; flow stopped reading it")
+        let fits = stored.withLock { stored -> Bool in
+            guard stored.count + bytes.count <= limit else { return false }
+            stored += bytes
+            return true
         }
-        stored += bytes
+        guard fits else { throw ProviderError(.decode, "the answer is larger than \(limit) bytes; flow stopped reading it") }
     }
 
-    var bytes: [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
+    var bytes: [UInt8] { stored.current }
 }
 
 /// The checks on an answer's bytes as they arrive, apart from URLSession so they can be tested
