@@ -1,6 +1,10 @@
 # The two commands the README opens with, and the build steps behind them.
 SWIFT ?= swift
 FLOW := .build/debug/flow
+# Warnings are errors for every build of ours (not in Package.swift, where unsafeFlags would
+# stop other packages from depending on flow's libraries). demo and test share it, so they
+# share one build.
+STRICT := -Xswiftc -warnings-as-errors
 
 .PHONY: demo test build deps clean
 
@@ -12,11 +16,11 @@ demo: build
 
 ## test: build everything and run every test
 test: deps
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests $(STRICT)
 	$(SWIFT) test --skip-build
 
 build: deps
-	$(SWIFT) build --product flow
+	$(SWIFT) build --product flow $(STRICT)
 
 ## deps: libyaml's headers (Debian's libyaml-dev) if pkg-config cannot find them; xmllint
 ## (libxml2-utils), which the tests use to check JUnit output against its schema
