@@ -48,14 +48,17 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
         return out
     }
 
-    // Tabs before the column are kept so the caret lines up in a terminal; an escaped control
-    // character takes the width of its escape.
+    // Columns count Unicode scalars, as the YAML and template lexers do, so the caret is
+    // placed by scalars too (a flag or a family emoji is several). Tabs before the column are
+    // kept so the caret lines up in a terminal; an escaped control character takes the width of
+    // its escape.
     private func caret(under line: String, column: Int) -> String {
         var pad = ""
-        for (index, char) in line.enumerated() where index < column - 1 {
-            pad += char == "\t" ? "\t" : String(repeating: " ", count: Printable.escaped(String(char)).count)
+        let scalars = Array(line.unicodeScalars)
+        for scalar in scalars.prefix(max(0, column - 1)) {
+            pad += scalar == "\t" ? "\t" : String(repeating: " ", count: Printable.escaped(String(scalar)).count)
         }
-        if column - 1 > line.count { pad += String(repeating: " ", count: column - 1 - line.count) }
+        if column - 1 > scalars.count { pad += String(repeating: " ", count: column - 1 - scalars.count) }
         return pad + "^"
     }
 }

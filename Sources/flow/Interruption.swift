@@ -20,7 +20,7 @@ enum Interruption {
                 } else {
                     Terminal.err("\ninterrupted; transcript: \(transcript)\n")
                 }
-                exit(130)
+                exit(ExitStatus.interrupted)
             }
             source.resume()
             sources.append(source)

@@ -67,15 +67,5 @@ enum JSONPromise {
     }
 }
 
-/// Exit statuses (sysexits), as documented in docs/cli.md.
-enum ExitCode {
-    static let ok: Int32 = 0
-    static let failed: Int32 = 1
-    static let usage: Int32 = 64
-    static let invalid: Int32 = 65
-    static let noInput: Int32 = 66
-    static let unavailable: Int32 = 69
-    static let software: Int32 = 70
-    /// A record could not be written (EX_IOERR).
-    static let ioError: Int32 = 74
-}
+/// The CLI's name for the statuses FlowCore defines once.
+typealias ExitCode = ExitStatus

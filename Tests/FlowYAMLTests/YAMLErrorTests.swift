@@ -22,6 +22,17 @@ import Testing
             """)
     }
 
+    /// The family emoji is five Unicode scalars and one Character: libyaml counts scalars, and
+    /// so must the caret, or it lands four places short.
+    @Test func theCaretCountsScalarsAsTheColumnDoes() {
+        #expect(error("x: {👨‍👩‍👧: 1, 👨‍👩‍👧: 2}\n") == """
+            w.yaml:1:15: error: duplicate key '👨‍👩‍👧' (first defined at 1:5)
+            x: {👨‍👩‍👧: 1, 👨‍👩‍👧: 2}
+                          ^
+            hint: remove one of them; YAML keeps only one value per key
+            """)
+    }
+
     @Test func quotedAndPlainKeysAreTheSameKey() {
         #expect(error("a: 1\n'a': 2\n").hasPrefix("w.yaml:2:1: error: duplicate key 'a'"))
         #expect(error("1: x\n'1': y\n") == "no error")

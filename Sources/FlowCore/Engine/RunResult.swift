@@ -100,10 +100,10 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     /// sysexits codes, as documented in docs/cli.md.
     public var exitCode: Int32 {
         switch kind {
-        case .stepFailed: return 1
-        case .usage: return 64
-        case .invalid: return 65
-        case .provider: return 69
+        case .stepFailed: return ExitStatus.failed
+        case .usage: return ExitStatus.usage
+        case .invalid: return ExitStatus.invalid
+        case .provider: return ExitStatus.unavailable
         }
     }
 }

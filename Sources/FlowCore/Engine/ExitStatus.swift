@@ -1,0 +1,15 @@
+/// Exit statuses (sysexits), defined once for the library and the CLI; docs/cli.md lists them.
+public enum ExitStatus {
+    public static let ok: Int32 = 0
+    /// A step ended in a way the workflow does not accept, or a test case failed.
+    public static let failed: Int32 = 1
+    public static let usage: Int32 = 64
+    public static let invalid: Int32 = 65
+    public static let noInput: Int32 = 66
+    public static let unavailable: Int32 = 69
+    public static let software: Int32 = 70
+    /// A record could not be written (EX_IOERR).
+    public static let ioError: Int32 = 74
+    /// Interrupted by SIGINT or SIGTERM (128 + 2, as a shell reports it).
+    public static let interrupted: Int32 = 130
+}
