@@ -54,9 +54,24 @@ public struct Cassette: Sendable {
             ("provider", .string(provider)),
             ("model", .string(request.model)),
             ("messages", .array(request.messages.map(message))),
-            ("params", TranscriptEvents.params(request.params)),
+            ("params", params(request.params)),
             ("prefill", request.prefill.map(JSON.string)),
             ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { .object([("name", .string($0.name)), ("description", .string($0.description)), ("parameters", $0.parameters)]) })),
+        ])
+    }
+
+    /// The parameters as cassette keys hash them. Cassettes have their own encoding, apart from
+    /// the transcript's, so a change to the transcript format cannot silently turn every
+    /// recorded request into a miss; `CassetteKeyTests` pins the key of a known request.
+    static func params(_ params: SamplingParams) -> JSON {
+        .object(omittingNil: [
+            ("temperature", params.temperature.map(JSON.double)),
+            ("top_p", params.topP.map(JSON.double)),
+            ("max_tokens", params.maxTokens.map(JSON.int)),
+            ("stop", params.stop.map { .array($0.map(JSON.string)) }),
+            ("seed", params.seed.map(JSON.int)),
+            ("logprobs", params.logprobs.map(JSON.bool)),
+            ("top_logprobs", params.topLogprobs.map(JSON.int)),
         ])
     }
 
