@@ -5,8 +5,8 @@ import Foundation
 extension Interpreter {
     /// Sends one request, after trimming it to the context budget and checking the token budget.
     /// A provider error is returned, not thrown, so the step's `error` branch can take it.
-    func call(_ original: ChatRequest, model: ModelRef, step: Step, loaded: LoadedWorkflow,
-                      run: inout RunProgress) async -> (ChatResponse?, ProviderError?) {
+    func call(_ original: ChatRequest, model: ModelRef, step: Step, loaded: LoadedWorkflow, table: ProviderTable,
+              run: inout RunProgress) async -> (ChatResponse?, ProviderError?) {
         var request = original
         if let policy = loaded.workflow.context {
             let before = ContextWindow.estimate(request.messages)
@@ -35,19 +35,17 @@ extension Interpreter {
                 return (nil, ProviderError(.budget, "this call could bring the run to \(Self.dollars(worst)), over limits.max_cost_usd (\(Self.dollars(limit))), so it was not sent; raise the limit or lower max_tokens"))
             }
         }
+        // Preflight resolved every model a step can reach; a lookup miss cannot happen, but is
+        // answered by resolving rather than by a crash.
         let provider: any ChatProvider
-        do {
-            let transcript = self.transcript, onRetry = self.onRetry, id = step.id
-            provider = try providers.provider(for: model, step: step.id) { retry in
-                onRetry?(id, retry)
-                transcript.record("retry", [
-                    ("step", .string(step.id)), ("attempt", .int(retry.attempt)),
-                    ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
-                    ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
-                ])
+        if let resolved = table[step.id, model] {
+            provider = resolved
+        } else {
+            do {
+                provider = try resolve(model, step: step.id)
+            } catch {
+                return (nil, error)
             }
-        } catch {
-            return (nil, error)
         }
         // Events cost a re-encoding of the body; a sink that keeps nothing (flow test) is spared it.
         if transcript.isRecording {
@@ -85,10 +83,9 @@ extension Interpreter {
 
     /// The request that asks for the rest of `text`: the partial answer as a prefill where the
     /// provider continues an assistant turn, otherwise the partial answer and a follow-up turn.
-    func continuation(of request: ChatRequest, text: String, model: ModelRef) -> ChatRequest {
+    func continuation(of request: ChatRequest, text: String, mode: PrefillMode) -> ChatRequest {
         var next = request
-        let native = (try? providers.provider(for: model).prefillMode(for: model.name)) == .native
-        if native {
+        if mode == .native {
             next.prefill = text
         } else {
             next.prefill = nil

@@ -58,7 +58,7 @@ public struct Interpreter: Sendable {
         ] + context)
         var run = RunProgress()
         do throws(RunError) {
-            try preflight(loaded)
+            let table = try preflight(loaded)
             var conversation = try Conversation(loaded, inputs: inputs)
             var index = 0
             var visits: [String: Int] = [:]
@@ -72,7 +72,7 @@ public struct Interpreter: Sendable {
                 guard visits[step.id]! <= workflow.limits.maxVisits else {
                     throw RunError(.stepFailed, "step '\(step.id)' was reached \(workflow.limits.maxVisits) times (limits.max_visits): the workflow seems to loop; add a branch that leaves the loop or raise the limit", step: step.id)
                 }
-                switch try await visit(step, loaded: loaded, conversation: &conversation, run: &run) {
+                switch try await visit(step, loaded: loaded, table: table, conversation: &conversation, run: &run) {
                 case .next: index += 1
                 case .goto(let id): index = workflow.index(of: id) ?? workflow.steps.count
                 case .fail(let message): throw failure(step, message: message, run: run)
@@ -95,8 +95,10 @@ public struct Interpreter: Sendable {
     }
 
     /// Before anything is sent: every step's provider (and every retry's) must have its key and
-    /// accept the step's model, parameters and prefill, so a run never stops half-paid.
-    private func preflight(_ loaded: LoadedWorkflow) throws(RunError) {
+    /// accept the step's model, parameters and prefill, so a run never stops half-paid. Returns
+    /// the providers so resolved, which the run then uses.
+    private func preflight(_ loaded: LoadedWorkflow) throws(RunError) -> ProviderTable {
+        var table = ProviderTable()
         for step in loaded.workflow.steps {
             let params = loaded.workflow.params.merged(with: step.params)
             var shapes = [(step.model ?? loaded.workflow.model!, params)]
@@ -106,17 +108,34 @@ public struct Interpreter: Sendable {
             for (model, params) in shapes {
                 // The shape of the request is known before its text: a prefill stands in as "…".
                 let shape = ChatRequest(model: model.name, messages: [], params: params, prefill: step.prefill == nil ? nil : "…")
-                do {
-                    try providers.provider(for: model).check(shape)
+                do throws(ProviderError) {
+                    let provider: any ChatProvider
+                    if let known = table[step.id, model] { provider = known } else { provider = try resolve(model, step: step.id) }
+                    try provider.check(shape)
+                    table[step.id, model] = provider
                 } catch {
                     throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.message)", step: step.id)
                 }
             }
         }
+        return table
+    }
+
+    /// The provider for `model` in `step`, reporting each retry to the transcript and `onRetry`.
+    func resolve(_ model: ModelRef, step: String) throws(ProviderError) -> any ChatProvider {
+        let transcript = self.transcript, onRetry = self.onRetry
+        return try providers.provider(for: model, step: step) { retry in
+            onRetry?(step, retry)
+            transcript.record("retry", [
+                ("step", .string(step)), ("attempt", .int(retry.attempt)),
+                ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
+                ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
+            ])
+        }
     }
 
     /// One visit of a step, until its branch names where to go: next, end, fail or a step.
-    private func visit(_ step: Step, loaded: LoadedWorkflow, conversation: inout Conversation,
+    private func visit(_ step: Step, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
                        run: inout RunProgress) async throws(RunError) -> Action {
         var model = conversation.model(for: step)
         transcript.record("step_start", [("step", .string(step.id)), ("model", .string(model.description))])
@@ -155,7 +174,7 @@ public struct Interpreter: Sendable {
         var counts = (continuations: 0, retries: 0, toolRounds: 0)
 
         while true {
-            let (response, providerError) = await call(request, model: model, step: step, loaded: loaded, run: &run)
+            let (response, providerError) = await call(request, model: model, step: step, loaded: loaded, table: table, run: &run)
             if let providerError, providerError.kind == .cassetteMiss {
                 // Not a provider failure a branch could handle: the prompt changed since it was recorded.
                 throw RunError(.stepFailed, "step '\(step.id)': \(providerError.message)", step: step.id)
@@ -164,7 +183,7 @@ public struct Interpreter: Sendable {
             var parsed: JSON?
             if let response {
                 text = counts.continuations > 0 ? text + response.content
-                    : Self.joinPrefill(originalPrefill, response.content, mode: prefillMode(model))
+                    : Self.joinPrefill(originalPrefill, response.content, mode: prefillMode(model, step: step.id, table: table))
                 let listCost = prices.cost(response.usage, model: model)
                 let live = response.origin == .live
                 run.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
@@ -203,7 +222,7 @@ public struct Interpreter: Sendable {
                     return .fail("step '\(step.id)' is still truncated after \(limit) continuation\(limit == 1 ? "" : "s"); raise max_tokens or the continue count")
                 }
                 counts.continuations += 1
-                request = continuation(of: request, text: text, model: model)
+                request = continuation(of: request, text: text, mode: prefillMode(model, step: step.id, table: table))
             case .retry(let spec):
                 guard counts.retries < spec.count else {
                     return .fail(nil)
@@ -250,8 +269,8 @@ public struct Interpreter: Sendable {
         return prefill + content
     }
 
-    private func prefillMode(_ model: ModelRef) -> PrefillMode {
-        (try? providers.provider(for: model).prefillMode(for: model.name)) ?? .native
+    private func prefillMode(_ model: ModelRef, step: String, table: ProviderTable) -> PrefillMode {
+        table[step, model]?.prefillMode(for: model.name) ?? .native
     }
 
     /// What follows when no case matches: `stop` goes on, `tool_calls` runs the step's tools,
