@@ -138,6 +138,7 @@ enum RunCommand {
         }
         Interruption.install(writer: writer, json: json, transcript: transcriptPath)
         let result = await interpreter.run(loaded, inputs: inputs)
+        Interruption.parkIfInterrupted()
 
         if json {
             Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")

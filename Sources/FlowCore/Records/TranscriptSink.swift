@@ -57,6 +57,8 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
     public func record(_ type: String, _ fields: [(String, JSON)]) {
         lock.lock()
         defer { lock.unlock() }
+        // After run_end (an interruption's included) the record is closed.
+        guard !ended else { return }
         write(type, fields)
     }
 
