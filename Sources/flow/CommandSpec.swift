@@ -1,4 +1,5 @@
 import FlowSource
+import FlowCore
 
 /// What a command accepts, declared as data so parsing, help and did-you-mean share one table.
 struct CommandSpec {
@@ -22,6 +23,8 @@ struct CommandSpec {
     var discussion: String?
     var arguments: [Argument] = []
     var options: [Option] = []
+    /// What the command does with its parsed arguments; returns the exit status.
+    var main: @Sendable (ParsedArguments) async -> Int32 = { _ in ExitStatus.software }
 
     static let helpOption = Option(name: "--help", value: nil, help: "Show help information.")
 

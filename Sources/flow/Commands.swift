@@ -1,3 +1,6 @@
+import FlowCore
+import FlowSource
+
 /// The command table: names, help and options. `flow help` and did-you-mean read it.
 enum Commands {
     static let run = CommandSpec(
@@ -23,7 +26,8 @@ enum Commands {
             .init(name: "--live-tools", value: nil, help: "With --replay: run tools for real (not their recorded results) and warn where a result differs."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format, extending the built-in table (or FLOW_PRICES)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs at the project root)."),
-        ])
+        ],
+        main: { await RunCommand.main($0) })
 
     static let validate = CommandSpec(
         name: "validate",
@@ -32,7 +36,8 @@ enum Commands {
         arguments: [.init(name: "paths", help: "Workflow files or directories to check.", repeatable: true)],
         options: [
             .init(name: "--json", value: nil, help: "Print the result for each file as JSON."),
-        ])
+        ],
+        main: { ValidateCommand.main($0) })
 
     static let render = CommandSpec(
         name: "render",
@@ -49,7 +54,8 @@ enum Commands {
             .init(name: "--step", value: "<id>", help: "Show only this step, with its whole conversation."),
             .init(name: "--provider", value: "<openai|anthropic|gemini>", help: "Print the wire body for this provider."),
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),
-        ])
+        ],
+        main: { RenderCommand.main($0) })
 
     static let test = CommandSpec(
         name: "test",
@@ -76,14 +82,16 @@ enum Commands {
             .init(name: "--json", value: nil, help: "Print the results as JSON."),
             .init(name: "--junit", value: "<path>", help: "Write JUnit XML here."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
-        ])
+        ],
+        main: { await TestCommand.main($0) })
 
     static let show = CommandSpec(
         name: "show",
         abstract: "Show a run's transcript as a person reads it.",
         discussion: "Steps, turns, branches taken, tokens, cost, retries, tools and errors. Colour on a terminal; none when piped or NO_COLOR is set. Without a path, the project's last run (.flow/runs at the directory holding flow.config.yaml or .git).",
         arguments: [.init(name: "transcript", help: "A transcript (.jsonl) written by flow run (default: the last run).", optional: true)],
-        options: [.init(name: "--list", value: nil, help: "List the project's 20 most recent runs, newest first.")])
+        options: [.init(name: "--list", value: nil, help: "List the project's 20 most recent runs, newest first.")],
+        main: { RecordCommands.main("show", $0) })
 
     static let cost = CommandSpec(
         name: "cost",
@@ -93,13 +101,15 @@ enum Commands {
         options: [
             .init(name: "--include-replays", value: nil, help: "Also count replayed and scripted calls, at their recorded cost."),
             .init(name: "--json", value: nil, help: "Print the tables as JSON."),
-        ])
+        ],
+        main: { RecordCommands.main("cost", $0) })
 
     static let diff = CommandSpec(
         name: "diff",
         abstract: "Where two runs diverged: the first differing request or answer, and the deltas.",
         discussion: "Exits 0 when the runs sent the same requests and got the same answers, 1 when they differ.",
-        arguments: [.init(name: "a", help: "The first transcript."), .init(name: "b", help: "The second transcript.")])
+        arguments: [.init(name: "a", help: "The first transcript."), .init(name: "b", help: "The second transcript.")],
+        main: { RecordCommands.main("diff", $0) })
 
     static let models = CommandSpec(
         name: "models",
@@ -109,12 +119,14 @@ enum Commands {
             .init(name: "--provider", value: "<name>", help: "Only this provider's models."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
             .init(name: "--json", value: nil, help: "Print the list as JSON."),
-        ])
+        ],
+        main: { ModelsCommand.main($0) })
 
     static let help = CommandSpec(
         name: "help",
         abstract: "Show help for a command.",
-        arguments: [.init(name: "command", help: "The command to describe.", optional: true)])
+        arguments: [.init(name: "command", help: "The command to describe.", optional: true)],
+        main: { HelpCommand.main($0) })
 
     static let all = [run, validate, test, render, show, cost, diff, models, help]
 
@@ -138,5 +150,22 @@ enum Commands {
         for command in all { out += CommandSpec.row(command.name, command.abstract) }
         out += "\n  See 'flow help <subcommand>' for detailed help.\n"
         return out
+    }
+}
+
+/// `flow help [command]`: the overview, or one command's help.
+enum HelpCommand {
+    static func main(_ arguments: ParsedArguments) -> Int32 {
+        guard let name = arguments.positionals.first else {
+            Terminal.out(Commands.overview)
+            return ExitCode.ok
+        }
+        guard let described = Commands.all.first(where: { $0.name == name }) else {
+            let hint = Suggestion.closest(to: name, in: Commands.all.map(\.name)).map { "Did you mean '\($0)'?" }
+            Terminal.report(UsageError(message: "Unknown subcommand '\(name)'", hint: hint, command: Commands.help))
+            return ExitCode.usage
+        }
+        Terminal.out(described.help)
+        return ExitCode.ok
     }
 }

@@ -127,7 +127,7 @@ enum RunCommand {
         let tools = registry.cassetteTools(ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory),
                                            live: arguments.flags.contains("--live-tools")) { drift in
             Terminal.err("warning: \(drift)\n")
-            writer.record("warning", [("message", .string(drift))])
+            writer.record(.warning, [("message", .string(drift))])
         }
         var interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
                                       tools: tools,

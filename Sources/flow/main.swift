@@ -2,7 +2,7 @@ import Foundation
 import FlowCore
 import FlowSource
 
-/// Dispatches `flow <subcommand>` and exits with its status.
+/// Dispatches `flow <subcommand>` to its handler in the command table and exits with its status.
 func dispatch(_ words: [String]) async -> Int32 {
     guard let first = words.first else {
         Terminal.err(Commands.overview)
@@ -34,32 +34,7 @@ func dispatch(_ words: [String]) async -> Int32 {
         Terminal.out(command.help)
         return ExitCode.ok
     }
-    switch command.name {
-    case "run":
-        return await RunCommand.main(arguments)
-    case "validate":
-        return ValidateCommand.main(arguments)
-    case "render":
-        return RenderCommand.main(arguments)
-    case "test":
-        return await TestCommand.main(arguments)
-    case "models":
-        return ModelsCommand.main(arguments)
-    case "show", "cost", "diff":
-        return RecordCommands.main(command.name, arguments)
-    default:
-        guard let name = arguments.positionals.first else {
-            Terminal.out(Commands.overview)
-            return ExitCode.ok
-        }
-        guard let described = Commands.all.first(where: { $0.name == name }) else {
-            let hint = Suggestion.closest(to: name, in: Commands.all.map(\.name)).map { "Did you mean '\($0)'?" }
-            Terminal.report(UsageError(message: "Unknown subcommand '\(name)'", hint: hint, command: Commands.help))
-            return ExitCode.usage
-        }
-        Terminal.out(described.help)
-        return ExitCode.ok
-    }
+    return await command.main(arguments)
 }
 
 // Keys and passwords in the environment are known before anything can print them.

@@ -9,8 +9,8 @@ import Testing
         let writer = TranscriptWriter(path: "runs/x.jsonl", handle: device)
         let reports = Locked<[String]>([])
         writer.onFailure = { message in reports.withLock { $0.append(message) } }
-        writer.record("run_start", [("name", .string("w"))])
-        writer.record("step_start", [("step", .string("a"))])
+        writer.record(.runStart, [("name", .string("w"))])
+        writer.record(.stepStart, [("step", .string("a"))])
         #expect(reports.current == ["the transcript 'runs/x.jsonl' could not be written (No space left on device); its record of the run is incomplete"])
         #expect(writer.failure == reports.current.first)
     }

@@ -13,7 +13,7 @@ extension Interpreter {
             let (kept, removed) = ContextWindow.trim(request.messages, budget: policy.maxInputTokens)
             if removed > 0 {
                 request.messages = kept
-                transcript.record("context_trim", [("step", .string(step.id)), ("removed_messages", .int(removed)),
+                transcript.record(.contextTrim, [("step", .string(step.id)), ("removed_messages", .int(removed)),
                                                    ("estimated_tokens_before", .int(before)),
                                                    ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
             }
@@ -49,7 +49,7 @@ extension Interpreter {
         }
         // Events cost a re-encoding of the body; a sink that keeps nothing (flow test) is spared it.
         if transcript.isRecording {
-            transcript.record("request", TranscriptEvents.request(request, step: step.id, provider: provider))
+            transcript.record(.request, TranscriptEvents.request(request, step: step.id, provider: provider))
         }
         let started = ContinuousClock.now
         do {
@@ -68,11 +68,11 @@ extension Interpreter {
             // Budgets count list price even in replay, so a replayed run takes the recorded path.
             run.costUSD += cost ?? 0
             if transcript.isRecording {
-                transcript.record("response", TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs)
+                transcript.record(.response, TranscriptEvents.response(response, step: step.id, latencyMs: run.lastLatencyMs)
                     + TranscriptEvents.cost(cost, origin: response.origin))
             }
             if cost == nil, response.origin == .live, run.unpricedModels.insert(model.description).inserted {
-                transcript.record("warning", [("step", .string(step.id)),
+                transcript.record(.warning, [("step", .string(step.id)),
                                               ("message", .string("no price for \(model): its cost is null, not 0; add it with --prices"))])
             }
             return (response, nil)
@@ -97,7 +97,7 @@ extension Interpreter {
     func runTools(_ calls: [ToolCall], declared: [ToolDeclaration], offered: [String], step: String) async -> [ToolResult] {
         var results: [ToolResult] = []
         for call in calls {
-            transcript.record("tool_call", [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
+            transcript.record(.toolCall, [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
                                             ("arguments", call.arguments)])
             var result: (content: String, isError: Bool)
             if let tool = declared.first(where: { $0.name == call.name }), offered.contains(call.name) {
@@ -106,7 +106,7 @@ extension Interpreter {
                 // The model sees the error and may correct itself.
                 result = ("there is no tool named '\(call.name)'; available: \(offered.joined(separator: ", "))", true)
             }
-            transcript.record("tool_result", [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
+            transcript.record(.toolResult, [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
                                               ("content", .string(result.content)), ("is_error", .bool(result.isError))])
             results.append(ToolResult(callId: call.id, name: call.name, content: result.content, isError: result.isError))
         }

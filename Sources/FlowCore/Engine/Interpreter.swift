@@ -45,7 +45,7 @@ public struct Interpreter: Sendable {
     /// a failure is a `RunResult` with status `failed`, so callers always get the steps so far.
     public func run(_ loaded: LoadedWorkflow, inputs: [String: TemplateValue]) async -> RunResult {
         let workflow = loaded.workflow
-        transcript.record("run_start", [
+        transcript.record(.runStart, [
             ("transcript_format", .int(1)),
             ("flow_version", .string(Self.version)),
             ("workflow", .string(loaded.source.path)),
@@ -85,7 +85,7 @@ public struct Interpreter: Sendable {
             recordEnd(result)
             return result
         } catch {
-            transcript.record("error", JSON.object(omittingNil: [
+            transcript.record(.error, JSON.object(omittingNil: [
                 ("step", error.step.map(JSON.string)), ("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),
             ]).pairs)
             let result = RunResult(status: .failed, output: nil, steps: run.steps, error: error, path: run.path)
@@ -126,7 +126,7 @@ public struct Interpreter: Sendable {
         let transcript = self.transcript, onRetry = self.onRetry
         return try providers.provider(for: model, step: step) { retry in
             onRetry?(step, retry)
-            transcript.record("retry", [
+            transcript.record(.retry, [
                 ("step", .string(step)), ("attempt", .int(retry.attempt)),
                 ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
                 ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
@@ -138,7 +138,7 @@ public struct Interpreter: Sendable {
     private func visit(_ step: Step, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
                        run: inout RunProgress) async throws(RunError) -> Action {
         var model = conversation.model(for: step)
-        transcript.record("step_start", [("step", .string(step.id)), ("model", .string(model.description))])
+        transcript.record(.stepStart, [("step", .string(step.id)), ("model", .string(model.description))])
         if step.fresh { conversation.startFresh() }
         var asked: String?
         if let ask = step.ask {
@@ -150,7 +150,7 @@ public struct Interpreter: Sendable {
                 run.path.append(PathEntry(step.id, "exit", "end"))
                 return .end
             }
-            transcript.record("input", [("step", .string(step.id)), ("text", .string(line))])
+            transcript.record(.input, [("step", .string(step.id)), ("text", .string(line))])
             asked = line
         }
         var request = try conversation.request(for: step, asked: asked)
@@ -161,7 +161,7 @@ public struct Interpreter: Sendable {
             if removed > 0 {
                 conversation.messages = kept
                 request.messages = kept
-                transcript.record("context_trim", [("step", .string(step.id)), ("removed_messages", .int(removed)),
+                transcript.record(.contextTrim, [("step", .string(step.id)), ("removed_messages", .int(removed)),
                                                    ("estimated_tokens_before", .int(before)),
                                                    ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
             }
@@ -210,7 +210,7 @@ public struct Interpreter: Sendable {
             run.path.append(PathEntry(step.id, reason.rawValue, action.name))
             // Why this branch: the condition that held (with the confidence it saw), or the default.
             let why = chosen.map { Conditions.reason($0.condition, logprobs: response?.logprobs) } ?? []
-            transcript.record("branch", [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
+            transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
                                          ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)
             run.lastReason = reason
             run.lastRaw = response?.finishReason.raw
@@ -307,7 +307,7 @@ public struct Interpreter: Sendable {
     public static func dollars(_ amount: Double) -> String { Money.text(amount) }
 
     private func recordEnd(_ result: RunResult) {
-        transcript.record("run_end", JSON.object(omittingNil: [
+        transcript.record(.runEnd, JSON.object(omittingNil: [
             ("status", .string(result.status.rawValue)),
             ("output", result.output.map(JSON.string)),
             ("totals", TranscriptEvents.totals(result)),

@@ -2,6 +2,8 @@
 public struct RunResult: Sendable {
     public enum Status: String, Sendable {
         case succeeded, failed
+        /// Stopped by SIGINT or SIGTERM; only a transcript's run_end says so (the run never returns).
+        case interrupted
     }
 
     public var status: Status

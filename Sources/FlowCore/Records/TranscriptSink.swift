@@ -1,10 +1,18 @@
 import Foundation
 
+/// The kinds of transcript event (docs/transcript.md), one case each, so a misspelled type is a
+/// compile error rather than an event no reader understands.
+public enum EventType: String, Sendable, CaseIterable {
+    case runStart = "run_start", stepStart = "step_start", request, response, retry, branch, input
+    case toolCall = "tool_call", toolResult = "tool_result", contextTrim = "context_trim", warning, error
+    case runEnd = "run_end"
+}
+
 /// Where a run's events go. The writer adds the sequence number and time offset.
 public protocol TranscriptSink: Sendable {
     /// Records one event of `type` with its fields, in order. Must not throw: a record that
     /// cannot be written is reported once, and the run goes on.
-    func record(_ type: String, _ fields: [(String, JSON)])
+    func record(_ type: EventType, _ fields: [(String, JSON)])
     /// False for a sink that keeps nothing, so callers can skip building events.
     var isRecording: Bool { get }
 }
@@ -54,7 +62,7 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
 
     deinit { try? handle.close() }
 
-    public func record(_ type: String, _ fields: [(String, JSON)]) {
+    public func record(_ type: EventType, _ fields: [(String, JSON)]) {
         lock.lock()
         defer { lock.unlock() }
         // After run_end (an interruption's included) the record is closed.
@@ -68,26 +76,26 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !ended else { return }
-        write("run_end", [("status", .string("interrupted")),
+        write(.runEnd, [("status", .string(RunResult.Status.interrupted.rawValue)),
                           ("totals", .object([("calls", .int(calls)), ("input_tokens", .int(inputTokens)),
                                               ("output_tokens", .int(outputTokens)), ("cost_usd", cost.map(JSON.double) ?? .null)]))])
     }
 
     /// Writes one line; the caller holds the lock.
-    private func write(_ type: String, _ fields: [(String, JSON)]) {
-        if type == "response" {
+    private func write(_ type: EventType, _ fields: [(String, JSON)]) {
+        if type == .response {
             let response = JSON.object(fields)
             calls += 1
             inputTokens += response["usage"]?["input_tokens"]?.int ?? 0
             outputTokens += response["usage"]?["output_tokens"]?.int ?? 0
             if let previous = cost, let more = response["cost_usd"]?.double { cost = previous + more } else { cost = nil }
         }
-        if type == "run_end" { ended = true }
+        if type == .runEnd { ended = true }
         sequence += 1
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let event = JSON.object([("seq", .int(sequence)), ("t", .double((seconds * 1000).rounded() / 1000)),
-                                 ("type", .string(type))] + fields)
+                                 ("type", .string(type.rawValue))] + fields)
         // Secrets a provider echoed (in an error message, in a body) never reach the file.
         let line = Redaction.text(event.serialized) + "\n"
         do {
@@ -134,7 +142,7 @@ public final class InMemoryTranscript: TranscriptSink, Sendable {
 
     public var events: [JSON] { stored.current }
 
-    public func record(_ type: String, _ fields: [(String, JSON)]) {
-        stored.withLock { $0.append(.object([("seq", .int($0.count + 1)), ("type", .string(type))] + fields)) }
+    public func record(_ type: EventType, _ fields: [(String, JSON)]) {
+        stored.withLock { $0.append(.object([("seq", .int($0.count + 1)), ("type", .string(type.rawValue))] + fields)) }
     }
 }

@@ -10,7 +10,7 @@ public enum TestReports {
             let name = result.name.count > width - 2 ? String(result.name.prefix(width - 5)) + "..." : result.name
             let status = result.providerError != nil ? "error " : result.passed ? "pass  " : "FAIL  "
             out += name.padding(toLength: width, withPad: " ", startingAt: 0) + status + "  "
-                + result.mode.padding(toLength: 7, withPad: " ", startingAt: 0)
+                + result.mode.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
                 + String(format: "%3d/%-3d %7.2fs", result.passedRuns, result.runs, result.seconds)
                 + " " + Money.text(result.costUSD).leftPadded(to: 9) + "\n"
         }
@@ -32,7 +32,7 @@ public enum TestReports {
             ("cases", .array(results.map { result in
                 .object(omittingNil: [
                     ("workflow", .string(result.workflow)), ("name", .string(result.name)), ("line", .int(result.line)),
-                    ("passed", .bool(result.passed)), ("mode", .string(result.mode)),
+                    ("passed", .bool(result.passed)), ("mode", .string(result.mode.rawValue)),
                     ("runs", .int(result.runs)), ("passed_runs", .int(result.passedRuns)), ("pass_rate", .double(result.passRate)),
                     ("failures", .array(result.failures.map { .object([("file", .string($0.file ?? result.workflow)), ("line", .int($0.line)),
                                                                       ("message", .string($0.message))]) })),

@@ -9,6 +9,15 @@ public enum TestMode: String, Sendable {
     case live
 }
 
+/// How one case was answered, as the summary and reports name it.
+public enum CaseMode: String, Sendable {
+    /// Scripted replies: the case's `mock:`, or a workflow whose models are all mock.
+    case mock
+    case replay
+    case live
+    case record
+}
+
 /// The outcome of one case over its repeats.
 public struct CaseResult: Sendable {
     public var workflow: String
@@ -22,7 +31,7 @@ public struct CaseResult: Sendable {
     public var failures: [(file: String?, line: Int, message: String)]
     /// A provider error no retry fixed (exit 69).
     public var providerError: String?
-    public var mode: String
+    public var mode: CaseMode
     public var seconds: Double
     public var costUSD: Double?
     public var tokens: Int
@@ -82,7 +91,7 @@ public struct TestRunner: Sendable {
     func run(_ testCase: TestCase) async -> CaseResult {
         let started = ContinuousClock.now
         var result = CaseResult(workflow: loaded.source.path, name: testCase.name, line: testCase.mark.line, runs: testCase.repeatCount,
-                                passedRuns: 0, passRate: testCase.passRate, failures: [], providerError: nil, mode: "", seconds: 0,
+                                passedRuns: 0, passRate: testCase.passRate, failures: [], providerError: nil, mode: .replay, seconds: 0,
                                 costUSD: 0, tokens: 0)
         var registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: testCase.mock ?? [],
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
@@ -93,28 +102,28 @@ public struct TestRunner: Sendable {
             }
         if testCase.mock != nil {
             registry.forceMock = true
-            result.mode = "mock"
+            result.mode = .mock
         } else if onlyMock && !(cassette.map { FileManager.default.fileExists(atPath: $0.path) } ?? false) {
             // A workflow on scripted replies needs no recording: it is offline already.
             registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: loaded.workflow.mock)
-            result.mode = "mock"
+            result.mode = .mock
         } else if mode == .replay {
             guard let cassette, FileManager.default.fileExists(atPath: cassette.path) else {
                 // Never silently live: a case with nothing to replay fails and says how to record.
                 result.failures = [(nil, testCase.mark.line, "no recording to replay: record the cassette with 'flow test \(loaded.source.path) --live --record', or give the case mock replies")]
-                result.mode = "replay"
+                result.mode = .replay
                 return result
             }
             registry.cassette = cassette
             registry.cassetteMode = .replay
             registry.recordCommand = "flow test \(loaded.source.path) --live --record"
-            result.mode = "replay"
+            result.mode = .replay
         } else {
             if record, let cassette {
                 registry.cassette = cassette
                 registry.cassetteMode = .record
             }
-            result.mode = record ? "record" : "live"
+            result.mode = record ? .record : .live
         }
         var inputs = [String: TemplateValue]()
         for variable in loaded.workflow.vars {
@@ -131,7 +140,7 @@ public struct TestRunner: Sendable {
             if testCase.mock != nil {
                 attemptRegistry = ProviderRegistry(environment: environment, transport: transport, mockReplies: testCase.mock ?? [])
                 attemptRegistry.forceMock = true
-            } else if result.mode == "mock" {
+            } else if result.mode == .mock {
                 attemptRegistry = ProviderRegistry(environment: environment, transport: transport, mockReplies: loaded.workflow.mock)
             }
             let drifts = Locked<[String]>([])
@@ -170,6 +179,6 @@ public struct TestRunner: Sendable {
 /// A transcript that keeps nothing: test cases are judged on their results.
 public struct NullTranscript: TranscriptSink {
     public init() {}
-    public func record(_ type: String, _ fields: [(String, JSON)]) {}
+    public func record(_ type: EventType, _ fields: [(String, JSON)]) {}
     public var isRecording: Bool { false }
 }
