@@ -23,8 +23,7 @@ enum RecordCommands {
                     return ExitCode.noInput
                 }
                 let transcript = try TranscriptReader.read(path)
-                let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-                Terminal.out(TranscriptViews.show(transcript, style: .init(color: color)))
+                Terminal.out(TranscriptViews.show(transcript, style: TerminalStyle.forStandardOutput()))
                 return ExitCode.ok
             case "cost":
                 let paths = arguments.positionals.isEmpty ? [RunsDirectory.path(from: FileManager.default.currentDirectoryPath)] : arguments.positionals

@@ -47,6 +47,10 @@ import Testing
         let show = try FlowBinary.run(["show", directory.path + "/" + (report["transcript"]?.string ?? "")], in: directory.path)
         #expect(show.stdout.contains("  → length: continue\n"))
         #expect(!show.stdout.contains("\u{1B}["), "no colour when piped")
+        // The terminal's colours live in the CLI; FORCE_COLOR asks for them through a pipe.
+        let coloured = try FlowBinary.run(["show", directory.path + "/" + (report["transcript"]?.string ?? "")], in: directory.path,
+                                          environment: ["FORCE_COLOR": "1"])
+        #expect(coloured.stdout.contains("\u{1B}[32msucceeded\u{1B}[0m"))
     }
 
     @Test func toolExampleRunsTheRealProgram() throws {

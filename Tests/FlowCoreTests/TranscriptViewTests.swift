@@ -18,7 +18,7 @@ import Testing
     ]
 
     @Test func showReadsLikeAConversation() throws {
-        let text = TranscriptViews.show(try Self.transcript(Self.run), style: .init(color: false))
+        let text = TranscriptViews.show(try Self.transcript(Self.run), style: PlainStyle())
         #expect(text == """
             run triage (w.yaml) — succeeded
               sha256 aaaaaaaaaaaa · 2026-11-24T10:00:00Z
@@ -35,7 +35,7 @@ import Testing
             totals: 1 call · 100 in / 2 out tokens · $0.000016 spent
 
             """)
-        #expect(TranscriptViews.show(try Self.transcript(Self.run), style: .init(color: true)).contains("\u{1B}[32msucceeded\u{1B}[0m"))
+        #expect(TranscriptViews.show(try Self.transcript(Self.run), style: MarkerStyle()).contains("<green>succeeded</green>"))
     }
 
     @Test func costGroupsByWorkflowModelAndDay() throws {
@@ -66,4 +66,13 @@ import Testing
         #expect(!sameDiffers)
         #expect(same.contains("the same requests and answers\n"))
     }
+}
+
+/// Marks styled text with tags, so a test sees which parts a view styles and how.
+struct MarkerStyle: TextStyle {
+    func bold(_ text: String) -> String { "<bold>\(text)</bold>" }
+    func dim(_ text: String) -> String { "<dim>\(text)</dim>" }
+    func red(_ text: String) -> String { "<red>\(text)</red>" }
+    func green(_ text: String) -> String { "<green>\(text)</green>" }
+    func yellow(_ text: String) -> String { "<yellow>\(text)</yellow>" }
 }

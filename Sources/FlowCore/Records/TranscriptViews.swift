@@ -3,17 +3,6 @@ import Foundation
 /// What `flow show`, `flow cost` and `flow diff` print, computed from transcripts. Pure: the
 /// commands read the files and print; these functions only look at events.
 public enum TranscriptViews {
-    /// Terminal styling, off when piped or when NO_COLOR is set.
-    public struct Style: Sendable {
-        public var color: Bool
-        public init(color: Bool) { self.color = color }
-
-        func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
-        func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
-        func red(_ text: String) -> String { color ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
-        func green(_ text: String) -> String { color ? "\u{1B}[32m\(text)\u{1B}[0m" : text }
-        func yellow(_ text: String) -> String { color ? "\u{1B}[33m\(text)\u{1B}[0m" : text }
-    }
 
     static func dollars(_ value: JSON?) -> String { Money.text(value?.double) }
 
@@ -33,7 +22,7 @@ public enum TranscriptViews {
     // MARK: show
 
     /// The run as a person reads it: turns, branches, tokens, cost, retries, tools, errors.
-    public static func show(_ transcript: TranscriptReader.Transcript, style: Style) -> String {
+    public static func show(_ transcript: TranscriptReader.Transcript, style: any TextStyle = PlainStyle()) -> String {
         var out = ""
         let start = transcript.first("run_start")
         let end = transcript.all("run_end").last
