@@ -89,9 +89,10 @@ enum RunCommand {
         if arguments.flags.contains("--verbose") {
             transport = LoggingTransport(transport) { line in Terminal.err(line + "\n") }
         }
-        var registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
+        let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
                                         transport: transport, mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
+        var cassette: CassetteUse?
         switch cassetteSettings(arguments, workflowPath: loaded.source.path) {
         case .failure(let error):
             Terminal.report(error)
@@ -103,13 +104,12 @@ enum RunCommand {
                     return ExitCode.noInput
                 }
                 do {
-                    registry.cassette = try CassetteStore.open(path)
+                    cassette = CassetteUse(store: try CassetteStore.open(path), mode: mode,
+                                           recordCommand: "flow run \(loaded.source.path) --record")
                 } catch {
                     Terminal.err("\(error)\n")
                     return ExitCode.invalid
                 }
-                registry.cassetteMode = mode
-                registry.recordCommand = "flow run \(loaded.source.path) --record"
             }
         }
         // With --json, stdout carries only the final object, so streamed text is not printed.
@@ -124,15 +124,16 @@ enum RunCommand {
         if interactive, onText == nil {
             onAnswer = { _, text in Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
         }
-        let tools = registry.cassetteTools(ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory),
-                                           live: arguments.flags.contains("--live-tools")) { drift in
+        let processTools = ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory)
+        let tools = cassette?.tools(processTools, live: arguments.flags.contains("--live-tools")) { drift in
             Terminal.err("warning: \(drift)\n")
             writer.record(.warning, [("message", .string(drift))])
-        }
+        } ?? processTools
         var interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
                                       tools: tools,
                                       onAnswer: onAnswer, prices: prices,
                                       context: GitInfo.fields(for: workflowDirectory.isEmpty ? "." : workflowDirectory))
+        interpreter.cassette = cassette
         interpreter.onRetry = { step, retry in
             Terminal.err("step \(step): retry \(retry.attempt) in \(String(format: "%.1f", retry.delay)) s: \(retry.error.description)\n")
         }

@@ -26,6 +26,8 @@ public struct Interpreter: Sendable {
     let context: [(String, JSON)]
     /// Told of each retry as it happens (step id, attempt), so a terminal can show the wait.
     public var onRetry: (@Sendable (String, RetryAttempt) -> Void)? = nil
+    /// The cassette answers come from or go to, if any: applied as each provider is resolved.
+    public var cassette: CassetteUse? = nil
 
     public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil,
                 input: any InputSource = NoInput(), tools: any ToolRunner = ProcessToolRunner(baseDirectory: "."),
@@ -123,15 +125,19 @@ public struct Interpreter: Sendable {
 
     /// The provider for `model` in `step`, reporting each retry to the transcript and `onRetry`.
     func resolve(_ model: ModelRef, step: String) throws(ProviderError) -> any ChatProvider {
-        let transcript = self.transcript, onRetry = self.onRetry
-        return try providers.provider(for: model, step: step) { retry in
-            onRetry?(step, retry)
-            transcript.record(.retry, [
-                ("step", .string(step)), ("attempt", .int(retry.attempt)),
-                ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
-                ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
-            ])
+        let transcript = self.transcript, onRetry = self.onRetry, providers = self.providers
+        let direct = { () throws(ProviderError) -> any ChatProvider in
+            try providers.provider(for: model, step: step) { retry in
+                onRetry?(step, retry)
+                transcript.record(.retry, [
+                    ("step", .string(step)), ("attempt", .int(retry.attempt)),
+                    ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
+                    ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
+                ])
+            }
         }
+        guard let cassette else { return try direct() }
+        return try cassette.provider(for: model, step: step, registry: providers, resolve: direct)
     }
 
     /// One visit of a step, until its branch names where to go: next, end, fail or a step.
@@ -310,8 +316,8 @@ public struct Interpreter: Sendable {
         transcript.record(.runEnd, JSON.object(omittingNil: [
             ("status", .string(result.status.rawValue)),
             ("output", result.output.map(JSON.string)),
-            ("totals", TranscriptEvents.totals(result)),
-            ("path", TranscriptEvents.path(result.path)),
+            ("totals", RunEvents.totals(result)),
+            ("path", RunEvents.path(result.path)),
         ]).pairs)
     }
 }

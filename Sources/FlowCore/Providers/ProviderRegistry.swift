@@ -13,11 +13,6 @@ public struct ProviderRegistry: Sendable {
     public var keyFiles: [String: String]
     public var retry: RetryPolicy
     public var onRetry: (@Sendable (RetryAttempt) -> Void)?
-    /// Where answers are recorded to or replayed from, if anywhere.
-    public var cassette: CassetteStore?
-    public var cassetteMode = CassetteMode.live
-    /// What a replay miss tells the user to run: each command records in its own way.
-    public var recordCommand = "flow run <workflow> --record"
     /// Answer every model from the mock's scripted replies (test cases with `mock:`).
     public var forceMock = false
     /// Shared backoff for concurrent runs.
@@ -47,15 +42,7 @@ public struct ProviderRegistry: Sendable {
         var registry = self
         if let onRetry { registry.onRetry = onRetry }
         if forceMock { return mock }
-        if let cassette, cassetteMode == .replay {
-            return ReplayProvider(name: ref.provider, adapter: try adapter(for: ref), store: cassette, step: step,
-                                  recordCommand: recordCommand)
-        }
-        let provider = try registry.resolve(ref)
-        if let cassette, cassetteMode == .record {
-            return RecordingProvider(inner: provider, store: cassette, step: step)
-        }
-        return provider
+        return try registry.resolve(ref)
     }
 
     /// The wire format and rules of `ref`'s provider, at its endpoint (nil for the mock). Needs

@@ -226,11 +226,40 @@ public struct CassetteToolRunner: ToolRunner {
     }
 }
 
-extension ProviderRegistry {
-    /// `tools` wrapped for the registry's cassette: recorded when recording, replayed when
-    /// replaying (run for real and compared when `live`); as they are otherwise.
-    public func cassetteTools(_ tools: any ToolRunner, live: Bool, onDrift: @escaping @Sendable (String) -> Void) -> any ToolRunner {
-        guard let cassette, cassetteMode != .live, !forceMock else { return tools }
-        return CassetteToolRunner(inner: tools, store: cassette, mode: cassetteMode, live: live, onDrift: onDrift)
+/// How a run uses a cassette: the store, the mode, and what a replay miss tells the user to run
+/// (each command records in its own way). The interpreter applies it when it resolves each
+/// step's provider, so the provider registry knows nothing of cassettes.
+public struct CassetteUse: Sendable {
+    public var store: CassetteStore
+    public var mode: CassetteMode
+    public var recordCommand: String
+
+    public init(store: CassetteStore, mode: CassetteMode, recordCommand: String) {
+        self.store = store
+        self.mode = mode
+        self.recordCommand = recordCommand
+    }
+
+    /// The provider for `ref` in `step` under this use: answered from the cassette, recorded
+    /// into it, or as `registry` resolves it. Scripted (forced mock) runs are left as they are.
+    func provider(for ref: ModelRef, step: String, registry: ProviderRegistry,
+                  resolve: () throws(ProviderError) -> any ChatProvider) throws(ProviderError) -> any ChatProvider {
+        guard !registry.forceMock else { return try resolve() }
+        switch mode {
+        case .replay:
+            return ReplayProvider(name: ref.provider, adapter: try registry.adapter(for: ref), store: store, step: step,
+                                  recordCommand: recordCommand)
+        case .record:
+            return RecordingProvider(inner: try resolve(), store: store, step: step)
+        case .live:
+            return try resolve()
+        }
+    }
+
+    /// `tools` wrapped for this use: recorded when recording, replayed when replaying (run for
+    /// real and compared when `live`).
+    public func tools(_ tools: any ToolRunner, live: Bool, onDrift: @escaping @Sendable (String) -> Void) -> any ToolRunner {
+        guard mode != .live else { return tools }
+        return CassetteToolRunner(inner: tools, store: store, mode: mode, live: live, onDrift: onDrift)
     }
 }

@@ -76,7 +76,7 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !ended else { return }
-        write(.runEnd, [("status", .string(RunResult.Status.interrupted.rawValue)),
+        write(.runEnd, [("status", .string("interrupted")),  // RunResult.Status.interrupted
                           ("totals", .object([("calls", .int(calls)), ("input_tokens", .int(inputTokens)),
                                               ("output_tokens", .int(outputTokens)), ("cost_usd", cost.map(JSON.double) ?? .null)]))])
     }

@@ -43,13 +43,6 @@ public enum Secrets {
 public enum Redaction {
     public static let marker = "[redacted]"
 
-    /// Headers whose values are credentials.
-    static let secretHeaders: Set<String> = ["authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization"]
-
-    public static func header(_ header: Header) -> Header {
-        secretHeaders.contains(header.name.lowercased()) ? Header(header.name, marker) : header
-    }
-
     /// Query parameters whose values are credentials.
     static func isSecretParameter(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -93,13 +86,5 @@ public enum Redaction {
         guard out.contains("sk-") || out.contains("AIza") || out.contains("gh") else { return out }
         let range = NSRange(out.startIndex..., in: out)
         return keyShapes.stringByReplacingMatches(in: out, range: range, withTemplate: marker)
-    }
-
-    public static func describe(_ request: HTTPRequest) -> String {
-        var out = "→ \(request.method) \(url(request.url))\n"
-        for header in request.headers.map(header) { out += "  \(header.name): \(header.value)\n" }
-        out += text(String(decoding: request.body.prefix(4096), as: UTF8.self))
-        if request.body.count > 4096 { out += "… (\(request.body.count) bytes)" }
-        return out
     }
 }

@@ -100,6 +100,7 @@ public struct TestRunner: Sendable {
             && loaded.workflow.steps.allSatisfy { step in
                 step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.provider ?? "mock" == "mock" }; return true }
             }
+        var cassetteUse: CassetteUse?
         if testCase.mock != nil {
             registry.forceMock = true
             result.mode = .mock
@@ -114,14 +115,11 @@ public struct TestRunner: Sendable {
                 result.mode = .replay
                 return result
             }
-            registry.cassette = cassette
-            registry.cassetteMode = .replay
-            registry.recordCommand = "flow test \(loaded.source.path) --live --record"
+            cassetteUse = CassetteUse(store: cassette, mode: .replay, recordCommand: "flow test \(loaded.source.path) --live --record")
             result.mode = .replay
         } else {
             if record, let cassette {
-                registry.cassette = cassette
-                registry.cassetteMode = .record
+                cassetteUse = CassetteUse(store: cassette, mode: .record, recordCommand: "flow test \(loaded.source.path) --live --record")
             }
             result.mode = record ? .record : .live
         }
@@ -145,10 +143,12 @@ public struct TestRunner: Sendable {
             }
             let drifts = Locked<[String]>([])
             let directory = (loaded.source.path as NSString).deletingLastPathComponent
-            let tools = attemptRegistry.cassetteTools(ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory),
-                                                      live: liveTools) { drift in drifts.withLock { $0.append(drift) } }
-            let run = await Interpreter(providers: attemptRegistry, transcript: NullTranscript(), input: ScriptedInput(testCase.inputs),
-                                        tools: tools, prices: prices).run(loaded, inputs: inputs)
+            let processTools = ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory)
+            let tools = cassetteUse?.tools(processTools, live: liveTools) { drift in drifts.withLock { $0.append(drift) } } ?? processTools
+            var interpreter = Interpreter(providers: attemptRegistry, transcript: NullTranscript(), input: ScriptedInput(testCase.inputs),
+                                          tools: tools, prices: prices)
+            interpreter.cassette = cassetteUse
+            let run = await interpreter.run(loaded, inputs: inputs)
             result.tokens += run.totals.inputTokens + run.totals.outputTokens
             if let total = result.costUSD, let cost = run.costUSD { result.costUSD = total + cost } else { result.costUSD = nil }
             var failures: [(String?, Int, String)] = []

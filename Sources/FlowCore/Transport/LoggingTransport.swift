@@ -35,3 +35,21 @@ public struct LoggingTransport: HTTPTransport {
 }
 
 /// Removes secrets from what is shown: key headers, key parameters in URLs. Pure.
+
+/// The redaction of HTTP values, beside the transport that logs them.
+extension Redaction {
+    /// Headers whose values are credentials.
+    static let secretHeaders: Set<String> = ["authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization"]
+
+    public static func header(_ header: Header) -> Header {
+        secretHeaders.contains(header.name.lowercased()) ? Header(header.name, marker) : header
+    }
+
+    public static func describe(_ request: HTTPRequest) -> String {
+        var out = "→ \(request.method) \(url(request.url))\n"
+        for header in request.headers.map(header) { out += "  \(header.name): \(header.value)\n" }
+        out += text(String(decoding: request.body.prefix(4096), as: UTF8.self))
+        if request.body.count > 4096 { out += "… (\(request.body.count) bytes)" }
+        return out
+    }
+}

@@ -48,33 +48,6 @@ public struct ToolDeclaration: Sendable {
     public var mark: Mark
 }
 
-/// `provider/model`, as written in the workflow.
-public struct ModelRef: Sendable, Equatable, CustomStringConvertible {
-    public var provider: String
-    public var name: String
-    public var mark: Mark?
-
-    public init(provider: String, name: String, mark: Mark? = nil) {
-        self.provider = provider
-        self.name = name
-        self.mark = mark
-    }
-
-    /// Parses `provider/model`; the model part may itself contain slashes.
-    public init?(parsing text: String, mark: Mark? = nil) {
-        guard let slash = text.firstIndex(of: "/") else { return nil }
-        let provider = String(text[..<slash]), name = String(text[text.index(after: slash)...])
-        guard !provider.isEmpty, !name.isEmpty else { return nil }
-        self.init(provider: provider, name: name, mark: mark)
-    }
-
-    public static func == (lhs: ModelRef, rhs: ModelRef) -> Bool {
-        lhs.provider == rhs.provider && lhs.name == rhs.name
-    }
-
-    public var description: String { "\(provider)/\(name)" }
-}
-
 /// An input of the workflow. A nil default means the caller must set it (`--var name=value`).
 public struct Variable: Sendable {
     public var name: String
@@ -125,24 +98,4 @@ public struct Step: Sendable {
     public var fresh = false
     /// Names of the declared tools offered to the model in this step.
     public var tools: [String] = []
-}
-
-/// One scripted reply of the `mock` provider.
-public struct MockReply: Sendable, Equatable {
-    public var content: String
-    public var finishReason: String
-    public var usage: Usage
-    /// The first token's probability, served as logprobs (for `confidence_below`).
-    public var confidence: Double?
-    /// Tools the model asks to call (finish reason `tool_calls` unless set otherwise).
-    public var toolCalls: [ToolCall] = []
-    /// A provider error to raise instead of answering (for `error` branches).
-    public var error: String?
-
-    public init(content: String, finishReason: String = "stop", usage: Usage = .init(), confidence: Double? = nil) {
-        self.content = content
-        self.finishReason = finishReason
-        self.usage = usage
-        self.confidence = confidence
-    }
 }

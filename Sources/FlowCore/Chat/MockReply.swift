@@ -1,0 +1,19 @@
+/// One scripted reply of the `mock` provider.
+public struct MockReply: Sendable, Equatable {
+    public var content: String
+    public var finishReason: String
+    public var usage: Usage
+    /// The first token's probability, served as logprobs (for `confidence_below`).
+    public var confidence: Double?
+    /// Tools the model asks to call (finish reason `tool_calls` unless set otherwise).
+    public var toolCalls: [ToolCall] = []
+    /// A provider error to raise instead of answering (for `error` branches).
+    public var error: String?
+
+    public init(content: String, finishReason: String = "stop", usage: Usage = .init(), confidence: Double? = nil) {
+        self.content = content
+        self.finishReason = finishReason
+        self.usage = usage
+        self.confidence = confidence
+    }
+}

@@ -1,0 +1,59 @@
+import FlowSource
+
+/// Why a provider gave no usable answer: one typed error for every provider, carrying what a
+/// user needs to act on it, and never the key.
+public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// No API key in the environment.
+        case missingKey = "missing_key"
+        /// No response: connection refused, DNS, timeout.
+        case network
+        /// An HTTP error status with the provider's message.
+        case http
+        /// A 2xx body flow could not read.
+        case decode
+        /// The mock provider ran out of scripted replies.
+        case script
+        /// The request asks for something this provider or model cannot do; nothing was sent.
+        case configuration
+        /// The call could take the run past a budget in `limits:`; nothing was sent.
+        case budget
+        /// Replaying, the cassette has no recording of this request.
+        case cassetteMiss = "cassette_miss"
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var status: Int?
+    /// The provider's own error type or code (`rate_limit_exceeded`, `overloaded_error`, `INVALID_ARGUMENT`).
+    public var errorType: String?
+    /// The provider's request id, for a support ticket.
+    public var requestId: String?
+    /// Whether sending the same request again may succeed.
+    public var retryable: Bool
+    /// Seconds the provider asked to wait (`retry-after-ms`, `retry-after`).
+    public var retryAfter: Double?
+
+    public init(_ kind: Kind, _ message: String, status: Int? = nil, errorType: String? = nil,
+                requestId: String? = nil, retryable: Bool = false, retryAfter: Double? = nil) {
+        self.kind = kind
+        // Messages quote servers' words: their control characters are escaped once, here.
+        self.message = Printable.escaped(message)
+        self.status = status
+        self.errorType = errorType
+        self.requestId = requestId
+        self.retryable = retryable
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String {
+        var text = message
+        if let requestId { text += " [request \(requestId)]" }
+        return text
+    }
+}
+
+extension ProviderError {
+    /// A connection refused outright: the server is not there, as opposed to slow or overloaded.
+    public var isConnectionRefused: Bool { kind == .network && errorType == "connection_refused" }
+}
