@@ -13,7 +13,7 @@ enum ModelsCommand {
             return ExitCode.noInput
         }
         let config = (try? WorkflowLoader.projectConfig(for: FileManager.default.currentDirectoryPath)) ?? ProjectConfig()
-        let keys = ["openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "gemini": "GEMINI_API_KEY"]
+        let keys = Dictionary(uniqueKeysWithValues: ProviderKind.allCases.compactMap { kind in kind.keyVariable.map { (kind.rawValue, $0) } })
         var models = table.prices.keys.sorted()
         if let provider = arguments.value("--provider") { models = models.filter { $0.hasPrefix(provider + "/") } }
         func perMillion(_ value: Double?) -> String { value.map { String(format: "%.3f", $0 * 1e6) } ?? "-" }

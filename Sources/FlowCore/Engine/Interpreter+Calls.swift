@@ -8,32 +8,11 @@ extension Interpreter {
     func call(_ original: ChatRequest, model: ModelRef, step: Step, loaded: LoadedWorkflow, table: ProviderTable,
               run: inout RunProgress) async -> (ChatResponse?, ProviderError?) {
         var request = original
-        if let policy = loaded.workflow.context {
-            let before = ContextWindow.estimate(request.messages)
-            let (kept, removed) = ContextWindow.trim(request.messages, budget: policy.maxInputTokens)
-            if removed > 0 {
-                request.messages = kept
-                transcript.record(.contextTrim, [("step", .string(step.id)), ("removed_messages", .int(removed)),
-                                                   ("estimated_tokens_before", .int(before)),
-                                                   ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
-            }
-        }
-        if let limit = loaded.workflow.limits.maxTotalTokens {
-            // Pessimistic: the whole input estimate plus the most the answer may take.
-            let worst = run.tokensUsed + ContextWindow.estimate(request.messages) + (request.params.maxTokens ?? 4096)
-            if worst > limit {
-                return (nil, ProviderError(.budget, "this call could bring the run to \(worst) tokens, over limits.max_total_tokens (\(limit)), so it was not sent; raise the limit or lower max_tokens"))
-            }
-        }
-        if let limit = loaded.workflow.limits.maxCostUSD {
-            guard let price = prices.price(for: model) else {
-                return (nil, ProviderError(.budget, "limits.max_cost_usd is set but \(model) has no price, so the budget cannot be kept; add its price with --prices"))
-            }
-            let estimate = Usage(inputTokens: ContextWindow.estimate(request.messages), outputTokens: request.params.maxTokens ?? 4096)
-            let worst = run.costUSD + price.cost(of: estimate)
-            if worst > limit {
-                return (nil, ProviderError(.budget, "this call could bring the run to \(Self.dollars(worst)), over limits.max_cost_usd (\(Self.dollars(limit))), so it was not sent; raise the limit or lower max_tokens"))
-            }
+        // Tool rounds and continuations grow the request past the conversation: it is fitted too.
+        if let trimmed = fitToContext(request.messages, policy: loaded.workflow.context, step: step.id) { request.messages = trimmed }
+        if let over = Budget.check(request, model: model, limits: loaded.workflow.limits, price: prices.price(for: model),
+                                   tokensUsed: run.tokensUsed, costSoFar: run.costUSD) {
+            return (nil, over)
         }
         // Preflight resolved every model a step can reach; a lookup miss cannot happen, but is
         // answered by resolving rather than by a crash.
@@ -79,6 +58,18 @@ extension Interpreter {
         } catch {
             return (nil, error)
         }
+    }
+
+    /// `messages` fitted to the workflow's context budget, with a `context_trim` event; nil when
+    /// there is no budget or nothing had to go. The one place the context window is applied.
+    func fitToContext(_ messages: [ChatMessage], policy: ContextPolicy?, step: String) -> [ChatMessage]? {
+        guard let policy else { return nil }
+        let (kept, removed) = ContextWindow.trim(messages, budget: policy.maxInputTokens)
+        guard removed > 0 else { return nil }
+        transcript.record(.contextTrim, [("step", .string(step)), ("removed_messages", .int(removed)),
+                                         ("estimated_tokens_before", .int(ContextWindow.estimate(messages))),
+                                         ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
+        return kept
     }
 
     /// The request that asks for the rest of `text`: the partial answer as a prefill where the

@@ -77,8 +77,8 @@ public struct Interpreter: Sendable {
                 switch try await visit(step, loaded: loaded, table: table, conversation: &conversation, run: &run) {
                 case .next: index += 1
                 case .goto(let id): index = workflow.index(of: id) ?? workflow.steps.count
-                case .fail(let message): throw failure(step, message: message, run: run)
-                default: index = workflow.steps.count  // end
+                case .fail(let error): throw error
+                case .end: index = workflow.steps.count
                 }
             }
             var output = run.steps.last?.content
@@ -142,7 +142,7 @@ public struct Interpreter: Sendable {
 
     /// One visit of a step, until its branch names where to go: next, end, fail or a step.
     private func visit(_ step: Step, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
-                       run: inout RunProgress) async throws(RunError) -> Action {
+                       run: inout RunProgress) async throws(RunError) -> Transition {
         var model = conversation.model(for: step)
         transcript.record(.stepStart, [("step", .string(step.id)), ("model", .string(model.description))])
         if step.fresh { conversation.startFresh() }
@@ -160,17 +160,10 @@ public struct Interpreter: Sendable {
             asked = line
         }
         var request = try conversation.request(for: step, asked: asked)
-        if let policy = loaded.workflow.context {
+        if let trimmed = fitToContext(conversation.messages, policy: loaded.workflow.context, step: step.id) {
             // The conversation itself slides, so a long chat keeps flat memory, not only short requests.
-            let before = ContextWindow.estimate(conversation.messages)
-            let (kept, removed) = ContextWindow.trim(conversation.messages, budget: policy.maxInputTokens)
-            if removed > 0 {
-                conversation.messages = kept
-                request.messages = kept
-                transcript.record(.contextTrim, [("step", .string(step.id)), ("removed_messages", .int(removed)),
-                                                   ("estimated_tokens_before", .int(before)),
-                                                   ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
-            }
+            conversation.messages = trimmed
+            request.messages = trimmed
         }
         request.tools = loaded.workflow.tools.filter { step.tools.contains($0.name) }
             .map { ToolSpec(name: $0.name, description: $0.description, parameters: $0.parameters) }
@@ -178,6 +171,8 @@ public struct Interpreter: Sendable {
         let originalPrefill = request.prefill
         var text = ""            // the answer so far, prefill included, across continuations
         var counts = (continuations: 0, retries: 0, toolRounds: 0)
+        // How the last answer ended: what a failure of this visit explains itself with.
+        var last = LastAnswer()
 
         while true {
             let (response, providerError) = await call(request, model: model, step: step, loaded: loaded, table: table, run: &run)
@@ -204,7 +199,7 @@ public struct Interpreter: Sendable {
                         reason = .invalid
                         // The prefill is part of the parsed text and often what breaks it: name it.
                         let prefill = originalPrefill.map { "the text parsed is the prefill \(JSON.string($0).serialized) followed by the answer; " }
-                        run.invalidDetail = (prefill ?? "") + error.description
+                        last.invalidDetail = (prefill ?? "") + error.description
                     }
                 }
             } else {
@@ -218,20 +213,20 @@ public struct Interpreter: Sendable {
             let why = chosen.map { Conditions.reason($0.condition, logprobs: response?.logprobs) } ?? []
             transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
                                          ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)
-            run.lastReason = reason
-            run.lastRaw = response?.finishReason.raw
-            run.lastError = providerError
+            last.reason = reason
+            last.raw = response?.finishReason.raw
+            last.error = providerError
 
             switch action {
             case .continueAnswer(let limit):
                 guard reason == .length, counts.continuations < limit else {
-                    return .fail("step '\(step.id)' is still truncated after \(limit) continuation\(limit == 1 ? "" : "s"); raise max_tokens or the continue count")
+                    return .fail(failure(step, message: "step '\(step.id)' is still truncated after \(limit) continuation\(limit == 1 ? "" : "s"); raise max_tokens or the continue count", last: last))
                 }
                 counts.continuations += 1
                 request = continuation(of: request, text: text, mode: prefillMode(model, step: step.id, table: table))
             case .retry(let spec):
                 guard counts.retries < spec.count else {
-                    return .fail(nil)
+                    return .fail(failure(step, message: nil, last: last))
                 }
                 counts.retries += 1
                 if let other = spec.model {
@@ -244,7 +239,8 @@ public struct Interpreter: Sendable {
                 counts.continuations = 0
             case .tools(let maxRounds):
                 guard reason == .toolCalls, let response, counts.toolRounds < maxRounds else {
-                    return .fail(reason == .toolCalls ? "step '\(step.id)' asked for tools more than \(maxRounds) rounds (tools.max_rounds)" : nil)
+                    return .fail(failure(step, message: reason == .toolCalls ? "step '\(step.id)' asked for tools more than \(maxRounds) rounds (tools.max_rounds)" : nil,
+                                         last: last))
                 }
                 counts.toolRounds += 1
                 let results = await runTools(response.toolCalls, declared: loaded.workflow.tools, offered: step.tools, step: step.id)
@@ -259,9 +255,10 @@ public struct Interpreter: Sendable {
                     conversation.answer(text, for: step, parsed: parsed)
                     onAnswer?(step.id, text)
                 }
-                return action
-            case .fail:
-                return action
+                if case .goto(let id) = action { return .goto(id) }
+                return action == .end ? .end : .next
+            case .fail(let message):
+                return .fail(failure(step, message: message, last: last))
             }
         }
     }
@@ -290,19 +287,19 @@ public struct Interpreter: Sendable {
     }
 
     /// The error for a failed step: the workflow's own message, or one that says what happened.
-    private func failure(_ step: Step, message: String?, run: RunProgress) -> RunError {
+    private func failure(_ step: Step, message: String?, last: LastAnswer) -> RunError {
         if let message { return RunError(.stepFailed, message.hasPrefix("step '") ? message : "step '\(step.id)': \(message)", step: step.id) }
-        switch run.lastReason {
+        switch last.reason {
         case .error?:
-            let error = run.lastError
+            let error = last.error
             let kind: RunError.Kind = error?.kind == .configuration ? .invalid : error?.kind == .budget ? .stepFailed : .provider
             return RunError(kind, "step '\(step.id)': \(error?.description ?? "the provider gave no answer")", step: step.id)
         case .invalid?:
-            return RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(run.invalidDetail ?? "")", step: step.id)
+            return RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(last.invalidDetail ?? "")", step: step.id)
         case .toolCalls? where step.tools.isEmpty:
             return RunError(.stepFailed, "step '\(step.id)' finished with 'tool_calls' but offers no tools; add 'tools: [name]' to the step", step: step.id)
         case let reason?:
-            let raw = run.lastRaw ?? reason.rawValue
+            let raw = last.raw ?? reason.rawValue
             let finish = FinishReason.named(reason, raw: raw)
             return RunError(.stepFailed, "step '\(step.id)' finished with '\(reason.rawValue)' (raw '\(raw)'): \(finish.explanation)", step: step.id)
         case nil:
@@ -322,6 +319,22 @@ public struct Interpreter: Sendable {
     }
 }
 
+/// Where a visit ends: the next step, the end, another step, or a failure already explained.
+enum Transition {
+    case next, end
+    case goto(String)
+    case fail(RunError)
+}
+
+/// How a visit's last answer ended, kept in the visit so a failure can say what happened.
+struct LastAnswer {
+    var reason: BranchReason?
+    var raw: String?
+    var error: ProviderError?
+    /// Why `parse: json` failed, with the prefill named when there was one.
+    var invalidDetail: String?
+}
+
 /// What the run has done so far.
 struct RunProgress {
     var steps: [StepResult] = []
@@ -329,10 +342,6 @@ struct RunProgress {
     var stepsRun = 0
     var tokensUsed = 0
     var lastLatencyMs = 0.0
-    var lastReason: BranchReason?
-    var lastRaw: String?
-    var lastError: ProviderError?
-    var invalidDetail: String?
     var costUSD = 0.0
     var unpricedModels: Set<String> = []
 }

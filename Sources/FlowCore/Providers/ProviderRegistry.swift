@@ -4,7 +4,7 @@ import Foundation
 /// An explicit table: every built-in name has a case here (a test checks each resolves).
 public struct ProviderRegistry: Sendable {
     /// The providers flow knows without configuration.
-    public static let builtIn = ["mock", "openai", "anthropic", "gemini"]
+    public static let builtIn = ProviderKind.allCases.map(\.rawValue)
 
     public var environment: [String: String]
     public var transport: any HTTPTransport
@@ -48,22 +48,23 @@ public struct ProviderRegistry: Sendable {
     /// The wire format and rules of `ref`'s provider, at its endpoint (nil for the mock). Needs
     /// no key, so replay and `flow render` use it too.
     public func adapter(for ref: ModelRef) throws(ProviderError) -> (any ProviderAdapter)? {
-        switch ref.provider {
-        case "mock": return nil
-        case "openai": return OpenAIAdapter(baseURL: base("OPENAI_BASE_URL") ?? OpenAIAdapter.defaultBaseURL)
-        case "anthropic": return AnthropicAdapter(baseURL: base("ANTHROPIC_BASE_URL") ?? AnthropicAdapter.defaultBaseURL)
-        case "gemini": return GeminiAdapter(baseURL: base("GEMINI_BASE_URL") ?? GeminiAdapter.defaultBaseURL)
-        default:
+        guard let kind = ProviderKind(rawValue: ref.provider) else {
             let configured = try compatibleProvider(ref)
             return OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL, maxTokensField: configured.maxTokensField)
+        }
+        let base = kind.baseURLVariable.flatMap(base)
+        switch kind {
+        case .mock: return nil
+        case .openai: return OpenAIAdapter(baseURL: base ?? OpenAIAdapter.defaultBaseURL)
+        case .anthropic: return AnthropicAdapter(baseURL: base ?? AnthropicAdapter.defaultBaseURL)
+        case .gemini: return GeminiAdapter(baseURL: base ?? GeminiAdapter.defaultBaseURL)
         }
     }
 
     private func resolve(_ ref: ModelRef) throws(ProviderError) -> any ChatProvider {
         guard let adapter = try adapter(for: ref) else { return mock }
-        let builtInKeys = ["openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "gemini": "GEMINI_API_KEY"]
         var apiKey: String?
-        if let variable = builtInKeys[ref.provider] {
+        if let variable = ProviderKind(rawValue: ref.provider)?.keyVariable {
             apiKey = try key(variable, for: ref)
         } else if let variable = try compatibleProvider(ref).apiKeyEnv {
             apiKey = try key(variable, for: ref)
