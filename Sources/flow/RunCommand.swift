@@ -4,40 +4,144 @@ import FlowTemplate
 import FlowSource
 
 /// `flow run FILE`: load, run, print the output (or one JSON object), exit with the status.
+/// Each step either gives what the next needs or stops the command with its exit status,
+/// having said why.
 enum RunCommand {
-    static func main(_ arguments: ParsedArguments) async -> Int32 {
-        let path = arguments.positionals[0]
-        let json = arguments.flags.contains("--json")
-        guard let given = variables(arguments, command: Commands.run) else { return ExitCode.usage }
+    /// A step that could not go on: the message is printed, the status is the exit status.
+    struct Stop: Error {
+        var status: Int32
+    }
 
-        var loaded: LoadedWorkflow
+    /// The options that shape the run, checked before anything is read or written.
+    struct Settings {
+        var json: Bool
+        var stream: Bool
+        var timeout = 600.0
+        var retry: RetryPolicy
+    }
+
+    static func main(_ arguments: ParsedArguments) async -> Int32 {
+        do throws(Stop) {
+            let settings = try parseSettings(arguments)
+            guard let given = variables(arguments, command: Commands.run) else { throw Stop(status: ExitCode.usage) }
+            var loaded = try load(arguments.positionals[0], json: settings.json)
+            try applyModelOverride(arguments, to: &loaded)
+            let inputs = try resolveInputs(given, for: loaded)
+            let prices = try loadPrices(arguments)
+            let cassette = try openCassette(arguments, for: loaded)
+            let (writer, transcriptPath) = try openTranscript(arguments, for: loaded)
+
+            let (interpreter, shown) = makeInterpreter(arguments, settings: settings, loaded: loaded, prices: prices,
+                                                       cassette: cassette, writer: writer)
+            Interruption.install(writer: writer, json: settings.json, transcript: transcriptPath)
+            let result = await interpreter.run(loaded, inputs: inputs)
+            Interruption.parkIfInterrupted()
+
+            report(result, settings: settings, loaded: loaded, answersShown: shown, transcriptPath: transcriptPath)
+            // A run whose record was lost is not a success, whatever its answers were.
+            if writer.failure != nil, result.error == nil { return ExitCode.ioError }
+            return result.error?.exitCode ?? ExitCode.ok
+        } catch {
+            return error.status
+        }
+    }
+
+    static func parseSettings(_ arguments: ParsedArguments) throws(Stop) -> Settings {
+        func usage(_ message: String) -> Stop {
+            Terminal.report(UsageError(message: message, command: Commands.run))
+            return Stop(status: ExitCode.usage)
+        }
+        var settings: Settings
+        switch retryPolicy(command: Commands.run) {
+        case .success(let policy):
+            settings = Settings(json: arguments.flags.contains("--json"), stream: arguments.flags.contains("--stream"), retry: policy)
+        case .failure(let error):
+            Terminal.report(error)
+            throw Stop(status: ExitCode.usage)
+        }
+        if let text = arguments.value("--timeout") {
+            guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+                throw usage("--timeout takes a number of seconds above 0 and at most 86400 (a day), got '\(text)'")
+            }
+            settings.timeout = seconds
+        }
+        if let text = arguments.value("--retries") {
+            guard let count = Int(text), (0...20).contains(count) else {
+                throw usage("--retries takes a whole number from 0 to 20, got '\(text)'")
+            }
+            settings.retry.maxRetries = count
+        }
+        return settings
+    }
+
+    /// The workflow, or a stop after its diagnostics (and, with --json, the invalid report).
+    static func load(_ path: String, json: Bool) throws(Stop) -> LoadedWorkflow {
         do {
-            loaded = try WorkflowLoader.load(path: path)
+            let loaded = try WorkflowLoader.load(path: path)
+            for warning in loaded.warnings { Terminal.err(warning.description + "\n") }
+            return loaded
         } catch {
             Terminal.err(error.description + "\n")
             if json { Terminal.out(RunReport.invalid(error).serialized + "\n") }
-            if case .unreadable = error { return ExitCode.noInput }
-            return ExitCode.invalid
+            if case .unreadable = error { throw Stop(status: ExitCode.noInput) }
+            throw Stop(status: ExitCode.invalid)
         }
-        for warning in loaded.warnings { Terminal.err(warning.description + "\n") }
-        let providerNames = ProviderRegistry.builtIn + loaded.config.providers.map(\.name)
-        if let text = arguments.value("--model") {
-            guard let model = ModelRef(parsing: text), providerNames.contains(model.provider) else {
-                Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(providerNames.joined(separator: ", "))), got '\(text)'", command: Commands.run))
-                return ExitCode.usage
-            }
-            loaded.workflow.model = model
-            for index in loaded.workflow.steps.indices { loaded.workflow.steps[index].model = nil }
-        }
+    }
 
-        let inputs: [String: TemplateValue]
+    /// `--model`: every step runs on this model instead.
+    static func applyModelOverride(_ arguments: ParsedArguments, to loaded: inout LoadedWorkflow) throws(Stop) {
+        guard let text = arguments.value("--model") else { return }
+        let providerNames = ProviderRegistry.builtIn + loaded.config.providers.map(\.name)
+        guard let model = ModelRef(parsing: text), providerNames.contains(model.provider) else {
+            Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(providerNames.joined(separator: ", "))), got '\(text)'",
+                                       command: Commands.run))
+            throw Stop(status: ExitCode.usage)
+        }
+        loaded.workflow.model = model
+        for index in loaded.workflow.steps.indices { loaded.workflow.steps[index].model = nil }
+    }
+
+    static func resolveInputs(_ given: [String: String], for loaded: LoadedWorkflow) throws(Stop) -> [String: TemplateValue] {
         do {
-            inputs = try Inputs.resolve(given, for: loaded.workflow)
+            return try Inputs.resolve(given, for: loaded.workflow)
         } catch {
             Terminal.report(UsageError(message: error.message, command: Commands.run))
-            return ExitCode.usage
+            throw Stop(status: ExitCode.usage)
         }
+    }
 
+    static func loadPrices(_ arguments: ParsedArguments) throws(Stop) -> PriceTable {
+        do {
+            return try PriceTable.load(file: arguments.value("--prices") ?? ProcessInfo.processInfo.environment["FLOW_PRICES"])
+        } catch {
+            Terminal.err("error: \(error)\n")
+            throw Stop(status: ExitCode.noInput)
+        }
+    }
+
+    /// The cassette to replay from or record into (--replay, --record, FLOW_CASSETTE), if any.
+    static func openCassette(_ arguments: ParsedArguments, for loaded: LoadedWorkflow) throws(Stop) -> CassetteUse? {
+        switch cassetteSettings(arguments, workflowPath: loaded.source.path) {
+        case .failure(let error):
+            Terminal.report(error)
+            throw Stop(status: ExitCode.usage)
+        case .success(let (mode, path)):
+            guard mode != .live else { return nil }
+            if mode == .replay, !FileManager.default.fileExists(atPath: path) {
+                Terminal.err("\(path): error: no cassette to replay\nhint: record one with 'flow run \(loaded.source.path) --record'\n")
+                throw Stop(status: ExitCode.noInput)
+            }
+            do {
+                return CassetteUse(store: try CassetteStore.open(path), mode: mode, recordCommand: "flow run \(loaded.source.path) --record")
+            } catch {
+                Terminal.err("\(error)\n")
+                throw Stop(status: ExitCode.invalid)
+            }
+        }
+    }
+
+    /// A new transcript under --transcript-dir or the project's .flow/runs.
+    static func openTranscript(_ arguments: ParsedArguments, for loaded: LoadedWorkflow) throws(Stop) -> (TranscriptWriter, String) {
         let directory: String
         if let given = arguments.value("--transcript-dir") {
             directory = given
@@ -46,128 +150,81 @@ enum RunCommand {
             directory = RunsDirectory.path(from: FileManager.default.currentDirectoryPath)
             if let warning = RunsDirectory.ignoreInGit(runs: directory) { Terminal.err(warning + "\n") }
         }
-        let transcriptPath = RunsDirectory.display(TranscriptWriter.newPath(in: directory, name: loaded.workflow.name))
-        let writer: TranscriptWriter
+        let path = RunsDirectory.display(TranscriptWriter.newPath(in: directory, name: loaded.workflow.name))
         do {
-            writer = try TranscriptWriter(path: transcriptPath)
+            let writer = try TranscriptWriter(path: path)
             writer.onFailure = { message in Terminal.err("error: \(message)\n") }
+            return (writer, path)
         } catch {
-            Terminal.err("error: cannot create the transcript '\(transcriptPath)': \(error.localizedDescription)\n")
-            return ExitCode.software
+            Terminal.err("error: cannot create the transcript '\(path)': \(error.localizedDescription)\n")
+            throw Stop(status: ExitCode.software)
         }
-        var timeout = 600.0
-        if let text = arguments.value("--timeout") {
-            guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
-                Terminal.report(UsageError(message: "--timeout takes a number of seconds above 0 and at most 86400 (a day), got '\(text)'",
-                                           command: Commands.run))
-                return ExitCode.usage
-            }
-            timeout = seconds
-        }
-        var retry: RetryPolicy
-        switch retryPolicy(command: Commands.run) {
-        case .success(let policy): retry = policy
-        case .failure(let error):
-            Terminal.report(error)
-            return ExitCode.usage
-        }
-        if let text = arguments.value("--retries") {
-            guard let count = Int(text), (0...20).contains(count) else {
-                Terminal.report(UsageError(message: "--retries takes a whole number from 0 to 20, got '\(text)'", command: Commands.run))
-                return ExitCode.usage
-            }
-            retry.maxRetries = count
-        }
-        let prices: PriceTable
-        do {
-            prices = try PriceTable.load(file: arguments.value("--prices") ?? ProcessInfo.processInfo.environment["FLOW_PRICES"])
-        } catch {
-            Terminal.err("error: \(error)\n")
-            return ExitCode.noInput
-        }
-        var transport: any HTTPTransport = URLSessionTransport(timeout: timeout)
+    }
+
+    /// The interpreter with its providers, tools and terminal callbacks; also whether answers are
+    /// printed as they come (streamed, or an interactive workflow), so the report does not repeat them.
+    static func makeInterpreter(_ arguments: ParsedArguments, settings: Settings, loaded: LoadedWorkflow, prices: PriceTable,
+                                cassette: CassetteUse?, writer: TranscriptWriter) -> (Interpreter, Bool) {
+        var transport: any HTTPTransport = URLSessionTransport(timeout: settings.timeout)
         if arguments.flags.contains("--verbose") {
             transport = LoggingTransport(transport) { line in Terminal.err(line + "\n") }
         }
         let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
                                         transport: transport, mockReplies: loaded.workflow.mock,
-                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
-        var cassette: CassetteUse?
-        switch cassetteSettings(arguments, workflowPath: loaded.source.path) {
-        case .failure(let error):
-            Terminal.report(error)
-            return ExitCode.usage
-        case .success(let (mode, path)):
-            if mode != .live {
-                if mode == .replay, !FileManager.default.fileExists(atPath: path) {
-                    Terminal.err("\(path): error: no cassette to replay\nhint: record one with 'flow run \(loaded.source.path) --record'\n")
-                    return ExitCode.noInput
-                }
-                do {
-                    cassette = CassetteUse(store: try CassetteStore.open(path), mode: mode,
-                                           recordCommand: "flow run \(loaded.source.path) --record")
-                } catch {
-                    Terminal.err("\(error)\n")
-                    return ExitCode.invalid
-                }
-            }
-        }
+                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: settings.retry)
         // With --json, stdout carries only the final object, so streamed text is not printed.
         var onText: (@Sendable (String, String) -> Void)?
-        if arguments.flags.contains("--stream") {
-            onText = json ? { _, _ in } : StreamPrinter().print
+        if settings.stream {
+            onText = settings.json ? { _, _ in } : StreamPrinter().print
         }
-        let workflowDirectory = (loaded.source.path as NSString).deletingLastPathComponent
         // An interactive workflow shows each answer as it comes, not only the output at the end.
-        let interactive = !json && loaded.workflow.steps.contains { $0.ask != nil }
+        let interactive = !settings.json && loaded.workflow.steps.contains { $0.ask != nil }
         var onAnswer: (@Sendable (String, String) -> Void)?
         if interactive, onText == nil {
             onAnswer = { _, text in Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
         }
-        let processTools = ProcessToolRunner(baseDirectory: workflowDirectory.isEmpty ? "." : workflowDirectory)
+        let workflowDirectory = (loaded.source.path as NSString).deletingLastPathComponent
+        let base = workflowDirectory.isEmpty ? "." : workflowDirectory
+        let processTools = ProcessToolRunner(baseDirectory: base)
         let tools = cassette?.tools(processTools, live: arguments.flags.contains("--live-tools")) { drift in
             Terminal.err("warning: \(drift)\n")
             writer.record(.warning, [("message", .string(drift))])
         } ?? processTools
         var interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
-                                      tools: tools,
-                                      onAnswer: onAnswer, prices: prices,
-                                      context: GitInfo.fields(for: workflowDirectory.isEmpty ? "." : workflowDirectory))
+                                      tools: tools, onAnswer: onAnswer, prices: prices, context: GitInfo.fields(for: base))
         interpreter.cassette = cassette
         interpreter.onRetry = { step, retry in
             Terminal.err("step \(step): retry \(retry.attempt) in \(String(format: "%.1f", retry.delay)) s: \(retry.error.description)\n")
         }
-        Interruption.install(writer: writer, json: json, transcript: transcriptPath)
-        let result = await interpreter.run(loaded, inputs: inputs)
-        Interruption.parkIfInterrupted()
+        return (interpreter, onAnswer != nil)
+    }
 
-        if json {
+    /// The output on stdout and a line per step on stderr, or the one JSON object.
+    static func report(_ result: RunResult, settings: Settings, loaded: LoadedWorkflow, answersShown: Bool, transcriptPath: String) {
+        if settings.json {
             Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")
-        } else {
-            for step in result.steps {
-                let cost = switch step.origin {
-                case .live: Money.text(step.costUSD)
-                case .replay: "replayed (recorded at \(Money.text(step.recordedCostUSD)))"
-                case .mock: "scripted, $0"
-                }
-                Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), \(Int(step.latencyMs.rounded())) ms\n")
-            }
-            // Streamed or interactive text is already on the screen; print the output only when it adds something.
-            let shown = arguments.flags.contains("--stream") || onAnswer != nil
-            if onAnswer != nil, loaded.workflow.output == nil {
-                // Every answer was printed as it came.
-            } else if let output = result.output, !(shown && output == result.steps.last?.content) {
-                if arguments.flags.contains("--stream") { Terminal.out("\n") }
-                Terminal.out(output.hasSuffix("\n") ? output : output + "\n")
-            } else if arguments.flags.contains("--stream") {
-                Terminal.out("\n")
-            }
-            if let error = result.error { Terminal.err("error: \(error.message)\n") }
-            Terminal.err("transcript: \(transcriptPath)\n")
+            return
         }
-        // A run whose record was lost is not a success, whatever its answers were.
-        if writer.failure != nil, result.error == nil { return ExitCode.ioError }
-        return result.error?.exitCode ?? ExitCode.ok
+        for step in result.steps {
+            let cost = switch step.origin {
+            case .live: Money.text(step.costUSD)
+            case .replay: "replayed (recorded at \(Money.text(step.recordedCostUSD)))"
+            case .mock: "scripted, $0"
+            }
+            Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), \(Int(step.latencyMs.rounded())) ms\n")
+        }
+        // Streamed or interactive text is already on the screen; print the output only when it adds something.
+        let shown = settings.stream || answersShown
+        if answersShown, loaded.workflow.output == nil {
+            // Every answer was printed as it came.
+        } else if let output = result.output, !(shown && output == result.steps.last?.content) {
+            if settings.stream { Terminal.out("\n") }
+            Terminal.out(output.hasSuffix("\n") ? output : output + "\n")
+        } else if settings.stream {
+            Terminal.out("\n")
+        }
+        if let error = result.error { Terminal.err("error: \(error.message)\n") }
+        Terminal.err("transcript: \(transcriptPath)\n")
     }
 }
 
