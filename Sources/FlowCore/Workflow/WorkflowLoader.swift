@@ -50,6 +50,39 @@ public enum WorkflowLoader {
                 problems.append(contentsOf: error.diagnostics)
             }
         }
+        let (datasetCases, datasetProblems) = loadDatasets(workflow, directory: directory, root: root, source: source)
+        workflow.tests += datasetCases
+        problems += datasetProblems
+        let partialsDirectory = PartialLoader.directory(for: workflow, workflowDirectory: directory)
+        // A partials directory obeys the rule every file reference does: inside the project.
+        if let partialsDirectory, workflow.partials != nil, !root.contains(directory: partialsDirectory) {
+            throw .invalid(problems + [Diagnostic(source, workflow.partialsMark ?? Mark(line: 1, column: 1),
+                                                  "partials directory '\(partialsDirectory)' is outside the project directory \(root.path)",
+                                                  hint: "file references stay inside the project: the directory holding .git or flow.config.yaml")])
+        }
+        var partials = PartialLoader(directory: partialsDirectory)
+        partials.load(referencedBy: Array(templates.values))
+        problems += partials.problems
+        for file in partials.files where !files.contains(file) { files.append(file) }
+        problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
+        guard problems.isEmpty else { throw .invalid(problems) }
+        var loaded = LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
+                                    templates: templates, templateFiles: files, partials: partials.loaded, config: config)
+        loaded.warnings = StepGraph.unreachable(workflow).map { index in
+            var warning = Diagnostic(source, workflow.steps[index].mark, "step '\(workflow.steps[index].id)' is never reached",
+                                     hint: "no step goes to it and the step before it never moves on with 'next'")
+            warning.isWarning = true
+            return warning
+        }
+        return loaded
+    }
+
+    /// The cases of every dataset a workflow's `tests:` names: one per row, the row's variables
+    /// over the entry's, its own `expect` added; a column nothing reads is a located error.
+    static func loadDatasets(_ workflow: Workflow, directory: String, root: ProjectRoot,
+                             source: SourceFile) -> (cases: [TestCase], problems: [Diagnostic]) {
+        var cases: [TestCase] = []
+        var problems: [Diagnostic] = []
         for (template, relative, mark) in workflow.datasets {
             let path = Self.normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
             do {
@@ -86,7 +119,7 @@ public enum WorkflowLoader {
                         problems += decoder.diagnostics
                     }
                     testCase.vars = template.vars.merging(vars) { _, row in row }
-                    workflow.tests.append(testCase)
+                    cases.append(testCase)
                 }
             } catch let error as LoadError {
                 problems += error.diagnostics
@@ -96,28 +129,7 @@ public enum WorkflowLoader {
                 problems.append(Diagnostic(source, mark, "\(error)"))
             }
         }
-        let partialsDirectory = PartialLoader.directory(for: workflow, workflowDirectory: directory)
-        // A partials directory obeys the rule every file reference does: inside the project.
-        if let partialsDirectory, workflow.partials != nil, !root.contains(directory: partialsDirectory) {
-            throw .invalid(problems + [Diagnostic(source, workflow.partialsMark ?? Mark(line: 1, column: 1),
-                                                  "partials directory '\(partialsDirectory)' is outside the project directory \(root.path)",
-                                                  hint: "file references stay inside the project: the directory holding .git or flow.config.yaml")])
-        }
-        var partials = PartialLoader(directory: partialsDirectory)
-        partials.load(referencedBy: Array(templates.values))
-        problems += partials.problems
-        for file in partials.files where !files.contains(file) { files.append(file) }
-        problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
-        guard problems.isEmpty else { throw .invalid(problems) }
-        var loaded = LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
-                                    templates: templates, templateFiles: files, partials: partials.loaded, config: config)
-        loaded.warnings = StepGraph.unreachable(workflow).map { index in
-            var warning = Diagnostic(source, workflow.steps[index].mark, "step '\(workflow.steps[index].id)' is never reached",
-                                     hint: "no step goes to it and the step before it never moves on with 'next'")
-            warning.isWarning = true
-            return warning
-        }
-        return loaded
+        return (cases, problems)
     }
 
     private static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
