@@ -1,82 +1,102 @@
 import Foundation
 import FlowCore
 
-/// `flow test [PATHS]`: every case of every workflow named, as regression checks.
+/// `flow test [PATHS]`: every case of every workflow named, as regression checks. Each step
+/// gives what the next needs or stops the command with its exit status, having said why.
 enum TestCommand {
-    static func main(_ arguments: ParsedArguments) async -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
-        let json = arguments.flags.contains("--json")
+    typealias Stop = RunCommand.Stop
+
+    /// The options of a test run, checked before any workflow is read.
+    struct Settings {
+        var json: Bool
         var jobs = 4
-        if let text = arguments.value("-j") {
-            guard let value = Int(text), (1...256).contains(value) else {
-                Terminal.report(UsageError(message: "-j takes a number from 1 to 256, got '\(text)'", command: Commands.test))
-                return ExitCode.usage
-            }
-            jobs = value
+        var shard: (k: Int, n: Int)?
+        var live: Bool
+        var record: Bool
+        var prune: Bool
+        var retry: RetryPolicy
+    }
+
+    static func main(_ arguments: ParsedArguments) async -> Int32 {
+        do throws(Stop) {
+            let environment = ProcessInfo.processInfo.environment
+            let settings = try parseSettings(arguments, environment: environment)
+            let prices = try RunCommand.loadPrices(arguments)
+            let files = try findWorkflows(arguments)
+            var (planned, invalid) = plan(files, filter: arguments.value("--filter"), shard: settings.shard)
+            let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: settings.json)
+            progress.expect(planned.reduce(0) { $0 + $1.cases.count })
+            let results = await run(&planned, settings: settings, arguments: arguments, environment: environment, prices: prices,
+                                    progress: progress, invalid: &invalid)
+            progress.finish()
+            return report(results, files: files, invalid: invalid, settings: settings, arguments: arguments, environment: environment)
+        } catch {
+            return error.status
         }
-        var shard: (Int, Int)?
-        if let text = arguments.value("--shard") {
-            let parts = text.split(separator: "/").compactMap { Int($0) }
-            guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
-                Terminal.report(UsageError(message: "--shard takes k/n with 1 ≤ k ≤ n, got '\(text)'", command: Commands.test))
-                return ExitCode.usage
-            }
-            shard = (parts[0], parts[1])
+    }
+
+    static func parseSettings(_ arguments: ParsedArguments, environment: [String: String]) throws(Stop) -> Settings {
+        func usage(_ message: String) -> Stop {
+            Terminal.report(UsageError(message: message, command: Commands.test))
+            return Stop(status: ExitCode.usage)
         }
         let live = arguments.flags.contains("--live") || environment["FLOW_CASSETTE"] == "live" || environment["FLOW_CASSETTE"] == "record"
         let record = arguments.flags.contains("--record") || environment["FLOW_CASSETTE"] == "record"
-        if record, !live {
-            Terminal.report(UsageError(message: "--record needs --live: recording sends requests", command: Commands.test))
-            return ExitCode.usage
-        }
-        let prune = arguments.flags.contains("--prune")
-        if prune, !record {
-            Terminal.report(UsageError(message: "--prune needs --live --record: it drops the recordings a full recording run did not use",
-                                       command: Commands.test))
-            return ExitCode.usage
-        }
-        if prune, arguments.value("--filter") != nil || arguments.value("--shard") != nil {
-            Terminal.report(UsageError(message: "--prune cannot be used with --filter or --shard: the cases left out would lose their recordings",
-                                       command: Commands.test))
-            return ExitCode.usage
-        }
         let retry: RetryPolicy
         switch RunCommand.retryPolicy(command: Commands.test) {
         case .success(let policy): retry = policy
         case .failure(let error):
             Terminal.report(error)
-            return ExitCode.usage
+            throw Stop(status: ExitCode.usage)
         }
-        let prices: PriceTable
-        do {
-            prices = try PriceTable.load(file: arguments.value("--prices") ?? environment["FLOW_PRICES"])
-        } catch {
-            Terminal.err("error: \(error)\n")
-            return ExitCode.noInput
+        var settings = Settings(json: arguments.flags.contains("--json"), live: live, record: record,
+                                prune: arguments.flags.contains("--prune"), retry: retry)
+        if let text = arguments.value("-j") {
+            guard let value = Int(text), (1...256).contains(value) else { throw usage("-j takes a number from 1 to 256, got '\(text)'") }
+            settings.jobs = value
         }
+        if let text = arguments.value("--shard") {
+            let parts = text.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+                throw usage("--shard takes k/n with 1 ≤ k ≤ n, got '\(text)'")
+            }
+            settings.shard = (parts[0], parts[1])
+        }
+        if record, !live { throw usage("--record needs --live: recording sends requests") }
+        if settings.prune, !record {
+            throw usage("--prune needs --live --record: it drops the recordings a full recording run did not use")
+        }
+        if settings.prune, arguments.value("--filter") != nil || arguments.value("--shard") != nil {
+            throw usage("--prune cannot be used with --filter or --shard: the cases left out would lose their recordings")
+        }
+        return settings
+    }
 
-        let files: [String]
+    /// The workflow files named, directories standing for the workflows below them.
+    static func findWorkflows(_ arguments: ParsedArguments) throws(Stop) -> [String] {
         do {
             let found = try PathExpansion.workflows(arguments.positionals.isEmpty ? ["workflows"] : arguments.positionals)
-            files = found.files
             if arguments.flags.contains("--verbose") {
                 for skipped in found.skipped { Terminal.err("skipped \(skipped): not a workflow (no top-level 'flow:' key)\n") }
             }
+            return found.files
         } catch {
             Terminal.err("\(error)\n")
-            return ExitCode.noInput
+            throw Stop(status: ExitCode.noInput)
         }
-        var results: [CaseResult] = []
+    }
+
+    /// Each workflow with the cases this run takes (the filter, then this machine's shard);
+    /// `invalid` when a file did not load.
+    static func plan(_ files: [String], filter: String?, shard: (k: Int, n: Int)?)
+        -> (planned: [(loaded: LoadedWorkflow, cases: [TestCase])], invalid: Bool) {
+        var planned: [(loaded: LoadedWorkflow, cases: [TestCase])] = []
         var invalid = false
-        // One gate for the whole run: rate-limit pauses and the circuit breaker span workflows.
-        let gate = RateGate()
-        let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: json)
-        var planned: [(LoadedWorkflow, [TestCase])] = []
         for file in files {
             do {
                 let loaded = try WorkflowLoader.load(path: file)
                 var cases = loaded.workflow.tests
-                if let filter = arguments.value("--filter") { cases = cases.filter { $0.name.lowercased().contains(filter.lowercased()) } }
+                if let filter { cases = cases.filter { $0.name.lowercased().contains(filter.lowercased()) } }
                 planned.append((loaded, cases))
             } catch {
                 Terminal.err(error.description + "\n")
@@ -88,16 +108,24 @@ enum TestCommand {
         planned = planned.map { loaded, cases in
             (loaded, cases.filter { _ in
                 defer { index += 1 }
-                guard let (k, n) = shard else { return true }
-                return index % n == k - 1
+                guard let shard else { return true }
+                return index % shard.n == shard.k - 1
             })
         }
-        progress.expect(planned.reduce(0) { $0 + $1.1.count })
+        return (planned, invalid)
+    }
+
+    /// Runs every planned case, a workflow at a time, each workflow on its own cassette.
+    static func run(_ planned: inout [(loaded: LoadedWorkflow, cases: [TestCase])], settings: Settings, arguments: ParsedArguments,
+                    environment: [String: String], prices: PriceTable, progress: TestProgress, invalid: inout Bool) async -> [CaseResult] {
+        var results: [CaseResult] = []
+        // One gate for the whole run: rate-limit pauses and the circuit breaker span workflows.
+        let gate = RateGate()
         for (loaded, cases) in planned where !cases.isEmpty {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
             let cassettePath = base + ".cassette.json"
             var store: CassetteStore?
-            if live ? record : FileManager.default.fileExists(atPath: cassettePath) {
+            if settings.live ? settings.record : FileManager.default.fileExists(atPath: cassettePath) {
                 do {
                     store = try CassetteStore.open(cassettePath)
                 } catch {
@@ -107,13 +135,13 @@ enum TestCommand {
                 }
             }
             var runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: prices,
-                                    mode: live ? .live : .replay, record: record, cassette: store ?? CassetteStore(path: cassettePath),
-                                    jobs: jobs)
+                                    mode: settings.live ? .live : .replay, record: settings.record,
+                                    cassette: store ?? CassetteStore(path: cassettePath), jobs: settings.jobs)
             runner.liveTools = arguments.flags.contains("--live-tools")
-            runner.retry = retry
+            runner.retry = settings.retry
             runner.gate = gate
             results += await runner.run(cases) { progress.finished($0) }
-            if prune, let store {
+            if settings.prune, let store {
                 do {
                     let dropped = try store.prune()
                     if dropped > 0 { Terminal.err("\(store.path): dropped \(counted(dropped, "recording")) no case used\n") }
@@ -123,7 +151,12 @@ enum TestCommand {
                 }
             }
         }
-        progress.finish()
+        return results
+    }
+
+    /// The summary or JSON, JUnit and annotations; the exit status.
+    static func report(_ results: [CaseResult], files: [String], invalid: Bool, settings: Settings, arguments: ParsedArguments,
+                       environment: [String: String]) -> Int32 {
         // Zero cases is not a pass: a wrong path or a --filter that matches nothing checks nothing.
         if results.isEmpty, !invalid, !arguments.flags.contains("--allow-empty") {
             let filtered = arguments.value("--filter").map { " matching '\($0)'" } ?? ""
@@ -131,12 +164,7 @@ enum TestCommand {
                          + "hint: add 'tests:' to a workflow, check the paths and --filter, or pass --allow-empty\n")
             return ExitCode.failed
         }
-
-        if json {
-            Terminal.out(TestReports.json(results).pretty + "\n")
-        } else {
-            Terminal.out(TestReports.summary(results))
-        }
+        Terminal.out(settings.json ? TestReports.json(results).pretty + "\n" : TestReports.summary(results))
         if let path = arguments.value("--junit") {
             do {
                 try Redaction.text(TestReports.junit(results)).write(toFile: path, atomically: true, encoding: .utf8)
