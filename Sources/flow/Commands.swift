@@ -91,7 +91,7 @@ enum Commands {
         discussion: "Steps, turns, branches taken, tokens, cost, retries, tools and errors. Colour on a terminal; none when piped or NO_COLOR is set. Without a path, the project's last run (.flow/runs at the directory holding flow.config.yaml or .git).",
         arguments: [.init(name: "transcript", help: "A transcript (.jsonl) written by flow run (default: the last run).", optional: true)],
         options: [.init(name: "--list", value: nil, help: "List the project's 20 most recent runs, newest first.")],
-        main: { RecordCommands.main("show", $0) })
+        main: { RecordCommands.show($0) })
 
     static let cost = CommandSpec(
         name: "cost",
@@ -102,14 +102,14 @@ enum Commands {
             .init(name: "--include-replays", value: nil, help: "Also count replayed and scripted calls, at their recorded cost."),
             .init(name: "--json", value: nil, help: "Print the tables as JSON."),
         ],
-        main: { RecordCommands.main("cost", $0) })
+        main: { RecordCommands.cost($0) })
 
     static let diff = CommandSpec(
         name: "diff",
         abstract: "Where two runs diverged: the first differing request or answer, and the deltas.",
         discussion: "Exits 0 when the runs sent the same requests and got the same answers, 1 when they differ.",
         arguments: [.init(name: "a", help: "The first transcript."), .init(name: "b", help: "The second transcript.")],
-        main: { RecordCommands.main("diff", $0) })
+        main: { RecordCommands.diff($0) })
 
     static let models = CommandSpec(
         name: "models",

@@ -1,42 +1,56 @@
 import Foundation
 import FlowCore
 
-/// `flow show`, `flow cost`, `flow diff`: read transcripts, print what the views compute.
+/// `flow show`, `flow cost`, `flow diff`: read transcripts, print what the views compute. A
+/// transcript that cannot be read is exit 66 with the reader's message.
 enum RecordCommands {
-    static func main(_ name: String, _ arguments: ParsedArguments) -> Int32 {
-        do {
-            switch name {
-            case "show":
-                let runs = RunsDirectory.path(from: FileManager.default.currentDirectoryPath)
-                if arguments.flags.contains("--list") {
-                    let recent = RunsDirectory.transcripts(in: runs).prefix(20).compactMap { try? TranscriptReader.read($0) }
-                    Terminal.out(recent.isEmpty ? "no runs in \(RunsDirectory.display(runs))\n"
-                                 : TranscriptViews.list(recent.map { transcript in
-                                     var shown = transcript
-                                     shown.path = RunsDirectory.display(transcript.path)
-                                     return shown
-                                 }))
-                    return ExitCode.ok
-                }
-                guard let path = arguments.positionals.first ?? RunsDirectory.transcripts(in: runs).first else {
-                    Terminal.err("error: no runs in \(RunsDirectory.display(runs)) yet\nhint: flow run FILE writes one; flow show PATH shows another\n")
-                    return ExitCode.noInput
-                }
-                let transcript = try TranscriptReader.read(path)
-                Terminal.out(TranscriptViews.show(transcript, style: TerminalStyle.forStandardOutput()))
+    /// `flow show [TRANSCRIPT]`, `flow show --list`.
+    static func show(_ arguments: ParsedArguments) -> Int32 {
+        readingTranscripts {
+            let runs = RunsDirectory.path(from: FileManager.default.currentDirectoryPath)
+            if arguments.flags.contains("--list") {
+                let recent = RunsDirectory.transcripts(in: runs).prefix(20).compactMap { try? TranscriptReader.read($0) }
+                Terminal.out(recent.isEmpty ? "no runs in \(RunsDirectory.display(runs))\n"
+                             : TranscriptViews.list(recent.map { transcript in
+                                 var shown = transcript
+                                 shown.path = RunsDirectory.display(transcript.path)
+                                 return shown
+                             }))
                 return ExitCode.ok
-            case "cost":
-                let paths = arguments.positionals.isEmpty ? [RunsDirectory.path(from: FileManager.default.currentDirectoryPath)] : arguments.positionals
-                let transcripts = try PathExpansion.files(paths, endings: [".jsonl"], recursive: true).map(TranscriptReader.read)
-                let tables = TranscriptViews.cost(transcripts, includeOffline: arguments.flags.contains("--include-replays"))
-                Terminal.out(arguments.flags.contains("--json") ? TranscriptViews.costJSON(tables).pretty + "\n" : TranscriptViews.costTable(tables))
-                return ExitCode.ok
-            default:
-                let (text, differs) = TranscriptViews.diff(try TranscriptReader.read(arguments.positionals[0]),
-                                                           try TranscriptReader.read(arguments.positionals[1]))
-                Terminal.out(text)
-                return differs ? ExitCode.failed : ExitCode.ok
             }
+            guard let path = arguments.positionals.first ?? RunsDirectory.transcripts(in: runs).first else {
+                Terminal.err("error: no runs in \(RunsDirectory.display(runs)) yet\nhint: flow run FILE writes one; flow show PATH shows another\n")
+                return ExitCode.noInput
+            }
+            Terminal.out(TranscriptViews.show(try TranscriptReader.read(path), style: TerminalStyle.forStandardOutput()))
+            return ExitCode.ok
+        }
+    }
+
+    /// `flow cost [PATHS]`.
+    static func cost(_ arguments: ParsedArguments) -> Int32 {
+        readingTranscripts {
+            let paths = arguments.positionals.isEmpty ? [RunsDirectory.path(from: FileManager.default.currentDirectoryPath)] : arguments.positionals
+            let transcripts = try PathExpansion.files(paths, endings: [".jsonl"], recursive: true).map(TranscriptReader.read)
+            let tables = TranscriptViews.cost(transcripts, includeOffline: arguments.flags.contains("--include-replays"))
+            Terminal.out(arguments.flags.contains("--json") ? TranscriptViews.costJSON(tables).pretty + "\n" : TranscriptViews.costTable(tables))
+            return ExitCode.ok
+        }
+    }
+
+    /// `flow diff A B`: exit 1 when the runs differ.
+    static func diff(_ arguments: ParsedArguments) -> Int32 {
+        readingTranscripts {
+            let (text, differs) = TranscriptViews.diff(try TranscriptReader.read(arguments.positionals[0]),
+                                                       try TranscriptReader.read(arguments.positionals[1]))
+            Terminal.out(text)
+            return differs ? ExitCode.failed : ExitCode.ok
+        }
+    }
+
+    private static func readingTranscripts(_ body: () throws -> Int32) -> Int32 {
+        do {
+            return try body()
         } catch {
             Terminal.err("\(error)\n")
             return ExitCode.noInput

@@ -8,9 +8,9 @@ public final class Locked<Value>: @unchecked Sendable {
 
     public init(_ value: Value) { self.value = value }
 
-    /// Runs `body` with the value while holding the lock.
+    /// Runs `body` with the value while holding the lock; its typed error passes through.
     @discardableResult
-    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

@@ -86,39 +86,44 @@ public struct HTTPProvider: ChatProvider {
 }
 
 /// The parser and decoder of one streamed answer, fed from the transport's callback.
-public final class StreamState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var parser: SSEParser
-    private var decoder: any StreamDecoder
+public final class StreamState: Sendable {
+    private struct Reading {
+        var parser: SSEParser
+        var decoder: any StreamDecoder
+        /// The start of the body as it came, for a message when it is not a stream at all.
+        var firstBytes: [UInt8] = []
+    }
+
+    private let reading: Locked<Reading>
     private let onText: @Sendable (String) -> Void
 
     public init(parser: SSEParser, decoder: any StreamDecoder, onText: @escaping @Sendable (String) -> Void) {
-        self.parser = parser
-        self.decoder = decoder
+        reading = Locked(Reading(parser: parser, decoder: decoder))
         self.onText = onText
     }
 
-    /// The start of the body as it came, for a message when it is not a stream at all.
-    private(set) var firstBytes: [UInt8] = []
+    var firstBytes: [UInt8] { reading.current.firstBytes }
 
     public func feed(_ bytes: [UInt8]) throws(ProviderError) {
-        lock.lock()
-        defer { lock.unlock() }
-        if firstBytes.count < 200 { firstBytes += bytes.prefix(200 - firstBytes.count) }
-        for event in try parser.feed(bytes) {
-            let text = try decoder.consume(event)
-            if !text.isEmpty { onText(text) }
+        let onText = self.onText
+        try reading.withLock { (state: inout Reading) throws(ProviderError) in
+            if state.firstBytes.count < 200 { state.firstBytes += bytes.prefix(200 - state.firstBytes.count) }
+            for event in try state.parser.feed(bytes) {
+                let text = try state.decoder.consume(event)
+                if !text.isEmpty { onText(text) }
+            }
         }
     }
 
     public func finish() throws(ProviderError) -> ChatResponse {
-        lock.lock()
-        defer { lock.unlock() }
-        if let event = parser.finish() {
-            let text = try decoder.consume(event)
-            if !text.isEmpty { onText(text) }
+        let onText = self.onText
+        return try reading.withLock { (state: inout Reading) throws(ProviderError) -> ChatResponse in
+            if let event = state.parser.finish() {
+                let text = try state.decoder.consume(event)
+                if !text.isEmpty { onText(text) }
+            }
+            return try state.decoder.finish()
         }
-        return try decoder.finish()
     }
 }
 

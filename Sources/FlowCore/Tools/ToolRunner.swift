@@ -86,7 +86,7 @@ public enum RunningTools {
 
 /// One tool process from spawn to reaping. Pure POSIX: Foundation's Process cannot start a
 /// child in its own process group or reset the signals flow ignores.
-final class SpawnedTool: @unchecked Sendable {
+final class SpawnedTool: Sendable {
     struct SpawnError: Error { var message: String }
 
     struct Outcome {
