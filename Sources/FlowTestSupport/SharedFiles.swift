@@ -1,4 +1,5 @@
 import Foundation
+import FlowCore
 
 /// Files the tests read from `../shared` beside the repository (the Mustache spec, the JUnit
 /// schema, LiteLLM's price map). They are never copied into the repository, so a user's clone
@@ -28,20 +29,16 @@ public enum SharedFiles {
 public enum ChildOutput {
     /// Reads both pipes to their ends at once, then returns them.
     public static func collect(stdout: Pipe, stderr: Pipe) -> (stdout: Data, stderr: Data) {
-        let errorBox = DataBox()
+        let errors = Locked(Data())
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            errors.withLock { $0 = data }
             done.signal()
         }
         thread.start()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         done.wait()
-        return (out, errorBox.data)
-    }
-
-    /// Written by the reading thread before the semaphore is signalled and read after the wait.
-    private final class DataBox: @unchecked Sendable {
-        var data = Data()
+        return (out, errors.current)
     }
 }

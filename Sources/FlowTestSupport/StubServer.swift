@@ -242,7 +242,7 @@ public enum StubServerError: Error {
 
 /// A loopback port that is bound but not listening: connections to it are refused, and no other
 /// server can take it while this value lives.
-public final class RefusingPort: @unchecked Sendable {
+public final class RefusingPort: Sendable {
     public let port: UInt16
     private let socketDescriptor: Int32
 

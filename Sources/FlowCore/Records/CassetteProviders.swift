@@ -12,18 +12,23 @@ public enum CassetteMode: String, Sendable {
 /// merges this run's recordings into what the file holds now, and replaces the file atomically
 /// (an owner-only temporary, fsync, rename), so no run's answers overwrite another's and a
 /// killed run never leaves a half-written cassette.
-public final class CassetteStore: @unchecked Sendable {
+public final class CassetteStore: Sendable {
     public let path: String
-    private let lock = NSLock()
-    private var cassette: Cassette
-    /// The keys this run replayed or recorded, for `--prune`.
-    private var used: Set<String> = []
-    /// What this run recorded, laid over the file's contents at each write.
-    private var mine = Cassette()
+
+    /// The cassette as this run sees it, behind one lock: cases record and replay concurrently.
+    private struct State {
+        var cassette: Cassette
+        /// The keys this run replayed or recorded, for `--prune`.
+        var used: Set<String> = []
+        /// What this run recorded, laid over the file's contents at each write.
+        var mine = Cassette()
+    }
+
+    private let state: Locked<State>
 
     public init(path: String, cassette: Cassette = Cassette()) {
         self.path = path
-        self.cassette = cassette
+        state = Locked(State(cassette: cassette))
     }
 
     /// Loads `path`; a missing file is an empty cassette (to record into). Temporaries left by a
@@ -38,62 +43,57 @@ public final class CassetteStore: @unchecked Sendable {
         }
     }
 
-    public var current: Cassette {
-        lock.lock()
-        defer { lock.unlock() }
-        return cassette
-    }
+    public var current: Cassette { state.current.cassette }
 
     func record(_ interaction: Cassette.Interaction) throws(ProviderError) {
-        lock.lock()
-        defer { lock.unlock() }
-        cassette.record(interaction)
-        mine.record(interaction)
-        used.insert(interaction.key)
-        try write()
+        try state.withLock { (state: inout State) throws(ProviderError) in
+            state.cassette.record(interaction)
+            state.mine.record(interaction)
+            state.used.insert(interaction.key)
+            try write(&state)
+        }
     }
 
     func record(tool: Cassette.ToolInteraction) throws(ProviderError) {
-        lock.lock()
-        defer { lock.unlock() }
-        cassette.record(tool: tool)
-        mine.record(tool: tool)
-        used.insert(tool.key)
-        try write()
+        try state.withLock { (state: inout State) throws(ProviderError) in
+            state.cassette.record(tool: tool)
+            state.mine.record(tool: tool)
+            state.used.insert(tool.key)
+            try write(&state)
+        }
     }
 
     /// Notes that a recording was replayed, so `--prune` keeps it.
     func markUsed(_ key: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        used.insert(key)
+        state.withLock { _ = $0.used.insert(key) }
     }
 
     /// Drops every recording this run neither replayed nor recorded and writes the cassette;
     /// returns how many were dropped. Only meaningful after a run of every case.
     public func prune() throws(ProviderError) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        let dropped = cassette.prune(keeping: used)
-        if dropped > 0 { try write(merging: false) }
-        return dropped
+        try state.withLock { (state: inout State) throws(ProviderError) -> Int in
+            let dropped = state.cassette.prune(keeping: state.used)
+            if dropped > 0 { try write(&state, merging: false) }
+            return dropped
+        }
     }
 
     /// Under the file lock: what the file holds now (other runs' recordings included), this
-    /// run's recordings over it, written atomically. The caller holds `lock`.
-    private func write(merging: Bool = true) throws(ProviderError) {
+    /// run's recordings over it, written atomically. Called under the state's lock.
+    private func write(_ state: inout State, merging: Bool = true) throws(ProviderError) {
+        let path = self.path
         do {
             try CassetteFile.withLock(path) {
                 if merging, let data = FileManager.default.contents(atPath: path),
                    let onDisk = try? Cassette(json: try JSON.parse([UInt8](data))) {
                     var merged = onDisk
-                    for interaction in mine.interactions { merged.record(interaction) }
-                    for tool in mine.toolResults { merged.record(tool: tool) }
-                    for interaction in cassette.interactions where merged.response(for: interaction.key) == nil { merged.record(interaction) }
-                    for tool in cassette.toolResults where merged.toolResult(for: tool.key) == nil { merged.record(tool: tool) }
-                    cassette = merged
+                    for interaction in state.mine.interactions { merged.record(interaction) }
+                    for tool in state.mine.toolResults { merged.record(tool: tool) }
+                    for interaction in state.cassette.interactions where merged.response(for: interaction.key) == nil { merged.record(interaction) }
+                    for tool in state.cassette.toolResults where merged.toolResult(for: tool.key) == nil { merged.record(tool: tool) }
+                    state.cassette = merged
                 }
-                try CassetteFile.replace(path, with: Data((Redaction.text(cassette.json.pretty) + "\n").utf8))
+                try CassetteFile.replace(path, with: Data((Redaction.text(state.cassette.json.pretty) + "\n").utf8))
             }
         } catch {
             throw ProviderError(.configuration, "cannot write the cassette '\(path)': \((error as? CassetteFile.Failure)?.message ?? "\(error)")")

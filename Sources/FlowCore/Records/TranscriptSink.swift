@@ -23,22 +23,34 @@ extension TranscriptSink {
 
 /// Appends events as JSON Lines to a file, one `write(2)` per event, so an interrupted run
 /// leaves every event written before it stopped.
-public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
+public final class TranscriptWriter: TranscriptSink, Sendable {
     public let path: String
     private let handle: FileHandle
-    private let lock = NSLock()
     private let start = ContinuousClock.now
-    private var sequence = 0
-    /// Running totals from the response events, for a run_end written on interrupt.
-    private var calls = 0
-    private var inputTokens = 0
-    private var outputTokens = 0
-    private var cost: Double? = 0
-    private var ended = false
+
+    /// What the writer keeps between events, behind one lock: writes come from any task.
+    private struct State {
+        var sequence = 0
+        /// Running totals from the response events, for a run_end written on interrupt.
+        var calls = 0
+        var inputTokens = 0
+        var outputTokens = 0
+        var cost: Double? = 0
+        var ended = false
+        var failure: String?
+        var onFailure: (@Sendable (String) -> Void)?
+    }
+
+    private let state = Locked(State())
+
     /// The first failed write (a full disk, a removed directory): the record is incomplete.
-    public private(set) var failure: String?
+    public var failure: String? { state.current.failure }
+
     /// Told once, at the first failed write, so the run can say so as it happens.
-    public var onFailure: (@Sendable (String) -> Void)?
+    public var onFailure: (@Sendable (String) -> Void)? {
+        get { state.current.onFailure }
+        set { state.withLock { $0.onFailure = newValue } }
+    }
 
     /// Creates the file (and its directory) with owner-only permissions.
     public init(path: String) throws {
@@ -63,48 +75,50 @@ public final class TranscriptWriter: TranscriptSink, @unchecked Sendable {
     deinit { try? handle.close() }
 
     public func record(_ type: EventType, _ fields: [(String, JSON)]) {
-        lock.lock()
-        defer { lock.unlock() }
-        // After run_end (an interruption's included) the record is closed.
-        guard !ended else { return }
-        write(type, fields)
+        state.withLock { state in
+            // After run_end (an interruption's included) the record is closed.
+            guard !state.ended else { return }
+            write(type, fields, &state)
+        }
     }
 
     /// Ends the transcript of a run stopped by a signal: a `run_end` with status `interrupted`
     /// and the totals of the answers received so far. Does nothing if the run already ended.
     public func recordInterrupted() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !ended else { return }
-        write(.runEnd, [("status", .string("interrupted")),  // RunResult.Status.interrupted
-                          ("totals", .object([("calls", .int(calls)), ("input_tokens", .int(inputTokens)),
-                                              ("output_tokens", .int(outputTokens)), ("cost_usd", cost.map(JSON.double) ?? .null)]))])
+        state.withLock { state in
+            guard !state.ended else { return }
+            write(.runEnd, [("status", .string("interrupted")),  // RunResult.Status.interrupted
+                            ("totals", .object([("calls", .int(state.calls)), ("input_tokens", .int(state.inputTokens)),
+                                                ("output_tokens", .int(state.outputTokens)),
+                                                ("cost_usd", state.cost.map(JSON.double) ?? .null)]))], &state)
+        }
     }
 
-    /// Writes one line; the caller holds the lock.
-    private func write(_ type: EventType, _ fields: [(String, JSON)]) {
+    /// Writes one line; called under the lock.
+    private func write(_ type: EventType, _ fields: [(String, JSON)], _ state: inout State) {
         if type == .response {
             let response = JSON.object(fields)
-            calls += 1
-            inputTokens += response["usage"]?["input_tokens"]?.int ?? 0
-            outputTokens += response["usage"]?["output_tokens"]?.int ?? 0
-            if let previous = cost, let more = response["cost_usd"]?.double { cost = previous + more } else { cost = nil }
+            state.calls += 1
+            state.inputTokens = TokenCount.add(state.inputTokens, response["usage"]?["input_tokens"]?.int ?? 0)
+            state.outputTokens = TokenCount.add(state.outputTokens, response["usage"]?["output_tokens"]?.int ?? 0)
+            if let previous = state.cost, let more = response["cost_usd"]?.double { state.cost = previous + more } else { state.cost = nil }
         }
-        if type == .runEnd { ended = true }
-        sequence += 1
+        if type == .runEnd { state.ended = true }
+        state.sequence += 1
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let event = JSON.object([("seq", .int(sequence)), ("t", .double((seconds * 1000).rounded() / 1000)),
+        let event = JSON.object([("seq", .int(state.sequence)), ("t", .double((seconds * 1000).rounded() / 1000)),
                                  ("type", .string(type.rawValue))] + fields)
         // Secrets a provider echoed (in an error message, in a body) never reach the file.
         let line = Redaction.text(event.serialized) + "\n"
         do {
             try handle.write(contentsOf: Data(line.utf8))
         } catch {
-            guard failure == nil else { return }
+            guard state.failure == nil else { return }
             let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\($0)" } ?? error.localizedDescription
-            failure = "the transcript '\(path)' could not be written (\(Self.describe(error, fallback: reason))); its record of the run is incomplete"
-            onFailure?(failure!)
+            let failure = "the transcript '\(path)' could not be written (\(Self.describe(error, fallback: reason))); its record of the run is incomplete"
+            state.failure = failure
+            state.onFailure?(failure)
         }
     }
 

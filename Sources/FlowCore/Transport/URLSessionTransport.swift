@@ -196,91 +196,109 @@ final class SessionRouter: NSObject, URLSessionDataDelegate, Sendable {
 }
 
 /// Receives a streamed response for `URLSessionTransport.stream` (Linux has no `bytes(for:)`).
-/// URLSession calls it on one serial queue, so its state needs no further locking.
-final class StreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// URLSession calls it on one serial queue, but `start` comes from the caller's task, so what
+/// changes lives in one `Locked` value; the callbacks run outside the lock.
+final class StreamDelegate: NSObject, URLSessionDataDelegate, Sendable {
     private let origin: String
     /// The most bytes one answer may have, streamed or not, counted as they arrive.
     private let limit: Int
-    private var arriving: ArrivingBody
     /// The total timeout, checked as bytes arrive too: a stream fast enough to keep the
     /// delegate queue busy must not outrun the timer that would cancel it.
     private let deadline: Date
     private let timeout: Double
     private let onBytes: @Sendable ([UInt8]) throws(ProviderError) -> Void
-    private var continuation: CheckedContinuation<HTTPResponse, Error>?
-    private var response: HTTPResponse?
-    private var failure: ProviderError?
-    private let lock = NSLock()
+
+    private struct State {
+        var arriving: ArrivingBody
+        var continuation: CheckedContinuation<HTTPResponse, Error>?
+        var response: HTTPResponse?
+        var failure: ProviderError?
+    }
+
+    private let state: Locked<State>
 
     init(origin: String, limit: Int, deadline: Date, timeout: Double, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) {
         self.origin = origin
         self.limit = limit
-        self.arriving = ArrivingBody(limit: limit)
         self.deadline = deadline
         self.timeout = timeout
         self.onBytes = onBytes
+        state = Locked(State(arriving: ArrivingBody(limit: limit)))
     }
 
     func start(_ task: URLSessionDataTask, continuation: CheckedContinuation<HTTPResponse, Error>) {
-        lock.lock()
-        self.continuation = continuation
-        lock.unlock()
+        state.withLock { $0.continuation = continuation }
         task.resume()
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        do {
-            self.response = try URLSessionTransport.response(response, body: [], origin: origin)
-        } catch {
-            failure = error
+        let origin = self.origin
+        let refused = state.withLock { state -> Bool in
+            do throws(ProviderError) {
+                state.response = try URLSessionTransport.response(response, body: [], origin: origin)
+            } catch {
+                state.failure = error
+            }
+            guard let refusal = ArrivingBody.refusal(contentEncoding: state.response?.headers["content-encoding"], origin: origin) else {
+                return false
+            }
+            state.failure = refusal
+            return true
         }
-        if let refusal = ArrivingBody.refusal(contentEncoding: self.response?.headers["content-encoding"], origin: origin) {
-            failure = refusal
-            return completionHandler(.cancel)
-        }
-        completionHandler(.allow)
+        completionHandler(refused ? .cancel : .allow)
     }
 
+    /// What to do with a chunk: pass it on (a 2xx body), or stop the transfer (already done).
+    private enum Chunk { case pass, keep, stop }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard failure == nil, let status = response?.status else { return }
-        if !arriving.accept(data.count) {
-            failure = ProviderError(.decode, "the answer from \(origin) is larger than \(limit) bytes; flow stopped reading it")
-            return dataTask.cancel()
+        let (origin, limit, deadline, timeout) = (self.origin, self.limit, self.deadline, self.timeout)
+        let decision = state.withLock { state -> Chunk in
+            guard state.failure == nil, let status = state.response?.status else { return .keep }
+            if !state.arriving.accept(data.count) {
+                state.failure = ProviderError(.decode, "the answer from \(origin) is larger than \(limit) bytes; flow stopped reading it")
+                return .stop
+            }
+            if Date() > deadline {
+                state.failure = ProviderError(.network, "no complete answer from \(origin) within \(URLSessionTransport.format(timeout)) s (the total timeout)",
+                                              retryable: true)
+                return .stop
+            }
+            if (200..<300).contains(status) { return .pass }
+            // An error body is kept whole (it is bounded above) for the adapter to decode.
+            state.response?.body.append(contentsOf: data)
+            return .keep
         }
-        if Date() > deadline {
-            failure = ProviderError(.network, "no complete answer from \(origin) within \(URLSessionTransport.format(timeout)) s (the total timeout)",
-                                    retryable: true)
-            return dataTask.cancel()
-        }
-        if (200..<300).contains(status) {
+        switch decision {
+        case .stop:
+            dataTask.cancel()
+        case .pass:
             do {
                 try onBytes([UInt8](data))
             } catch {
-                failure = error
+                state.withLock { $0.failure = error }
                 dataTask.cancel()
             }
-        } else if (response?.body.count ?? 0) + data.count <= limit {
-            response?.body.append(contentsOf: data)
-        } else {
-            failure = ProviderError(.decode, "the error answer from \(origin) is larger than \(limit) bytes")
-            dataTask.cancel()
+        case .keep:
+            break
         }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        lock.lock()
-        let continuation = self.continuation
-        self.continuation = nil
-        lock.unlock()
-        if let failure {
-            continuation?.resume(throwing: failure)
+        let finished = state.withLock { state -> State in
+            let copy = state
+            state.continuation = nil
+            return copy
+        }
+        if let failure = finished.failure {
+            finished.continuation?.resume(throwing: failure)
         } else if let error {
-            continuation?.resume(throwing: URLSessionTransport.networkError(error, origin: origin))
-        } else if let response {
-            continuation?.resume(returning: response)
+            finished.continuation?.resume(throwing: URLSessionTransport.networkError(error, origin: origin))
+        } else if let response = finished.response {
+            finished.continuation?.resume(returning: response)
         } else {
-            continuation?.resume(throwing: ProviderError(.network, "no HTTP response from \(origin)", retryable: true))
+            finished.continuation?.resume(throwing: ProviderError(.network, "no HTTP response from \(origin)", retryable: true))
         }
     }
 }
