@@ -93,86 +93,119 @@ public struct TestRunner: Sendable {
         var result = CaseResult(workflow: loaded.source.path, name: testCase.name, line: testCase.mark.line, runs: testCase.repeatCount,
                                 passedRuns: 0, passRate: testCase.passRate, failures: [], providerError: nil, mode: .replay, seconds: 0,
                                 costUSD: 0, tokens: 0)
-        var registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: testCase.mock ?? [],
-                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
-        registry.gate = gate
-        let onlyMock = loaded.workflow.steps.allSatisfy { ($0.model ?? loaded.workflow.model)?.provider == "mock" }
-            && loaded.workflow.steps.allSatisfy { step in
-                step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.provider ?? "mock" == "mock" }; return true }
-            }
-        var cassetteUse: CassetteUse?
-        if testCase.mock != nil {
-            registry.forceMock = true
-            result.mode = .mock
-        } else if onlyMock && !(cassette.map { FileManager.default.fileExists(atPath: $0.path) } ?? false) {
-            // A workflow on scripted replies needs no recording: it is offline already.
-            registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: loaded.workflow.mock)
-            result.mode = .mock
-        } else if mode == .replay {
-            guard let cassette, FileManager.default.fileExists(atPath: cassette.path) else {
-                // Never silently live: a case with nothing to replay fails and says how to record.
-                result.failures = [(nil, testCase.mark.line, "no recording to replay: record the cassette with 'flow test \(loaded.source.path) --live --record', or give the case mock replies")]
-                result.mode = .replay
-                return result
-            }
-            cassetteUse = CassetteUse(store: cassette, mode: .replay, recordCommand: "flow test \(loaded.source.path) --live --record")
-            result.mode = .replay
-        } else {
-            if record, let cassette {
-                cassetteUse = CassetteUse(store: cassette, mode: .record, recordCommand: "flow test \(loaded.source.path) --live --record")
-            }
-            result.mode = record ? .record : .live
+        let cassetteUse: CassetteUse?
+        switch answering(testCase) {
+        case .success(let (mode, use)):
+            result.mode = mode
+            cassetteUse = use
+        case .failure(let problem):
+            result.failures = [(nil, testCase.mark.line, problem.message)]
+            return result
         }
-        var inputs = [String: TemplateValue]()
-        for variable in loaded.workflow.vars {
-            if let value = testCase.vars[variable.name] ?? variable.defaultValue { inputs[variable.name] = value }
-        }
-        let missing = loaded.workflow.vars.filter { inputs[$0.name] == nil }.map(\.name)
-        if !missing.isEmpty {
-            result.failures = [(nil, testCase.mark.line, "the case does not set the required variable\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")]
+        let inputs: [String: TemplateValue]
+        switch self.inputs(for: testCase) {
+        case .success(let resolved): inputs = resolved
+        case .failure(let problem):
+            result.failures = [(nil, testCase.mark.line, problem.message)]
             return result
         }
         for _ in 0..<testCase.repeatCount {
-            // Each repeat gets fresh scripted replies.
-            var attemptRegistry = registry
-            if testCase.mock != nil {
-                attemptRegistry = ProviderRegistry(environment: environment, transport: transport, mockReplies: testCase.mock ?? [])
-                attemptRegistry.forceMock = true
-            } else if result.mode == .mock {
-                attemptRegistry = ProviderRegistry(environment: environment, transport: transport, mockReplies: loaded.workflow.mock)
-            }
-            let drifts = Locked<[String]>([])
-            let directory = (loaded.source.path as NSString).deletingLastPathComponent
-            let processTools = ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory)
-            let tools = cassetteUse?.tools(processTools, live: liveTools) { drift in drifts.withLock { $0.append(drift) } } ?? processTools
-            var interpreter = Interpreter(providers: attemptRegistry, transcript: NullTranscript(), input: ScriptedInput(testCase.inputs),
-                                          tools: tools, prices: prices)
-            interpreter.cassette = cassetteUse
-            let run = await interpreter.run(loaded, inputs: inputs)
+            let (run, failures) = await attempt(testCase, mode: result.mode, cassette: cassetteUse, inputs: inputs)
             result.tokens += run.totals.inputTokens + run.totals.outputTokens
             if let total = result.costUSD, let cost = run.costUSD { result.costUSD = total + cost } else { result.costUSD = nil }
-            var failures: [(String?, Int, String)] = []
-            if let error = run.error {
-                if error.kind == .provider {
-                    result.providerError = error.message
-                    break
-                }
-                failures.append((nil, testCase.mark.line, "the run failed: " + error.message))
-            }
-            failures += drifts.current.map { (nil, testCase.mark.line, $0) }
-            for expectation in testCase.expectations {
-                switch expectation.instantiated(with: inputs.merging(testCase.vars) { input, _ in input }) {
-                case .success(let ready):
-                    if let message = Expectations.check(ready, result: run) { failures.append((ready.file, ready.mark.line, message)) }
-                case .failure(let error):
-                    failures.append((expectation.file, expectation.mark.line, error.message))
-                }
+            if let error = run.error, error.kind == .provider {
+                result.providerError = error.message
+                break
             }
             if failures.isEmpty { result.passedRuns += 1 } else { result.failures = failures }
         }
         let elapsed = ContinuousClock.now - started
         result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return result
+    }
+
+    /// Why a case could not start, said as its failure.
+    struct CaseProblem: Error {
+        var message: String
+    }
+
+    /// How the case is answered: its own mock replies, a workflow that is all mock (offline
+    /// already), the cassette, or live (recording when asked). A case with nothing to replay
+    /// fails; it never goes live by itself.
+    func answering(_ testCase: TestCase) -> Result<(CaseMode, CassetteUse?), CaseProblem> {
+        let recordCommand = "flow test \(loaded.source.path) --live --record"
+        if testCase.mock != nil { return .success((.mock, nil)) }
+        let onlyMock = loaded.workflow.steps.allSatisfy { ($0.model ?? loaded.workflow.model)?.provider == "mock" }
+            && loaded.workflow.steps.allSatisfy { step in
+                step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.provider ?? "mock" == "mock" }; return true }
+            }
+        let recorded = cassette.map { FileManager.default.fileExists(atPath: $0.path) } ?? false
+        if onlyMock, !recorded { return .success((.mock, nil)) }
+        switch mode {
+        case .replay:
+            guard let cassette, recorded else {
+                return .failure(CaseProblem(message: "no recording to replay: record the cassette with '\(recordCommand)', or give the case mock replies"))
+            }
+            return .success((.replay, CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand)))
+        case .live:
+            guard record, let cassette else { return .success((.live, nil)) }
+            return .success((.record, CassetteUse(store: cassette, mode: .record, recordCommand: recordCommand)))
+        }
+    }
+
+    /// The case's values for the workflow's variables over their defaults; every required one set.
+    func inputs(for testCase: TestCase) -> Result<[String: TemplateValue], CaseProblem> {
+        var inputs = [String: TemplateValue]()
+        for variable in loaded.workflow.vars {
+            if let value = testCase.vars[variable.name] ?? variable.defaultValue { inputs[variable.name] = value }
+        }
+        let missing = loaded.workflow.vars.filter { inputs[$0.name] == nil }.map(\.name)
+        guard missing.isEmpty else {
+            return .failure(CaseProblem(message: "the case does not set the required variable\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))"))
+        }
+        return .success(inputs)
+    }
+
+    /// The providers of one attempt: each repeat gets fresh scripted replies.
+    func registry(for testCase: TestCase, mode: CaseMode) -> ProviderRegistry {
+        if let replies = testCase.mock {
+            var registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: replies)
+            registry.forceMock = true
+            return registry
+        }
+        if mode == .mock { return ProviderRegistry(environment: environment, transport: transport, mockReplies: loaded.workflow.mock) }
+        var registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: [],
+                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
+        registry.gate = gate
+        return registry
+    }
+
+    /// One run of the case and what failed in it: the run itself, a tool that drifted from its
+    /// recording, each expectation (rendered over the case's variables).
+    func attempt(_ testCase: TestCase, mode: CaseMode, cassette: CassetteUse?, inputs: [String: TemplateValue])
+        async -> (RunResult, [(file: String?, line: Int, message: String)]) {
+        let drifts = Locked<[String]>([])
+        let directory = (loaded.source.path as NSString).deletingLastPathComponent
+        let processTools = ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory)
+        let tools = cassette?.tools(processTools, live: liveTools) { drift in drifts.withLock { $0.append(drift) } } ?? processTools
+        var interpreter = Interpreter(providers: registry(for: testCase, mode: mode), transcript: NullTranscript(),
+                                      input: ScriptedInput(testCase.inputs), tools: tools, prices: prices)
+        interpreter.cassette = cassette
+        let run = await interpreter.run(loaded, inputs: inputs)
+        var failures: [(file: String?, line: Int, message: String)] = []
+        if let error = run.error, error.kind != .provider {
+            failures.append((nil, testCase.mark.line, "the run failed: " + error.message))
+        }
+        failures += drifts.current.map { (nil, testCase.mark.line, $0) }
+        for expectation in testCase.expectations {
+            switch expectation.instantiated(with: inputs.merging(testCase.vars) { input, _ in input }) {
+            case .success(let ready):
+                if let message = Expectations.check(ready, result: run) { failures.append((ready.file, ready.mark.line, message)) }
+            case .failure(let error):
+                failures.append((expectation.file, expectation.mark.line, error.message))
+            }
+        }
+        return (run, failures)
     }
 }
 
