@@ -148,25 +148,10 @@ public struct Interpreter: Sendable {
         if step.fresh { conversation.startFresh() }
         var asked: String?
         if let ask = step.ask {
-            guard let line = await input.readLine(prompt: ask.prompt) else {
-                run.path.append(PathEntry(step.id, "end_of_input", "end"))
-                return .end
-            }
-            if ask.exitWords.contains(where: { $0.lowercased() == line.trimmingCharacters(in: .whitespaces).lowercased() }) {
-                run.path.append(PathEntry(step.id, "exit", "end"))
-                return .end
-            }
-            transcript.record(.input, [("step", .string(step.id)), ("text", .string(line))])
+            guard let line = await readTurn(ask, step: step, run: &run) else { return .end }
             asked = line
         }
-        var request = try conversation.request(for: step, asked: asked)
-        if let trimmed = fitToContext(conversation.messages, policy: loaded.workflow.context, step: step.id) {
-            // The conversation itself slides, so a long chat keeps flat memory, not only short requests.
-            conversation.messages = trimmed
-            request.messages = trimmed
-        }
-        request.tools = loaded.workflow.tools.filter { step.tools.contains($0.name) }
-            .map { ToolSpec(name: $0.name, description: $0.description, parameters: $0.parameters) }
+        var request = try firstRequest(for: step, asked: asked, loaded: loaded, conversation: &conversation)
         let baseParams = request.params
         let originalPrefill = request.prefill
         var text = ""            // the answer so far, prefill included, across continuations
@@ -180,39 +165,15 @@ public struct Interpreter: Sendable {
                 // Not a provider failure a branch could handle: the prompt changed since it was recorded.
                 throw RunError(.stepFailed, "step '\(step.id)': \(providerError.message)", step: step.id)
             }
-            var reason: BranchReason
+            var reason = BranchReason.error
             var parsed: JSON?
             if let response {
                 text = counts.continuations > 0 ? text + response.content
                     : Self.joinPrefill(originalPrefill, response.content, mode: prefillMode(model, step: step.id, table: table))
-                let listCost = prices.cost(response.usage, model: model)
-                let live = response.origin == .live
-                run.steps.append(StepResult(id: step.id, model: model, finishReason: response.finishReason,
-                                            content: text, usage: response.usage, latencyMs: run.lastLatencyMs,
-                                            costUSD: live ? listCost : 0, logprobs: response.logprobs,
-                                            origin: response.origin, recordedCostUSD: live ? nil : listCost))
-                reason = BranchReason(response.finishReason)
-                if reason == .stop, step.parsesJSON {
-                    switch Conversation.parse(text) {
-                    case .success(let json): parsed = json
-                    case .failure(let error):
-                        reason = .invalid
-                        // The prefill is part of the parsed text and often what breaks it: name it.
-                        let prefill = originalPrefill.map { "the text parsed is the prefill \(JSON.string($0).serialized) followed by the answer; " }
-                        last.invalidDetail = (prefill ?? "") + error.description
-                    }
-                }
-            } else {
-                reason = .error
+                run.steps.append(stepResult(step, model: model, response: response, text: text, latencyMs: run.lastLatencyMs))
+                (reason, parsed, last.invalidDetail) = Self.judge(response, text: text, step: step, prefill: originalPrefill)
             }
-            let evaluated = providerError?.description ?? text
-            let chosen = try Conditions.choose(step.branches[reason] ?? [], text: evaluated, logprobs: response?.logprobs, step: step.id)
-            let action = chosen?.action ?? defaultAction(reason, step: step)
-            run.path.append(PathEntry(step.id, reason.rawValue, action.name))
-            // Why this branch: the condition that held (with the confidence it saw), or the default.
-            let why = chosen.map { Conditions.reason($0.condition, logprobs: response?.logprobs) } ?? []
-            transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
-                                         ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)
+            let action = try branch(step, reason: reason, text: providerError?.description ?? text, logprobs: response?.logprobs, run: &run)
             last.reason = reason
             last.raw = response?.finishReason.raw
             last.error = providerError
@@ -261,6 +222,69 @@ public struct Interpreter: Sendable {
                 return .fail(failure(step, message: message, last: last))
             }
         }
+    }
+
+    /// Reads an asking step's turn; nil when input ended or an exit word was typed (the run ends).
+    private func readTurn(_ ask: AskTurn, step: Step, run: inout RunProgress) async -> String? {
+        guard let line = await input.readLine(prompt: ask.prompt) else {
+            run.path.append(PathEntry(step.id, "end_of_input", "end"))
+            return nil
+        }
+        if ask.exitWords.contains(where: { $0.lowercased() == line.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            run.path.append(PathEntry(step.id, "exit", "end"))
+            return nil
+        }
+        transcript.record(.input, [("step", .string(step.id)), ("text", .string(line))])
+        return line
+    }
+
+    /// The step's first request: its turn rendered onto the conversation, fitted to the context
+    /// (the conversation itself slides, so a long chat keeps flat memory), its tools offered.
+    private func firstRequest(for step: Step, asked: String?, loaded: LoadedWorkflow,
+                              conversation: inout Conversation) throws(RunError) -> ChatRequest {
+        var request = try conversation.request(for: step, asked: asked)
+        if let trimmed = fitToContext(conversation.messages, policy: loaded.workflow.context, step: step.id) {
+            conversation.messages = trimmed
+            request.messages = trimmed
+        }
+        request.tools = loaded.workflow.tools.filter { step.tools.contains($0.name) }
+            .map { ToolSpec(name: $0.name, description: $0.description, parameters: $0.parameters) }
+        return request
+    }
+
+    /// The step's record of one answer: spent cost for a live call, recorded cost otherwise.
+    private func stepResult(_ step: Step, model: ModelRef, response: ChatResponse, text: String, latencyMs: Double) -> StepResult {
+        let listCost = prices.cost(response.usage, model: model)
+        let live = response.origin == .live
+        return StepResult(id: step.id, model: model, finishReason: response.finishReason, content: text, usage: response.usage,
+                          latencyMs: latencyMs, costUSD: live ? listCost : 0, logprobs: response.logprobs,
+                          origin: response.origin, recordedCostUSD: live ? nil : listCost)
+    }
+
+    /// How an answer ended, as branches see it: its finish reason, or `invalid` when `parse: json`
+    /// fails (with why, naming the prefill, which is part of the parsed text and often what breaks it).
+    static func judge(_ response: ChatResponse, text: String, step: Step, prefill: String?) -> (BranchReason, JSON?, String?) {
+        let reason = BranchReason(response.finishReason)
+        guard reason == .stop, step.parsesJSON else { return (reason, nil, nil) }
+        switch Conversation.parse(text) {
+        case .success(let json): return (.stop, json, nil)
+        case .failure(let error):
+            let named = prefill.map { "the text parsed is the prefill \(JSON.string($0).serialized) followed by the answer; " }
+            return (.invalid, nil, (named ?? "") + error.description)
+        }
+    }
+
+    /// The action the step's branches choose for `reason`, recorded on the path and in the
+    /// transcript with why (the condition that held, with the confidence it saw, or the default).
+    private func branch(_ step: Step, reason: BranchReason, text: String, logprobs: [TokenLogprob]?,
+                        run: inout RunProgress) throws(RunError) -> Action {
+        let chosen = try Conditions.choose(step.branches[reason] ?? [], text: text, logprobs: logprobs, step: step.id)
+        let action = chosen?.action ?? defaultAction(reason, step: step)
+        run.path.append(PathEntry(step.id, reason.rawValue, action.name))
+        let why = chosen.map { Conditions.reason($0.condition, logprobs: logprobs) } ?? []
+        transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
+                                    ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)
+        return action
     }
 
     /// The saved answer: the prefill and what came after it. Where the prefill is emulated (the
