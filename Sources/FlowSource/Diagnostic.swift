@@ -7,15 +7,20 @@
 /// hint: did you mean 'temperature'?
 /// ```
 public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file the problem is in, as the user named it.
     public var path: String
+    /// The 1-based line and column, or nil when the problem is the whole file.
     public var mark: Mark?
+    /// What is wrong, in one sentence without a trailing period.
     public var message: String
+    /// How to fix it, printed on its own `hint:` line.
     public var hint: String?
     /// The source line quoted under the message, when the text is known.
     public var sourceLine: String?
     /// A warning points at something likely wrong that does not stop the file from loading.
     public var isWarning = false
 
+    /// A diagnostic with every part given; `sourceLine` is quoted under the headline with a caret.
     public init(path: String, mark: Mark?, message: String, hint: String? = nil, sourceLine: String? = nil) {
         self.path = path
         self.mark = mark
@@ -65,9 +70,12 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Several diagnostics at once, so a user fixes a file in one pass rather than one error per run.
 public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
+    /// The diagnostics in the order they are printed (by place).
     public var diagnostics: [Diagnostic]
 
+    /// Wraps `diagnostics` as one error.
     public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 
+    /// Every diagnostic in its full form, one after another.
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

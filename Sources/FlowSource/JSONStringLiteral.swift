@@ -2,6 +2,7 @@
 /// (FlowCore) and template values rendered as JSON text (FlowTemplate) write them, and this is
 /// the one module both depend on.
 public enum JSONStringLiteral {
+    /// Appends `string` to `out` as a quoted JSON string.
     public static func write(_ string: String, to out: inout String) {
         out += "\""
         for scalar in string.unicodeScalars {
@@ -25,6 +26,7 @@ public enum JSONStringLiteral {
         out += "\""
     }
 
+    /// `string` as a quoted JSON string.
     public static func quoted(_ string: String) -> String {
         var out = ""
         write(string, to: &out)

@@ -2,6 +2,7 @@
 /// return…) are shown as `\u{1B}`-style escapes, so a workflow or an answer can never move the
 /// terminal's cursor, recolour it or hide a line. Newlines and tabs are kept.
 public enum Printable {
+    /// `text` with its control characters (all but newline and tab) written as `\u{…}` escapes.
     public static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = ""

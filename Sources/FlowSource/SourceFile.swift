@@ -2,8 +2,10 @@
 public struct SourceFile: Sendable {
     /// The path as the user named it; diagnostics print it unchanged.
     public let path: String
+    /// The whole text, decoded from UTF-8.
     public let text: String
 
+    /// A file's name and text; nothing is read from disk here.
     public init(path: String, text: String) {
         self.path = path
         self.text = text

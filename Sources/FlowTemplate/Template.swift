@@ -23,12 +23,16 @@ public struct Template: Sendable {
 
 /// A template problem, placed relative to the template text (1-based).
 public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where in the template (or in `partial`) the problem is.
     public var mark: Mark
+    /// What is wrong, in one sentence.
     public var message: String
+    /// How to fix it, when there is something specific to say (a did-you-mean, the names that exist).
     public var hint: String?
     /// The partial the problem is in, or nil for the template being rendered.
     public var partial: String?
 
+    /// An error at `mark`; `partial` names the partial it is in, nil for the template itself.
     public init(mark: Mark, message: String, hint: String? = nil, partial: String? = nil) {
         self.mark = mark
         self.message = message
@@ -36,6 +40,7 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
         self.partial = partial
     }
 
+    /// `line:column: message (hint)`, preceded by `partial 'name'` when the problem is in one.
     public var description: String {
         (partial.map { "partial '\($0)' " } ?? "") + "\(mark): \(message)" + (hint.map { " (\($0))" } ?? "")
     }

@@ -3,19 +3,23 @@ import FlowSource
 /// One YAML node with the place it starts in the source. Aliases are resolved into copies
 /// (arrays share storage, so a copy is cheap), so consumers never see anchors.
 public struct Node: Sendable {
+    /// What a node holds: a scalar's text, a sequence's items, or a mapping's pairs in file order.
     public enum Content: Sendable {
         case scalar(Scalar)
         case sequence([Node])
         case mapping([Pair])
     }
 
+    /// The node's content, aliases already resolved.
     public var content: Content
     /// The explicit tag as libyaml reports it (e.g. `tag:yaml.org,2002:str`), or nil when implicit.
     public var tag: String?
     /// Block or flow style of a collection; nil for scalars.
     public var collectionStyle: CollectionStyle?
+    /// Where the node starts in the file (1-based), for errors about it.
     public var mark: Mark
 
+    /// A node as the event parser builds it; tests and the dataset reader build them too.
     public init(_ content: Content, tag: String? = nil, collectionStyle: CollectionStyle? = nil, mark: Mark) {
         self.content = content
         self.tag = tag
@@ -26,29 +30,38 @@ public struct Node: Sendable {
 
 /// A key and its value in a mapping; order is kept as written.
 public struct Pair: Sendable {
+    /// The key, usually a plain scalar.
     public var key: Node
+    /// The value the key maps to.
     public var value: Node
 
+    /// One entry of a mapping, in file order.
     public init(key: Node, value: Node) {
         self.key = key
         self.value = value
     }
 }
 
+/// A scalar's text as written, with its style: a quoted `"yes"` stays a string, a plain `yes` too (YAML 1.2).
 public struct Scalar: Sendable, Equatable {
+    /// The text after YAML's escapes and folding, before any typing.
     public var text: String
+    /// How it was written, which decides typing: only plain scalars become numbers, booleans or null.
     public var style: ScalarStyle
 
+    /// A scalar with its text and style.
     public init(text: String, style: ScalarStyle) {
         self.text = text
         self.style = style
     }
 }
 
+/// How a scalar was written: plain, quoted, or as a literal (`|`) or folded (`>`) block.
 public enum ScalarStyle: Sendable, Equatable {
     case plain, singleQuoted, doubleQuoted, literal, folded
 }
 
+/// How a collection was written: indented block or inline flow (`[a, b]`, `{a: 1}`).
 public enum CollectionStyle: Sendable, Equatable {
     case block, flow
 }

@@ -6,6 +6,7 @@ public enum Value: Sendable, Equatable {
     case float(Double)
     case string(String)
 
+    /// The kind of value for messages: `a string`, `an integer`, `null`…
     public var kindDescription: String {
         switch self {
         case .null: return "null"
