@@ -1,13 +1,17 @@
 /// A provider-neutral chat request: what the interpreter asks, before any adapter names things.
 public struct ChatRequest: Sendable, Equatable {
+    /// The model's name as its provider knows it (`gpt-4o-mini`), without the provider.
     public var model: String
+    /// The conversation so far, system prompt first, the turn to answer last.
     public var messages: [ChatMessage]
+    /// Sampling parameters, under flow's names.
     public var params: SamplingParams
     /// Text the assistant's answer must start with; adapters send it natively or emulate it.
     public var prefill: String?
     /// Tools the model may call.
     public var tools: [ToolSpec] = []
 
+    /// A request; without `prefill` and `tools` it is a plain chat turn.
     public init(model: String, messages: [ChatMessage], params: SamplingParams = .init(), prefill: String? = nil,
                 tools: [ToolSpec] = []) {
         self.model = model
@@ -18,20 +22,25 @@ public struct ChatRequest: Sendable, Equatable {
     }
 }
 
+/// One message of a conversation, in flow's terms; adapters map roles and parts to their format.
 public struct ChatMessage: Sendable, Equatable {
+    /// Who speaks. `system` is sent where each provider wants it (a message, or a field of its own).
     public enum Role: String, Sendable {
         case system, user, assistant
         /// Results of tool calls, answering the assistant message before it.
         case tool
     }
 
+    /// Who speaks.
     public var role: Role
+    /// The text (empty for a tool message, whose results carry the content).
     public var content: String
     /// On an assistant message: the tools it asked to call.
     public var toolCalls: [ToolCall] = []
     /// On a tool message: the results, one per call.
     public var toolResults: [ToolResult] = []
 
+    /// A message; tool calls go on assistant messages, tool results on tool messages.
     public init(_ role: Role, _ content: String, toolCalls: [ToolCall] = [], toolResults: [ToolResult] = []) {
         self.role = role
         self.content = content
@@ -44,11 +53,14 @@ public struct ChatMessage: Sendable, Equatable {
 public struct ToolCall: Sendable, Equatable {
     /// The provider's id for the call (Gemini gives none; flow numbers them).
     public var id: String
+    /// The declared tool's name.
     public var name: String
+    /// The arguments the model gave, parsed (a JSON object when the model kept to the schema).
     public var arguments: JSON
     /// Gemini's `thoughtSignature`, echoed back with the call as its documentation asks.
     public var signature: String?
 
+    /// A call as decoded from an answer, or as recorded in a cassette.
     public init(id: String, name: String, arguments: JSON, signature: String? = nil) {
         self.id = id
         self.name = name
@@ -59,11 +71,16 @@ public struct ToolCall: Sendable, Equatable {
 
 /// What a tool returned, sent back to the model.
 public struct ToolResult: Sendable, Equatable {
+    /// The id of the call this answers.
     public var callId: String
+    /// The tool's name (Gemini matches results by name, not id).
     public var name: String
+    /// What the tool printed, or the error the model should see.
     public var content: String
+    /// Whether the call failed (a non-zero exit, a timeout, an unknown tool).
     public var isError: Bool
 
+    /// A result for the call `callId`.
     public init(callId: String, name: String, content: String, isError: Bool = false) {
         self.callId = callId
         self.name = name
@@ -74,10 +91,14 @@ public struct ToolResult: Sendable, Equatable {
 
 /// A tool offered to the model: its name, what it does, and a JSON schema for its arguments.
 public struct ToolSpec: Sendable, Equatable {
+    /// The name the model calls it by.
     public var name: String
+    /// What the tool does, in the words the model reads.
     public var description: String
+    /// A JSON schema for the arguments, sent as written.
     public var parameters: JSON
 
+    /// A tool as the workflow declares it.
     public init(name: String, description: String, parameters: JSON) {
         self.name = name
         self.description = description
@@ -87,16 +108,22 @@ public struct ToolSpec: Sendable, Equatable {
 
 /// Sampling parameters under one set of names; each adapter maps them to its provider's.
 public struct SamplingParams: Sendable, Equatable {
+    /// Randomness, 0 to 2; nil leaves the provider's default.
     public var temperature: Double?
+    /// Nucleus sampling, 0 to 1; nil leaves the provider's default.
     public var topP: Double?
+    /// The most output tokens (OpenAI's `max_completion_tokens`, required by Anthropic).
     public var maxTokens: Int?
+    /// Sequences that end the answer (`finish_reason: stop`); not included in the text.
     public var stop: [String]?
+    /// A seed for providers that make sampling repeatable with one (not Anthropic).
     public var seed: Int?
     /// Ask for the log probability of each output token.
     public var logprobs: Bool?
     /// How many alternatives to return per token (implies `logprobs`).
     public var topLogprobs: Int?
 
+    /// Parameters; every one left nil is left to the provider.
     public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil, seed: Int? = nil,
                 logprobs: Bool? = nil, topLogprobs: Int? = nil) {
         self.temperature = temperature

@@ -3,15 +3,23 @@ import FlowTemplate
 
 /// A decoded, validated workflow file (format v1). Pure data: file references are not read yet.
 public struct Workflow: Sendable {
+    /// The format version (`flow: 1`).
     public var version: Int
+    /// Names transcripts; the file name without its extension when `name:` is not given.
     public var name: String
+    /// For readers of the file.
     public var description: String?
     /// The default model for every step; nil when every step names its own.
     public var model: ModelRef?
+    /// Sampling defaults for every step; a step's `params` override them key by key.
     public var params: SamplingParams
+    /// The inputs, in the order declared.
     public var vars: [Variable]
+    /// The system prompt, rendered once with the inputs.
     public var system: TemplateSource?
+    /// The steps, run in order unless a branch says otherwise.
     public var steps: [Step]
+    /// What `flow run` prints; the last step's text when nil.
     public var output: TemplateSource?
     /// Scripted replies for the `mock` provider, served in order.
     public var mock: [MockReply]
@@ -21,7 +29,9 @@ public struct Workflow: Sendable {
     public var partials: String?
     /// Where `partials:` is written, for errors about it.
     public var partialsMark: Mark?
+    /// Bounds on steps, visits, tokens and cost.
     public var limits = Limits()
+    /// Trims old turns to fit `max_input_tokens`, when set.
     public var context: ContextPolicy?
     /// Programs the model may call, by name.
     public var tools: [ToolDeclaration] = []
@@ -36,49 +46,63 @@ public struct Workflow: Sendable {
 
 /// A tool declared in the workflow: what the model sees, and the program flow runs for it.
 public struct ToolDeclaration: Sendable {
+    /// The name the model calls it by.
     public var name: String
+    /// What the tool does, in the words the model reads.
     public var description: String
     /// A JSON schema for the arguments, sent to the model as written.
     public var parameters: JSON
     /// The program and its arguments, run without a shell; the model's arguments arrive as JSON on stdin.
     public var run: [String]
+    /// Seconds the whole call may take (arguments written, output read, the process reaped).
     public var timeout: Double
     /// Environment variables passed through to the tool (provider keys never are unless named here).
     public var environment: [String]
+    /// Where the tool is declared, for errors about it.
     public var mark: Mark
 }
 
 /// An input of the workflow. A nil default means the caller must set it (`--var name=value`).
 public struct Variable: Sendable {
+    /// The name templates read (`{{name}}`) and `--var name=…` sets.
     public var name: String
+    /// The value when none is given; nil means the input is required.
     public var defaultValue: TemplateValue?
+    /// Where the variable is declared.
     public var mark: Mark
 }
 
 /// A template given inline in the YAML or as `{file: path}` relative to the workflow file.
 public struct TemplateSource: Sendable, Hashable {
+    /// The template's text written in place, or a path to a file holding it.
     public enum Kind: Sendable, Hashable {
         case inline(String)
         case file(String)
     }
 
+    /// Inline text or a file path.
     public var kind: Kind
     /// Where the template (or its `file:` path) is written in the workflow.
     public var mark: Mark
     /// Strict templates refuse names that resolve to nothing; `strict: false` renders them empty.
     public var strict: Bool
 
+    /// Text written in the YAML, placed at `mark`.
     public static func inline(_ text: String, _ mark: Mark, strict: Bool = true) -> TemplateSource {
         TemplateSource(kind: .inline(text), mark: mark, strict: strict)
     }
 
+    /// A template file, `path` relative to the workflow file's directory.
     public static func file(_ path: String, _ mark: Mark, strict: Bool = true) -> TemplateSource {
         TemplateSource(kind: .file(path), mark: mark, strict: strict)
     }
 }
 
+/// One step of a workflow: a user turn, the answer to it, and what follows each way it can end.
 public struct Step: Sendable {
+    /// A name unique in the workflow; `goto`, `path` and expectations use it.
     public var id: String
+    /// Where the step starts in the workflow.
     public var mark: Mark
     /// The user turn as a template; nil when the step asks (`user: {ask: …}`).
     public var user: TemplateSource?
@@ -86,7 +110,9 @@ public struct Step: Sendable {
     public var ask: AskTurn?
     /// The start of the assistant's answer; part of the saved text.
     public var prefill: TemplateSource?
+    /// This step's parameters over the workflow's.
     public var params: SamplingParams
+    /// The model for this step; the workflow's when nil.
     public var model: ModelRef?
     /// The variable that receives the assistant's text (prefill included).
     public var save: String?
