@@ -5,12 +5,18 @@ import Foundation
 /// answers called, keyed by tool name and arguments, so a replay has no side effects either.
 /// Pure: reading and writing the file is `CassetteStore`'s job.
 public struct Cassette: Sendable {
+    /// One recorded call: the normalized request, its key, and the answer.
     public struct Interaction: Sendable {
+        /// The sha256 of the normalized request's canonical JSON.
         public var key: String
+        /// The step that made the call, for the nearest-recording hint on a miss.
         public var step: String
+        /// The normalized request (no URL, header or key).
         public var request: JSON
+        /// The normalized answer.
         public var response: ChatResponse
 
+        /// A recorded call.
         public init(key: String, step: String, request: JSON, response: ChatResponse) {
             self.key = key
             self.step = step
@@ -21,12 +27,18 @@ public struct Cassette: Sendable {
 
     /// One tool call's result as it was recorded.
     public struct ToolInteraction: Sendable, Equatable {
+        /// The sha256 of the tool's name and canonical arguments.
         public var key: String
+        /// The tool's name.
         public var name: String
+        /// The arguments the model gave.
         public var arguments: JSON
+        /// What the tool returned.
         public var content: String
+        /// Whether the call failed.
         public var isError: Bool
 
+        /// A recorded tool result; its key is computed from `name` and `arguments`.
         public init(name: String, arguments: JSON, content: String, isError: Bool) {
             self.key = Cassette.toolKey(name: name, arguments: arguments)
             self.name = name
@@ -36,13 +48,17 @@ public struct Cassette: Sendable {
         }
     }
 
+    /// The `flow_cassette` value this flow reads and writes.
     public static let formatVersion = 1
+    /// The recorded calls, in the order first recorded.
     public private(set) var interactions: [Interaction] = []
     /// Where each key's interaction is: replay looks up every call, so it must not scan.
     private var positions: [String: Int] = [:]
+    /// The recorded tool results, in the order first recorded.
     public private(set) var toolResults: [ToolInteraction] = []
     private var toolPositions: [String: Int] = [:]
 
+    /// A cassette holding `interactions` (a later one with the same key replaces an earlier one).
     public init(interactions: [Interaction] = []) {
         for interaction in interactions { record(interaction) }
     }
@@ -84,8 +100,10 @@ public struct Cassette: Sendable {
         ])
     }
 
+    /// The key of a normalized request: the sha256 of its canonical JSON (keys sorted).
     public static func key(_ normalized: JSON) -> String { SHA256.hex(normalized.canonical) }
 
+    /// The recorded answer to the request with `key`, if any.
     public func response(for key: String) -> ChatResponse? {
         positions[key].map { interactions[$0].response }
     }
@@ -105,6 +123,7 @@ public struct Cassette: Sendable {
         SHA256.hex(JSON.object([("name", .string(name)), ("arguments", arguments)]).canonical)
     }
 
+    /// The recorded result of the tool call with `key`, if any.
     public func toolResult(for key: String) -> ToolInteraction? {
         toolPositions[key].map { toolResults[$0] }
     }
@@ -141,6 +160,7 @@ public struct Cassette: Sendable {
 
 /// What changed between a recorded request and a new one, as lines a reviewer can read.
 public enum CassetteDiff {
+    /// What changed from `recorded` to `current`, a line per change: fields, parameters, messages.
     public static func lines(_ recorded: JSON, _ current: JSON) -> [String] {
         var out: [String] = []
         for field in ["provider", "model", "prefill"] where recorded[field] != current[field] {
@@ -257,7 +277,10 @@ extension Cassette {
     }
 }
 
+/// A cassette file that cannot be read, with what is wrong.
 public struct CassetteError: Error, CustomStringConvertible {
+    /// What is wrong, naming the file where known.
     public var message: String
+    /// The message.
     public var description: String { message }
 }

@@ -20,40 +20,62 @@ public enum CaseMode: String, Sendable {
 
 /// The outcome of one case over its repeats.
 public struct CaseResult: Sendable {
+    /// The workflow file the case is in.
     public var workflow: String
+    /// The case's name (a dataset row's `name`, or the entry's name and row number).
     public var name: String
+    /// The line of the case (or dataset entry) in the workflow.
     public var line: Int
+    /// How many times the case ran (`repeat`).
     public var runs: Int
+    /// How many of those runs met every expectation.
     public var passedRuns: Int
+    /// The share of runs that must pass (`pass_rate`, 1 by default).
     public var passRate: Double
     /// Failure messages of the last failing run, each with the place of the expectation it
     /// comes from (`file` is nil for the workflow itself).
     public var failures: [(file: String?, line: Int, message: String)]
     /// A provider error no retry fixed (exit 69).
     public var providerError: String?
+    /// How the case was answered.
     public var mode: CaseMode
+    /// Wall time of all its runs.
     public var seconds: Double
+    /// Money spent ($0 replayed or scripted); nil when a live model had no price.
     public var costUSD: Double?
+    /// Input and output tokens over all its runs.
     public var tokens: Int
 
+    /// Whether enough runs passed and no provider error stopped the case.
     public var passed: Bool { providerError == nil && Double(passedRuns) >= passRate * Double(runs) - 1e-9 }
 }
 
 /// Runs a workflow's test cases, several at a time, each on its own interpreter.
 public struct TestRunner: Sendable {
+    /// The workflow whose cases run.
     public var loaded: LoadedWorkflow
+    /// Where keys and base URLs come from.
     public var environment: [String: String]
+    /// The HTTP transport for live cases.
     public var transport: any HTTPTransport
+    /// Prices for cost figures and `cost_usd` expectations.
     public var prices: PriceTable
+    /// Replay (the default) or live.
     public var mode: TestMode
+    /// With live: save the answers in the cassette.
     public var record: Bool
+    /// The workflow's cassette (an empty one when nothing is recorded yet).
     public var cassette: CassetteStore?
+    /// Cases run at once.
     public var jobs: Int
+    /// Rate-limit pauses and the circuit breaker, shared by every worker (and workflow) of a run.
     public var gate = RateGate()
+    /// Retries of failed requests.
     public var retry = RetryPolicy.default
     /// Run tools for real when replaying (`--live-tools`); a result unlike the recording fails the case.
     public var liveTools = false
 
+    /// A runner for `loaded`'s cases.
     public init(loaded: LoadedWorkflow, environment: [String: String], transport: any HTTPTransport, prices: PriceTable,
                 mode: TestMode, record: Bool, cassette: CassetteStore?, jobs: Int) {
         self.loaded = loaded
@@ -211,7 +233,10 @@ public struct TestRunner: Sendable {
 
 /// A transcript that keeps nothing: test cases are judged on their results.
 public struct NullTranscript: TranscriptSink {
+    /// A sink that drops every event.
     public init() {}
+    /// Drops the event.
     public func record(_ type: EventType, _ fields: [(String, JSON)]) {}
+    /// False: callers skip building events nobody keeps.
     public var isRecording: Bool { false }
 }
