@@ -2,6 +2,7 @@ import Foundation
 
 /// A provider's answer, normalized: one shape whatever the wire format was.
 public struct ChatResponse: Sendable, Equatable {
+    /// Equal in what the answer says; `raw` and `origin` are not compared.
     public static func == (lhs: ChatResponse, rhs: ChatResponse) -> Bool {
         lhs.content == rhs.content && lhs.finishReason == rhs.finishReason && lhs.usage == rhs.usage
             && lhs.model == rhs.model && lhs.logprobs == rhs.logprobs && lhs.toolCalls == rhs.toolCalls
@@ -9,7 +10,9 @@ public struct ChatResponse: Sendable, Equatable {
 
     /// The generated text, without the prefill (the interpreter joins them).
     public var content: String
+    /// Why generation stopped, normalized, with the provider's raw value.
     public var finishReason: FinishReason
+    /// Tokens, normalized across providers.
     public var usage: Usage
     /// The model the provider says answered (may be a dated snapshot of the one asked for).
     public var model: String?
@@ -22,6 +25,7 @@ public struct ChatResponse: Sendable, Equatable {
     /// Where the answer came from: only a live answer is money spent. Not compared.
     public var origin: CallOrigin = .live
 
+    /// An answer as an adapter decodes it (live by default).
     public init(content: String, finishReason: FinishReason, usage: Usage = .init(), model: String? = nil,
                 logprobs: [TokenLogprob]? = nil, toolCalls: [ToolCall] = []) {
         self.content = content
@@ -46,20 +50,28 @@ public enum CallOrigin: String, Sendable {
 
 /// One output token with its log probability and the most likely alternatives.
 public struct TokenLogprob: Sendable, Equatable {
+    /// The token's text.
     public var token: String
+    /// Its natural log probability (0 is certain).
     public var logprob: Double
+    /// The likeliest tokens at this place, when `top_logprobs` asked for them.
     public var top: [Alternative]
 
+    /// A token the model could have chosen instead.
     public struct Alternative: Sendable, Equatable {
+        /// The token's text.
         public var token: String
+        /// Its natural log probability.
         public var logprob: Double
 
+        /// An alternative token.
         public init(token: String, logprob: Double) {
             self.token = token
             self.logprob = logprob
         }
     }
 
+    /// A token with its log probability and alternatives.
     public init(token: String, logprob: Double, top: [Alternative] = []) {
         self.token = token
         self.logprob = logprob
@@ -115,7 +127,9 @@ public enum FinishReason: Sendable, Equatable {
 /// Gemini's rule; Anthropic's three counts are added up); `outputTokens` counts every output
 /// token, reasoning and thinking included (OpenAI's rule; Gemini's thoughts are added).
 public struct Usage: Sendable, Equatable {
+    /// Every input token, cached and cache-written ones included.
     public var inputTokens: Int
+    /// Every output token, reasoning included.
     public var outputTokens: Int
     /// Input tokens read from the provider's cache (billed lower).
     public var cachedInputTokens: Int
@@ -124,6 +138,7 @@ public struct Usage: Sendable, Equatable {
     /// Output tokens spent on reasoning or thinking, not shown in the answer.
     public var reasoningTokens: Int
 
+    /// Counts already normalized (decoders check each is 0…2^40).
     public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, cacheWriteTokens: Int = 0,
                 reasoningTokens: Int = 0) {
         self.inputTokens = inputTokens
@@ -133,6 +148,7 @@ public struct Usage: Sendable, Equatable {
         self.reasoningTokens = reasoningTokens
     }
 
+    /// The counts of two calls added up.
     public static func + (lhs: Usage, rhs: Usage) -> Usage {
         Usage(inputTokens: lhs.inputTokens + rhs.inputTokens,
               outputTokens: lhs.outputTokens + rhs.outputTokens,

@@ -3,6 +3,7 @@ import FlowSource
 
 /// A provider reached over HTTP: an adapter, a transport, a key, and the retry policy.
 public struct HTTPProvider: ChatProvider {
+    /// The provider's wire format and rules.
     public let adapter: any ProviderAdapter
     let apiKey: String?
     let transport: any HTTPTransport
@@ -12,6 +13,7 @@ public struct HTTPProvider: ChatProvider {
     /// Shared by concurrent workers, so a 429 slows all of them.
     let gate: RateGate?
 
+    /// A provider over HTTP; `gate` is shared by the workers of a test run.
     public init(adapter: any ProviderAdapter, apiKey: String?, transport: any HTTPTransport,
                 retry: RetryPolicy = .default, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil, gate: RateGate? = nil) {
         self.adapter = adapter
@@ -22,14 +24,19 @@ public struct HTTPProvider: ChatProvider {
         self.gate = gate
     }
 
+    /// The provider's name, as `model:` spells it.
     public var name: String { adapter.providerName }
 
+    /// How this provider treats an assistant prefill for `model`.
     public func prefillMode(for model: String) -> PrefillMode { adapter.prefillMode(for: model) }
 
+    /// Refuses what the provider cannot express, before anything is sent.
     public func check(_ request: ChatRequest) throws(ProviderError) { try adapter.check(request) }
 
+    /// The request as it would go on the wire, without the key (for transcripts and `flow render`).
     public func wire(_ request: ChatRequest) -> HTTPRequest? { try? adapter.encode(request, apiKey: nil) }
 
+    /// Sends the request and decodes the whole answer, retrying what may succeed later.
     public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         try adapter.check(request)
         let http = try adapter.encode(request, apiKey: apiKey)
@@ -97,6 +104,7 @@ public final class StreamState: Sendable {
     private let reading: Locked<Reading>
     private let onText: @Sendable (String) -> Void
 
+    /// A reader for one streamed answer; `onText` hears each piece of text as it is decoded.
     public init(parser: SSEParser, decoder: any StreamDecoder, onText: @escaping @Sendable (String) -> Void) {
         reading = Locked(Reading(parser: parser, decoder: decoder))
         self.onText = onText
@@ -104,6 +112,7 @@ public final class StreamState: Sendable {
 
     var firstBytes: [UInt8] { reading.current.firstBytes }
 
+    /// Feeds the next bytes, cut anywhere.
     public func feed(_ bytes: [UInt8]) throws(ProviderError) {
         let onText = self.onText
         try reading.withLock { (state: inout Reading) throws(ProviderError) in
@@ -115,6 +124,7 @@ public final class StreamState: Sendable {
         }
     }
 
+    /// The answer, once the stream has ended.
     public func finish() throws(ProviderError) -> ChatResponse {
         let onText = self.onText
         return try reading.withLock { (state: inout Reading) throws(ProviderError) -> ChatResponse in
@@ -129,7 +139,9 @@ public final class StreamState: Sendable {
 
 /// One failed attempt that will be retried.
 public struct RetryAttempt: Sendable {
+    /// 1 for the first retry.
     public var attempt: Int
+    /// The failure being retried.
     public var error: ProviderError
     /// Seconds until the next attempt.
     public var delay: Double
@@ -137,16 +149,21 @@ public struct RetryAttempt: Sendable {
 
 /// Exponential backoff with jitter, honouring the provider's `retry-after` up to a cap.
 public struct RetryPolicy: Sendable {
+    /// Retries after the first attempt (`--retries`).
     public var maxRetries: Int
+    /// Seconds before the first retry; doubled each time.
     public var baseDelay: Double
+    /// The longest wait, even when a provider asks for more.
     public var maxDelay: Double
 
+    /// A policy; the defaults are three retries from half a second, at most 30 s apart.
     public init(maxRetries: Int = 3, baseDelay: Double = 0.5, maxDelay: Double = 30) {
         self.maxRetries = maxRetries
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }
 
+    /// Three retries from half a second, at most 30 s apart.
     public static let `default` = RetryPolicy()
 
     /// The wait before attempt `attempt + 1`: what the provider asked, or base × 2^(attempt-1)

@@ -1,11 +1,15 @@
 /// An HTTP request as adapters build it: plain values, so encoding is testable without a network.
 public struct HTTPRequest: Sendable, Equatable {
+    /// `GET` or `POST`.
     public var method: String
+    /// The whole URL (it may hold a key in its query: redact before printing).
     public var url: String
     /// Header names and values in the order they are sent.
     public var headers: [Header]
+    /// The body's bytes (JSON for every provider).
     public var body: [UInt8]
 
+    /// A request as an adapter builds it.
     public init(method: String, url: String, headers: [Header], body: [UInt8]) {
         self.method = method
         self.url = url
@@ -13,27 +17,36 @@ public struct HTTPRequest: Sendable, Equatable {
         self.body = body
     }
 
+    /// The first header named `name`, in any case.
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
 
+/// One request header.
 public struct Header: Sendable, Equatable {
+    /// The header's name as sent.
     public var name: String
+    /// Its value (a key, for the credential headers).
     public var value: String
 
+    /// A header.
     public init(_ name: String, _ value: String) {
         self.name = name
         self.value = value
     }
 }
 
+/// An HTTP answer: status, headers and the body read (bounded).
 public struct HTTPResponse: Sendable, Equatable {
+    /// The HTTP status code.
     public var status: Int
     /// Header names lowercased.
     public var headers: [String: String]
+    /// The body's bytes; empty for a streamed 2xx answer, whose bytes went to the stream's reader.
     public var body: [UInt8]
 
+    /// An answer.
     public init(status: Int, headers: [String: String] = [:], body: [UInt8]) {
         self.status = status
         self.headers = headers

@@ -8,6 +8,7 @@ public enum BranchReason: String, Sendable, CaseIterable {
     case toolCalls = "tool_calls"
     case error, invalid, other
 
+    /// The branch a normalized finish reason takes.
     public init(_ reason: FinishReason) {
         switch reason {
         case .stop: self = .stop
@@ -21,8 +22,11 @@ public enum BranchReason: String, Sendable, CaseIterable {
 
 /// One case of a branch: taken when its condition holds (or always, without one).
 public struct BranchCase: Sendable {
+    /// The `if:` that must hold; nil for a case that always applies.
     public var condition: Condition?
+    /// What follows when it does.
     public var action: Action
+    /// Where the case is written.
     public var mark: Mark
 }
 
@@ -67,29 +71,38 @@ public enum Action: Sendable, Equatable {
     }
 }
 
+/// `{retry: N, params: …, model: …}`: ask again, at most N times, perhaps otherwise or elsewhere.
 public struct RetrySpec: Sendable, Equatable {
+    /// How many more attempts at most.
     public var count: Int
+    /// Parameters for the new attempts, over the step's.
     public var params: SamplingParams
+    /// Another model to ask instead (a fallback); the same model when nil.
     public var model: ModelRef?
 }
 
 /// `user: {ask: "You: "}`: the user turn is read from standard input.
 public struct AskTurn: Sendable {
+    /// Shown on standard error before reading the line.
     public var prompt: String
     /// Lines that end the run cleanly, compared without case and surrounding spaces.
     public var exitWords: [String]
+    /// Where the step's `ask` is written.
     public var mark: Mark
 }
 
 /// `limits:`. Every loop is bounded by these, so a run cannot go on forever.
 public struct Limits: Sendable, Equatable {
+    /// Visits of all steps in one run.
     public var maxSteps = 200
+    /// Visits of any one step in one run: every loop is bounded.
     public var maxVisits = 50
     /// Total tokens (input + output) for the run; checked before each call.
     public var maxTotalTokens: Int?
     /// Total cost in USD for the run; checked before each call with a pessimistic estimate.
     public var maxCostUSD: Double?
 
+    /// The defaults: 200 steps, 50 visits of a step, no token or cost budget.
     public init() {}
 }
 
