@@ -2,10 +2,14 @@ import FlowSource
 
 /// `provider/model`, as written in the workflow.
 public struct ModelRef: Sendable, Equatable, CustomStringConvertible {
+    /// The provider's name: a built-in one or a server named in flow.config.yaml.
     public var provider: String
+    /// The model as the provider names it; it may contain slashes.
     public var name: String
+    /// Where the reference is written, for errors about it; not compared.
     public var mark: Mark?
 
+    /// A reference to `provider`'s `name`.
     public init(provider: String, name: String, mark: Mark? = nil) {
         self.provider = provider
         self.name = name
@@ -20,9 +24,11 @@ public struct ModelRef: Sendable, Equatable, CustomStringConvertible {
         self.init(provider: provider, name: name, mark: mark)
     }
 
+    /// The same provider and model, wherever written.
     public static func == (lhs: ModelRef, rhs: ModelRef) -> Bool {
         lhs.provider == rhs.provider && lhs.name == rhs.name
     }
 
+    /// `provider/model`.
     public var description: String { "\(provider)/\(name)" }
 }

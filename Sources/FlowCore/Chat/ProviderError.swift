@@ -3,6 +3,7 @@ import FlowSource
 /// Why a provider gave no usable answer: one typed error for every provider, carrying what a
 /// user needs to act on it, and never the key.
 public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure, which decides retries, branches and exit statuses.
     public enum Kind: String, Sendable {
         /// No API key in the environment.
         case missingKey = "missing_key"
@@ -22,8 +23,11 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case cassetteMiss = "cassette_miss"
     }
 
+    /// What kind of failure.
     public var kind: Kind
+    /// The whole explanation, with the provider's own words where it gave any; control characters escaped.
     public var message: String
+    /// The HTTP status, when there was one.
     public var status: Int?
     /// The provider's own error type or code (`rate_limit_exceeded`, `overloaded_error`, `INVALID_ARGUMENT`).
     public var errorType: String?
@@ -34,6 +38,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     /// Seconds the provider asked to wait (`retry-after-ms`, `retry-after`).
     public var retryAfter: Double?
 
+    /// An error of `kind`; `retryable` and `retryAfter` steer the retry loop.
     public init(_ kind: Kind, _ message: String, status: Int? = nil, errorType: String? = nil,
                 requestId: String? = nil, retryable: Bool = false, retryAfter: Double? = nil) {
         self.kind = kind
@@ -46,6 +51,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         self.retryAfter = retryAfter
     }
 
+    /// The message, with the provider's request id when it gave one.
     public var description: String {
         var text = message
         if let requestId { text += " [request \(requestId)]" }

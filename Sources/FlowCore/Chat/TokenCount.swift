@@ -3,6 +3,7 @@
 /// sum overflow, a cost go negative or a budget never trip. Anything else is a decode error
 /// naming the field.
 public enum TokenCount {
+    /// 2^40: no real call comes near it, and sums of such counts cannot overflow.
     public static let maximum = 1 << 40
 
     /// The count at `field` of `usage`; 0 when absent or null.
@@ -10,6 +11,7 @@ public enum TokenCount {
         try read(value: usage?[field], field: field, provider: provider)
     }
 
+    /// The count in `value` (0 when absent or null); `field` names it in the error.
     public static func read(value: JSON?, field: String, provider: String) throws(ProviderError) -> Int {
         guard let value, !value.isNull else { return 0 }
         guard let count = value.int, (0...maximum).contains(count) else {

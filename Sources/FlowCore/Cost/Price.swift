@@ -1,19 +1,29 @@
 /// USD per token for one model. Cache prices fall back to the input price when unknown.
 public struct Price: Sendable, Equatable {
+    /// USD per input token.
     public var input: Double
+    /// USD per output token (reasoning included).
     public var output: Double
+    /// USD per input token read from the cache; the input price when nil.
     public var cachedInput: Double?
+    /// USD per input token written to the cache; the input price when nil.
     public var cacheWrite: Double?
     /// Prices for a call whose input is above `threshold` tokens (Gemini's long-context tier).
     public var tier: Tier?
 
+    /// Prices above a number of input tokens.
     public struct Tier: Sendable, Equatable {
+        /// Input tokens above which the whole call takes these prices.
         public var threshold: Int
+        /// USD per input token above the threshold.
         public var input: Double
+        /// USD per output token above the threshold.
         public var output: Double
+        /// USD per cached input token above the threshold.
         public var cachedInput: Double?
     }
 
+    /// Prices in USD per token.
     public init(input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil, tier: Tier? = nil) {
         self.input = input
         self.output = output

@@ -3,11 +3,15 @@ import Foundation
 /// Model prices by `provider/model`. The built-in table holds facts checked against LiteLLM's
 /// price map (version below); a file in LiteLLM's format replaces or extends it.
 public struct PriceTable: Sendable {
+    /// The built-in table's version, recorded in every run_start.
     public static let builtInVersion = "flow-2026-11-24 (checked against LiteLLM 1.110.2)"
 
+    /// Which table this is: the built-in version, plus any file that extended it.
     public var version: String
+    /// Prices by `provider/model`.
     public var prices: [String: Price]
 
+    /// A table of `prices`, called `version` in records.
     public init(version: String, prices: [String: Price]) {
         self.version = version
         self.prices = prices
@@ -117,7 +121,10 @@ public struct PriceTable: Sendable {
     ])
 }
 
+/// A price file that cannot be read or understood.
 public struct PriceFileError: Error, CustomStringConvertible {
+    /// What is wrong, naming the file.
     public var message: String
+    /// The message.
     public var description: String { message }
 }

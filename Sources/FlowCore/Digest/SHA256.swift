@@ -9,8 +9,10 @@ public enum SHA256 {
         }.joined()
     }
 
+    /// The digest of `text`'s UTF-8 bytes, as 64 lowercase hex digits.
     public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
 
+    /// The 32-byte digest of `bytes`.
     public static func digest<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
         var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]

@@ -8,6 +8,7 @@ import FlowTemplate
 /// where to go. The conversation is kept here (the APIs are stateless); every event goes to the
 /// transcript as it happens; every loop is bounded by `limits`.
 public struct Interpreter: Sendable {
+    /// flow's version, in `--version` and every run_start.
     public static let version = "0.1.0"
     /// The follow-up turn that asks for the rest of a truncated answer, on providers that cannot
     /// continue an assistant turn.
@@ -29,6 +30,7 @@ public struct Interpreter: Sendable {
     /// The cassette answers come from or go to, if any: applied as each provider is resolved.
     public var cassette: CassetteUse? = nil
 
+    /// An interpreter; the defaults suit tests: no input, tools run from the current directory, built-in prices.
     public init(providers: ProviderRegistry, transcript: any TranscriptSink, onText: (@Sendable (String, String) -> Void)? = nil,
                 input: any InputSource = NoInput(), tools: any ToolRunner = ProcessToolRunner(baseDirectory: "."),
                 onAnswer: (@Sendable (String, String) -> Void)? = nil, prices: PriceTable = .builtIn,
@@ -331,6 +333,7 @@ public struct Interpreter: Sendable {
         }
     }
 
+    /// An amount of money as people read it (`Money.text`).
     public static func dollars(_ amount: Double) -> String { Money.text(amount) }
 
     private func recordEnd(_ result: RunResult) {

@@ -2,11 +2,15 @@ import FlowTemplate
 
 /// One step's request as `flow render` shows it.
 public struct StepPreview: Sendable {
+    /// The step's id.
     public var id: String
+    /// The model the step runs on.
     public var model: ModelRef
+    /// The request that would be sent, with the conversation so far.
     public var request: ChatRequest
     /// The answer later steps see: a scripted mock reply, or a stand-in.
     public var answer: String
+    /// Whether `answer` is a stand-in rather than a scripted reply.
     public var answerIsStandIn: Bool
 }
 

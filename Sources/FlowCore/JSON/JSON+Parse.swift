@@ -1,7 +1,10 @@
 /// A JSON syntax error with the byte offset where it was found.
 public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong.
     public var message: String
+    /// The byte offset where it was found.
     public var offset: Int
+    /// `invalid JSON at byte N: message`.
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
@@ -12,6 +15,7 @@ extension JSON {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
+    /// Parses one JSON value from `bytes` (RFC 8259), nesting at most `maxDepth` deep.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 512) throws(JSONError) -> JSON {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         parser.skipSpace()

@@ -9,6 +9,7 @@ public indirect enum JSON: Sendable, Equatable {
     case array([JSON])
     case object([(String, JSON)])
 
+    /// Equal values: objects by their keys whatever the order, numbers across Int and Double.
     public static func == (lhs: JSON, rhs: JSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -36,11 +37,13 @@ public indirect enum JSON: Sendable, Equatable {
         return items[index]
     }
 
+    /// The string, if this is one.
     public var string: String? {
         if case .string(let string) = self { return string }
         return nil
     }
 
+    /// The integer, if this is one (or a double with no fraction that fits).
     public var int: Int? {
         switch self {
         case .int(let int): return int
@@ -49,6 +52,7 @@ public indirect enum JSON: Sendable, Equatable {
         }
     }
 
+    /// The number as a Double, integer or not.
     public var double: Double? {
         switch self {
         case .int(let int): return Double(int)
@@ -57,11 +61,13 @@ public indirect enum JSON: Sendable, Equatable {
         }
     }
 
+    /// The items, if this is an array.
     public var array: [JSON]? {
         if case .array(let items) = self { return items }
         return nil
     }
 
+    /// Whether this is `null`.
     public var isNull: Bool {
         if case .null = self { return true }
         return false

@@ -17,8 +17,10 @@ public protocol ChatProvider: Sendable {
 }
 
 extension ChatProvider {
+    /// Accepts every request (the mock).
     public func check(_ request: ChatRequest) throws(ProviderError) {}
 
+    /// No wire form (the mock sends nothing).
     public func wire(_ request: ChatRequest) -> HTTPRequest? { nil }
 
     /// Streams the answer, calling `onText` with each piece of text as it arrives. A provider

@@ -6,12 +6,17 @@ public struct ProviderRegistry: Sendable {
     /// The providers flow knows without configuration.
     public static let builtIn = ProviderKind.allCases.map(\.rawValue)
 
+    /// Where keys and base URLs are read.
     public var environment: [String: String]
+    /// How requests are sent.
     public var transport: any HTTPTransport
+    /// The OpenAI-compatible servers of flow.config.yaml.
     public var compatible: [CompatibleProvider]
     /// Files holding keys, by provider name, read when the key's variable is unset.
     public var keyFiles: [String: String]
+    /// Retries of failed requests.
     public var retry: RetryPolicy
+    /// Told of each retry, unless a call names its own listener.
     public var onRetry: (@Sendable (RetryAttempt) -> Void)?
     /// Answer every model from the mock's scripted replies (test cases with `mock:`).
     public var forceMock = false
@@ -19,6 +24,7 @@ public struct ProviderRegistry: Sendable {
     public var gate: RateGate?
     private let mock: MockProvider
 
+    /// A registry; `mockReplies` are what `mock/…` models answer.
     public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply],
                 compatible: [CompatibleProvider] = [], keyFiles: [String: String] = [:], retry: RetryPolicy = .default,
                 onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) {
@@ -111,12 +117,16 @@ public struct ProviderRegistry: Sendable {
 /// An OpenAI-compatible server named in the project config (Ollama, vLLM, llama.cpp, LM Studio,
 /// OpenRouter).
 public struct CompatibleProvider: Sendable, Equatable {
+    /// The name `model:` uses (`ollama/llama3.2`).
     public var name: String
+    /// The API root, `/v1` included.
     public var baseURL: String
     /// The environment variable holding the key, or nil for a server that needs none.
     public var apiKeyEnv: String?
+    /// Which field carries `max_tokens` on this server.
     public var maxTokensField: OpenAIAdapter.MaxTokensField
 
+    /// A compatible server.
     public init(name: String, baseURL: String, apiKeyEnv: String? = nil, maxTokensField: OpenAIAdapter.MaxTokensField = .maxTokens) {
         self.name = name
         self.baseURL = baseURL

@@ -11,8 +11,10 @@ public actor RateGate {
     private var pausedUntil: ContinuousClock.Instant?
     private var refusals = 0
     private var open: ProviderError?
+    /// Refused connections in a row that open the breaker.
     public let threshold: Int
 
+    /// A gate whose breaker opens after `threshold` refusals in a row.
     public init(threshold: Int = 5) { self.threshold = threshold }
 
     /// Waits while the gate is paused; a cancelled task stops waiting and throws.

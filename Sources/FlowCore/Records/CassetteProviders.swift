@@ -13,6 +13,7 @@ public enum CassetteMode: String, Sendable {
 /// (an owner-only temporary, fsync, rename), so no run's answers overwrite another's and a
 /// killed run never leaves a half-written cassette.
 public final class CassetteStore: Sendable {
+    /// The cassette file.
     public let path: String
 
     /// The cassette as this run sees it, behind one lock: cases record and replay concurrently.
@@ -26,6 +27,7 @@ public final class CassetteStore: Sendable {
 
     private let state: Locked<State>
 
+    /// A store for `path` holding `cassette` (nothing is read or written yet).
     public init(path: String, cassette: Cassette = Cassette()) {
         self.path = path
         state = Locked(State(cassette: cassette))
@@ -43,6 +45,7 @@ public final class CassetteStore: Sendable {
         }
     }
 
+    /// The cassette as it stands now, this run's recordings included.
     public var current: Cassette { state.current.cassette }
 
     func record(_ interaction: Cassette.Interaction) throws(ProviderError) {
@@ -175,12 +178,18 @@ struct ReplayProvider: ChatProvider {
 /// `live` (`--live-tools`) a replay runs the tools for real and reports, through `onDrift`, any
 /// result that differs from the recording, as a diff.
 public struct CassetteToolRunner: ToolRunner {
+    /// The runner that runs tools for real.
     public let inner: any ToolRunner
+    /// Where results are recorded or replayed from.
     public let store: CassetteStore
+    /// Record or replay.
     public let mode: CassetteMode
+    /// With replay: run the tools anyway and compare (`--live-tools`).
     public let live: Bool
+    /// Told of each result unlike its recording, as a diff.
     public let onDrift: @Sendable (String) -> Void
 
+    /// Tools through `store` in `mode`.
     public init(inner: any ToolRunner, store: CassetteStore, mode: CassetteMode, live: Bool,
                 onDrift: @escaping @Sendable (String) -> Void) {
         self.inner = inner
@@ -190,6 +199,7 @@ public struct CassetteToolRunner: ToolRunner {
         self.onDrift = onDrift
     }
 
+    /// The recorded result, or the real one (recorded, or compared with the recording).
     public func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
         let key = Cassette.toolKey(name: tool.name, arguments: arguments)
         let recorded = store.current.toolResult(for: key)
@@ -230,10 +240,14 @@ public struct CassetteToolRunner: ToolRunner {
 /// (each command records in its own way). The interpreter applies it when it resolves each
 /// step's provider, so the provider registry knows nothing of cassettes.
 public struct CassetteUse: Sendable {
+    /// The cassette.
     public var store: CassetteStore
+    /// Replay, record, or live (no wrapping).
     public var mode: CassetteMode
+    /// The command a replay miss names.
     public var recordCommand: String
 
+    /// A use of `store` in `mode`.
     public init(store: CassetteStore, mode: CassetteMode, recordCommand: String) {
         self.store = store
         self.mode = mode

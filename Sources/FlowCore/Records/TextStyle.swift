@@ -11,10 +11,16 @@ public protocol TextStyle: Sendable {
 
 /// No styling: files, pipes, tests.
 public struct PlainStyle: TextStyle {
+    /// No styling.
     public init() {}
+    /// `text` as it is.
     public func bold(_ text: String) -> String { text }
+    /// `text` as it is.
     public func dim(_ text: String) -> String { text }
+    /// `text` as it is.
     public func red(_ text: String) -> String { text }
+    /// `text` as it is.
     public func green(_ text: String) -> String { text }
+    /// `text` as it is.
     public func yellow(_ text: String) -> String { text }
 }

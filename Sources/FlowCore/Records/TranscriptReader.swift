@@ -2,21 +2,30 @@ import Foundation
 
 /// Reads a transcript back. A last line cut off mid-write (a killed run) is skipped, not an error.
 public enum TranscriptReader {
+    /// A transcript's events, in order.
     public struct Transcript: Sendable {
+        /// The file it was read from.
         public var path: String
+        /// Every event, parsed.
         public var events: [JSON]
         /// True when the last line was incomplete and left out.
         public var truncated: Bool
 
+        /// The first event of `type`.
         public func first(_ type: String) -> JSON? { events.first { $0["type"] == .string(type) } }
+        /// Every event of `type`, in order.
         public func all(_ type: String) -> [JSON] { events.filter { $0["type"] == .string(type) } }
     }
 
+    /// A transcript that cannot be read.
     public struct ReadError: Error, CustomStringConvertible {
+        /// `path: error: …`.
         public var description: String
+        /// An error saying `description`.
         public init(description: String) { self.description = description }
     }
 
+    /// Reads `path`; a cut-off last line (a killed run) is left out and marked, not an error.
     public static func read(_ path: String) throws -> Transcript {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReadError(description: "\(path): error: transcript cannot be read")

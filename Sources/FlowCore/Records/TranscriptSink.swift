@@ -18,12 +18,14 @@ public protocol TranscriptSink: Sendable {
 }
 
 extension TranscriptSink {
+    /// True: a sink keeps what it is given.
     public var isRecording: Bool { true }
 }
 
 /// Appends events as JSON Lines to a file, one `write(2)` per event, so an interrupted run
 /// leaves every event written before it stopped.
 public final class TranscriptWriter: TranscriptSink, Sendable {
+    /// The transcript file.
     public let path: String
     private let handle: FileHandle
     private let start = ContinuousClock.now
@@ -74,6 +76,7 @@ public final class TranscriptWriter: TranscriptSink, Sendable {
 
     deinit { try? handle.close() }
 
+    /// Appends one event, unless the run has ended.
     public func record(_ type: EventType, _ fields: [(String, JSON)]) {
         state.withLock { state in
             // After run_end (an interruption's included) the record is closed.
@@ -152,10 +155,13 @@ public final class TranscriptWriter: TranscriptSink, Sendable {
 public final class InMemoryTranscript: TranscriptSink, Sendable {
     private let stored = Locked<[JSON]>([])
 
+    /// An empty record.
     public init() {}
 
+    /// The events so far, numbered from 1.
     public var events: [JSON] { stored.current }
 
+    /// Keeps one event.
     public func record(_ type: EventType, _ fields: [(String, JSON)]) {
         stored.withLock { $0.append(.object([("seq", .int($0.count + 1)), ("type", .string(type.rawValue))] + fields)) }
     }

@@ -107,11 +107,17 @@ public enum TranscriptViews {
 
     // MARK: cost
 
+    /// Totals for one group (a workflow, a model or a day).
     public struct CostRow: Sendable, Equatable {
+        /// The workflow, model or day.
         public var group: String
+        /// Runs with at least one counted call.
         public var runs: Int
+        /// Calls counted.
         public var calls: Int
+        /// Input tokens (saturating).
         public var inputTokens: Int
+        /// Output tokens (saturating).
         public var outputTokens: Int
         /// Nil when a call in the group had no price.
         public var costUSD: Double?
@@ -149,6 +155,7 @@ public enum TranscriptViews {
         return tables.mapValues { $0.values.sorted { $0.group < $1.group } }
     }
 
+    /// The three tables as text, or a line saying there were no live calls.
     public static func costTable(_ tables: [String: [CostRow]]) -> String {
         if tables.values.allSatisfy(\.isEmpty) {
             return "no live calls in these transcripts (replayed and scripted calls cost nothing; --include-replays counts them at their recorded cost)\n"
@@ -168,6 +175,7 @@ public enum TranscriptViews {
         return out
     }
 
+    /// The three tables for scripts (`flow cost --json`).
     public static func costJSON(_ tables: [String: [CostRow]]) -> JSON {
         .object(["workflow", "model", "day"].map { name in
             (name, .array((tables[name] ?? []).map { row in

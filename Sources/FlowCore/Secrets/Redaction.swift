@@ -11,6 +11,7 @@ public enum Secrets {
     /// Values shorter than this are not taken as secrets: replacing them would mangle text.
     public static let minimumLength = 8
 
+    /// Remembers `value` as a secret (values under `minimumLength` are ignored).
     public static func register(_ value: String) {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.count >= minimumLength else { return }
@@ -41,6 +42,7 @@ public enum Secrets {
 
 /// Takes secrets out of what flow writes and prints.
 public enum Redaction {
+    /// What a secret is replaced with.
     public static let marker = "[redacted]"
 
     /// Query parameters whose values are credentials.

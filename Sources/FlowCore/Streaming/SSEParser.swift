@@ -5,6 +5,7 @@ public struct SSEEvent: Sendable, Equatable {
     /// The `data:` lines joined with "\n".
     public var data: String
 
+    /// An event named `name` carrying `data`.
     public init(name: String = "message", data: String) {
         self.name = name
         self.data = data
@@ -23,6 +24,7 @@ public struct SSEParser: Sendable {
     /// Bounds one line, so a stream that never sends a line break cannot grow without end.
     public var maxLineBytes = 16 << 20
 
+    /// A parser at the start of a stream.
     public init() {}
 
     /// The events completed by `bytes`. Throws when a line grows past `maxLineBytes`.

@@ -9,6 +9,7 @@ public enum Expectations {
         expectations.compactMap { expectation in check(expectation, result: result).map { (expectation, $0) } }
     }
 
+    /// The failure message of `expectation` on `result`, or nil when it holds.
     public static func check(_ expectation: Expectation, result: RunResult) -> String? {
         let subject = expectation.step.map { "step \($0)" } ?? "the output"
         // The last answer of the step: a step visited or continued twice is judged on its final text.
@@ -107,6 +108,7 @@ extension StepResult {
 
 /// `$.a.b[0].c` lookups.
 public enum JSONPath {
+    /// The value at `path` (`$`, `.name`, `[index]`) in `json`, or nil.
     public static func value(at path: String, in json: JSON) -> JSON? {
         var rest = Substring(path)
         guard rest.hasPrefix("$") else { return nil }
@@ -135,6 +137,7 @@ public enum JSONPath {
 /// A useful subset of JSON Schema: type, properties, required, enum, items, minimum, maximum,
 /// minLength, maxLength, pattern. Messages name the place (`$.items[2].age`).
 public enum JSONSchema {
+    /// The problems of `value` against `schema`, each naming its place (`$.items[2]`); empty when it fits.
     public static func validate(_ value: JSON, against schema: JSON, at path: String = "$") -> [String] {
         var problems: [String] = []
         if let type = schema["type"]?.string, !matches(value, type: type) {

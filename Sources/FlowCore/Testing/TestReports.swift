@@ -24,6 +24,7 @@ public enum TestReports {
         return out
     }
 
+    /// The results for scripts (`flow test --json`).
     public static func json(_ results: [CaseResult]) -> JSON {
         let failed = results.filter { !$0.passed }.count
         return .object([

@@ -20,7 +20,9 @@ public protocol ToolRunner: Sendable {
 /// exits, times out or flow is interrupted, the whole group is killed: a child the tool forked
 /// and left holding its stdout cannot hold flow.
 public struct ProcessToolRunner: ToolRunner {
+    /// Where relative programs and arguments are resolved, and where tools run.
     public var baseDirectory: String
+    /// The most stdout kept as a result.
     public var maxOutputBytes = 1 << 20
     /// Seconds between SIGTERM and SIGKILL when a tool overruns its timeout.
     public var killGrace = 1.0
@@ -36,6 +38,7 @@ public struct ProcessToolRunner: ToolRunner {
         given.filter { name, _ in allowedNames.contains(name) || name.hasPrefix("LC_") || tool.environment.contains(name) }
     }
 
+    /// Runs `tool` with `arguments` on stdin; the result the model sees.
     public func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
         let directory = baseDirectory.isEmpty ? "." : baseDirectory
         let program = tool.run[0]

@@ -4,11 +4,13 @@ public struct LoggingTransport: HTTPTransport {
     let inner: any HTTPTransport
     let log: @Sendable (String) -> Void
 
+    /// A transport that logs through `log` and sends through `inner`.
     public init(_ inner: any HTTPTransport, log: @escaping @Sendable (String) -> Void) {
         self.inner = inner
         self.log = log
     }
 
+    /// Logs the request, sends it, logs the answer (both redacted).
     public func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
         log(Redaction.describe(request))
         do {
@@ -21,6 +23,7 @@ public struct LoggingTransport: HTTPTransport {
         }
     }
 
+    /// Logs the request, streams it, logs the status.
     public func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse {
         log(Redaction.describe(request) + "\n(streamed)")
         do {
@@ -41,10 +44,12 @@ extension Redaction {
     /// Headers whose values are credentials.
     static let secretHeaders: Set<String> = ["authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization"]
 
+    /// `header` with its value replaced when it carries a credential.
     public static func header(_ header: Header) -> Header {
         secretHeaders.contains(header.name.lowercased()) ? Header(header.name, marker) : header
     }
 
+    /// The request as a log shows it: method, URL, headers and body, secrets removed.
     public static func describe(_ request: HTTPRequest) -> String {
         var out = "→ \(request.method) \(url(request.url))\n"
         for header in request.headers.map(header) { out += "  \(header.name): \(header.value)\n" }

@@ -17,6 +17,7 @@ public struct URLSessionTransport: HTTPTransport {
     private let session: URLSession
     private let router: SessionRouter
 
+    /// A transport with a total `timeout` per request and answers capped at `maxResponseBytes`.
     public init(timeout: Double = 600, maxResponseBytes: Int = 64 << 20) {
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
@@ -43,6 +44,7 @@ public struct URLSessionTransport: HTTPTransport {
         return response
     }
 
+    /// Sends `request`; a 2xx body goes to `onBytes` as it arrives, checked as it comes.
     public func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse {
         let urlRequest = try Self.urlRequest(request)
         let origin = Self.origin(of: urlRequest.url!)
@@ -326,9 +328,12 @@ final class BodyBuffer: Sendable {
 /// and fuzzed: the size bound, counted before anything is kept, and the refusal of any content
 /// encoding (flow asks for `identity`; a gzip body of a megabyte can inflate to gigabytes).
 public struct ArrivingBody: Sendable {
+    /// The most bytes an answer may have.
     public let limit: Int
+    /// Bytes seen so far (saturating).
     public private(set) var received = 0
 
+    /// A count under `limit`.
     public init(limit: Int) { self.limit = limit }
 
     /// Counts `count` more bytes; false once the answer is over the limit.

@@ -3,10 +3,13 @@ import FlowTemplate
 
 /// A workflow with its templates and partials parsed and its references checked: ready to run.
 public struct LoadedWorkflow: Sendable {
+    /// The decoded workflow, dataset rows added to its tests.
     public var workflow: Workflow
+    /// The workflow file's text, for diagnostics.
     public var source: SourceFile
     /// sha256 of the workflow file's bytes, recorded so a result names the exact version.
     public var sha256: String
+    /// Every template, parsed.
     public var templates: [TemplateSource: LoadedTemplate]
     /// Template and partial files read, with their sha256, in the order first referenced.
     public var templateFiles: [TemplateFile]
@@ -35,18 +38,23 @@ public struct LoadedWorkflow: Sendable {
     }
 }
 
+/// A template or partial file a run read, recorded in run_start.
 public struct TemplateFile: Sendable, Equatable {
+    /// The file's path as the workflow reaches it.
     public var path: String
+    /// The sha256 of its bytes.
     public var sha256: String
 }
 
 /// A parsed template and where its text lives, to place errors.
 public struct LoadedTemplate: Sendable {
+    /// The parsed template.
     public var template: Template
     /// For a file template, the file; for an inline one, the workflow file.
     public var file: SourceFile
     /// Where an inline template starts in the workflow; nil for a file template.
     public var inlineMark: Mark?
+    /// Whether missing names are errors (`strict: false` renders them as nothing).
     public var strict: Bool = true
 
     /// A diagnostic for a template error, in the template file or at its place in the workflow.

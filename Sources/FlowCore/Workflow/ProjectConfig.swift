@@ -17,13 +17,17 @@ import FlowYAML
 ///   anthropic: ~/.config/flow/anthropic.key
 /// ```
 public struct ProjectConfig: Sendable {
+    /// The config file's name, looked for in the workflow's directory and above.
     public static let fileName = "flow.config.yaml"
 
+    /// The config file read, or nil when there is none.
     public var path: String?
+    /// The OpenAI-compatible servers it names.
     public var providers: [CompatibleProvider] = []
     /// Key files by provider name, as absolute or config-relative paths resolved at load.
     public var keyFiles: [String: String] = [:]
 
+    /// A config with `providers`.
     public init(path: String? = nil, providers: [CompatibleProvider] = []) {
         self.path = path
         self.providers = providers

@@ -3,15 +3,19 @@ import FlowTemplate
 
 /// One regression case from a workflow's `tests:` (or one row of a dataset it names).
 public struct TestCase: Sendable {
+    /// The case's name in reports.
     public var name: String
+    /// Where the case (or its dataset entry) is written.
     public var mark: Mark
     /// Inputs as `--var` would give them, on top of the workflow's defaults.
     public var vars: [String: TemplateValue]
     /// Scripted replies: when set, the case runs on the mock provider whatever the models say.
     public var mock: [MockReply]?
+    /// The checks on each run.
     public var expectations: [Expectation]
     /// Runs of the case; it passes when at least `passRate` of them pass (flaky live evals).
     public var repeatCount = 1
+    /// The share of runs that must pass.
     public var passRate = 1.0
     /// Variables that only expectations read (`data: [expected]`): not workflow inputs, not unknown.
     public var dataOnly: [String] = []
@@ -21,6 +25,7 @@ public struct TestCase: Sendable {
 
 /// One check on a run: on the output or a step's text, on a step, or on the whole run.
 public struct Expectation: Sendable {
+    /// What is checked.
     public indirect enum Kind: Sendable {
         case equals(String)
         case contains(String)
@@ -39,10 +44,13 @@ public struct Expectation: Sendable {
         case tokensAtMost(Int)
     }
 
+    /// What is checked.
     public var kind: Kind
     /// The step whose text (or finish reason, confidence) is checked; nil means the run's output.
     public var step: String?
+    /// Whether the check is inverted (`not:`).
     public var negated: Bool
+    /// Where the expectation is written.
     public var mark: Mark
     /// The file the expectation is written in, when not the workflow (a dataset row's own).
     public var file: String? = nil
@@ -100,5 +108,6 @@ extension Expectation {
 
 /// Why an expectation's template could not be rendered for a case.
 public struct ExpectationTemplateError: Error, Sendable {
+    /// Why, naming the missing name or the bad pattern.
     public var message: String
 }

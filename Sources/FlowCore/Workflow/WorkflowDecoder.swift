@@ -17,6 +17,7 @@ public struct WorkflowDecoder {
     let providers: [String]
     var diagnostics: [Diagnostic] = []
 
+    /// A decoder for `source`, accepting `providers` in `model:`.
     public init(source: SourceFile, providers: [String] = WorkflowDecoder.knownProviders) {
         self.source = source
         self.providers = providers

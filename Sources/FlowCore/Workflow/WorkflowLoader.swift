@@ -10,6 +10,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     /// The workflow or a template is invalid (exit 65); every problem found, in order.
     case invalid([Diagnostic])
 
+    /// The problems, one or many.
     public var diagnostics: [Diagnostic] {
         switch self {
         case .unreadable(let diagnostic): return [diagnostic]
@@ -17,6 +18,7 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Every problem in its full form.
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
 

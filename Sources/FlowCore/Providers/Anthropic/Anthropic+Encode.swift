@@ -47,10 +47,12 @@ extension AnthropicAdapter {
         http(try body(for: request), apiKey: apiKey)
     }
 
+    /// The request with `stream: true`.
     public func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
         http(try body(for: request).adding([("stream", .bool(true))]), apiKey: apiKey)
     }
 
+    /// A decoder for Anthropic's named stream events.
     public func streamDecoder() -> any StreamDecoder { AnthropicStreamDecoder() }
 
     private func http(_ body: JSON, apiKey: String?) -> HTTPRequest {

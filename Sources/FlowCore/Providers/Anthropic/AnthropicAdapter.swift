@@ -1,11 +1,16 @@
 /// Anthropic messages (`POST {base}/v1/messages`), as pure encode and decode functions.
 public struct AnthropicAdapter: ProviderAdapter {
+    /// Anthropic's API root.
     public static let defaultBaseURL = "https://api.anthropic.com"
+    /// The `anthropic-version` header flow sends.
     public static let version = "2023-06-01"
 
+    /// The provider's name.
     public let providerName = "anthropic"
+    /// The API root (`ANTHROPIC_BASE_URL` overrides it).
     public var baseURL: String
 
+    /// Messages API at `baseURL`.
     public init(baseURL: String = AnthropicAdapter.defaultBaseURL) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     }
@@ -26,6 +31,7 @@ public struct AnthropicAdapter: ProviderAdapter {
         return (major, numbers.count > 1 ? numbers[1] : 0)
     }
 
+    /// Refuses what Anthropic cannot take: a request without `max_tokens`, seeds, logprobs, a refused prefill.
     public func check(_ request: ChatRequest) throws(ProviderError) {
         try checkPrefill(request)
         if request.params.maxTokens == nil {

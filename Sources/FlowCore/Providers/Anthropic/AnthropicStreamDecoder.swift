@@ -10,8 +10,10 @@ public struct AnthropicStreamDecoder: StreamDecoder {
     private var model: String?
     private var stopped = false
 
+    /// A decoder at the start of a stream.
     public init() {}
 
+    /// Reads one event; returns the text it adds (empty for most).
     public mutating func consume(_ event: SSEEvent) throws(ProviderError) -> String {
         guard event.name != "ping" else { return "" }
         let json = try StreamJSON.parse(event.data, provider: "Anthropic")
@@ -41,6 +43,7 @@ public struct AnthropicStreamDecoder: StreamDecoder {
         return ""
     }
 
+    /// The whole answer, once `message_stop` has come.
     public func finish() throws(ProviderError) -> ChatResponse {
         guard let stopReason else {
             throw ProviderError(.decode, "Anthropic's stream ended before message_delta gave a stop reason", retryable: true)

@@ -45,10 +45,12 @@ extension GeminiAdapter {
         http("\(baseURL)/v1beta/models/\(request.model):generateContent", try body(for: request), apiKey: apiKey)
     }
 
+    /// The request to `streamGenerateContent?alt=sse`.
     public func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest {
         http("\(baseURL)/v1beta/models/\(request.model):streamGenerateContent?alt=sse", try body(for: request), apiKey: apiKey)
     }
 
+    /// A decoder for Gemini's whole-response stream events.
     public func streamDecoder() -> any StreamDecoder { GeminiStreamDecoder() }
 
     private func http(_ url: String, _ body: JSON, apiKey: String?) -> HTTPRequest {

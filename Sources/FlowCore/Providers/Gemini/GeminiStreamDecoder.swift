@@ -11,8 +11,10 @@ public struct GeminiStreamDecoder: StreamDecoder {
     private var blocked: String?
     private var logprobs: [TokenLogprob]?
 
+    /// A decoder at the start of a stream.
     public init() {}
 
+    /// Reads one event; returns the text it adds.
     public mutating func consume(_ event: SSEEvent) throws(ProviderError) -> String {
         let json = try StreamJSON.parse(event.data, provider: "Gemini")
         if let error = json["error"] {
@@ -31,6 +33,7 @@ public struct GeminiStreamDecoder: StreamDecoder {
         return delta
     }
 
+    /// The whole answer from the events read (the last usage wins).
     public func finish() throws(ProviderError) -> ChatResponse {
         if let blocked, finishReason == nil {
             return ChatResponse(content: "", finishReason: .contentFilter(raw: "prompt_blocked:" + blocked), usage: usage, model: model)

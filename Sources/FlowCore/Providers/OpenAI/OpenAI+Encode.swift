@@ -59,6 +59,7 @@ extension OpenAIAdapter {
              apiKey: apiKey)
     }
 
+    /// A decoder for chat completion chunks.
     public func streamDecoder() -> any StreamDecoder { OpenAIStreamDecoder(providerName: providerName) }
 
     private func http(_ body: JSON, apiKey: String?) -> HTTPRequest {

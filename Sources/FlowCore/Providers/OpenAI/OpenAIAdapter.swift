@@ -10,13 +10,17 @@ public struct OpenAIAdapter: ProviderAdapter {
         case maxTokens = "max_tokens"
     }
 
+    /// OpenAI's API root, `/v1` included.
     public static let defaultBaseURL = "https://api.openai.com/v1"
 
+    /// `openai`, or the compatible server's name (it appears in messages).
     public var providerName: String
     /// The API root including `/v1`, as `OPENAI_BASE_URL` is given to OpenAI's SDK.
     public var baseURL: String
+    /// Which field carries `max_tokens`.
     public var maxTokensField: MaxTokensField
 
+    /// Chat Completions at `baseURL`; OpenAI's model rules apply only to OpenAI itself.
     public init(providerName: String = "openai", baseURL: String = OpenAIAdapter.defaultBaseURL,
                 maxTokensField: MaxTokensField = .maxCompletionTokens) {
         self.providerName = providerName
@@ -34,8 +38,10 @@ public struct OpenAIAdapter: ProviderAdapter {
         return name.hasPrefix("o1") || name.hasPrefix("o3") || name.hasPrefix("o4") || name.hasPrefix("gpt-5")
     }
 
+    /// Emulated: the prefill goes as a trailing assistant message.
     public func prefillMode(for model: String) -> PrefillMode { .trailingAssistantMessage }
 
+    /// Refuses what OpenAI cannot take: more than 4 stop sequences, temperature, top_p or logprobs on reasoning models.
     public func check(_ request: ChatRequest) throws(ProviderError) {
         try checkPrefill(request)
         if let stop = request.params.stop, stop.count > 4, appliesOpenAIModelRules {

@@ -12,8 +12,10 @@ public struct OpenAIStreamDecoder: StreamDecoder {
     private var done = false
     private var logprobs: [TokenLogprob]?
 
+    /// A decoder at the start of a stream; `providerName` appears in its errors.
     public init(providerName: String = "openai") { self.providerName = providerName }
 
+    /// Reads one chunk; returns the text it adds.
     public mutating func consume(_ event: SSEEvent) throws(ProviderError) -> String {
         if event.data == "[DONE]" {
             done = true
@@ -34,6 +36,7 @@ public struct OpenAIStreamDecoder: StreamDecoder {
         return delta
     }
 
+    /// The whole answer, once a finish reason has come.
     public func finish() throws(ProviderError) -> ChatResponse {
         guard let finishReason else {
             throw ProviderError(.decode, "\(providerName)'s stream ended before a finish reason", retryable: true)
