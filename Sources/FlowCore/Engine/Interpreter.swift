@@ -229,11 +229,11 @@ public struct Interpreter: Sendable {
     /// Reads an asking step's turn; nil when input ended or an exit word was typed (the run ends).
     private func readTurn(_ ask: AskTurn, step: Step, run: inout RunProgress) async -> String? {
         guard let line = await input.readLine(prompt: ask.prompt) else {
-            run.path.append(PathEntry(step.id, "end_of_input", "end"))
+            run.path.append(PathEntry(step.id, .endOfInput, .end))
             return nil
         }
         if ask.exitWords.contains(where: { $0.lowercased() == line.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            run.path.append(PathEntry(step.id, "exit", "end"))
+            run.path.append(PathEntry(step.id, .exit, .end))
             return nil
         }
         transcript.record(.input, [("step", .string(step.id)), ("text", .string(line))])
@@ -282,7 +282,7 @@ public struct Interpreter: Sendable {
                         run: inout RunProgress) throws(RunError) -> Action {
         let chosen = try Conditions.choose(step.branches[reason] ?? [], text: text, logprobs: logprobs, step: step.id)
         let action = chosen?.action ?? defaultAction(reason, step: step)
-        run.path.append(PathEntry(step.id, reason.rawValue, action.name))
+        run.path.append(PathEntry(step.id, .finish(reason), PathEntry.Followed(action)))
         let why = chosen.map { Conditions.reason($0.condition, logprobs: logprobs) } ?? []
         transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
                                     ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)

@@ -47,20 +47,107 @@ public struct RunResult: Sendable {
     }
 }
 
-/// One decision of a run: step `step` ended with `reason` and `action` followed.
+/// One decision of a run: step `step` ended one way and an action followed. Typed, so code
+/// decides on cases; `reason` and `action` give the words the transcript and `--json` use.
 public struct PathEntry: Sendable, Equatable {
+    /// How a visit's answer (or its asking) ended.
+    public enum Ending: Sendable, Equatable {
+        /// A finish reason, or `error` / `invalid`.
+        case finish(BranchReason)
+        /// An asking step met the end of its input.
+        case endOfInput
+        /// An asking step read one of its exit words.
+        case exit
+
+        /// The word records use.
+        public var name: String {
+            switch self {
+            case .finish(let reason): return reason.rawValue
+            case .endOfInput: return "end_of_input"
+            case .exit: return "exit"
+            }
+        }
+
+        /// The ending a record's word names (an unknown word reads as the `other` finish).
+        public init(name: String) {
+            switch name {
+            case "end_of_input": self = .endOfInput
+            case "exit": self = .exit
+            default: self = .finish(BranchReason(rawValue: name) ?? .other)
+            }
+        }
+    }
+
+    /// What followed, without the action's settings (a `retry`'s count, a `continue`'s limit).
+    public enum Followed: Sendable, Equatable {
+        case next, end, fail, `continue`, retry, tools
+        case goto(String)
+
+        /// The action's kind.
+        public init(_ action: Action) {
+            switch action {
+            case .next: self = .next
+            case .end: self = .end
+            case .fail: self = .fail
+            case .goto(let id): self = .goto(id)
+            case .continueAnswer: self = .continue
+            case .retry: self = .retry
+            case .tools: self = .tools
+            }
+        }
+
+        /// The kind a record's words name (`goto ID` included); an unknown word reads as `fail`.
+        public init(name: String) {
+            switch name {
+            case "next": self = .next
+            case "end": self = .end
+            case "continue": self = .continue
+            case "retry": self = .retry
+            case "tools": self = .tools
+            case _ where name.hasPrefix("goto "): self = .goto(String(name.dropFirst(5)))
+            default: self = .fail
+            }
+        }
+
+        /// The words records use.
+        public var name: String {
+            switch self {
+            case .next: return "next"
+            case .end: return "end"
+            case .fail: return "fail"
+            case .continue: return "continue"
+            case .retry: return "retry"
+            case .tools: return "tools"
+            case .goto(let id): return "goto " + id
+            }
+        }
+
+        /// Whether the step is asked again in the same visit (a continuation, a retry, a tool round).
+        public var staysInVisit: Bool { self == .continue || self == .retry || self == .tools }
+    }
+
     /// The step's id.
     public var step: String
-    /// A finish reason (`stop`, `length`, …, `error`, `invalid`), or `end_of_input` / `exit` for an asking step.
-    public var reason: String
+    /// How the step's answer ended.
+    public var ending: Ending
+    /// What followed.
+    public var followed: Followed
+
+    /// A finish reason (`stop`, `length`, …, `error`, `invalid`), or `end_of_input` / `exit`.
+    public var reason: String { ending.name }
     /// What followed: `next`, `end`, `goto ID`, `continue`, `retry`, `tools`, `fail`.
-    public var action: String
+    public var action: String { followed.name }
+
+    /// An entry from the interpreter's own values.
+    public init(_ step: String, _ ending: Ending, _ followed: Followed) {
+        self.step = step
+        self.ending = ending
+        self.followed = followed
+    }
 
     /// An entry as the transcript and `--json` spell it.
     public init(_ step: String, _ reason: String, _ action: String) {
-        self.step = step
-        self.reason = reason
-        self.action = action
+        self.init(step, Ending(name: reason), Followed(name: action))
     }
 }
 

@@ -81,7 +81,7 @@ public enum Expectations {
         var ids: [String] = []
         var previous: PathEntry?
         for entry in result.path {
-            let sameVisit = previous?.step == entry.step && ["continue", "retry", "tools"].contains(previous?.action ?? "")
+            let sameVisit = previous?.step == entry.step && previous?.followed.staysInVisit == true
             if !sameVisit { ids.append(entry.step) }
             previous = entry
         }
