@@ -55,8 +55,13 @@ struct PartialLoader {
             problems.append(referrer.diagnostic(TemplateError(mark: mark, message: message, hint: hint)))
             return nil
         }
+        // A missing partial renders as nothing under `strict: false`, as the template promises;
+        // a name that leaves the directory is refused either way.
+        func missing(_ message: String, _ hint: String?) -> LoadedTemplate? {
+            referrer.strict ? problem(message, hint) : nil
+        }
         guard let directory else {
-            return problem("partial '\(name)' not found: there is no templates/ directory beside the workflow or above it",
+            return missing("partial '\(name)' not found: there is no templates/ directory beside the workflow or above it",
                            "create templates/\(name)\(Self.fileExtension), or set 'partials:' in the workflow")
         }
         guard Self.isContained(name) else {
@@ -65,16 +70,17 @@ struct PartialLoader {
         }
         guard let path = Self.file(for: name, in: directory) else {
             let known = Self.names(in: directory)
-            return problem("partial '\(name)' not found in \(directory)",
+            return missing("partial '\(name)' not found in \(directory)",
                            Suggestion.hint(for: name, in: known) ?? "create \(directory)/\(name)\(Self.fileExtension)")
         }
         guard Self.resolvesInside(path, directory) else {
             return problem("partial '\(name)' is a link that leads out of \(directory)", "partials must be files inside \(directory)")
         }
-        return read(name, path: path)
+        return read(name, path: path, strict: referrer.strict)
     }
 
-    private mutating func read(_ name: String, path: String) -> LoadedTemplate? {
+    /// Reads a partial; it inherits its referrer's strictness, so what it names is judged alike.
+    private mutating func read(_ name: String, path: String, strict: Bool = true) -> LoadedTemplate? {
         guard let data = FileManager.default.contents(atPath: path) else {
             problems.append(Diagnostic(path: path, mark: nil, message: "partial file cannot be read"))
             return nil
@@ -85,7 +91,7 @@ struct PartialLoader {
         }
         let file = SourceFile(path: path, text: text)
         do {
-            let partial = LoadedTemplate(template: try Template(text), file: file, inlineMark: nil)
+            let partial = LoadedTemplate(template: try Template(text), file: file, inlineMark: nil, strict: strict)
             loaded[name] = partial
             files.append(TemplateFile(path: path, sha256: SHA256.hex([UInt8](data))))
             return partial

@@ -11,7 +11,8 @@ enum ReferenceCheck {
         for step in workflow.steps { if let save = step.save { laterSaves[save] = step.id } }
 
         func check(_ source: TemplateSource?, known: [String]) {
-            guard let source, let loaded = templates[source] else { return }
+            // `strict: false` promises that missing names render as nothing: nothing to refuse.
+            guard let source, let loaded = templates[source], loaded.strict else { return }
             for name in loaded.template.variables {
                 let head = String(name.split(separator: ".", maxSplits: 1).first ?? Substring(name))
                 if known.contains(head) { continue }
