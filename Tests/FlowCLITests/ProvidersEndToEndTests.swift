@@ -189,3 +189,31 @@ final class CallCounter: @unchecked Sendable {
         return count
     }
 }
+
+/// Gemini's blocked-prompt answer with only a `blockReasonMessage` is a content filter a
+/// workflow branches on, not a provider error.
+@Suite struct GeminiBlockedPromptTests {
+    @Test func aMessageOnlyBlockBranchesToContentFilter() throws {
+        let body = String(decoding: try Fixture.bytes("gemini/generate-prompt-blocked-message-only.json"), as: UTF8.self)
+        let server = try StubServer { _ in StubServer.Response(body: body) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: gemini/gemini-2.5-flash
+            params: {max_tokens: 50}
+            steps:
+              - {id: ask, user: something risky, on: {content_filter: {goto: apologise}}}
+              - {id: never, user: skipped}
+              - {id: apologise, user: say sorry, model: mock/m}
+            mock: ["Sorry, I cannot help with that."]
+            """)
+        let result = try FlowBinary.run(["run", "w.yaml", "--json"], in: directory.path,
+                                        environment: ["GEMINI_API_KEY": "k-gemini-test-123", "GEMINI_BASE_URL": server.baseURL])
+        #expect(result.status == 0, "\(result.stdout)")
+        let report = try JSON.parse(result.stdout)
+        #expect(report["path"]?.array?.first?["finish_reason"] == .string("content_filter"))
+        #expect(report["steps"]?.array?.first?["finish_reason_raw"] == .string("prompt_blocked:The prompt was blocked by the safety system."))
+        #expect(report["output"] == .string("Sorry, I cannot help with that."))
+    }
+}

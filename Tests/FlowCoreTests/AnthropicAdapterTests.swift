@@ -135,6 +135,12 @@ import Testing
         #expect(blocked.finishReason == .contentFilter(raw: "prompt_blocked:SAFETY"))
         #expect(blocked.usage.inputTokens == 9)
         #expect(try decode("generate-other.json").finishReason == .other(raw: "MALFORMED_FUNCTION_CALL"))
+        // A real answer: no candidates, a message but no reason. A blocked prompt, branchable.
+        let messageOnly = try decode("generate-prompt-blocked-message-only.json")
+        #expect(messageOnly.finishReason == .contentFilter(raw: "prompt_blocked:The prompt was blocked by the safety system."))
+        #expect(messageOnly.usage.inputTokens == 14)
+        // Nothing to classify: the `other` finish, not a provider error.
+        #expect(try decode("generate-no-candidates.json").finishReason == .other(raw: "no_candidates"))
     }
 
     @Test func errorShapes() throws {

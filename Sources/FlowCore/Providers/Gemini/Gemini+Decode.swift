@@ -1,7 +1,9 @@
 extension GeminiAdapter {
     /// Reads a `GenerateContentResponse`. A prompt blocked before generation comes back as
-    /// HTTP 200 with no candidates and `promptFeedback.blockReason`: that is a content filter,
-    /// not an empty answer. Thought parts are not part of the answer.
+    /// HTTP 200 with no candidates and a `promptFeedback` (a `blockReason`, or only a
+    /// `blockReasonMessage`): that is a content filter, not an empty answer. An answer with no
+    /// candidate and no feedback is the `other` finish, so a workflow can branch on it rather than
+    /// fail with a provider error. Thought parts are not part of the answer.
     public func decodeBody(_ response: HTTPResponse, json parsed: JSON?) throws(ProviderError) -> ChatResponse {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
         let json: JSON
@@ -9,10 +11,10 @@ extension GeminiAdapter {
         let usage = try Self.usage(json["usageMetadata"])
         let model = json["modelVersion"]?.string
         guard let candidate = json["candidates"]?[0] else {
-            if let blocked = json["promptFeedback"]?["blockReason"]?.string {
-                return ChatResponse(content: "", finishReason: .contentFilter(raw: "prompt_blocked:" + blocked), usage: usage, model: model)
+            if let blocked = Self.promptBlock(json["promptFeedback"]) {
+                return ChatResponse(content: "", finishReason: .contentFilter(raw: blocked), usage: usage, model: model)
             }
-            throw ProviderError(.decode, "Gemini's answer has no candidates and no block reason", status: response.status)
+            return ChatResponse(content: "", finishReason: .other(raw: "no_candidates"), usage: usage, model: model)
         }
         // A candidate may have no content at all (MAX_TOKENS spent on thinking, SAFETY).
         let parts = candidate["content"]?["parts"]?.array ?? []
@@ -27,6 +29,14 @@ extension GeminiAdapter {
         }
         return ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model,
                             logprobs: Self.logprobs(candidate["logprobsResult"]), toolCalls: toolCalls)
+    }
+
+    /// The raw finish of a blocked prompt, `prompt_blocked:` with whatever came (the reason, the
+    /// message, or both); nil when the feedback says nothing was blocked.
+    static func promptBlock(_ feedback: JSON?) -> String? {
+        let reason = feedback?["blockReason"]?.string, message = feedback?["blockReasonMessage"]?.string
+        guard reason != nil || message != nil else { return nil }
+        return "prompt_blocked:" + [reason, message].compactMap { $0 }.joined(separator: ": ")
     }
 
     /// `logprobsResult`: `chosenCandidates[i]` is the token chosen at step i, `topCandidates[i]`

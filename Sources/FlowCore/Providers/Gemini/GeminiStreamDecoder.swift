@@ -22,7 +22,7 @@ public struct GeminiStreamDecoder: StreamDecoder {
         }
         if let metadata = json["usageMetadata"] { usage = try GeminiAdapter.usage(metadata) }
         model = json["modelVersion"]?.string ?? model
-        if let reason = json["promptFeedback"]?["blockReason"]?.string { blocked = reason }
+        if let reason = GeminiAdapter.promptBlock(json["promptFeedback"]) { blocked = reason }
         guard let candidate = json["candidates"]?[0] else { return "" }
         if let reason = candidate["finishReason"]?.string { finishReason = reason }
         if let tokens = GeminiAdapter.logprobs(candidate["logprobsResult"]) { logprobs = (logprobs ?? []) + tokens }
@@ -36,7 +36,7 @@ public struct GeminiStreamDecoder: StreamDecoder {
     /// The whole answer from the events read (the last usage wins).
     public func finish() throws(ProviderError) -> ChatResponse {
         if let blocked, finishReason == nil {
-            return ChatResponse(content: "", finishReason: .contentFilter(raw: "prompt_blocked:" + blocked), usage: usage, model: model)
+            return ChatResponse(content: "", finishReason: .contentFilter(raw: blocked), usage: usage, model: model)
         }
         guard let finishReason else {
             throw ProviderError(.decode, "Gemini's stream ended before a finish reason", retryable: true)
