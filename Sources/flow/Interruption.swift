@@ -14,17 +14,30 @@ enum Interruption {
     private static let interrupting = Locked(false)
 
     static func install(writer: TranscriptWriter, json: Bool, transcript: String) {
+        onSignal {
+            writer.recordInterrupted()
+            if json {
+                Terminal.out(JSON.object([("status", .string("interrupted")), ("transcript", .string(transcript))]).serialized + "\n")
+            } else {
+                Terminal.err("\ninterrupted; transcript: \(transcript)\n")
+            }
+        }
+    }
+
+    /// For `flow test`, which keeps no transcript: the run stops at once, saying so.
+    static func installForTests() {
+        onSignal { Terminal.err("\ninterrupted: the test run stopped before every case finished\n") }
+    }
+
+    /// On the first SIGINT or SIGTERM: `report`, then the running tools' process groups are
+    /// killed (and anything they started), then exit 130.
+    private static func onSignal(_ report: @escaping @Sendable () -> Void) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 guard interrupting.withLock({ already in defer { already = true }; return !already }) else { return }
-                writer.recordInterrupted()
-                if json {
-                    Terminal.out(JSON.object([("status", .string("interrupted")), ("transcript", .string(transcript))]).serialized + "\n")
-                } else {
-                    Terminal.err("\ninterrupted; transcript: \(transcript)\n")
-                }
+                report()
                 // Running tools (and anything they started) end with the run.
                 RunningTools.killAll()
                 exit(ExitStatus.interrupted)

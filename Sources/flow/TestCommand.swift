@@ -24,11 +24,13 @@ enum TestCommand {
             let prices = try RunCommand.loadPrices(arguments)
             let files = try findWorkflows(arguments)
             var (planned, invalid) = plan(files, filter: arguments.value("--filter"), shard: settings.shard)
+            Interruption.installForTests()
             let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: settings.json)
             progress.expect(planned.reduce(0) { $0 + $1.cases.count })
             let results = await run(&planned, settings: settings, arguments: arguments, environment: environment, prices: prices,
                                     progress: progress, invalid: &invalid)
             progress.finish()
+            Interruption.parkIfInterrupted()
             return report(results, files: files, invalid: invalid, settings: settings, arguments: arguments, environment: environment)
         } catch {
             return error.status

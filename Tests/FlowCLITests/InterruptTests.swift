@@ -54,25 +54,24 @@ import Testing
         }
     }
 
-    /// A tool running when flow is interrupted dies with it, children included.
-    @Test func sigintKillsTheRunningToolAndItsChildren() throws {
+    /// A tool that records its pid and its child's, then sleeps: what an interrupt must kill.
+    static let slowTool = """
+        tools:
+          slow: {description: takes its time, parameters: {type: object}, run: [sh, slow.sh], timeout: 30}
+        steps: [{id: a, user: go, tools: [slow]}]
+        """
+
+    /// Runs `flow arguments` in a project holding `workflow`, interrupts it once the slow tool has
+    /// started, and returns the exit status with the tool's and its child's pids.
+    static func interruptDuringTool(_ arguments: [String], workflow: String) throws -> (status: Int32, tool: Int32, child: Int32) {
         let directory = try TemporaryDirectory()
         try directory.write("slow.sh", "sleep 60 & echo $! > child; echo $$ > started; sleep 60\n")
-        try directory.write("w.yaml", """
-            flow: 1
-            model: mock/m
-            tools:
-              slow: {description: takes its time, parameters: {type: object}, run: [sh, slow.sh], timeout: 30}
-            steps: [{id: a, user: go, tools: [slow]}]
-            mock:
-              - {tool_calls: [{name: slow, arguments: {}}]}
-              - done
-            """)
+        try directory.write("w.yaml", workflow)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: FlowBinary.path)
-        process.arguments = ["run", "w.yaml"]
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.environment = ["PATH": "/usr/bin:/bin"]
+        process.environment = ["PATH": "/usr/bin:/bin", "CI": "true"]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -83,11 +82,34 @@ import Testing
         process.interrupt()
         _ = ChildOutput.collect(stdout: out, stderr: err)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
-        let tool = try #require(Int32(try String(contentsOfFile: directory.path + "/started", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
-        let child = try #require(Int32(try String(contentsOfFile: directory.path + "/child", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        func pid(_ file: String) throws -> Int32 {
+            try #require(Int32(try String(contentsOfFile: directory.path + "/" + file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        return (process.terminationStatus, try pid("started"), try pid("child"))
+    }
+
+    /// A tool running when flow is interrupted dies with it, children included.
+    @Test func sigintKillsTheRunningToolAndItsChildren() throws {
+        let (status, tool, child) = try Self.interruptDuringTool(["run", "w.yaml"], workflow: "flow: 1\nmodel: mock/m\n" + Self.slowTool + """
+
+            mock:
+              - {tool_calls: [{name: slow, arguments: {}}]}
+              - done
+            """)
+        #expect(status == 130)
+        #expect(Self.endsWithin(5, tool), "the tool was killed")
+        #expect(Self.endsWithin(5, child), "and the child it started")
+    }
+
+    /// Ctrl-C during `flow test` ends the run at once, and the tools it was running with it.
+    @Test func sigintDuringATestRunKillsItsTools() throws {
+        let (status, tool, child) = try Self.interruptDuringTool(["test", "w.yaml"], workflow: "flow: 1\nmodel: mock/m\n" + Self.slowTool + """
+
+            tests:
+              - name: slow tool
+                mock: [{tool_calls: [{name: slow, arguments: {}}]}, done]
+            """)
+        #expect(status == 130)
         #expect(Self.endsWithin(5, tool), "the tool was killed")
         #expect(Self.endsWithin(5, child), "and the child it started")
     }
