@@ -74,10 +74,12 @@ import Testing
         try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: ask, user: again}]\ntests: [{name: one, expect: [{contains: nope}]}]\n")
         let succeeded = try FlowBinary.run(["run", "w.yaml", "--verbose"], in: directory.path, environment: environment(server))
         #expect(succeeded.status == 0)
-        let tested = try FlowBinary.run(["test", "w.yaml", "--live", "--json", "--junit", "junit.xml"], in: directory.path,
+        let tested = try FlowBinary.run(["test", "w.yaml", "--live", "--record", "--json", "--junit", "junit.xml"], in: directory.path,
                                         environment: environment(server))
         let junit = try String(contentsOfFile: directory.path + "/junit.xml", encoding: .utf8)
+        let cassette = try String(contentsOfFile: directory.path + "/w.cassette.json", encoding: .utf8)
         let all = try everything(failed, in: directory) + everything(succeeded, in: directory) + tested.stdout + tested.stderr + junit
+            + cassette
         #expect(!all.contains(Self.key), "the configured key appears nowhere")
         #expect(!all.contains("sk-proj-abcdefghijklmnopqrstuvwx"), "nor a key-shaped string inside a JSON string")
         #expect(all.contains("[redacted]"))

@@ -129,7 +129,7 @@ public struct Interpreter: Sendable {
     func resolve(_ model: ModelRef, step: String) throws(ProviderError) -> any ChatProvider {
         let transcript = self.transcript, onRetry = self.onRetry, providers = self.providers
         let direct = { () throws(ProviderError) -> any ChatProvider in
-            try providers.provider(for: model, step: step) { retry in
+            try providers.provider(for: model) { retry in
                 onRetry?(step, retry)
                 transcript.record(.retry, [
                     ("step", .string(step)), ("attempt", .int(retry.attempt)),

@@ -73,7 +73,6 @@ public struct HTTPProvider: ChatProvider {
         var attempt = 1
         while true {
             try await gate?.wait()
-            if let open = await gate?.openCircuit() { throw open }
             do {
                 let response = try await attemptOnce()
                 await gate?.reached()

@@ -44,7 +44,7 @@ public struct ProviderRegistry: Sendable {
 
     /// The provider for `ref`; `onRetry` (or the registry's) hears of each retried attempt.
     /// Throws `.missingKey` naming the variable to set.
-    public func provider(for ref: ModelRef, step: String = "", onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
+    public func provider(for ref: ModelRef, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
         var registry = self
         if let onRetry { registry.onRetry = onRetry }
         if forceMock { return mock }

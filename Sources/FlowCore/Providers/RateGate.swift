@@ -17,8 +17,10 @@ public actor RateGate {
     /// A gate whose breaker opens after `threshold` refusals in a row.
     public init(threshold: Int = 5) { self.threshold = threshold }
 
-    /// Waits while the gate is paused; a cancelled task stops waiting and throws.
+    /// Admits the next request: throws the breaker's error when it is open, waits while the
+    /// gate is paused; a cancelled task stops waiting and throws.
     public func wait() async throws(ProviderError) {
+        if let open { throw open }
         while let until = pausedUntil, until > .now {
             do {
                 try await Task.sleep(until: until, clock: .continuous)

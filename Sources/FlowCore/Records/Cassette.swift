@@ -272,7 +272,10 @@ extension Cassette {
             guard let name = item["name"]?.string, let arguments = item["arguments"], let content = item["content"]?.string else {
                 throw CassetteError(message: "a tool result lacks name, arguments or content")
             }
-            record(tool: ToolInteraction(name: name, arguments: arguments, content: content, isError: item["is_error"] == .bool(true)))
+            var tool = ToolInteraction(name: name, arguments: arguments, content: content, isError: item["is_error"] == .bool(true))
+            // The key was made from the arguments as called; stored ones may have been redacted.
+            if let key = item["key"]?.string { tool.key = key }
+            record(tool: tool)
         }
     }
 }

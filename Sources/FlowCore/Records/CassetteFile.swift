@@ -23,14 +23,38 @@ enum CassetteFile {
         return try body()
     }
 
+    /// Which file is at a path now. Every write replaces the file by a rename, so another
+    /// process's write leaves a file with another inode (and size or time).
+    struct Stamp: Equatable {
+        var inode: UInt64
+        var size: Int64
+        var seconds: Int
+        var nanoseconds: Int
+    }
+
+    /// The stamp of the file at `path`, or nil when there is none.
+    static func stamp(_ path: String) -> Stamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if os(Linux)
+        let modified = info.st_mtim
+        #else
+        let modified = info.st_mtimespec
+        #endif
+        return Stamp(inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                     seconds: Int(modified.tv_sec), nanoseconds: Int(modified.tv_nsec))
+    }
+
     /// The temporary a write by this process uses: `.<name>.tmp.<pid>` beside the file.
     static func temporary(of path: String, pid: Int32 = getpid()) -> String {
         let url = URL(fileURLWithPath: path)
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp.\(pid)").path
     }
 
-    /// Writes `data` to an owner-only temporary, flushes it to disk and renames it over `path`:
-    /// a reader sees the old file or the new one, never half of one.
+    /// Writes `data` to an owner-only temporary and renames it over `path`: a reader, or a run
+    /// killed at any moment, sees the old file or the new one, never half of one. No fsync: it
+    /// guards against power loss, not a killed process, and one per recorded answer made
+    /// recording 1,000 cases take 87 s instead of about 15.
     static func replace(_ path: String, with data: Data) throws {
         let temporary = temporary(of: path)
         unlink(temporary)
@@ -49,7 +73,6 @@ enum CassetteFile {
                 offset += written
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if let failure {
             unlink(temporary)

@@ -10,7 +10,7 @@ public enum CassetteMode: String, Sendable {
 /// interrupted recording keeps what it paid for. Several runs may record into one cassette at
 /// once (two shards, two terminals): each write holds an advisory lock on `<cassette>.lock`,
 /// merges this run's recordings into what the file holds now, and replaces the file atomically
-/// (an owner-only temporary, fsync, rename), so no run's answers overwrite another's and a
+/// (an owner-only temporary, then a rename), so no run's answers overwrite another's and a
 /// killed run never leaves a half-written cassette.
 public final class CassetteStore: Sendable {
     /// The cassette file.
@@ -23,6 +23,9 @@ public final class CassetteStore: Sendable {
         var used: Set<String> = []
         /// What this run recorded, laid over the file's contents at each write.
         var mine = Cassette()
+        /// The file as this run last wrote it: while it is still there, nobody else has
+        /// written, and the file need not be read back before the next write.
+        var written: CassetteFile.Stamp?
     }
 
     private let state: Locked<State>
@@ -48,7 +51,8 @@ public final class CassetteStore: Sendable {
     /// The cassette as it stands now, this run's recordings included.
     public var current: Cassette { state.current.cassette }
 
-    func record(_ interaction: Cassette.Interaction) throws(ProviderError) {
+    func record(_ recorded: Cassette.Interaction) throws(ProviderError) {
+        let interaction = recorded.redacted
         try state.withLock { (state: inout State) throws(ProviderError) in
             state.cassette.record(interaction)
             state.mine.record(interaction)
@@ -57,7 +61,10 @@ public final class CassetteStore: Sendable {
         }
     }
 
-    func record(tool: Cassette.ToolInteraction) throws(ProviderError) {
+    func record(tool recorded: Cassette.ToolInteraction) throws(ProviderError) {
+        var tool = recorded
+        tool.content = Redaction.text(tool.content)
+        tool.arguments = tool.arguments.redacted
         try state.withLock { (state: inout State) throws(ProviderError) in
             state.cassette.record(tool: tool)
             state.mine.record(tool: tool)
@@ -87,7 +94,8 @@ public final class CassetteStore: Sendable {
         let path = self.path
         do {
             try CassetteFile.withLock(path) {
-                if merging, let data = FileManager.default.contents(atPath: path),
+                let changedElsewhere = state.written == nil || CassetteFile.stamp(path) != state.written
+                if merging, changedElsewhere, let data = FileManager.default.contents(atPath: path),
                    let onDisk = try? Cassette(json: try JSON.parse([UInt8](data))) {
                     var merged = onDisk
                     for interaction in state.mine.interactions { merged.record(interaction) }
@@ -96,7 +104,9 @@ public final class CassetteStore: Sendable {
                     for tool in state.cassette.toolResults where merged.toolResult(for: tool.key) == nil { merged.record(tool: tool) }
                     state.cassette = merged
                 }
-                try CassetteFile.replace(path, with: Data((Redaction.text(state.cassette.json.pretty) + "\n").utf8))
+                // Recordings were redacted as they came (`redacted`), not the whole file per write.
+                try CassetteFile.replace(path, with: Data((state.cassette.json.pretty + "\n").utf8))
+                state.written = CassetteFile.stamp(path)
             }
         } catch {
             throw ProviderError(.configuration, "cannot write the cassette '\(path)': \((error as? CassetteFile.Failure)?.message ?? "\(error)")")
@@ -277,3 +287,32 @@ public struct CassetteUse: Sendable {
         return CassetteToolRunner(inner: tools, store: store, mode: mode, live: live, onDrift: onDrift)
     }
 }
+
+extension Cassette.Interaction {
+    /// The interaction with secrets taken out of its texts (a key a provider echoed in its answer),
+    /// before it is stored: once per answer, not over the whole file at every write.
+    var redacted: Cassette.Interaction {
+        var copy = self
+        copy.request = request.redacted
+        copy.response.content = Redaction.text(response.content)
+        copy.response.toolCalls = response.toolCalls.map { call in
+            var safe = call
+            safe.arguments = call.arguments.redacted
+            return safe
+        }
+        return copy
+    }
+}
+
+extension JSON {
+    /// The value with `Redaction.text` applied to every string in it.
+    var redacted: JSON {
+        switch self {
+        case .string(let text): return .string(Redaction.text(text))
+        case .array(let items): return .array(items.map(\.redacted))
+        case .object(let pairs): return .object(pairs.map { ($0.0, $0.1.redacted) })
+        default: return self
+        }
+    }
+}
+

@@ -7,23 +7,7 @@ import Foundation
 public enum RunsDirectory {
     /// The runs directory for work started in `directory`.
     public static func path(from directory: String) -> String {
-        (root(from: directory) ?? FileManager.default.currentDirectoryPath) + "/.flow/runs"
-    }
-
-    /// The nearest directory at or above `directory` holding flow.config.yaml or .git.
-    public static func root(from directory: String) -> String? {
-        var current = URL(fileURLWithPath: directory.isEmpty ? "." : directory).standardizedFileURL
-        for _ in 0..<64 {
-            let manager = FileManager.default
-            if manager.fileExists(atPath: current.appendingPathComponent(ProjectConfig.fileName).path)
-                || manager.fileExists(atPath: current.appendingPathComponent(".git").path) {
-                return current.path
-            }
-            let parent = current.deletingLastPathComponent()
-            if parent.path == current.path { return nil }
-            current = parent
-        }
-        return nil
+        (ProjectRoot.nearest(from: directory) ?? FileManager.default.currentDirectoryPath) + "/.flow/runs"
     }
 
     /// `path` as the user would type it from the current directory: relative when it is below it.

@@ -85,7 +85,8 @@ public enum Redaction {
         for secret in Secrets.current where out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: marker)
         }
-        guard out.contains("sk-") || out.contains("AIza") || out.contains("gh") else { return out }
+        // The regex runs only where a key's prefix appears (most lines hold none).
+        guard ["sk-", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"].contains(where: out.contains) else { return out }
         let range = NSRange(out.startIndex..., in: out)
         return keyShapes.stringByReplacingMatches(in: out, range: range, withTemplate: marker)
     }

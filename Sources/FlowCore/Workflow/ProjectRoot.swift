@@ -8,19 +8,28 @@ struct ProjectRoot {
 
     init(workflowDirectory: String) {
         let start = URL(fileURLWithPath: workflowDirectory.isEmpty ? "." : workflowDirectory).standardizedFileURL.resolvingSymlinksInPath()
-        var current = start
-        for _ in 0..<64 {
-            if FileManager.default.fileExists(atPath: current.appendingPathComponent(".git").path)
-                || FileManager.default.fileExists(atPath: current.appendingPathComponent(ProjectConfig.fileName).path) {
-                path = current.path
-                return
-            }
-            let parent = current.deletingLastPathComponent()
-            if parent.path == current.path { break }
-            current = parent
+        if let found = Self.nearest(from: start.path) {
+            path = found
+            return
         }
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().path
         path = start.path.hasPrefix(cwd + "/") || start.path == cwd ? cwd : start.deletingLastPathComponent().path
+    }
+
+    /// The nearest directory at or above `directory` (links followed) holding `.git` or
+    /// `flow.config.yaml`; nil outside any project.
+    static func nearest(from directory: String) -> String? {
+        var current = URL(fileURLWithPath: directory.isEmpty ? "." : directory).standardizedFileURL.resolvingSymlinksInPath()
+        for _ in 0..<64 {
+            if FileManager.default.fileExists(atPath: current.appendingPathComponent(".git").path)
+                || FileManager.default.fileExists(atPath: current.appendingPathComponent(ProjectConfig.fileName).path) {
+                return current.path
+            }
+            let parent = current.deletingLastPathComponent()
+            if parent.path == current.path { return nil }
+            current = parent
+        }
+        return nil
     }
 
     /// Whether `file` (after following links) lies inside the project.
