@@ -3,6 +3,7 @@ import FlowCore
 import FlowSource
 import FlowTemplate
 import FlowYAML
+import FlowTestSupport
 
 /// flow-bench: the figures of docs/performance.md. Prints a table, or `--json`;
 /// `--filter WORD` runs only the benchmarks whose name contains WORD.
@@ -82,6 +83,9 @@ if wanted("a. cold start") { rows += try processes.coldStart() }
 if wanted("b. per-call") { rows += try await processes.perCallOverhead() }
 if wanted("c. concurrency") { rows += try processes.concurrency() }
 if wanted("d. memory") { rows += try processes.memory() }
+if wanted("f. rate limits") {
+    for signals in [TokenBucketLimit.Signals.openAI, .retryAfterOnly, .bare] { rows += try processes.rateLimited(signals: signals) }
+}
 
 if json {
     print(JSON.object([("benchmarks", .array(rows.map { row in

@@ -52,7 +52,7 @@ enum RunCommand {
             return Stop(status: ExitCode.usage)
         }
         var settings: Settings
-        switch retryPolicy(command: Commands.run) {
+        switch retryPolicy(arguments, command: Commands.run) {
         case .success(let policy):
             settings = Settings(json: arguments.flags.contains("--json"), stream: arguments.flags.contains("--stream"), retry: policy)
         case .failure(let error):
@@ -64,12 +64,6 @@ enum RunCommand {
                 throw usage("--timeout takes a number of seconds above 0 and at most 86400 (a day), got '\(text)'")
             }
             settings.timeout = seconds
-        }
-        if let text = arguments.value("--retries") {
-            guard let count = Int(text), (0...20).contains(count) else {
-                throw usage("--retries takes a whole number from 0 to 20, got '\(text)'")
-            }
-            settings.retry.maxRetries = count
         }
         return settings
     }
@@ -169,9 +163,10 @@ enum RunCommand {
         if arguments.flags.contains("--verbose") {
             transport = LoggingTransport(transport) { line in Terminal.err(line + "\n") }
         }
-        let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
+        var registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
                                         transport: transport, mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: settings.retry)
+        registry.gates = RateGates(declared: loaded.config.rateLimits)
         // With --json, stdout carries only the final object, so streamed text is not printed.
         var onText: (@Sendable (String, String) -> Void)?
         if settings.stream {
@@ -195,6 +190,14 @@ enum RunCommand {
         interpreter.cassette = cassette
         interpreter.onRetry = { step, retry in
             Terminal.err("step \(step): retry \(retry.attempt) in \(String(format: "%.1f", retry.delay)) s: \(retry.error.description)\n")
+        }
+        // A 429 is said as it happens; pacing is said only when it holds a step for a second or more.
+        interpreter.onWait = { step, wait in
+            if wait.reason == .rateLimited {
+                Terminal.err("step \(step): rate-limited (HTTP \(wait.status ?? 429)), sending again in \(String(format: "%.1f", wait.seconds)) s\n")
+            } else if wait.seconds >= 1 {
+                Terminal.err("step \(step): waited \(String(format: "%.1f", wait.seconds)) s for the provider's rate limit\n")
+            }
         }
         return (interpreter, onAnswer != nil)
     }
@@ -249,8 +252,21 @@ extension RunCommand {
 
     /// `FLOW_RETRY_BASE_DELAY` (seconds, 0 to 60) shortens backoff, for tests against a local
     /// stub; anything else is a usage error rather than a wait that never ends.
-    static func retryPolicy(command: CommandSpec) -> Result<RetryPolicy, UsageError> {
+    /// `--retries`, `--max-wait` and FLOW_RETRY_BASE_DELAY, checked.
+    static func retryPolicy(_ arguments: ParsedArguments, command: CommandSpec) -> Result<RetryPolicy, UsageError> {
         var policy = RetryPolicy.default
+        if let text = arguments.value("--retries") {
+            guard let count = Int(text), (0...20).contains(count) else {
+                return .failure(UsageError(message: "--retries takes a whole number from 0 to 20, got '\(text)'", command: command))
+            }
+            policy.maxRetries = count
+        }
+        if let text = arguments.value("--max-wait") {
+            guard let seconds = Double(text), seconds.isFinite, (0...86_400).contains(seconds) else {
+                return .failure(UsageError(message: "--max-wait takes seconds from 0 to 86400 (a day), got '\(text)'", command: command))
+            }
+            policy.maxWait = seconds
+        }
         if let text = ProcessInfo.processInfo.environment["FLOW_RETRY_BASE_DELAY"], !text.isEmpty {
             guard let base = Double(text), base.isFinite, (0...60).contains(base) else {
                 return .failure(UsageError(message: "FLOW_RETRY_BASE_DELAY takes seconds from 0 to 60, got '\(text)'", command: command))

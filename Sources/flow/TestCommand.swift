@@ -25,13 +25,18 @@ enum TestCommand {
             let files = try findWorkflows(arguments)
             var (planned, invalid) = plan(files, filter: arguments.value("--filter"), shard: settings.shard)
             Interruption.installForTests()
-            let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: settings.json)
+            // One set of gates for the whole run: an endpoint's pace and breaker span workflows.
+            var declared: [String: DeclaredLimits] = [:]
+            for (loaded, _) in planned { declared.merge(loaded.config.rateLimits) { first, _ in first } }
+            let gates = RateGates(ceiling: settings.jobs, declared: declared)
+            let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: settings.json, gates: gates)
             progress.expect(planned.reduce(0) { $0 + $1.cases.count })
-            let results = await run(&planned, settings: settings, arguments: arguments, environment: environment, prices: prices,
-                                    progress: progress, invalid: &invalid)
+            let results = await run(&planned, settings: settings, gates: gates, arguments: arguments, environment: environment,
+                                    prices: prices, progress: progress, invalid: &invalid)
             progress.finish()
             Interruption.parkIfInterrupted()
-            return report(results, files: files, invalid: invalid, settings: settings, arguments: arguments, environment: environment)
+            return report(results, files: files, invalid: invalid, settings: settings, rates: gates.stats, arguments: arguments,
+                          environment: environment)
         } catch {
             return error.status
         }
@@ -45,7 +50,7 @@ enum TestCommand {
         let live = arguments.flags.contains("--live") || environment["FLOW_CASSETTE"] == "live" || environment["FLOW_CASSETTE"] == "record"
         let record = arguments.flags.contains("--record") || environment["FLOW_CASSETTE"] == "record"
         let retry: RetryPolicy
-        switch RunCommand.retryPolicy(command: Commands.test) {
+        switch RunCommand.retryPolicy(arguments, command: Commands.test) {
         case .success(let policy): retry = policy
         case .failure(let error):
             Terminal.report(error)
@@ -118,11 +123,9 @@ enum TestCommand {
     }
 
     /// Runs every planned case, a workflow at a time, each workflow on its own cassette.
-    static func run(_ planned: inout [(loaded: LoadedWorkflow, cases: [TestCase])], settings: Settings, arguments: ParsedArguments,
+    static func run(_ planned: inout [(loaded: LoadedWorkflow, cases: [TestCase])], settings: Settings, gates: RateGates, arguments: ParsedArguments,
                     environment: [String: String], prices: PriceTable, progress: TestProgress, invalid: inout Bool) async -> [CaseResult] {
         var results: [CaseResult] = []
-        // One gate for the whole run: rate-limit pauses and the circuit breaker span workflows.
-        let gate = RateGate()
         for (loaded, cases) in planned where !cases.isEmpty {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
             let cassettePath = base + ".cassette.json"
@@ -141,7 +144,7 @@ enum TestCommand {
                                     cassette: store ?? CassetteStore(path: cassettePath), jobs: settings.jobs)
             runner.liveTools = arguments.flags.contains("--live-tools")
             runner.retry = settings.retry
-            runner.gate = gate
+            runner.gates = gates
             results += await runner.run(cases) { progress.finished($0) }
             if settings.prune, let store {
                 do {
@@ -157,8 +160,8 @@ enum TestCommand {
     }
 
     /// The summary or JSON, JUnit and annotations; the exit status.
-    static func report(_ results: [CaseResult], files: [String], invalid: Bool, settings: Settings, arguments: ParsedArguments,
-                       environment: [String: String]) -> Int32 {
+    static func report(_ results: [CaseResult], files: [String], invalid: Bool, settings: Settings, rates: RateStats,
+                       arguments: ParsedArguments, environment: [String: String]) -> Int32 {
         // Zero cases is not a pass: a wrong path or a --filter that matches nothing checks nothing.
         if results.isEmpty, !invalid, !arguments.flags.contains("--allow-empty") {
             let filtered = arguments.value("--filter").map { " matching '\($0)'" } ?? ""
@@ -166,7 +169,8 @@ enum TestCommand {
                          + "hint: add 'tests:' to a workflow, check the paths and --filter, or pass --allow-empty\n")
             return ExitCode.failed
         }
-        Terminal.out(settings.json ? TestReports.json(results).pretty + "\n" : TestReports.summary(results))
+        Terminal.out(settings.json ? TestReports.json(results, rateLimits: rates).pretty + "\n" : TestReports.summary(results))
+        if !settings.json, let line = TestReports.rateLine(rates) { Terminal.err(line) }
         if let path = arguments.value("--junit") {
             do {
                 try Redaction.text(TestReports.junit(results)).write(toFile: path, atomically: true, encoding: .utf8)
@@ -195,10 +199,12 @@ final class TestProgress: Sendable {
     private let counts = Locked(Counts())
     private let terminal: Bool
     private let quiet: Bool
+    private let gates: RateGates?
 
-    init(terminal: Bool, quiet: Bool) {
+    init(terminal: Bool, quiet: Bool, gates: RateGates? = nil) {
         self.terminal = terminal
         self.quiet = quiet
+        self.gates = gates
     }
 
     /// The number of cases the run will report, once the workflows are planned.
@@ -212,11 +218,17 @@ final class TestProgress: Sendable {
             counts.cost += result.costUSD ?? 0
             guard !quiet else { return }
             if terminal {
-                Terminal.err("\r\(counts.done)/\(counts.total) done, \(counts.failed) failed, \(Money.text(counts.cost)) spent   ")
+                Terminal.err("\r\(counts.done)/\(counts.total) done, \(counts.failed) failed, \(Money.text(counts.cost)) spent\(waiting)   ")
             } else {
                 Terminal.err("\(result.passed ? "ok  " : result.providerError != nil ? "ERR " : "FAIL") \(result.name)\n")
             }
         }
+    }
+
+    /// ", 12 waiting on rate limits" while requests are held, so a slow run says why.
+    private var waiting: String {
+        guard let holding = gates?.stats.holding, holding > 0 else { return "" }
+        return ", \(holding) waiting on rate limits"
     }
 
     func finish() {

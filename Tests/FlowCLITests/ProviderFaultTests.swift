@@ -43,10 +43,13 @@ import Testing
         defer { server.stop() }
         let outcome = try run(server)
         #expect(outcome.result.status == 0)
-        #expect(outcome.types == ["run_start", "step_start", "request", "retry", "response", "branch", "run_end"])
-        #expect(outcome.events[3]["delay_s"] == .double(0))
+        // A 429 is a wait, not a retry: it is recorded as one and does not count against --retries.
+        #expect(outcome.types == ["run_start", "step_start", "request", "rate_limit_wait", "response", "branch", "run_end"])
+        #expect(outcome.events[3]["reason"] == .string("rate_limited"))
+        #expect(outcome.events[3]["status"] == .int(429))
+        #expect(outcome.events[3]["seconds"] == .double(0))
         // The wait shows on the terminal as it happens, not only in the transcript.
-        #expect(outcome.result.stderr.contains("step ask: retry 1 in 0.0 s: "), "\(outcome.result.stderr)")
+        #expect(outcome.result.stderr.contains("step ask: rate-limited (HTTP 429), sending again in 0.0 s"), "\(outcome.result.stderr)")
     }
 
     @Test(arguments: [(500, "openai/gpt-4o-mini"), (503, "gemini/gemini-2.5-flash"), (529, "anthropic/claude-haiku-4-5")])

@@ -31,27 +31,59 @@ import Testing
         #expect(open.count >= 30, "most cases failed at once with the breaker's message (\(open.count) of 40)")
     }
 
-    @Test func aRateLimitWithoutAWaitSlowsOnlyItsWorker() async throws {
-        let gate = RateGate()
+    static func limited(_ headers: [String: String] = [:], code: String = "rate_limit_exceeded") -> HTTPResponse {
+        HTTPResponse(status: 429, headers: headers, body: Array(OpenAIWire.error(message: "slow down", type: "requests", code: code).utf8))
+    }
+
+    static let fine = HTTPResponse(status: 200, body: Array(OpenAIWire.completion(content: "fine").utf8))
+    static let request = ChatRequest(model: "gpt-4o-mini", messages: [ChatMessage(.user, "hi")], params: SamplingParams())
+
+    @Test func rateLimitsAreWaitedOutWithoutSpendingRetries() async throws {
         let calls = Locked(0)
         let transport = ScriptedTransport { _ in
             let n = calls.withLock { value -> Int in value += 1; return value }
-            return n == 1 ? HTTPResponse(status: 429, body: Array(OpenAIWire.error(message: "slow", type: "requests", code: "rate_limit_exceeded").utf8))
-                          : HTTPResponse(status: 200, body: Array(OpenAIWire.completion(content: "fine").utf8))
+            return n <= 5 ? Self.limited(n == 5 ? ["retry-after-ms": "150"] : [:]) : Self.fine
         }
-        let provider = HTTPProvider(adapter: OpenAIAdapter(), apiKey: "k", transport: transport,
-                                    retry: RetryPolicy(maxRetries: 3, baseDelay: 0.01), onRetry: nil, gate: gate)
-        _ = try await provider.complete(ChatRequest(model: "gpt-4o-mini", messages: [ChatMessage(.user, "hi")], params: SamplingParams()))
-        #expect(await gate.isPaused == false, "a 429 that names no wait does not hold every worker")
+        let gate = RateGate()
+        let waits = Locked<[RateWait]>([])
+        // No retries at all: five 429s in a row are still waited out.
+        let provider = HTTPProvider(adapter: OpenAIAdapter(), apiKey: "k", transport: transport, retry: RetryPolicy(maxRetries: 0, baseDelay: 0.01),
+                                    onWait: { wait in waits.withLock { $0.append(wait) } }, gate: gate)
+        let started = ContinuousClock.now
+        let answer = try await provider.complete(Self.request)
+        #expect(answer.content == "fine")
+        #expect(calls.current == 6)
+        #expect(gate.stats.current.limited == 5)
+        let limited = waits.current.filter { $0.reason == .rateLimited }
+        #expect(limited.count == 5 && limited.allSatisfy { $0.status == 429 })
+        #expect(limited.last?.seconds == 0.15, "the provider's own wait is kept")
+        #expect(ContinuousClock.now - started >= .milliseconds(150), "and waited out (the gate held the request)")
+    }
 
-        let named = ScriptedTransport { _ in
-            HTTPResponse(status: 429, headers: ["retry-after": "5"],
-                         body: Array(OpenAIWire.error(message: "slow", type: "requests", code: "rate_limit_exceeded").utf8))
+    @Test func anExhaustedQuotaFailsAtOnce() async throws {
+        let calls = Locked(0)
+        let transport = ScriptedTransport { _ in
+            calls.withLock { $0 += 1 }
+            return Self.limited(["retry-after": "30"], code: "insufficient_quota")
         }
-        let paused = HTTPProvider(adapter: OpenAIAdapter(), apiKey: "k", transport: named,
-                                  retry: RetryPolicy(maxRetries: 0, baseDelay: 0.01), onRetry: nil, gate: gate)
-        _ = try? await paused.complete(ChatRequest(model: "gpt-4o-mini", messages: [ChatMessage(.user, "hi")], params: SamplingParams()))
-        #expect(await gate.isPaused == false, "no retry left: nothing to wait for")
+        let provider = HTTPProvider(adapter: OpenAIAdapter(), apiKey: "k", transport: transport, retry: RetryPolicy(maxRetries: 3, baseDelay: 0.01),
+                                    gate: RateGate())
+        await #expect(throws: ProviderError.self) { try await provider.complete(Self.request) }
+        #expect(calls.current == 1, "a quota does not come back by waiting")
+    }
+
+    @Test func aRequestStopsWaitingAtMaxWait() async throws {
+        let transport = ScriptedTransport { _ in Self.limited(["retry-after-ms": "100"]) }
+        var policy = RetryPolicy(maxRetries: 3, baseDelay: 0.01)
+        policy.maxWait = 0.35
+        let provider = HTTPProvider(adapter: OpenAIAdapter(), apiKey: "k", transport: transport, retry: policy, gate: RateGate())
+        do {
+            _ = try await provider.complete(Self.request)
+            Issue.record("a provider that never lifts its limit must fail the request")
+        } catch {
+            #expect(error.status == 429)
+            #expect(error.message.contains("still rate-limited after waiting") && error.message.contains("--max-wait"), "\(error.message)")
+        }
     }
 
     @Test func theBreakerClosesAgainOnAnAnswer() async {

@@ -38,6 +38,19 @@ import Testing
         #expect(TranscriptViews.show(try Self.transcript(Self.run), style: MarkerStyle()).contains("<green>succeeded</green>"))
     }
 
+    @Test func rateLimitWaitsAreShownWithTheirReason() throws {
+        var lines = Self.run
+        lines[3] = #"{"seq":4,"type":"rate_limit_wait","step":"classify","reason":"rate_limited","status":429,"seconds":0.25}"#
+        lines.insert(#"{"seq":4,"type":"rate_limit_wait","step":"classify","reason":"pacing","status":null,"seconds":1.5}"#, at: 3)
+        let text = TranscriptViews.show(try Self.transcript(lines), style: PlainStyle())
+        #expect(text.contains("""
+                Classify: x
+              paced to the provider's rate limit: waited 1.5 s
+              rate-limited (HTTP 429): waited 0.25 s and sent it again
+              assistant:
+            """), "\(text)")
+    }
+
     @Test func costGroupsByWorkflowModelAndDay() throws {
         var other = Self.run
         other[4] = other[4].replacingOccurrences(of: #""cost_usd":0.0000162"#, with: #""cost_usd":null"#)

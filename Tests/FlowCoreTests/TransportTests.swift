@@ -24,12 +24,12 @@ import Testing
         #expect(request.bodyText == #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"ping"}],"max_completion_tokens":5}"#)
     }
 
-    @Test func retriesHonourRetryAfterAndRecordEachAttempt() async throws {
+    @Test func serverErrorRetriesHonourRetryAfterAndRecordEachAttempt() async throws {
         let calls = Counter()
         let server = try StubServer { _ in
             calls.increment() <= 2
-                ? StubServer.Response(status: 429, headers: [("Content-Type", "application/json"), ("retry-after-ms", "20"), ("x-request-id", "req_1")],
-                                      body: OpenAIWire.error(message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded"))
+                ? StubServer.Response(status: 503, headers: [("Content-Type", "application/json"), ("retry-after-ms", "20"), ("x-request-id", "req_1")],
+                                      body: OpenAIWire.error(message: "Overloaded", type: "server_error", code: nil))
                 : StubServer.Response(body: OpenAIWire.completion(content: "ok"))
         }
         defer { server.stop() }
@@ -42,8 +42,8 @@ import Testing
         #expect(server.requests.count == 3)
         #expect(attempts.items.map(\.attempt) == [1, 2])
         #expect(attempts.items.map(\.delay) == [0.02, 0.02])
-        #expect(attempts.items.first?.error == ProviderError(.http, "OpenAI answered HTTP 429: Rate limit reached (rate_limit_exceeded)",
-                                                            status: 429, errorType: "rate_limit_exceeded", requestId: "req_1",
+        #expect(attempts.items.first?.error == ProviderError(.http, "OpenAI answered HTTP 503: Overloaded (server_error)",
+                                                            status: 503, errorType: "server_error", requestId: "req_1",
                                                             retryable: true, retryAfter: 0.02))
     }
 

@@ -1,16 +1,8 @@
 /// Keeps a request under an estimated input budget by dropping the oldest turns. Pure.
 ///
-/// The estimator is deliberately simple and pessimistic for English and code: a message costs
-/// 4 tokens of framing plus one token per 4 bytes of UTF-8 (rounded up). It needs no tokenizer,
-/// so it works the same for every provider; it overestimates typical English, which errs on the
-/// safe side of a context window.
+/// The estimate is `ChatMessage.estimatedTokens`: simple, pessimistic, the same for every provider.
 enum ContextWindow {
-    static func estimate(_ message: ChatMessage) -> Int {
-        var bytes = message.content.utf8.count
-        for call in message.toolCalls { bytes += call.name.utf8.count + call.arguments.serialized.utf8.count }
-        for result in message.toolResults { bytes += result.content.utf8.count }
-        return 4 + (bytes + 3) / 4
-    }
+    static func estimate(_ message: ChatMessage) -> Int { message.estimatedTokens }
 
     static func estimate(_ messages: [ChatMessage]) -> Int {
         messages.reduce(0) { $0 + estimate($1) }

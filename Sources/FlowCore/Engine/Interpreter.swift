@@ -27,6 +27,8 @@ public struct Interpreter: Sendable {
     let context: [(String, JSON)]
     /// Told of each retry as it happens (step id, attempt), so a terminal can show the wait.
     public var onRetry: (@Sendable (String, RetryAttempt) -> Void)? = nil
+    /// Told of each rate-limit wait, with the step's id.
+    public var onWait: (@Sendable (String, RateWait) -> Void)? = nil
     /// The cassette answers come from or go to, if any: applied as each provider is resolved.
     public var cassette: CassetteUse? = nil
 
@@ -125,18 +127,25 @@ public struct Interpreter: Sendable {
         return table
     }
 
-    /// The provider for `model` in `step`, reporting each retry to the transcript and `onRetry`.
+    /// The provider for `model` in `step`, reporting each retry (to the transcript and `onRetry`)
+    /// and each rate-limit wait (to the transcript).
     func resolve(_ model: ModelRef, step: String) throws(ProviderError) -> any ChatProvider {
-        let transcript = self.transcript, onRetry = self.onRetry, providers = self.providers
+        let transcript = self.transcript, onRetry = self.onRetry, onWait = self.onWait, providers = self.providers
         let direct = { () throws(ProviderError) -> any ChatProvider in
-            try providers.provider(for: model) { retry in
+            try providers.provider(for: model, onRetry: { retry in
                 onRetry?(step, retry)
                 transcript.record(.retry, [
                     ("step", .string(step)), ("attempt", .int(retry.attempt)),
                     ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
                     ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
                 ])
-            }
+            }, onWait: { wait in
+                onWait?(step, wait)
+                transcript.record(.rateLimitWait, [
+                    ("step", .string(step)), ("reason", .string(wait.reason.rawValue)),
+                    ("status", wait.status.map(JSON.int) ?? .null), ("seconds", .double((wait.seconds * 1000).rounded() / 1000)),
+                ])
+            })
         }
         guard let cassette else { return try direct() }
         return try cassette.provider(for: model, step: step, registry: providers, resolve: direct)

@@ -10,17 +10,20 @@ public struct HTTPProvider: ChatProvider {
     let retry: RetryPolicy
     /// Told of each failed attempt that will be retried, so the transcript shows it.
     let onRetry: (@Sendable (RetryAttempt) -> Void)?
-    /// Shared by concurrent workers, so a 429 slows all of them.
+    /// Told of each wait for a rate limit.
+    let onWait: (@Sendable (RateWait) -> Void)?
+    /// Shared by concurrent workers of the endpoint: its pace, its 429s and its breaker.
     let gate: RateGate?
 
-    /// A provider over HTTP; `gate` is shared by the workers of a test run.
-    public init(adapter: any ProviderAdapter, apiKey: String?, transport: any HTTPTransport,
-                retry: RetryPolicy = .default, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil, gate: RateGate? = nil) {
+    /// A provider over HTTP; `gate` is shared by the workers of a run.
+    public init(adapter: any ProviderAdapter, apiKey: String?, transport: any HTTPTransport, retry: RetryPolicy = .default,
+                onRetry: (@Sendable (RetryAttempt) -> Void)? = nil, onWait: (@Sendable (RateWait) -> Void)? = nil, gate: RateGate? = nil) {
         self.adapter = adapter
         self.apiKey = apiKey
         self.transport = transport
         self.retry = retry
         self.onRetry = onRetry
+        self.onWait = onWait
         self.gate = gate
     }
 
@@ -40,8 +43,10 @@ public struct HTTPProvider: ChatProvider {
     public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         try adapter.check(request)
         let http = try adapter.encode(request, apiKey: apiKey)
-        return try await withRetries { () async throws(ProviderError) -> ChatResponse in
-            try adapter.decode(try await transport.send(http))
+        return try await withRetries(request.model, tokens: request.estimatedInputTokens) { headers async throws(ProviderError) -> ChatResponse in
+            let response = try await transport.send(http)
+            headers = response.headers
+            return try adapter.decode(response)
         }
     }
 
@@ -50,9 +55,10 @@ public struct HTTPProvider: ChatProvider {
     public func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws(ProviderError) -> ChatResponse {
         try adapter.check(request)
         let http = try adapter.encodeStream(request, apiKey: apiKey)
-        return try await withRetries { () async throws(ProviderError) -> ChatResponse in
+        return try await withRetries(request.model, tokens: request.estimatedInputTokens) { headers async throws(ProviderError) -> ChatResponse in
             let state = StreamState(parser: SSEParser(), decoder: adapter.streamDecoder(), onText: onText)
             let response = try await transport.stream(http) { bytes throws(ProviderError) in try state.feed(bytes) }
+            headers = response.headers
             guard (200..<300).contains(response.status) else {
                 // Errors arrive as ordinary bodies; decode reports them.
                 return try adapter.decode(response)
@@ -69,26 +75,99 @@ public struct HTTPProvider: ChatProvider {
         }
     }
 
-    private func withRetries(_ attemptOnce: () async throws(ProviderError) -> ChatResponse) async throws(ProviderError) -> ChatResponse {
-        var attempt = 1
+    /// Sends through the gate until an answer, a failure that retrying cannot fix, or the
+    /// retries are spent. A rate-limited answer (a 429 the provider may lift) is waited out and
+    /// sent again without counting against `--retries`, for up to `retry.maxWait` seconds of
+    /// waiting; `--retries` is for server errors and transport faults.
+    private func withRetries(_ model: String, tokens: Int,
+                             _ attemptOnce: (inout [String: String]) async throws(ProviderError) -> ChatResponse) async throws(ProviderError) -> ChatResponse {
+        var attempt = 1, limitedTimes = 0
+        var waited = 0.0
         while true {
-            try await gate?.wait()
-            do {
-                let response = try await attemptOnce()
-                await gate?.reached()
-                return response
-            } catch {
-                if error.isConnectionRefused, let open = await gate?.unreachable() { throw open }
-                guard error.retryable, attempt <= retry.maxRetries else { throw error }
-                let delay = retry.delay(afterAttempt: attempt, asked: error.retryAfter)
-                // Only a wait the server named holds every worker; a bare 429 slows this one.
-                if error.status == 429, error.retryAfter != nil { await gate?.pause(delay) }
-                onRetry?(RetryAttempt(attempt: attempt, error: error, delay: delay))
-                try await Pause.seconds(delay)
-                attempt += 1
+            let admission = try await gate?.admit(model: model, tokens: tokens)
+            if let paced = admission?.waited {
+                waited += paced
+                if paced >= 0.001 { onWait?(RateWait(seconds: paced, reason: .pacing)) }
             }
+            var headers: [String: String] = [:]
+            let outcome: Result<ChatResponse, ProviderError>
+            do throws(ProviderError) {
+                outcome = .success(try await attemptOnce(&headers))
+            } catch {
+                outcome = .failure(error)
+            }
+            let error: ProviderError
+            switch outcome {
+            case .success(let response):
+                if let admission { await gate?.settle(admission, .answered(headers), model: model) }
+                return response
+            case .failure(let failure):
+                error = failure
+            }
+            if error.isRateLimited {
+                if let admission { await gate?.settle(admission, .limited(retryAfter: error.retryAfter, headers: headers), model: model) }
+                limitedTimes += 1
+                // A 429 that names no wait backs off at most a few seconds: the shared gate has
+                // already cut the endpoint's allowance, and a long lone wait only makes a tail.
+                let delay = error.retryAfter != nil ? retry.delay(afterAttempt: limitedTimes, asked: error.retryAfter)
+                    : min(retry.delay(afterAttempt: limitedTimes, asked: nil), RetryPolicy.longestBareRateLimitWait)
+                guard waited + delay <= retry.maxWait else {
+                    var stopped = error
+                    stopped.message += " — still rate-limited after waiting \(Int(waited.rounded())) s in all "
+                        + "(--max-wait \(Int(retry.maxWait)) s); lower -j, declare rate_limits in flow.config.yaml, or raise --max-wait"
+                    throw stopped
+                }
+                onWait?(RateWait(seconds: delay, reason: .rateLimited, status: error.status))
+                // A wait the provider named holds every worker (the gate's pause); one it did not
+                // name backs off only this request, while the gate halves the allowance.
+                if error.retryAfter == nil || gate == nil {
+                    try await Pause.seconds(delay)
+                    waited += delay
+                }
+                continue
+            }
+            if let gate, let admission {
+                await gate.settle(admission, .failed, model: model)
+                if error.isConnectionRefused, let open = await gate.unreachable() { throw open }
+            }
+            guard error.retryable, attempt <= retry.maxRetries else { throw error }
+            let delay = retry.delay(afterAttempt: attempt, asked: error.retryAfter)
+            onRetry?(RetryAttempt(attempt: attempt, error: error, delay: delay))
+            try await Pause.seconds(delay)
+            attempt += 1
         }
     }
+}
+
+/// A request held back by a rate limit: paced before it was sent, or waiting out a 429.
+public struct RateWait: Sendable, Equatable {
+    /// Why it waited.
+    public enum Reason: String, Sendable {
+        /// Spread out to the provider's pace (declared or learned limits, a retry-after, the allowance).
+        case pacing
+        /// Answered 429; waiting before sending it again.
+        case rateLimited = "rate_limited"
+    }
+
+    /// Seconds waited (pacing) or about to be waited (a 429).
+    public var seconds: Double
+    /// Why.
+    public var reason: Reason
+    /// The HTTP status of a rate-limited answer.
+    public var status: Int?
+
+    /// A wait of `seconds` for `reason`.
+    public init(seconds: Double, reason: Reason, status: Int? = nil) {
+        self.seconds = seconds
+        self.reason = reason
+        self.status = status
+    }
+}
+
+extension ProviderError {
+    /// A 429 the provider may lift by waiting (not an exhausted quota): waited out, never a
+    /// failure while the run may still wait.
+    public var isRateLimited: Bool { status == 429 && retryable }
 }
 
 /// The parser and decoder of one streamed answer, fed from the transport's callback.
@@ -154,6 +233,8 @@ public struct RetryPolicy: Sendable {
     public var baseDelay: Double
     /// The longest wait, even when a provider asks for more.
     public var maxDelay: Double
+    /// Seconds one request may spend waiting out rate limits before it fails (`--max-wait`).
+    public var maxWait: Double = 600
 
     /// A policy; the defaults are three retries from half a second, at most 30 s apart.
     public init(maxRetries: Int = 3, baseDelay: Double = 0.5, maxDelay: Double = 30) {
@@ -164,6 +245,9 @@ public struct RetryPolicy: Sendable {
 
     /// Three retries from half a second, at most 30 s apart.
     public static let `default` = RetryPolicy()
+
+    /// The longest backoff after a 429 that names no wait.
+    public static let longestBareRateLimitWait = 4.0
 
     /// The wait before attempt `attempt + 1`: what the provider asked, or base × 2^(attempt-1)
     /// with up to 25% jitter so parallel clients spread out; never above `maxDelay`.

@@ -2,6 +2,8 @@
 public protocol ProviderAdapter: Sendable {
     /// The name in `provider/model` references: `openai`, `anthropic`, `gemini`, or a configured name.
     var providerName: String { get }
+    /// The API root requests go to; with the name, what a rate limit is shared by.
+    var baseURL: String { get }
     /// How a prefill is sent to `model`.
     func prefillMode(for model: String) -> PrefillMode
     /// Throws `.configuration` when the request asks for something the model cannot do.

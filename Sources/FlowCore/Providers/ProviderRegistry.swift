@@ -20,8 +20,10 @@ public struct ProviderRegistry: Sendable {
     public var onRetry: (@Sendable (RetryAttempt) -> Void)?
     /// Answer every model from the mock's scripted replies (test cases with `mock:`).
     public var forceMock = false
-    /// Shared backoff for concurrent runs.
-    public var gate: RateGate?
+    /// Told of each wait for a rate limit, unless a call names its own listener.
+    public var onWait: (@Sendable (RateWait) -> Void)?
+    /// The pace of each endpoint, shared by every worker of a run; nil sends at once.
+    public var gates: RateGates?
     private let mock: MockProvider
 
     /// A registry; `mockReplies` are what `mock/…` models answer.
@@ -42,11 +44,13 @@ public struct ProviderRegistry: Sendable {
     /// Every provider name a workflow may use here.
     public var names: [String] { Self.builtIn + compatible.map(\.name) }
 
-    /// The provider for `ref`; `onRetry` (or the registry's) hears of each retried attempt.
-    /// Throws `.missingKey` naming the variable to set.
-    public func provider(for ref: ModelRef, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
+    /// The provider for `ref`; `onRetry` and `onWait` (or the registry's) hear of each retried
+    /// attempt and each rate-limit wait. Throws `.missingKey` naming the variable to set.
+    public func provider(for ref: ModelRef, onRetry: (@Sendable (RetryAttempt) -> Void)? = nil,
+                         onWait: (@Sendable (RateWait) -> Void)? = nil) throws(ProviderError) -> any ChatProvider {
         var registry = self
         if let onRetry { registry.onRetry = onRetry }
+        if let onWait { registry.onWait = onWait }
         if forceMock { return mock }
         return try registry.resolve(ref)
     }
@@ -88,7 +92,8 @@ public struct ProviderRegistry: Sendable {
     }
 
     private func http(_ adapter: any ProviderAdapter, key: String?) -> any ChatProvider {
-        HTTPProvider(adapter: adapter, apiKey: key, transport: transport, retry: retry, onRetry: onRetry, gate: gate)
+        HTTPProvider(adapter: adapter, apiKey: key, transport: transport, retry: retry, onRetry: onRetry, onWait: onWait,
+                     gate: gates?.gate(provider: adapter.providerName, baseURL: adapter.baseURL))
     }
 
     /// The key from `variable`, else from the provider's key file. Errors name both places

@@ -5,7 +5,7 @@ import Foundation
 public enum EventType: String, Sendable, CaseIterable {
     case runStart = "run_start", stepStart = "step_start", request, response, retry, branch, input
     case toolCall = "tool_call", toolResult = "tool_result", contextTrim = "context_trim", warning, error
-    case runEnd = "run_end"
+    case runEnd = "run_end", rateLimitWait = "rate_limit_wait"
 }
 
 /// Where a run's events go. The writer adds the sequence number and time offset.

@@ -63,6 +63,11 @@ public enum TranscriptViews {
                 out += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
             case "retry":
                 out += style.yellow("  retry \(event["attempt"]?.int ?? 0): \(event["error"]?.string ?? "") — waited \(event["delay_s"]?.double ?? 0) s") + "\n"
+            case "rate_limit_wait":
+                let seconds = event["seconds"]?.double ?? 0
+                out += style.yellow(event["reason"]?.string == "rate_limited"
+                    ? "  rate-limited (HTTP \(event["status"]?.int ?? 429)): waited \(seconds) s and sent it again"
+                    : "  paced to the provider's rate limit: waited \(seconds) s") + "\n"
             case "tool_call":
                 out += "  tool \(event["name"]?.string ?? "?")(\(event["arguments"]?.serialized ?? ""))\n"
             case "tool_result":

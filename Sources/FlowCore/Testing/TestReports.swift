@@ -25,11 +25,15 @@ public enum TestReports {
     }
 
     /// The results for scripts (`flow test --json`).
-    public static func json(_ results: [CaseResult]) -> JSON {
+    public static func json(_ results: [CaseResult], rateLimits: RateStats? = nil) -> JSON {
         let failed = results.filter { !$0.passed }.count
-        return .object([
+        return .object(omittingNil: [
             ("passed", .int(results.count - failed)),
             ("failed", .int(failed)),
+            ("rate_limits", rateLimits.map { stats in
+                .object([("requests", .int(stats.requests)), ("rate_limited", .int(stats.limited)), ("waits", .int(stats.waits)),
+                         ("waited_s", .double((stats.waitedSeconds * 1000).rounded() / 1000))])
+            }),
             ("cases", .array(results.map { result in
                 .object(omittingNil: [
                     ("workflow", .string(result.workflow)), ("name", .string(result.name)), ("line", .int(result.line)),
@@ -43,6 +47,13 @@ public enum TestReports {
                 ])
             })),
         ])
+    }
+
+    /// One line on how the run met rate limits, or nil when nothing waited.
+    public static func rateLine(_ stats: RateStats) -> String? {
+        guard stats.waits > 0 || stats.limited > 0 else { return nil }
+        return "rate limits: \(stats.waits) of \(counted(stats.requests, "request")) waited (\(String(format: "%.1f", stats.waitedSeconds)) s "
+            + "in all), \(stats.limited) answered 429 and were sent again\n"
     }
 
     /// JUnit XML (the schema in ../shared/conformance/junit): one testsuite per workflow.

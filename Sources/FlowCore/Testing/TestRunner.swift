@@ -68,8 +68,8 @@ public struct TestRunner: Sendable {
     public var cassette: CassetteStore?
     /// Cases run at once.
     public var jobs: Int
-    /// Rate-limit pauses and the circuit breaker, shared by every worker (and workflow) of a run.
-    public var gate = RateGate()
+    /// The pace and circuit breaker of each endpoint, shared by every worker (and workflow) of a run.
+    public var gates = RateGates()
     /// Retries of failed requests.
     public var retry = RetryPolicy.default
     /// Run tools for real when replaying (`--live-tools`); a result unlike the recording fails the case.
@@ -198,7 +198,7 @@ public struct TestRunner: Sendable {
         if mode == .mock { return ProviderRegistry(environment: environment, transport: transport, mockReplies: loaded.workflow.mock) }
         var registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: [],
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: retry)
-        registry.gate = gate
+        registry.gates = gates
         return registry
     }
 

@@ -15,6 +15,9 @@ import FlowYAML
 ///     api_key_env: OPENROUTER_API_KEY
 /// key_files:                            # read when the key's variable is unset
 ///   anthropic: ~/.config/flow/anthropic.key
+/// rate_limits:                          # never exceeded, per provider or per model
+///   openai: {rpm: 500, tpm: 200000}
+///   anthropic/claude-haiku-4-5: {rpm: 50}
 /// ```
 public struct ProjectConfig: Sendable {
     /// The config file's name, looked for in the workflow's directory and above.
@@ -26,6 +29,8 @@ public struct ProjectConfig: Sendable {
     public var providers: [CompatibleProvider] = []
     /// Key files by provider name, as absolute or config-relative paths resolved at load.
     public var keyFiles: [String: String] = [:]
+    /// Declared rate limits by `provider` or `provider/model`.
+    public var rateLimits: [String: DeclaredLimits] = [:]
 
     /// A config with `providers`.
     public init(path: String? = nil, providers: [CompatibleProvider] = []) {
@@ -62,9 +67,10 @@ public struct ProjectConfig: Sendable {
         guard let pairs = root.mapping else {
             throw DiagnosticList([Diagnostic(source, root.mark, "the config must be a mapping with 'providers:'")])
         }
-        for pair in pairs where !["providers", "key_files"].contains(pair.key.scalar?.text ?? "") {
+        let topKeys = ["providers", "key_files", "rate_limits"]
+        for pair in pairs where !topKeys.contains(pair.key.scalar?.text ?? "") {
             problem(pair.key, "unknown key '\(pair.key.scalar?.text ?? "")' in \(fileName)",
-                    Suggestion.hint(for: pair.key.scalar?.text ?? "", in: ["providers", "key_files"]) ?? "known keys: providers, key_files")
+                    Suggestion.hint(for: pair.key.scalar?.text ?? "", in: topKeys) ?? "known keys: " + topKeys.joined(separator: ", "))
         }
         let directory = (source.path as NSString).deletingLastPathComponent
         for pair in root["key_files"]?.mapping ?? [] {
@@ -101,7 +107,47 @@ public struct ProjectConfig: Sendable {
             }
             config.providers.append(provider)
         }
+        if let node = root["rate_limits"] {
+            config.rateLimits = rateLimits(node, known: ProviderRegistry.builtIn + config.providers.map(\.name), problem: problem)
+        }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return config
+    }
+
+    /// `rate_limits:`: `provider` or `provider/model` to `{rpm, tpm}`, each a positive number.
+    static func rateLimits(_ node: Node, known: [String], problem: (Node, String, String?) -> Void) -> [String: DeclaredLimits] {
+        guard let pairs = node.mapping else {
+            problem(node, "rate_limits maps a provider or provider/model to {rpm: N, tpm: N}", nil)
+            return [:]
+        }
+        var limits: [String: DeclaredLimits] = [:]
+        for pair in pairs {
+            let name = pair.key.scalar?.text ?? ""
+            let provider = String(name.prefix { $0 != "/" })
+            guard known.contains(provider) else {
+                problem(pair.key, "rate_limits names the unknown provider '\(provider)'",
+                        Suggestion.hint(for: provider, in: known) ?? "known providers: " + known.joined(separator: ", "))
+                continue
+            }
+            guard let fields = pair.value.mapping, !fields.isEmpty else {
+                problem(pair.value, "rate_limits.\(name) needs rpm: and/or tpm: (requests and input tokens per minute)", nil)
+                continue
+            }
+            var declared = DeclaredLimits()
+            for field in fields {
+                let key = field.key.scalar?.text ?? ""
+                guard key == "rpm" || key == "tpm" else {
+                    problem(field.key, "unknown key '\(key)' in rate_limits.\(name)", Suggestion.hint(for: key, in: ["rpm", "tpm"]) ?? "known keys: rpm, tpm")
+                    continue
+                }
+                guard let value = field.value.scalar.flatMap({ Double($0.text) }), value.isFinite, value > 0 else {
+                    problem(field.value, "rate_limits.\(name).\(key) must be a positive number per minute", nil)
+                    continue
+                }
+                if key == "rpm" { declared.rpm = value } else { declared.tpm = value }
+            }
+            limits[name] = declared
+        }
+        return limits
     }
 }
