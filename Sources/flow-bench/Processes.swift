@@ -205,6 +205,35 @@ struct ProcessBenchmarks {
         ]
     }
 
+    // MARK: g. recording
+
+    /// `--live --record` against `--live` alone over the same cases (the stub answers at once, so
+    /// the difference is what recording costs), and a 10,000-case recording.
+    func recording(cases: Int = 2000, large: Int = 10_000, jobs: Int = 16) throws -> [Row] {
+        let server = try StubServer(keepAlive: true) { request in
+            StubServer.Response(body: OpenAIWire.completion(content: "fine " + String(request.bodyText.suffix(40).filter(\.isNumber))))
+        }
+        defer { server.stop() }
+        let environment = ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
+        try writeSuite("recorded", cases: cases, expecting: "fine")
+        let live = try run(["test", "recorded.yaml", "--live", "-j", String(jobs)], environment: environment)
+        let recorded = try run(["test", "recorded.yaml", "--live", "--record", "-j", String(jobs)], environment: environment)
+        try writeSuite("large", cases: large, expecting: "fine")
+        let big = try run(["test", "large.yaml", "--live", "--record", "-j", String(jobs)], environment: environment)
+        let replayed = try run(["test", "large.yaml", "-j", String(jobs)])
+        guard [live.status, recorded.status, big.status, replayed.status].allSatisfy({ $0 == 0 }) else {
+            throw BenchError(message: "a recording run failed (exits \(live.status), \(recorded.status), \(big.status), replay \(replayed.status))")
+        }
+        let ratio = recorded.seconds / live.seconds
+        return [
+            Row(name: "g. \(cases) cases at -j \(jobs), live", value: live.seconds * 1000, unit: "ms"),
+            Row(name: "g. the same, live --record", value: recorded.seconds * 1000, unit: "ms"),
+            Row(name: "g. recording over live", value: ratio, unit: "×", target: "≤ 1.5", met: ratio <= 1.5),
+            Row(name: "g. \(large) cases, live --record", value: big.seconds * 1000, unit: "ms", target: "< 60000", met: big.seconds < 60),
+            Row(name: "g. \(large) cases, replayed from that cassette", value: replayed.seconds * 1000, unit: "ms"),
+        ]
+    }
+
     // MARK: d. memory
 
     func memory() throws -> [Row] {

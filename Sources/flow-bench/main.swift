@@ -83,6 +83,7 @@ if wanted("a. cold start") { rows += try processes.coldStart() }
 if wanted("b. per-call") { rows += try await processes.perCallOverhead() }
 if wanted("c. concurrency") { rows += try processes.concurrency() }
 if wanted("d. memory") { rows += try processes.memory() }
+if wanted("g. recording") { rows += try processes.recording() }
 if wanted("f. rate limits") {
     for signals in [TokenBucketLimit.Signals.openAI, .retryAfterOnly, .bare] { rows += try processes.rateLimited(signals: signals) }
 }

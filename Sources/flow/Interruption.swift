@@ -12,6 +12,13 @@ enum Interruption {
     /// Kept alive for the process's life; written once, by `install`, before any signal can come.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let interrupting = Locked(false)
+    /// Work that must happen before an interrupted run exits (compacting cassette journals).
+    private static let finishing = Locked<[@Sendable () -> Void]>([])
+
+    /// Runs `work` if the run is interrupted, before it exits.
+    static func beforeExit(_ work: @escaping @Sendable () -> Void) {
+        finishing.withLock { $0.append(work) }
+    }
 
     static func install(writer: TranscriptWriter, json: Bool, transcript: String) {
         onSignal {
@@ -40,6 +47,7 @@ enum Interruption {
                 report()
                 // Running tools (and anything they started) end with the run.
                 RunningTools.killAll()
+                for work in finishing.current { work() }
                 exit(ExitStatus.interrupted)
             }
             source.resume()

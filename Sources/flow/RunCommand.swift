@@ -34,8 +34,17 @@ enum RunCommand {
             let (interpreter, shown) = makeInterpreter(arguments, settings: settings, loaded: loaded, prices: prices,
                                                        cassette: cassette, writer: writer)
             Interruption.install(writer: writer, json: settings.json, transcript: transcriptPath)
-            let result = await interpreter.run(loaded, inputs: inputs)
+            if let cassette, cassette.mode == .record { Interruption.beforeExit { try? cassette.store.finish() } }
+            var result = await interpreter.run(loaded, inputs: inputs)
             Interruption.parkIfInterrupted()
+            if let cassette, cassette.mode == .record {
+                do {
+                    try cassette.store.finish()
+                } catch {
+                    Terminal.err("error: \(error.message)\n")
+                    if result.error == nil { result.error = RunError(.invalid, error.message) }
+                }
+            }
 
             report(result, settings: settings, loaded: loaded, answersShown: shown, transcriptPath: transcriptPath)
             // A run whose record was lost is not a success, whatever its answers were.
@@ -121,7 +130,7 @@ enum RunCommand {
             throw Stop(status: ExitCode.usage)
         case .success(let (mode, path)):
             guard mode != .live else { return nil }
-            if mode == .replay, !FileManager.default.fileExists(atPath: path) {
+            if mode == .replay, !CassetteStore.exists(path) {
                 Terminal.err("\(path): error: no cassette to replay\nhint: record one with 'flow run \(loaded.source.path) --record'\n")
                 throw Stop(status: ExitCode.noInput)
             }

@@ -130,7 +130,7 @@ enum TestCommand {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
             let cassettePath = base + ".cassette.json"
             var store: CassetteStore?
-            if settings.live ? settings.record : FileManager.default.fileExists(atPath: cassettePath) {
+            if settings.live ? settings.record : CassetteStore.exists(cassettePath) {
                 do {
                     store = try CassetteStore.open(cassettePath)
                 } catch {
@@ -145,7 +145,17 @@ enum TestCommand {
             runner.liveTools = arguments.flags.contains("--live-tools")
             runner.retry = settings.retry
             runner.gates = gates
+            // Answers recorded so far reach the cassette file even when the run is interrupted.
+            if settings.record, let store { Interruption.beforeExit { try? store.finish() } }
             results += await runner.run(cases) { progress.finished($0) }
+            if settings.record, let store {
+                do {
+                    try store.finish()
+                } catch {
+                    Terminal.err("error: \(error.message)\n")
+                    invalid = true
+                }
+            }
             if settings.prune, let store {
                 do {
                     let dropped = try store.prune()

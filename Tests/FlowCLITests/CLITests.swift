@@ -147,6 +147,19 @@ final class TemporaryDirectory {
         try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
     }
 
+    /// w.yaml: one OpenAI step whose `cases` cases (cases.jsonl, each its own prompt) expect an
+    /// answer containing "fine": the shape of a large eval suite.
+    func writeDatasetSuite(cases: Int) throws {
+        try write("cases.jsonl", (0..<cases).map { #"{"name": "case \#($0)", "n": "\#($0)"}"# }.joined(separator: "\n") + "\n")
+        try write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            vars: {n: null}
+            steps: [{id: a, user: "n={{n}}"}]
+            tests: [{dataset: cases.jsonl, expect: [{contains: fine}]}]
+            """)
+    }
+
     /// The transcripts written under `.flow/runs`, oldest first.
     func transcripts() throws -> [String] {
         let directory = path + "/.flow/runs"

@@ -10,14 +10,7 @@ import FlowYAML
 /// limits are never exceeded. Times are for `make bench`; these check outcomes.
 @Suite struct RateLimitedSuiteTests {
     static func suite(_ directory: TemporaryDirectory, cases: Int, config: String? = nil) throws {
-        try directory.write("cases.jsonl", (0..<cases).map { #"{"name": "case \#($0)", "n": "\#($0)"}"# }.joined(separator: "\n") + "\n")
-        try directory.write("w.yaml", """
-            flow: 1
-            model: openai/gpt-4o-mini
-            vars: {n: null}
-            steps: [{id: a, user: "n={{n}}"}]
-            tests: [{dataset: cases.jsonl, expect: [{contains: fine}]}]
-            """)
+        try directory.writeDatasetSuite(cases: cases)
         if let config { try directory.write("flow.config.yaml", config) }
     }
 

@@ -210,16 +210,22 @@ extension Cassette {
     public var json: JSON {
         .object(omittingNil: [
             ("flow_cassette", .int(Self.formatVersion)),
-            ("interactions", .array(interactions.map { interaction in
-                .object([("key", .string(interaction.key)), ("step", .string(interaction.step)),
-                         ("request", interaction.request.sortedKeys), ("response", Self.response(interaction.response))])
-            })),
+            ("interactions", .array(interactions.map(Self.encode))),
             // Absent when no tool ran, so cassettes recorded before tools were kept stay byte-stable.
-            ("tool_results", toolResults.isEmpty ? nil : .array(toolResults.map { tool in
-                .object([("key", .string(tool.key)), ("name", .string(tool.name)), ("arguments", tool.arguments.sortedKeys),
-                         ("content", .string(tool.content)), ("is_error", .bool(tool.isError))])
-            })),
+            ("tool_results", toolResults.isEmpty ? nil : .array(toolResults.map(Self.encode))),
         ])
+    }
+
+    /// One recorded call as the file holds it.
+    static func encode(_ interaction: Interaction) -> JSON {
+        .object([("key", .string(interaction.key)), ("step", .string(interaction.step)),
+                 ("request", interaction.request.sortedKeys), ("response", response(interaction.response))])
+    }
+
+    /// One recorded tool result as the file holds it.
+    static func encode(_ tool: ToolInteraction) -> JSON {
+        .object([("key", .string(tool.key)), ("name", .string(tool.name)), ("arguments", tool.arguments.sortedKeys),
+                 ("content", .string(tool.content)), ("is_error", .bool(tool.isError))])
     }
 
     static func response(_ response: ChatResponse) -> JSON {
@@ -241,42 +247,47 @@ extension Cassette {
         guard json["flow_cassette"]?.int == Self.formatVersion, let items = json["interactions"]?.array else {
             throw CassetteError(message: "not a flow cassette (version \(Self.formatVersion))")
         }
-        let decoded = try items.map { item in
-            guard let key = item["key"]?.string, let request = item["request"], let response = item["response"],
-                  let reasonName = response["finish_reason"]?.string else {
-                throw CassetteError(message: "an interaction lacks key, request or response")
-            }
-            let raw = response["finish_reason_raw"]?.string ?? reasonName
-            let usage = response["usage"]
-            return Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: ChatResponse(
-                content: response["content"]?.string ?? "",
-                finishReason: FinishReason.named(BranchReason(rawValue: reasonName) ?? .other, raw: raw),
-                usage: Usage(inputTokens: usage?["input_tokens"]?.int ?? 0, outputTokens: usage?["output_tokens"]?.int ?? 0,
-                             cachedInputTokens: usage?["cached_input_tokens"]?.int ?? 0, cacheWriteTokens: usage?["cache_write_tokens"]?.int ?? 0,
-                             reasoningTokens: usage?["reasoning_tokens"]?.int ?? 0),
-                model: response["model"]?.string,
-                logprobs: response["logprobs"]?.array.map { $0.compactMap { token in
-                    guard let text = token["token"]?.string, let logprob = token["logprob"]?.double else { return nil }
-                    return TokenLogprob(token: text, logprob: logprob, top: (token["top"]?.array ?? []).compactMap { alternative in
-                        guard let text = alternative["token"]?.string, let logprob = alternative["logprob"]?.double else { return nil }
-                        return TokenLogprob.Alternative(token: text, logprob: logprob)
-                    })
-                } },
-                toolCalls: (response["tool_calls"]?.array ?? []).compactMap { call in
-                    guard let id = call["id"]?.string, let name = call["name"]?.string else { return nil }
-                    return ToolCall(id: id, name: name, arguments: call["arguments"] ?? .object([]), signature: call["signature"]?.string)
-                }))
+        for item in items { record(try Self.interaction(item)) }
+        for item in json["tool_results"]?.array ?? [] { record(tool: try Self.tool(item)) }
+    }
+
+    /// One recorded call from the file's JSON.
+    static func interaction(_ item: JSON) throws -> Interaction {
+        guard let key = item["key"]?.string, let request = item["request"], let response = item["response"],
+              let reasonName = response["finish_reason"]?.string else {
+            throw CassetteError(message: "an interaction lacks key, request or response")
         }
-        for interaction in decoded { record(interaction) }
-        for item in json["tool_results"]?.array ?? [] {
-            guard let name = item["name"]?.string, let arguments = item["arguments"], let content = item["content"]?.string else {
-                throw CassetteError(message: "a tool result lacks name, arguments or content")
-            }
-            var tool = ToolInteraction(name: name, arguments: arguments, content: content, isError: item["is_error"] == .bool(true))
-            // The key was made from the arguments as called; stored ones may have been redacted.
-            if let key = item["key"]?.string { tool.key = key }
-            record(tool: tool)
+        let raw = response["finish_reason_raw"]?.string ?? reasonName
+        let usage = response["usage"]
+        return Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: ChatResponse(
+            content: response["content"]?.string ?? "",
+            finishReason: FinishReason.named(BranchReason(rawValue: reasonName) ?? .other, raw: raw),
+            usage: Usage(inputTokens: usage?["input_tokens"]?.int ?? 0, outputTokens: usage?["output_tokens"]?.int ?? 0,
+                         cachedInputTokens: usage?["cached_input_tokens"]?.int ?? 0, cacheWriteTokens: usage?["cache_write_tokens"]?.int ?? 0,
+                         reasoningTokens: usage?["reasoning_tokens"]?.int ?? 0),
+            model: response["model"]?.string,
+            logprobs: response["logprobs"]?.array.map { $0.compactMap { token in
+                guard let text = token["token"]?.string, let logprob = token["logprob"]?.double else { return nil }
+                return TokenLogprob(token: text, logprob: logprob, top: (token["top"]?.array ?? []).compactMap { alternative in
+                    guard let text = alternative["token"]?.string, let logprob = alternative["logprob"]?.double else { return nil }
+                    return TokenLogprob.Alternative(token: text, logprob: logprob)
+                })
+            } },
+            toolCalls: (response["tool_calls"]?.array ?? []).compactMap { call in
+                guard let id = call["id"]?.string, let name = call["name"]?.string else { return nil }
+                return ToolCall(id: id, name: name, arguments: call["arguments"] ?? .object([]), signature: call["signature"]?.string)
+            }))
+    }
+
+    /// One recorded tool result from the file's JSON.
+    static func tool(_ item: JSON) throws -> ToolInteraction {
+        guard let name = item["name"]?.string, let arguments = item["arguments"], let content = item["content"]?.string else {
+            throw CassetteError(message: "a tool result lacks name, arguments or content")
         }
+        var tool = ToolInteraction(name: name, arguments: arguments, content: content, isError: item["is_error"] == .bool(true))
+        // The key was made from the arguments as called; stored ones may have been redacted.
+        if let key = item["key"]?.string { tool.key = key }
+        return tool
     }
 }
 

@@ -161,7 +161,7 @@ public struct TestRunner: Sendable {
             && loaded.workflow.steps.allSatisfy { step in
                 step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.provider ?? "mock" == "mock" }; return true }
             }
-        let recorded = cassette.map { FileManager.default.fileExists(atPath: $0.path) } ?? false
+        let recorded = cassette.map { CassetteStore.exists($0.path) } ?? false
         if onlyMock, !recorded { return .success((.mock, nil)) }
         switch mode {
         case .replay:
