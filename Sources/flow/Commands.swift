@@ -72,6 +72,7 @@ enum Commands {
         arguments: [.init(name: "paths", help: "Workflow files or directories (default: workflows).", repeatable: true, optional: true)],
         options: [
             .init(name: "--live", value: nil, help: "Send requests instead of replaying."),
+            .init(name: "--batch", value: nil, help: "Answer what the cassette lacks through the providers' Batch APIs (half price, hours not seconds), round by round; resumable."),
             .init(name: "--record", value: nil, help: "With --live: save the answers in the cassettes."),
             .init(name: "--prune", value: nil, help: "With --live --record: drop the recordings no case used (not with --filter or --shard)."),
             .init(name: "--live-tools", value: nil, help: "Run tools for real when replaying; a result that differs from the recording fails the case."),
@@ -81,6 +82,7 @@ enum Commands {
             .init(name: "--filter", value: "<text>", help: "Only cases whose name contains this."),
             .init(name: "--shard", value: "<k/n>", help: "Only the k-th of n equal parts of the cases, for parallel CI machines."),
             .init(name: "--allow-empty", value: nil, help: "Exit 0 when there are no cases (by default that is a failure)."),
+            .init(name: "--merge", value: nil, help: "The paths are --json reports (of shards): report them as one run, running nothing."),
             .init(name: "--verbose", value: nil, help: "Say which YAML files in the directories are not workflows and were skipped."),
             .init(name: "--json", value: nil, help: "Print the results as JSON."),
             .init(name: "--junit", value: "<path>", help: "Write JUnit XML here."),
@@ -131,7 +133,15 @@ enum Commands {
         arguments: [.init(name: "command", help: "The command to describe.", optional: true)],
         main: { HelpCommand.main($0) })
 
-    static let all = [run, validate, test, render, show, cost, diff, models, help]
+    static let batch = CommandSpec(
+        name: "batch",
+        abstract: "Show or cancel the batches flow test --batch has in flight.",
+        discussion: "Batches are kept in the project's .flow/batches until their answers are in the cassette; a flow test --batch started again resumes them. status asks each provider where its batch stands (with the key in the environment); cancel asks it to stop.",
+        arguments: [.init(name: "action", help: "status or cancel."), .init(name: "id", help: "One batch (its id); default: all.", optional: true)],
+        options: [.init(name: "--json", value: nil, help: "Print the batches as JSON.")],
+        main: { await BatchCommand.main($0) })
+
+    static let all = [run, validate, test, render, show, cost, diff, models, batch, help]
 
     static var overview: String {
         var out = """

@@ -15,12 +15,15 @@ enum TestCommand {
         var record: Bool
         var prune: Bool
         var retry: RetryPolicy
+        /// Answer through the providers' Batch APIs (`--batch`).
+        var batch = false
     }
 
     static func main(_ arguments: ParsedArguments) async -> Int32 {
         do throws(Stop) {
             let environment = ProcessInfo.processInfo.environment
             let settings = try parseSettings(arguments, environment: environment)
+            if arguments.flags.contains("--merge") { return try merge(arguments, settings: settings, environment: environment) }
             let prices = try RunCommand.loadPrices(arguments)
             let files = try findWorkflows(arguments)
             var (planned, invalid) = plan(files, filter: arguments.value("--filter"), shard: settings.shard)
@@ -31,12 +34,13 @@ enum TestCommand {
             let gates = RateGates(ceiling: settings.jobs, declared: declared)
             let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: settings.json, gates: gates)
             progress.expect(planned.reduce(0) { $0 + $1.cases.count })
+            var batches: BatchRun.Summary?
             let results = await run(&planned, settings: settings, gates: gates, arguments: arguments, environment: environment,
-                                    prices: prices, progress: progress, invalid: &invalid)
+                                    prices: prices, progress: progress, invalid: &invalid, batches: &batches)
             progress.finish()
             Interruption.parkIfInterrupted()
-            return report(results, files: files, invalid: invalid, settings: settings, rates: gates.stats, arguments: arguments,
-                          environment: environment)
+            return report(results, files: files, invalid: invalid, settings: settings, rates: gates.stats, batches: batches,
+                          arguments: arguments, environment: environment)
         } catch {
             return error.status
         }
@@ -68,6 +72,10 @@ enum TestCommand {
                 throw usage("--shard takes k/n with 1 ≤ k ≤ n, got '\(text)'")
             }
             settings.shard = (parts[0], parts[1])
+        }
+        settings.batch = arguments.flags.contains("--batch")
+        if settings.batch, live || settings.prune {
+            throw usage("--batch sends the requests itself and records every answer: it takes neither --live, --record nor --prune")
         }
         if record, !live { throw usage("--record needs --live: recording sends requests") }
         if settings.prune, !record {
@@ -124,13 +132,14 @@ enum TestCommand {
 
     /// Runs every planned case, a workflow at a time, each workflow on its own cassette.
     static func run(_ planned: inout [(loaded: LoadedWorkflow, cases: [TestCase])], settings: Settings, gates: RateGates, arguments: ParsedArguments,
-                    environment: [String: String], prices: PriceTable, progress: TestProgress, invalid: inout Bool) async -> [CaseResult] {
+                    environment: [String: String], prices: PriceTable, progress: TestProgress, invalid: inout Bool,
+                    batches: inout BatchRun.Summary?) async -> [CaseResult] {
         var results: [CaseResult] = []
         for (loaded, cases) in planned where !cases.isEmpty {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
             let cassettePath = base + ".cassette.json"
             var store: CassetteStore?
-            if settings.live ? settings.record : CassetteStore.exists(cassettePath) {
+            if settings.batch || (settings.live ? settings.record : CassetteStore.exists(cassettePath)) {
                 do {
                     store = try CassetteStore.open(cassettePath)
                 } catch {
@@ -146,9 +155,16 @@ enum TestCommand {
             runner.retry = settings.retry
             runner.gates = gates
             // Answers recorded so far reach the cassette file even when the run is interrupted.
-            if settings.record, let store { Interruption.beforeExit { try? store.finish() } }
-            results += await runner.run(cases) { progress.finished($0) }
-            if settings.record, let store {
+            if settings.record || settings.batch, let store { Interruption.beforeExit { try? store.finish() } }
+            if settings.batch {
+                let (batched, summary) = await batchRun(runner, environment: environment, loaded: loaded).run(cases)
+                batched.forEach(progress.finished)
+                results += batched
+                batches = batches.map { $0 + summary } ?? summary
+            } else {
+                results += await runner.run(cases) { progress.finished($0) }
+            }
+            if settings.record || settings.batch, let store {
                 do {
                     try store.finish()
                 } catch {
@@ -169,9 +185,37 @@ enum TestCommand {
         return results
     }
 
+    /// `--merge REPORTS…`: the `--json` reports of several shards as one run: one summary (or
+    /// JSON), one JUnit file, one exit status. Nothing is run.
+    static func merge(_ arguments: ParsedArguments, settings: Settings, environment: [String: String]) throws(Stop) -> Int32 {
+        var results: [CaseResult] = []
+        for path in arguments.positionals {
+            do {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                results += try TestReports.cases(fromJSON: try JSON.parse([UInt8](data)))
+            } catch {
+                Terminal.err("\(path): error: \(error)\nhint: --merge takes the files written by 'flow test --json > FILE'\n")
+                throw Stop(status: ExitCode.noInput)
+            }
+        }
+        return report(results, files: arguments.positionals, invalid: false, settings: settings, rates: RateStats(), arguments: arguments,
+                      environment: environment)
+    }
+
+    /// The batch run of one workflow's cases: its cassette, the providers' batch clients, the
+    /// project's ledger, progress on standard error.
+    static func batchRun(_ runner: TestRunner, environment: [String: String], loaded: LoadedWorkflow) -> BatchRun {
+        let registry = ProviderRegistry(environment: environment, transport: URLSessionTransport(), mockReplies: [],
+                                        compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles)
+        let poll = environment["FLOW_BATCH_POLL_SECONDS"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? 30
+        return BatchRun(runner: runner, registry: registry, ledger: BatchCommand.ledger(), pollSeconds: poll) { line in
+            Terminal.err(line + "\n")
+        }
+    }
+
     /// The summary or JSON, JUnit and annotations; the exit status.
     static func report(_ results: [CaseResult], files: [String], invalid: Bool, settings: Settings, rates: RateStats,
-                       arguments: ParsedArguments, environment: [String: String]) -> Int32 {
+                       batches: BatchRun.Summary? = nil, arguments: ParsedArguments, environment: [String: String]) -> Int32 {
         // Zero cases is not a pass: a wrong path or a --filter that matches nothing checks nothing.
         if results.isEmpty, !invalid, !arguments.flags.contains("--allow-empty") {
             let filtered = arguments.value("--filter").map { " matching '\($0)'" } ?? ""
@@ -179,8 +223,10 @@ enum TestCommand {
                          + "hint: add 'tests:' to a workflow, check the paths and --filter, or pass --allow-empty\n")
             return ExitCode.failed
         }
-        Terminal.out(settings.json ? TestReports.json(results, rateLimits: rates).pretty + "\n" : TestReports.summary(results))
+        Terminal.out(settings.json ? TestReports.json(results, rateLimits: rates, batches: batches).pretty + "\n" : TestReports.summary(results))
         if !settings.json, let line = TestReports.rateLine(rates) { Terminal.err(line) }
+        // Standard error, so it is said with --json too (where the same counts are under "batch").
+        if let batches { Terminal.err(TestReports.batchLine(batches)) }
         if let path = arguments.value("--junit") {
             do {
                 try Redaction.text(TestReports.junit(results)).write(toFile: path, atomically: true, encoding: .utf8)

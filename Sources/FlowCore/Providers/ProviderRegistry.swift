@@ -84,6 +84,18 @@ public struct ProviderRegistry: Sendable {
         return http(adapter, key: apiKey)
     }
 
+    /// The Batch API client of `ref`'s provider (OpenAI and Anthropic), with its key.
+    public func batchClient(for ref: ModelRef) throws(ProviderError) -> any BatchClient {
+        switch (try adapter(for: ref), ProviderKind(rawValue: ref.provider)) {
+        case (let openAI as OpenAIAdapter, .openai?):
+            return OpenAIBatches(adapter: openAI, apiKey: try key(ProviderKind.openai.keyVariable, for: ref), transport: transport)
+        case (let anthropic as AnthropicAdapter, .anthropic?):
+            return AnthropicBatches(adapter: anthropic, apiKey: try key(ProviderKind.anthropic.keyVariable, for: ref), transport: transport)
+        default:
+            throw ProviderError(.configuration, "flow sends batches to openai and anthropic only, not to '\(ref.provider)': run its cases with --live")
+        }
+    }
+
     private func compatibleProvider(_ ref: ModelRef) throws(ProviderError) -> CompatibleProvider {
         guard let configured = compatible.first(where: { $0.name == ref.provider }) else {
             throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.joined(separator: ", "))")

@@ -192,6 +192,10 @@ struct ReplayProvider: ChatProvider {
     let step: String
     /// The command that records the missing answer where this replay runs.
     let recordCommand: String
+    /// In a batch round, where a miss goes instead of failing.
+    var batch: BatchCollector? = nil
+    /// The case this replay runs for, in a batch round.
+    var caseName: String? = nil
 
     func prefillMode(for model: String) -> PrefillMode { adapter?.prefillMode(for: model) ?? .native }
     func check(_ request: ChatRequest) throws(ProviderError) { try adapter?.check(request) }
@@ -204,6 +208,11 @@ struct ReplayProvider: ChatProvider {
             store.markUsed(key)
             response.origin = .replay
             return response
+        }
+        if let batch {
+            if let failure = batch.failure(for: key) { throw failure }
+            batch.add(BatchCollector.Pending(model: ModelRef(provider: name, name: request.model), step: step, request: request, normalized: normalized, key: key), case: caseName)
+            throw ProviderError(.cassetteMiss, "waiting for the batch to answer step '\(step)'", errorType: BatchCollector.pendingType)
         }
         var message = "no recording of this request in \(store.path)"
         if let nearest = cassette.nearest(to: normalized, step: step) {
@@ -238,14 +247,17 @@ public struct CassetteToolRunner: ToolRunner {
     public let live: Bool
     /// Told of each result unlike its recording, as a diff.
     public let onDrift: @Sendable (String) -> Void
+    /// In a batch round: a recorded result replays, a missing one runs and is recorded.
+    public let batch: Bool
 
     /// Tools through `store` in `mode`.
-    public init(inner: any ToolRunner, store: CassetteStore, mode: CassetteMode, live: Bool,
+    public init(inner: any ToolRunner, store: CassetteStore, mode: CassetteMode, live: Bool, batch: Bool = false,
                 onDrift: @escaping @Sendable (String) -> Void) {
         self.inner = inner
         self.store = store
         self.mode = mode
         self.live = live
+        self.batch = batch
         self.onDrift = onDrift
     }
 
@@ -253,6 +265,9 @@ public struct CassetteToolRunner: ToolRunner {
     public func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
         let key = Cassette.toolKey(name: tool.name, arguments: arguments)
         let recorded = store.current.toolResult(for: key)
+        if batch, recorded == nil {
+            return await CassetteToolRunner(inner: inner, store: store, mode: .record, live: live, onDrift: onDrift).run(tool, arguments: arguments)
+        }
         switch mode {
         case .replay where !live:
             guard let recorded else {
@@ -296,6 +311,10 @@ public struct CassetteUse: Sendable {
     public var mode: CassetteMode
     /// The command a replay miss names.
     public var recordCommand: String
+    /// In a round of a batch run: where replay misses are collected (and tools recorded as they run).
+    public var batch: BatchCollector?
+    /// The case this use serves, in a batch round.
+    public var caseName: String?
 
     /// A use of `store` in `mode`.
     public init(store: CassetteStore, mode: CassetteMode, recordCommand: String) {
@@ -312,7 +331,7 @@ public struct CassetteUse: Sendable {
         switch mode {
         case .replay:
             return ReplayProvider(name: ref.provider, adapter: try registry.adapter(for: ref), store: store, step: step,
-                                  recordCommand: recordCommand)
+                                  recordCommand: recordCommand, batch: batch, caseName: caseName)
         case .record:
             return RecordingProvider(inner: try resolve(), store: store, step: step)
         case .live:
@@ -324,7 +343,7 @@ public struct CassetteUse: Sendable {
     /// real and compared when `live`).
     public func tools(_ tools: any ToolRunner, live: Bool, onDrift: @escaping @Sendable (String) -> Void) -> any ToolRunner {
         guard mode != .live else { return tools }
-        return CassetteToolRunner(inner: tools, store: store, mode: mode, live: live, onDrift: onDrift)
+        return CassetteToolRunner(inner: tools, store: store, mode: mode, live: live, batch: batch != nil, onDrift: onDrift)
     }
 }
 

@@ -25,7 +25,7 @@ public enum TestReports {
     }
 
     /// The results for scripts (`flow test --json`).
-    public static func json(_ results: [CaseResult], rateLimits: RateStats? = nil) -> JSON {
+    public static func json(_ results: [CaseResult], rateLimits: RateStats? = nil, batches: BatchRun.Summary? = nil) -> JSON {
         let failed = results.filter { !$0.passed }.count
         return .object(omittingNil: [
             ("passed", .int(results.count - failed)),
@@ -33,6 +33,11 @@ public enum TestReports {
             ("rate_limits", rateLimits.map { stats in
                 .object([("requests", .int(stats.requests)), ("rate_limited", .int(stats.limited)), ("waits", .int(stats.waits)),
                          ("waited_s", .double((stats.waitedSeconds * 1000).rounded() / 1000))])
+            }),
+            ("batch", batches.map { batch in
+                .object([("rounds", .int(batch.rounds)), ("submitted", .int(batch.submitted)), ("resumed", .int(batch.resumed)),
+                         ("answered", .int(batch.answered)), ("failed", .int(batch.failed)),
+                         ("cost_usd", batch.costUSD.map(JSON.double) ?? .null), ("price_share", .double(BatchRun.priceShare))])
             }),
             ("cases", .array(results.map { result in
                 .object(omittingNil: [
@@ -49,11 +54,36 @@ public enum TestReports {
         ])
     }
 
+    /// The cases of a `--json` report, to merge the reports of several shards. Throws naming
+    /// what is missing when the JSON is not a `flow test --json` report.
+    public static func cases(fromJSON json: JSON) throws -> [CaseResult] {
+        guard let cases = json["cases"]?.array else { throw CassetteError(message: "not a 'flow test --json' report (no \"cases\")") }
+        return try cases.enumerated().map { index, item in
+            guard let workflow = item["workflow"]?.string, let name = item["name"]?.string, let runs = item["runs"]?.int,
+                  let passedRuns = item["passed_runs"]?.int, let modeName = item["mode"]?.string, let mode = CaseMode(rawValue: modeName) else {
+                throw CassetteError(message: "case \(index + 1) lacks workflow, name, runs, passed_runs or mode")
+            }
+            return CaseResult(workflow: workflow, name: name, line: item["line"]?.int ?? 0, runs: runs, passedRuns: passedRuns,
+                              passRate: item["pass_rate"]?.double ?? 1,
+                              failures: (item["failures"]?.array ?? []).map { ($0["file"]?.string, $0["line"]?.int ?? 0, $0["message"]?.string ?? "") },
+                              providerError: item["provider_error"]?.string, mode: mode, seconds: item["seconds"]?.double ?? 0,
+                              costUSD: item["cost_usd"]?.double, tokens: item["tokens"]?.int ?? 0)
+        }
+    }
+
     /// One line on how the run met rate limits, or nil when nothing waited.
     public static func rateLine(_ stats: RateStats) -> String? {
         guard stats.waits > 0 || stats.limited > 0 else { return nil }
         return "rate limits: \(stats.waits) of \(counted(stats.requests, "request")) waited (\(String(format: "%.1f", stats.waitedSeconds)) s "
             + "in all), \(stats.limited) answered 429 and were sent again\n"
+    }
+
+    /// One line on what the batches did.
+    public static func batchLine(_ batch: BatchRun.Summary) -> String {
+        "batch: \(counted(batch.answered, "request")) answered in \(counted(batch.submitted, "batch", "batches")) submitted"
+            + (batch.resumed > 0 ? " and \(batch.resumed) resumed" : "") + " over \(counted(batch.rounds, "round"))"
+            + (batch.failed > 0 ? ", \(batch.failed) failed" : "")
+            + ", \(batch.costUSD.map(Money.text) ?? "cost unknown") at the batch price (\(Int(BatchRun.priceShare * 100))% of list)\n"
     }
 
     /// JUnit XML (the schema in ../shared/conformance/junit): one testsuite per workflow.

@@ -16,6 +16,8 @@ public enum CaseMode: String, Sendable {
     case replay
     case live
     case record
+    /// Answered through a provider's Batch API (`--batch`), then replayed.
+    case batch
 }
 
 /// The outcome of one case over its repeats.
@@ -74,6 +76,8 @@ public struct TestRunner: Sendable {
     public var retry = RetryPolicy.default
     /// Run tools for real when replaying (`--live-tools`); a result unlike the recording fails the case.
     public var liveTools = false
+    /// In a round of a batch run: replay, giving every miss to this collector.
+    public var batch: BatchCollector?
 
     /// A runner for `loaded`'s cases.
     public init(loaded: LoadedWorkflow, environment: [String: String], transport: any HTTPTransport, prices: PriceTable,
@@ -157,6 +161,12 @@ public struct TestRunner: Sendable {
     func answering(_ testCase: TestCase) -> Result<(CaseMode, CassetteUse?), CaseProblem> {
         let recordCommand = "flow test \(loaded.source.path) --live --record"
         if testCase.mock != nil { return .success((.mock, nil)) }
+        if let batch, let cassette {
+            var use = CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand)
+            use.batch = batch
+            use.caseName = testCase.name
+            return .success((.replay, use))
+        }
         let onlyMock = loaded.workflow.steps.allSatisfy { ($0.model ?? loaded.workflow.model)?.provider == "mock" }
             && loaded.workflow.steps.allSatisfy { step in
                 step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.provider ?? "mock" == "mock" }; return true }
