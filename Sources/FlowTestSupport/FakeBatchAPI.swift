@@ -71,7 +71,7 @@ final class FakeBatchCore: Sendable {
         switch parts.count {
         case 2 where post && parts == ["v1", "files"]: return upload(request)
         case 2 where post && parts == ["v1", "batches"]: return createOpenAI(request)
-        case 3 where !post && parts[1] == "batches": return openAIStatus(parts[2], poll: true)
+        case 3 where !post && parts[0] == "v1" && parts[1] == "batches": return openAIStatus(parts[2], poll: true)
         case 4 where post && parts[1] == "batches" && parts[3] == "cancel": return cancel(parts[2], openAI: true)
         case 4 where !post && parts[1] == "files" && parts[3] == "content":
             guard let content = state.current.files[parts[2]] else { return Self.notFound }
@@ -80,6 +80,10 @@ final class FakeBatchCore: Sendable {
         case 4 where !post && parts[1] == "messages": return anthropicStatus(parts[3], poll: true)
         case 5 where post && parts[1] == "messages" && parts[4] == "cancel": return cancel(parts[3], openAI: false)
         case 5 where !post && parts[1] == "messages" && parts[4] == "results": return anthropicResults(parts[3])
+        case 3 where post && parts[0] == "v1beta" && parts[2].hasSuffix(":batchGenerateContent"): return createGemini(request)
+        case 3 where !post && parts[0] == "v1beta" && parts[1] == "batches": return geminiStatus("batches/" + parts[2], poll: true)
+        case 3 where post && parts[0] == "v1beta" && parts[2].hasSuffix(":cancel"):
+            return cancel("batches/" + parts[2].dropLast(":cancel".count), openAI: false, gemini: true)
         default: return Self.notFound
         }
     }
@@ -130,10 +134,41 @@ final class FakeBatchCore: Sendable {
         return anthropicStatus(id, poll: false)
     }
 
+    private func createGemini(_ request: StubServer.Request) -> StubServer.Response {
+        guard request.headers["x-goog-api-key"] != nil, let body = try? JSON.parse(request.body),
+              let requests = body["batch"]?["inputConfig"]?["requests"]?["requests"]?.array else {
+            return StubServer.Response(status: 400, body: #"{"error": {"code": 400, "message": "bad batch", "status": "INVALID_ARGUMENT"}}"#)
+        }
+        let items = requests.compactMap { entry in entry["metadata"]?["key"]?.string.flatMap { id in entry["request"].map { (id, $0) } } }
+        return geminiStatus(add(Batch(provider: "gemini", items: items)), poll: false)
+    }
+
+    /// The operation; when done, the answers inline in request order, every other one without its
+    /// key (as users report the service does), so clients must match by position too.
+    private func geminiStatus(_ id: String, poll counting: Bool) -> StubServer.Response {
+        guard let (batch, done) = poll(id, count: counting) else { return Self.notFound }
+        let state = batch.cancelled ? "BATCH_STATE_CANCELLED" : done ? "BATCH_STATE_SUCCEEDED" : "BATCH_STATE_RUNNING"
+        var response = ""
+        if done, !batch.cancelled {
+            let answers = batch.items.enumerated().map { index, item -> String in
+                let (text, finish) = answer(item.body)
+                let metadata = index % 2 == 0 ? #", "metadata": {"key": "\#(item.id)"}"# : ""
+                return #"{"response": \#(GeminiWire.response(text: text, finishReason: finish == "length" ? "MAX_TOKENS" : "STOP"))\#(metadata)}"#
+            }
+            response = #", "done": true, "response": {"@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput", "inlinedResponses": {"inlinedResponses": [\#(answers.joined(separator: ","))]}}"#
+        }
+        let finished = done ? batch.items.count : 0
+        return StubServer.Response(body: """
+            {"name": "\(id)", "metadata": {"@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+             "name": "\(id)", "displayName": "flow", "state": "\(state)",
+             "batchStats": {"requestCount": "\(batch.items.count)", "successfulRequestCount": "\(finished)"}}\(response)}
+            """)
+    }
+
     private func add(_ batch: Batch) -> String {
         state.withLock { state in
             state.next += 1
-            let id = (batch.provider == "openai" ? "batch_" : "msgbatch_") + "\(state.next)"
+            let id = (batch.provider == "openai" ? "batch_" : batch.provider == "gemini" ? "batches/" : "msgbatch_") + "\(state.next)"
             state.batches[id] = batch
             state.submitted.append(batch.provider)
             return id
@@ -193,8 +228,9 @@ final class FakeBatchCore: Sendable {
         return StubServer.Response(headers: [("Content-Type", "application/binary")], body: lines.joined(separator: "\n") + "\n")
     }
 
-    private func cancel(_ id: String, openAI: Bool) -> StubServer.Response {
+    private func cancel(_ id: String, openAI: Bool, gemini: Bool = false) -> StubServer.Response {
         state.withLock { state in state.batches[id]?.cancelled = true }
+        if gemini { return geminiStatus(id, poll: false) }
         return openAI ? openAIStatus(id, poll: false) : anthropicStatus(id, poll: false)
     }
 }

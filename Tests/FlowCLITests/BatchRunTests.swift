@@ -3,7 +3,7 @@ import FlowTestSupport
 import Testing
 @testable import FlowCore
 
-/// `flow test --batch` against loopback fakes of OpenAI's and Anthropic's Batch APIs: a
+/// `flow test --batch` against loopback fakes of OpenAI's, Anthropic's and Gemini's Batch APIs: a
 /// two-step workflow with a `length → continue` branch goes breadth-first through the cassette,
 /// ends with a cassette `flow test` replays offline, and a killed run resumes its batch.
 @Suite struct BatchRunTests {
@@ -36,10 +36,11 @@ import Testing
 
     static func environment(_ fake: FakeBatchAPI) -> [String: String] {
         ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": fake.server.baseURL + "/v1", "ANTHROPIC_API_KEY": "sk-ant-test",
-         "ANTHROPIC_BASE_URL": fake.server.baseURL, "FLOW_BATCH_POLL_SECONDS": "0.02", "CI": "true"]
+         "ANTHROPIC_BASE_URL": fake.server.baseURL, "GEMINI_API_KEY": "gm-test", "GEMINI_BASE_URL": fake.server.baseURL,
+         "FLOW_BATCH_POLL_SECONDS": "0.02", "CI": "true"]
     }
 
-    @Test(arguments: ["openai/gpt-4o-mini", "anthropic/claude-haiku-4-5"])
+    @Test(arguments: ["openai/gpt-4o-mini", "anthropic/claude-haiku-4-5", "gemini/gemini-2.5-flash"])
     func aTwoStepSuiteRunsThroughBatchesAndReplaysOffline(model: String) throws {
         let fake = try FakeBatchAPI(answer: Self.answer)
         let directory = try TemporaryDirectory()

@@ -55,13 +55,28 @@ import Testing
         #expect(throws: ProviderError.self) { try AnthropicBatches.outcome(try JSON.parse(#"{"type": "expired"}"#), http: http).get() }
     }
 
+    @Test func geminiStatesAndInlineAnswersByKeyOrPosition() throws {
+        let running = try GeminiBatches.status(try JSON.parse(#"{"name": "batches/7", "metadata": {"name": "batches/7", "state": "BATCH_STATE_PENDING", "batchStats": {"requestCount": "3"}}}"#), ids: [])
+        #expect(running.id == "batches/7" && running.phase == .running && running.total == 3)
+        for (state, phase) in [("BATCH_STATE_SUCCEEDED", BatchStatus.Phase.ended), ("BATCH_STATE_FAILED", .failed),
+                               ("BATCH_STATE_CANCELLED", .cancelled), ("BATCH_STATE_EXPIRED", .expired), ("BATCH_STATE_RUNNING", .running)] {
+            #expect(try GeminiBatches.status(try JSON.parse(#"{"name": "batches/7", "metadata": {"state": "\#(state)"}}"#), ids: []).phase == phase)
+        }
+        let http = BatchHTTP(adapter: GeminiAdapter(), transport: FailingTransport(), apiKey: "k")
+        let operation = try JSON.parse(#"{"name": "batches/7", "done": true, "response": {"inlinedResponses": {"inlinedResponses": [{"response": \#(GeminiWire.response(text: "first")), "metadata": {"key": "k1"}}, {"response": \#(GeminiWire.response(text: "second", finishReason: "MAX_TOKENS"))}, {"error": {"code": 400, "message": "bad request", "status": "INVALID_ARGUMENT"}, "metadata": {"key": "k3"}}]}}}"#)
+        let answers = GeminiBatches.answers(operation, ids: ["k1", "k2", "k3"], http: http)
+        #expect(try answers["k1"]?.get().content == "first")
+        #expect(try answers["k2"]?.get().finishReason.name == "length", "an answer without its key is matched by position")
+        if case .failure(let error)? = answers["k3"] { #expect(error.errorType == "INVALID_ARGUMENT") } else { Issue.record("k3 failed") }
+    }
+
     @Test func aResultsURLOnAnotherHostNeverGetsTheKey() async throws {
         let asked = Locked(0)
         let transport = CountingTransport { asked.withLock { $0 += 1 } }
         let client = AnthropicBatches(adapter: AnthropicAdapter(baseURL: "https://api.anthropic.com"), apiKey: "sk-ant-secret", transport: transport)
         let status = BatchStatus(id: "msgbatch_1", phase: .ended, providerState: "ended", finished: 1, total: 1,
                                  results: ["https://collector.example/v1/messages/batches/msgbatch_1/results"])
-        await #expect(throws: ProviderError.self) { _ = try await client.results(status) }
+        await #expect(throws: ProviderError.self) { _ = try await client.results(status, ids: []) }
         #expect(asked.current == 0, "nothing was sent")
     }
 
@@ -72,7 +87,7 @@ import Testing
             func sizes(_ items: [BatchItem]) throws(ProviderError) -> [Int] { items.map { $0.request.messages[0].content.count } }
             func submit(_ items: [BatchItem]) async throws(ProviderError) -> BatchStatus { fatalError() }
             func status(_ id: String) async throws(ProviderError) -> BatchStatus { fatalError() }
-            func results(_ status: BatchStatus) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>] { [:] }
+            func results(_ status: BatchStatus, ids: [String]) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>] { [:] }
             func cancel(_ id: String) async throws(ProviderError) -> BatchStatus { fatalError() }
         }
         let sizes = [10, 10, 10, 10, 60, 50, 10]

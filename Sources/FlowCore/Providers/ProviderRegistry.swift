@@ -84,15 +84,17 @@ public struct ProviderRegistry: Sendable {
         return http(adapter, key: apiKey)
     }
 
-    /// The Batch API client of `ref`'s provider (OpenAI and Anthropic), with its key.
+    /// The Batch API client of `ref`'s provider (OpenAI, Anthropic, Gemini), with its key.
     public func batchClient(for ref: ModelRef) throws(ProviderError) -> any BatchClient {
         switch (try adapter(for: ref), ProviderKind(rawValue: ref.provider)) {
         case (let openAI as OpenAIAdapter, .openai?):
             return OpenAIBatches(adapter: openAI, apiKey: try key(ProviderKind.openai.keyVariable, for: ref), transport: transport)
         case (let anthropic as AnthropicAdapter, .anthropic?):
             return AnthropicBatches(adapter: anthropic, apiKey: try key(ProviderKind.anthropic.keyVariable, for: ref), transport: transport)
+        case (let gemini as GeminiAdapter, .gemini?):
+            return GeminiBatches(adapter: gemini, apiKey: try key(ProviderKind.gemini.keyVariable, for: ref), transport: transport)
         default:
-            throw ProviderError(.configuration, "flow sends batches to openai and anthropic only, not to '\(ref.provider)': run its cases with --live")
+            throw ProviderError(.configuration, "flow sends batches to openai, anthropic and gemini only, not to '\(ref.provider)': run its cases with --live")
         }
     }
 

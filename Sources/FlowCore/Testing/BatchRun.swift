@@ -112,7 +112,7 @@ public struct BatchRun: Sendable {
             do throws(ProviderError) {
                 let status = try await wait(for: try await submitted(chunk, digest: digest, model: model, client: client, summary: &summary),
                                             model: model, client: client)
-                let answers = status.phase == .failed ? [:] : try await client.results(status)
+                let answers = status.phase == .failed ? [:] : try await client.results(status, ids: chunk.map(\.customID))
                 for item in chunk {
                     guard let pending = byKey[item.customID] else { continue }
                     switch answers[item.customID] {

@@ -36,7 +36,7 @@ public struct AnthropicBatches: HTTPBatchClient {
         try Self.status(try await http.json(request("POST", baseURL + "/v1/messages/batches/\(id)/cancel")))
     }
 
-    public func results(_ status: BatchStatus) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>] {
+    public func results(_ status: BatchStatus, ids: [String]) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>] {
         guard let url = status.results.first else { return [:] }
         // The results URL comes from the provider's answer; the key goes only to the host it was
         // configured for.

@@ -75,7 +75,8 @@ public protocol BatchClient: Sendable {
     /// Where batch `id` stands.
     func status(_ id: String) async throws(ProviderError) -> BatchStatus
     /// The answers of a batch that is over, by custom id: each an answer or why there is none.
-    func results(_ status: BatchStatus) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>]
+    /// `ids` are the batch's custom ids in the order submitted, for a provider that answers in order.
+    func results(_ status: BatchStatus, ids: [String]) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>]
     /// Asks the provider to stop batch `id`.
     func cancel(_ id: String) async throws(ProviderError) -> BatchStatus
 }

@@ -42,7 +42,7 @@ public struct OpenAIBatches: HTTPBatchClient {
         try Self.status(try await http.json(request("POST", "/batches/\(id)/cancel", json: .object([]))))
     }
 
-    public func results(_ status: BatchStatus) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>] {
+    public func results(_ status: BatchStatus, ids: [String]) async throws(ProviderError) -> [String: Result<ChatResponse, ProviderError>] {
         var answers: [String: Result<ChatResponse, ProviderError>] = [:]
         for file in status.results {
             let content = try await http.ok(request("GET", "/files/\(file)/content"))
