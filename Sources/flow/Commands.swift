@@ -24,6 +24,8 @@ enum Commands {
             .init(name: "--record", value: nil, help: "Save every answer in the cassette beside the workflow."),
             .init(name: "--replay", value: nil, help: "Answer from the cassette: no network, no key, no cost (or FLOW_CASSETTE)."),
             .init(name: "--cassette", value: "<file>", help: "The cassette file (default: <workflow>.cassette.json)."),
+            .init(name: "--batch", value: nil, help: "With --dataset: run every row through the providers' Batch APIs (half price, resumable) into the cassette."),
+            .init(name: "--dataset", value: "<file>", help: "With --batch: the rows (.jsonl, .csv or .yaml) to run, each a set of variables."),
             .init(name: "--live-tools", value: nil, help: "With --replay: run tools for real (not their recorded results) and warn where a result differs."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format, extending the built-in table (or FLOW_PRICES)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs at the project root)."),

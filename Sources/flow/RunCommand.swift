@@ -26,6 +26,7 @@ enum RunCommand {
             guard let given = variables(arguments, command: Commands.run) else { throw Stop(status: ExitCode.usage) }
             var loaded = try load(arguments.positionals[0], json: settings.json)
             try applyModelOverride(arguments, to: &loaded)
+            if arguments.flags.contains("--batch") { return try await RunBatchCommand.main(arguments, settings: settings, loaded: loaded) }
             let inputs = try resolveInputs(given, for: loaded)
             let prices = try loadPrices(arguments)
             let cassette = try openCassette(arguments, for: loaded)

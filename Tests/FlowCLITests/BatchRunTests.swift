@@ -95,6 +95,25 @@ import Testing
         #expect(fake.submitted.count == 3, "the first batch was resumed, not submitted again: \(fake.submitted)")
     }
 
+    @Test func aDatasetRunsThroughOneWorkflowInBatches() throws {
+        let fake = try FakeBatchAPI(answer: Self.answer)
+        let directory = try TemporaryDirectory()
+        try Self.suite(directory, model: "openai/gpt-4o-mini", cases: 30)
+        let result = try FlowBinary.run(["run", "w.yaml", "--batch", "--dataset", "cases.jsonl", "--json"], in: directory.path,
+                                        environment: Self.environment(fake))
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        let rows = report["rows"]?.array ?? []
+        #expect(rows.count == 30 && rows.allSatisfy { $0["output"] == .string("checked") }, "\(result.stdout.prefix(400))")
+        #expect(rows.first?["name"] == .string("case 0"))
+        #expect(report["batch"]?["answered"] == .int(75) && fake.submitted.count == 3)
+        // Each row's path is in the cassette: one row replays offline.
+        let replay = try FlowBinary.run(["run", "w.yaml", "--replay", "--var", "n=4"], in: directory.path, environment: ["CI": "true"])
+        #expect(replay.status == 0 && replay.stdout.contains("checked"), "\(replay.stderr)")
+        let missing = try FlowBinary.run(["run", "w.yaml", "--batch"], in: directory.path, environment: Self.environment(fake))
+        #expect(missing.status == 64 && missing.stderr.contains("--batch needs --dataset FILE"))
+    }
+
     @Test func cancelStopsTheBatchesInFlight() async throws {
         let fake = try FakeBatchAPI(pollsUntilDone: 10_000, answer: Self.answer)
         let directory = try TemporaryDirectory()

@@ -47,6 +47,8 @@ public struct CaseResult: Sendable {
     public var costUSD: Double?
     /// Input and output tokens over all its runs.
     public var tokens: Int
+    /// The workflow's output in the last run, for `flow run --batch --dataset`.
+    public var output: String? = nil
 
     /// Whether enough runs passed and no provider error stopped the case.
     public var passed: Bool { providerError == nil && Double(passedRuns) >= passRate * Double(runs) - 1e-9 }
@@ -138,6 +140,7 @@ public struct TestRunner: Sendable {
         for _ in 0..<testCase.repeatCount {
             let (run, failures) = await attempt(testCase, mode: result.mode, cassette: cassetteUse, inputs: inputs)
             result.tokens += run.totals.inputTokens + run.totals.outputTokens
+            result.output = run.output
             if let total = result.costUSD, let cost = run.costUSD { result.costUSD = total + cost } else { result.costUSD = nil }
             if let error = run.error, error.kind == .provider {
                 result.providerError = error.message

@@ -6,6 +6,20 @@ import FlowYAML
 /// Rows of a dataset file as test inputs: JSON Lines (an object per line), CSV (a header row of
 /// variable names) or YAML (a list of mappings). Pure: the loader reads the file.
 public enum Datasets {
+    /// The dataset file at `path` as cases for `flow run --batch --dataset`: each row's variables,
+    /// named by its `name` column or its row number, with no expectations.
+    public static func cases(path: String) throws(LoadError) -> [TestCase] {
+        let source = try WorkflowLoader.sourceFile(path: path, bytes: try WorkflowLoader.read(path, referencedAt: nil, from: nil))
+        do {
+            return try placedRows(source).enumerated().map { index, row in
+                let name = row.0["name"].flatMap { if case .string(let text) = $0 { return text } else { return nil } } ?? "row \(index + 1)"
+                return TestCase(name: name, mark: row.1, vars: row.0, mock: nil, expectations: [])
+            }
+        } catch {
+            throw LoadError.invalid([error])
+        }
+    }
+
     /// The rows' variables, in order. Throws a diagnostic at the bad line.
     public static func rows(_ source: SourceFile) throws(Diagnostic) -> [[String: TemplateValue]] {
         try placedRows(source).map(\.0)
