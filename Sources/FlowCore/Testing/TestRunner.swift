@@ -164,18 +164,19 @@ public struct TestRunner: Sendable {
     func answering(_ testCase: TestCase) -> Result<(CaseMode, CassetteUse?), CaseProblem> {
         let recordCommand = "flow test \(loaded.source.path) --live --record"
         if testCase.mock != nil { return .success((.mock, nil)) }
-        if let batch, let cassette {
-            var use = CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand)
-            use.batch = batch
-            use.caseName = testCase.name
-            return .success((.replay, use))
-        }
         let onlyMock = loaded.workflow.steps.allSatisfy { ($0.model ?? loaded.workflow.model)?.provider == "mock" }
             && loaded.workflow.steps.allSatisfy { step in
                 step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.provider ?? "mock" == "mock" }; return true }
             }
         let recorded = cassette.map { CassetteStore.exists($0.path) } ?? false
         if onlyMock, !recorded { return .success((.mock, nil)) }
+        // A batch round replays, giving each miss to the collector (a mock workflow stays mock).
+        if let batch, let cassette, !onlyMock {
+            var use = CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand)
+            use.batch = batch
+            use.caseName = testCase.name
+            return .success((.replay, use))
+        }
         switch mode {
         case .replay:
             guard let cassette, recorded else {
