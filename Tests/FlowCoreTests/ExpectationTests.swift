@@ -43,7 +43,7 @@ import Testing
                                                           ("score", .object([("type", .string("integer")), ("maximum", .int(2))])),
                                                           ("tags", .object([("type", .string("array")), ("items", .object([("type", .string("string")), ("minLength", .int(2))]))]))]))])
         #expect(message(.jsonSchema(schema), step: "classify")
-                == "expected step classify to match the schema: $: missing required property 'reason'; $.score: 3 is above the maximum 2; $.tags[0]: shorter than 2 characters")
+                == "expected step classify to match the schema: $: missing required property 'reason' (#/required); $.score: expected at most 2, got 3 (#/properties/score/maximum); $.tags[0]: expected at least 2 characters, got 1 (#/properties/tags/items/minLength)")
     }
 
     @Test func stepAndRunChecks() {

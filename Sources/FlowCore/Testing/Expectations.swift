@@ -134,45 +134,19 @@ public enum JSONPath {
     }
 }
 
-/// A useful subset of JSON Schema: type, properties, required, enum, items, minimum, maximum,
-/// minLength, maxLength, pattern. Messages name the place (`$.items[2].age`).
+/// `json_schema` expectations: JSON Schema draft 2020-12 (`JSONSchemaValidator`), every failure
+/// listed with its place in the value and in the schema (the first 10, and how many more).
 public enum JSONSchema {
-    /// The problems of `value` against `schema`, each naming its place (`$.items[2]`); empty when it fits.
-    public static func validate(_ value: JSON, against schema: JSON, at path: String = "$") -> [String] {
-        var problems: [String] = []
-        if let type = schema["type"]?.string, !matches(value, type: type) {
-            return ["\(path): expected \(type), got \(kind(value))"]
-        }
-        if let options = schema["enum"]?.array, !options.contains(value) {
-            problems.append("\(path): expected one of \(JSON.array(options).serialized), got \(value.serialized)")
-        }
-        if let number = value.double {
-            if let minimum = schema["minimum"]?.double, number < minimum { problems.append("\(path): \(value.serialized) is below the minimum \(schema["minimum"]!.serialized)") }
-            if let maximum = schema["maximum"]?.double, number > maximum { problems.append("\(path): \(value.serialized) is above the maximum \(schema["maximum"]!.serialized)") }
-        }
-        if let string = value.string {
-            if let minimum = schema["minLength"]?.int, string.count < minimum { problems.append("\(path): shorter than \(minimum) characters") }
-            if let maximum = schema["maxLength"]?.int, string.count > maximum { problems.append("\(path): longer than \(maximum) characters") }
-            if let pattern = schema["pattern"]?.string {
-                if !Regex.found(pattern, in: string) {
-                    problems.append("\(path): \(value.serialized) does not match /\(pattern)/")
-                }
-            }
-        }
-        if case .object(let pairs) = value {
-            for name in schema["required"]?.array?.compactMap(\.string) ?? [] where !pairs.contains(where: { $0.0 == name }) {
-                problems.append("\(path): missing required property '\(name)'")
-            }
-            if case .object(let properties)? = schema["properties"] {
-                for (name, propertySchema) in properties {
-                    if let property = value[name] { problems += validate(property, against: propertySchema, at: "\(path).\(name)") }
-                }
-            }
-        }
-        if let items = value.array, let itemSchema = schema["items"] {
-            for (index, item) in items.enumerated() { problems += validate(item, against: itemSchema, at: "\(path)[\(index)]") }
-        }
-        return problems
+    /// Failures listed in a message at most; the rest are counted.
+    public static let listed = 10
+
+    /// The problems of `value` against `schema`, each naming its place (`$.items[2]`) and the
+    /// schema's keyword (`#/properties/items/minItems`); empty when it fits.
+    public static func validate(_ value: JSON, against schema: JSON) -> [String] {
+        let failures = JSONSchemaValidator(schema: schema).validate(value)
+        var lines = failures.prefix(listed).map(\.description)
+        if failures.count > listed { lines.append("and \(failures.count - listed) more") }
+        return lines
     }
 
     static func matches(_ value: JSON, type: String) -> Bool {

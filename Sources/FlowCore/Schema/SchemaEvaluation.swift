@@ -1,0 +1,267 @@
+import Foundation
+
+/// One evaluation of a schema against a value: the failures, and the annotations the
+/// `unevaluated*` keywords read (the properties and items the passing subschemas evaluated).
+struct Evaluation {
+    var failures: [SchemaFailure] = []
+    var properties: Set<String> = []
+    var items: Set<Int> = []
+
+    var passed: Bool { failures.isEmpty }
+
+    /// Takes another evaluation's failures, and its annotations when it passed.
+    mutating func absorb(_ other: Evaluation) {
+        failures += other.failures
+        if other.passed {
+            properties.formUnion(other.properties)
+            items.formUnion(other.items)
+        }
+    }
+
+    /// Takes only the annotations of a passing evaluation (`anyOf`, `oneOf`, `if`).
+    mutating func annotate(_ other: Evaluation) {
+        guard other.passed else { return }
+        properties.formUnion(other.properties)
+        items.formUnion(other.items)
+    }
+}
+
+/// Walks a schema over a value. `depth` bounds `$ref` cycles that never reach a value.
+struct Context {
+    let validator: JSONSchemaValidator
+    var depth = 0
+
+    mutating func evaluate(_ schema: JSON, schemaPath: String, _ value: JSON, at path: String) -> Evaluation {
+        var result = Evaluation()
+        // The keywords' own failures gather apart from `result`, which the applicators change
+        // while `fail` may be called (an inout and a capture of one variable would conflict).
+        var own: [SchemaFailure] = []
+        func fail(_ keyword: String, _ message: String) {
+            own.append(SchemaFailure(instancePath: path, schemaPath: schemaPath + "/" + keyword, message: message))
+        }
+        switch schema {
+        case .bool(true): return result
+        case .bool(false):
+            result.failures.append(SchemaFailure(instancePath: path, schemaPath: schemaPath, message: "no value is allowed here (false schema), got \(SchemaValue.shown(value))"))
+            return result
+        case .object: break
+        default: return result
+        }
+        guard depth < 64 else {
+            return Evaluation(failures: [SchemaFailure(instancePath: path, schemaPath: schemaPath, message: "the schema refers to itself without end")])
+        }
+        for keyword in ["$ref", "$dynamicRef"] {
+            guard let reference = schema[keyword]?.string else { continue }
+            let target = keyword == "$dynamicRef" ? dynamicTarget(reference) : validator.resolve(reference)
+            guard let (resolved, pointer) = target else {
+                fail(keyword, "cannot resolve \(reference)")
+                continue
+            }
+            depth += 1
+            result.absorb(evaluate(resolved, schemaPath: pointer, value, at: path))
+            depth -= 1
+        }
+        checkValue(schema, value, fail: fail)
+        checkCombinations(schema, schemaPath: schemaPath, value, at: path, into: &result)
+        switch value {
+        case .object(let pairs): checkObject(schema, schemaPath: schemaPath, pairs, at: path, into: &result, fail: fail)
+        case .array(let items): checkArray(schema, schemaPath: schemaPath, items, at: path, into: &result, fail: fail)
+        case .string(let text): checkString(schema, text, fail: fail)
+        default: break
+        }
+        result.failures = own + result.failures
+        return result
+    }
+
+    /// `$dynamicRef`: the outermost `$dynamicAnchor` of the name when the static target has one.
+    func dynamicTarget(_ reference: String) -> (JSON, String)? {
+        guard let statically = validator.resolve(reference) else { return nil }
+        let name = reference.split(separator: "#", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        guard statically.0["$dynamicAnchor"]?.string == name, let dynamic = validator.anchors["dynamic:" + name] else { return statically }
+        return dynamic
+    }
+
+    private func checkValue(_ schema: JSON, _ value: JSON, fail: (String, String) -> Void) {
+        if let type = schema["type"] {
+            let allowed = type.array?.compactMap(\.string) ?? [type.string].compactMap { $0 }
+            if !allowed.contains(where: { SchemaValue.isOfType(value, $0) }) {
+                fail("type", "expected \(allowed.joined(separator: " or ")), got \(SchemaValue.type(value)) \(SchemaValue.shown(value))")
+            }
+        }
+        if let constant = schema["const"], !SchemaValue.equal(constant, value) {
+            fail("const", "expected \(SchemaValue.shown(constant)), got \(SchemaValue.shown(value))")
+        }
+        if let options = schema["enum"]?.array, !options.contains(where: { SchemaValue.equal($0, value) }) {
+            fail("enum", "expected one of \(SchemaValue.shown(.array(options))), got \(SchemaValue.shown(value))")
+        }
+        guard value.double != nil, SchemaValue.type(value) != "boolean" else { return }
+        if let divisor = schema["multipleOf"], !SchemaValue.isMultiple(value, of: divisor) {
+            fail("multipleOf", "expected a multiple of \(divisor.serialized), got \(value.serialized)")
+        }
+        let bounds: [(String, String, (ComparisonResult) -> Bool)] = [
+            ("minimum", "at least", { $0 != .orderedAscending }), ("exclusiveMinimum", "above", { $0 == .orderedDescending }),
+            ("maximum", "at most", { $0 != .orderedDescending }), ("exclusiveMaximum", "below", { $0 == .orderedAscending }),
+        ]
+        for (keyword, words, holds) in bounds {
+            guard let bound = schema[keyword], let order = SchemaValue.compare(value, bound), !holds(order) else { continue }
+            fail(keyword, "expected \(words) \(bound.serialized), got \(value.serialized)")
+        }
+    }
+
+    private mutating func checkCombinations(_ schema: JSON, schemaPath: String, _ value: JSON, at path: String, into result: inout Evaluation) {
+        if let all = schema["allOf"]?.array {
+            for (index, sub) in all.enumerated() { result.absorb(evaluate(sub, schemaPath: schemaPath + "/allOf/\(index)", value, at: path)) }
+        }
+        if let any = schema["anyOf"]?.array {
+            let runs = any.enumerated().map { evaluate($1, schemaPath: schemaPath + "/anyOf/\($0)", value, at: path) }
+            runs.forEach { result.annotate($0) }
+            if !runs.contains(where: \.passed) {
+                result.failures.append(SchemaFailure(instancePath: path, schemaPath: schemaPath + "/anyOf",
+                                                     message: "expected to match at least one of \(any.count) schemas, matched none (\(Self.firstReasons(runs)))"))
+            }
+        }
+        if let one = schema["oneOf"]?.array {
+            let runs = one.enumerated().map { evaluate($1, schemaPath: schemaPath + "/oneOf/\($0)", value, at: path) }
+            let passing = runs.indices.filter { runs[$0].passed }
+            if passing.count == 1 {
+                result.annotate(runs[passing[0]])
+            } else {
+                let got = passing.isEmpty ? "none (\(Self.firstReasons(runs)))" : "\(passing.count): " + passing.map { "#\($0)" }.joined(separator: ", ")
+                result.failures.append(SchemaFailure(instancePath: path, schemaPath: schemaPath + "/oneOf",
+                                                     message: "expected to match exactly one of \(one.count) schemas, matched \(got)"))
+            }
+        }
+        if let not = schema["not"], evaluate(not, schemaPath: schemaPath + "/not", value, at: path).passed {
+            result.failures.append(SchemaFailure(instancePath: path, schemaPath: schemaPath + "/not", message: "expected not to match the schema, but it did"))
+        }
+        if let condition = schema["if"] {
+            let test = evaluate(condition, schemaPath: schemaPath + "/if", value, at: path)
+            result.annotate(test)
+            let branch = test.passed ? "then" : "else"
+            if let next = schema[branch] { result.absorb(evaluate(next, schemaPath: schemaPath + "/" + branch, value, at: path)) }
+        }
+    }
+
+    static func firstReasons(_ runs: [Evaluation]) -> String {
+        runs.compactMap { $0.failures.first?.message }.prefix(3).joined(separator: "; ")
+    }
+
+    private mutating func checkObject(_ schema: JSON, schemaPath: String, _ pairs: [(String, JSON)], at path: String,
+                                      into result: inout Evaluation, fail: (String, String) -> Void) {
+        let names = pairs.map(\.0)
+        for name in schema["required"]?.array?.compactMap(\.string) ?? [] where !names.contains(name) {
+            fail("required", "missing required property '\(name)'")
+        }
+        if let minimum = schema["minProperties"]?.int, pairs.count < minimum { fail("minProperties", "expected at least \(minimum) properties, got \(pairs.count)") }
+        if let maximum = schema["maxProperties"]?.int, pairs.count > maximum { fail("maxProperties", "expected at most \(maximum) properties, got \(pairs.count)") }
+        for (trigger, needed) in schema["dependentRequired"]?.objectPairs ?? [] where names.contains(trigger) {
+            for name in needed.array?.compactMap(\.string) ?? [] where !names.contains(name) {
+                fail("dependentRequired/" + Pointer.escape(trigger), "'\(trigger)' is present, so '\(name)' is required")
+            }
+        }
+        for (trigger, sub) in schema["dependentSchemas"]?.objectPairs ?? [] where names.contains(trigger) {
+            result.absorb(evaluate(sub, schemaPath: schemaPath + "/dependentSchemas/" + Pointer.escape(trigger), .object(pairs), at: path))
+        }
+        if let nameSchema = schema["propertyNames"] {
+            for name in names {
+                result.failures += evaluate(nameSchema, schemaPath: schemaPath + "/propertyNames", .string(name), at: path + Self.member(name)).failures
+            }
+        }
+        var matched: Set<String> = []
+        let properties = schema["properties"]?.objectPairs ?? []
+        for (name, value) in pairs {
+            let place = path + Self.member(name)
+            if let sub = properties.first(where: { $0.0 == name })?.1 {
+                matched.insert(name)
+                result.absorb(evaluate(sub, schemaPath: schemaPath + "/properties/" + Pointer.escape(name), value, at: place))
+                result.properties.insert(name)
+            }
+            for (pattern, sub) in schema["patternProperties"]?.objectPairs ?? [] where ECMARegex.found(pattern, in: name) {
+                matched.insert(name)
+                result.absorb(evaluate(sub, schemaPath: schemaPath + "/patternProperties/" + Pointer.escape(pattern), value, at: place))
+                result.properties.insert(name)
+            }
+        }
+        if let additional = schema["additionalProperties"] {
+            for (name, value) in pairs where !matched.contains(name) {
+                result.absorb(evaluate(additional, schemaPath: schemaPath + "/additionalProperties", value, at: path + Self.member(name)))
+                result.properties.insert(name)
+            }
+        }
+        if let unevaluated = schema["unevaluatedProperties"] {
+            for (name, value) in pairs where !result.properties.contains(name) {
+                result.absorb(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedProperties", value, at: path + Self.member(name)))
+                result.properties.insert(name)
+            }
+        }
+    }
+
+    private mutating func checkArray(_ schema: JSON, schemaPath: String, _ items: [JSON], at path: String,
+                                     into result: inout Evaluation, fail: (String, String) -> Void) {
+        if let minimum = schema["minItems"]?.int, items.count < minimum { fail("minItems", "expected at least \(minimum) items, got \(items.count)") }
+        if let maximum = schema["maxItems"]?.int, items.count > maximum { fail("maxItems", "expected at most \(maximum) items, got \(items.count)") }
+        if schema["uniqueItems"] == .bool(true) {
+            outer: for first in items.indices {
+                for second in items.indices where second > first && SchemaValue.equal(items[first], items[second]) {
+                    fail("uniqueItems", "expected unique items, but items \(first) and \(second) are equal (\(SchemaValue.shown(items[first])))")
+                    break outer
+                }
+            }
+        }
+        let prefix = schema["prefixItems"]?.array ?? []
+        for (index, sub) in prefix.enumerated() where index < items.count {
+            result.absorb(evaluate(sub, schemaPath: schemaPath + "/prefixItems/\(index)", items[index], at: path + "[\(index)]"))
+            result.items.insert(index)
+        }
+        if let rest = schema["items"] {
+            for index in items.indices where index >= prefix.count {
+                result.absorb(evaluate(rest, schemaPath: schemaPath + "/items", items[index], at: path + "[\(index)]"))
+                result.items.insert(index)
+            }
+        }
+        if let contains = schema["contains"] {
+            let matching = items.indices.filter { evaluate(contains, schemaPath: schemaPath + "/contains", items[$0], at: path + "[\($0)]").passed }
+            result.items.formUnion(matching)
+            let minimum = schema["minContains"]?.int ?? 1
+            if matching.count < minimum {
+                fail(schema["minContains"] == nil ? "contains" : "minContains", "expected at least \(minimum) items matching 'contains', got \(matching.count)")
+            }
+            if let maximum = schema["maxContains"]?.int, matching.count > maximum {
+                fail("maxContains", "expected at most \(maximum) items matching 'contains', got \(matching.count)")
+            }
+        }
+        if let unevaluated = schema["unevaluatedItems"] {
+            for index in items.indices where !result.items.contains(index) {
+                result.absorb(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedItems", items[index], at: path + "[\(index)]"))
+                result.items.insert(index)
+            }
+        }
+    }
+
+    private func checkString(_ schema: JSON, _ text: String, fail: (String, String) -> Void) {
+        let length = text.unicodeScalars.count
+        if let minimum = schema["minLength"]?.int, length < minimum { fail("minLength", "expected at least \(minimum) characters, got \(length)") }
+        if let maximum = schema["maxLength"]?.int, length > maximum { fail("maxLength", "expected at most \(maximum) characters, got \(length)") }
+        if let pattern = schema["pattern"]?.string, !ECMARegex.found(pattern, in: text) {
+            fail("pattern", "expected to match /\(pattern)/, got \(SchemaValue.shown(.string(text)))")
+        }
+        if validator.formatAssertion, let format = schema["format"]?.string, let ok = SchemaFormats.check(format, text), !ok {
+            fail("format", "expected a valid \(format), got \(SchemaValue.shown(.string(text)))")
+        }
+    }
+
+    /// `.name`, or `["odd name"]` when it is not a plain identifier.
+    static func member(_ name: String) -> String {
+        let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
+            && !(name.first?.isNumber ?? false)
+        return plain ? "." + name : "[" + JSON.string(name).serialized + "]"
+    }
+}
+
+extension JSON {
+    /// The pairs of an object; nil for anything else.
+    var objectPairs: [(String, JSON)]? {
+        if case .object(let pairs) = self { return pairs }
+        return nil
+    }
+}
