@@ -112,7 +112,7 @@ extension WorkflowDecoder {
             }
             report(node.mark, "json_path needs 'equals' or 'matches'")
             return nil
-        case "json_schema": return make(.jsonSchema(Self.json(value)))
+        case "json_schema": return make(.jsonSchema(schema(value)))
         case "finish_reason":
             guard let reason = string(value, "finish_reason") else { return nil }
             guard BranchReason(rawValue: reason) != nil else {

@@ -1,0 +1,30 @@
+import FlowSource
+import FlowYAML
+
+extension WorkflowDecoder {
+    /// A JSON Schema written in the workflow, checked where it is written: each problem of the
+    /// schema itself (`SchemaCheck`) reported at the line and column of its key or value.
+    mutating func schema(_ node: Node) -> JSON {
+        let schema = Self.json(node)
+        for problem in SchemaCheck.problems(schema) {
+            report(Self.place(of: problem, in: node), problem.message, hint: problem.hint)
+        }
+        return schema
+    }
+
+    /// Where a schema problem is in the YAML: the key of an unknown keyword, else the value.
+    static func place(of problem: SchemaCheck.Problem, in root: Node) -> Mark {
+        var node = root
+        for (index, step) in problem.path.enumerated() {
+            if let pairs = node.mapping, let pair = pairs.first(where: { $0.key.scalar?.text == step }) {
+                if problem.atKey, index == problem.path.count - 1 { return pair.key.mark }
+                node = pair.value
+            } else if let items = node.sequence, let position = Int(step), items.indices.contains(position) {
+                node = items[position]
+            } else {
+                break
+            }
+        }
+        return node.mark
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import FlowTestSupport
+import Testing
+@testable import FlowCore
+
+/// A schema in a workflow is checked by `flow validate`, each problem at its line and column:
+/// a check that cannot fail is refused before it runs.
+@Suite struct SchemaValidationTests {
+    @Test func badSchemasFailValidationAtTheirPlace() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            steps: [{id: a, user: hi}]
+            mock: ['{"name": "x"}']
+            tests:
+              - expect:
+                  - json_schema:
+                      $schema: http://json-schema.org/draft-07/schema#
+                      type: objekt
+                      properties:
+                        name: {type: string, minLenght: 2, pattern: "["}
+                        size: {minLength: "3", $ref: "#/$defs/nope"}
+                        link: {$ref: "https://example.com/schema.json"}
+                      patternProperties:
+                        "(": true
+                      allOf: []
+            """)
+        let result = try FlowBinary.run(["validate", "w.yaml"], in: directory.path)
+        #expect(result.status == 65)
+        let text = result.stderr
+        for expected in [
+            "w.yaml:8:20: error: flow validates JSON Schema draft 2020-12, not 'http://json-schema.org/draft-07/schema#'",
+            "w.yaml:9:17: error: 'objekt' is not a JSON Schema type",
+            "hint: did you mean 'object'?",
+            "w.yaml:11:34: error: unknown keyword 'minLenght' in the schema",
+            "hint: did you mean 'minLength'?",
+            "w.yaml:11:57: error: '[' is not a valid regular expression",
+            "w.yaml:12:31: error: 'minLength' takes a whole number of 0 or more, got \"3\"",
+            "w.yaml:12:42: error: $ref '#/$defs/nope' does not resolve in this schema",
+            "w.yaml:13:26: error: $ref 'https://example.com/schema.json' is on the network; flow does not fetch schemas",
+            "w.yaml:15:13: error: '(' is not a valid regular expression",
+            "w.yaml:16:18: error: 'allOf' takes a non-empty list of schemas",
+        ] {
+            #expect(text.contains(expected), "missing: \(expected)\n\(text)")
+        }
+    }
+
+    @Test func aGoodSchemaValidatesAndChecksAnswers() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            steps: [{id: a, user: hi}]
+            tests:
+              - name: good
+                mock: ['{"items": [{"sku": "a-1", "qty": 2}]}']
+                expect: [{json_schema: {$ref: "#/$defs/order", $defs: {order: {type: object, required: [items], properties: {items: {type: array, minItems: 1, items: {$ref: "#/$defs/line"}}}, unevaluatedProperties: false}, line: {type: object, properties: {sku: {pattern: "^[a-z]-\\\\d$"}, qty: {type: integer, minimum: 1}}, required: [sku, qty]}}}}]
+              - name: bad
+                mock: ['{"items": [{"sku": "a-1", "qty": 0}, {"sku": "B"}], "note": 1}']
+                expect: [{json_schema: {$ref: "#/$defs/order", $defs: {order: {type: object, required: [items], properties: {items: {type: array, minItems: 1, items: {$ref: "#/$defs/line"}}}, unevaluatedProperties: false}, line: {type: object, properties: {sku: {pattern: "^[a-z]-\\\\d$"}, qty: {type: integer, minimum: 1}}, required: [sku, qty]}}}}]
+            """)
+        #expect(try FlowBinary.run(["validate", "w.yaml"], in: directory.path).status == 0)
+        let result = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path, environment: ["CI": "true"])
+        let cases = try JSON.parse(result.stdout)["cases"]?.array ?? []
+        #expect(cases.first?["passed"] == .bool(true))
+        let message = cases.last?["failures"]?.array?.first?["message"]?.string ?? ""
+        for expected in ["$.items[0].qty: expected at least 1, got 0 (#/$defs/line/properties/qty/minimum)",
+                         "$.items[1]: missing required property 'qty'", "$.items[1].sku: expected to match /^[a-z]-\\d$/",
+                         "$.note: no value is allowed here (false schema)"] {
+            #expect(message.contains(expected), "missing: \(expected)\n\(message)")
+        }
+    }
+}
