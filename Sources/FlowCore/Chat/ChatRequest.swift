@@ -10,6 +10,8 @@ public struct ChatRequest: Sendable, Equatable {
     public var prefill: String?
     /// Tools the model may call.
     public var tools: [ToolSpec] = []
+    /// Structured output: the JSON Schema the answer must follow (a step's `schema:`).
+    public var responseSchema: JSON?
 
     /// A request; without `prefill` and `tools` it is a plain chat turn.
     public init(model: String, messages: [ChatMessage], params: SamplingParams = .init(), prefill: String? = nil,

@@ -35,8 +35,10 @@ struct Conversation {
         var prefill: String?
         if let template = step.prefill { prefill = try render(template, step: step.id) }
         messages.append(ChatMessage(.user, user))
-        return ChatRequest(model: model(for: step).name, messages: messages,
-                           params: loaded.workflow.params.merged(with: step.params), prefill: prefill)
+        var request = ChatRequest(model: model(for: step).name, messages: messages,
+                                  params: loaded.workflow.params.merged(with: step.params), prefill: prefill)
+        request.responseSchema = step.schema
+        return request
     }
 
     /// Adds the assistant's answer (prefill included) and saves it: `parsed` when the step

@@ -113,7 +113,8 @@ public struct Interpreter: Sendable {
             }
             for (model, params) in shapes {
                 // The shape of the request is known before its text: a prefill stands in as "…".
-                let shape = ChatRequest(model: model.name, messages: [], params: params, prefill: step.prefill == nil ? nil : "…")
+                var shape = ChatRequest(model: model.name, messages: [], params: params, prefill: step.prefill == nil ? nil : "…")
+                shape.responseSchema = step.schema
                 do throws(ProviderError) {
                     let provider: any ChatProvider
                     if let known = table[step.id, model] { provider = known } else { provider = try resolve(model, step: step.id) }
@@ -207,6 +208,11 @@ public struct Interpreter: Sendable {
                 }
                 request.params = baseParams.merged(with: spec.params)
                 request.prefill = originalPrefill
+                if reason == .invalid, step.schema != nil, let detail = last.invalidDetail {
+                    // The model sees what was wrong and can correct itself.
+                    request.messages += [ChatMessage(.assistant, text),
+                                         ChatMessage(.user, "That answer does not fit the required JSON schema (\(detail)). Answer again with JSON that fits it.")]
+                }
                 text = ""
                 counts.continuations = 0
             case .tools(let maxRounds):
@@ -278,7 +284,10 @@ public struct Interpreter: Sendable {
         let reason = BranchReason(response.finishReason)
         guard reason == .stop, step.parsesJSON else { return (reason, nil, nil) }
         switch Conversation.parse(text) {
-        case .success(let json): return (.stop, json, nil)
+        case .success(let json):
+            guard let schema = step.schema else { return (.stop, json, nil) }
+            let failures = JSONSchema.validate(json, against: schema)
+            return failures.isEmpty ? (.stop, json, nil) : (.invalid, nil, "the answer does not match the step's schema: " + failures.joined(separator: "; "))
         case .failure(let error):
             let named = prefill.map { "the text parsed is the prefill \(JSON.string($0).serialized) followed by the answer; " }
             return (.invalid, nil, (named ?? "") + error.description)
@@ -330,7 +339,8 @@ public struct Interpreter: Sendable {
             let kind: RunError.Kind = error?.kind == .configuration ? .invalid : error?.kind == .budget ? .stepFailed : .provider
             return RunError(kind, "step '\(step.id)': \(error?.description ?? "the provider gave no answer")", step: step.id)
         case .invalid?:
-            return RunError(.stepFailed, "step '\(step.id)' asked for JSON (parse: json) and the answer is not valid JSON: \(last.invalidDetail ?? "")", step: step.id)
+            let asked = step.schema == nil ? "asked for JSON (parse: json) and the answer is not valid JSON" : "has a schema and its answer does not fit"
+            return RunError(.stepFailed, "step '\(step.id)' \(asked): \(last.invalidDetail ?? "")", step: step.id)
         case .toolCalls? where step.tools.isEmpty:
             return RunError(.stepFailed, "step '\(step.id)' finished with 'tool_calls' but offers no tools; add 'tools: [name]' to the step", step: step.id)
         case let reason?:

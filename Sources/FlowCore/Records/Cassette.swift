@@ -73,6 +73,7 @@ public struct Cassette: Sendable {
             ("params", params(request.params)),
             ("prefill", request.prefill.map(JSON.string)),
             ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { .object([("name", .string($0.name)), ("description", .string($0.description)), ("parameters", $0.parameters)]) })),
+            ("response_schema", request.responseSchema),
         ])
     }
 

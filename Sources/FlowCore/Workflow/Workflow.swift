@@ -118,6 +118,9 @@ public struct Step: Sendable {
     public var save: String?
     /// `parse: json`: the saved value is the parsed answer, so later templates read its fields.
     public var parsesJSON = false
+    /// `schema:`: the answer must be JSON valid against this JSON Schema (2020-12); providers are
+    /// asked for structured output of that shape, and an answer that does not fit is `invalid`.
+    public var schema: JSON?
     /// What follows each way the answer can end; a reason not listed takes its default.
     public var branches: [BranchReason: [BranchCase]] = [:]
     /// Start a new conversation (the system prompt is kept).

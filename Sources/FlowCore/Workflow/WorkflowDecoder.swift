@@ -9,7 +9,7 @@ public struct WorkflowDecoder {
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
                                "escape", "partials", "limits", "context", "tools", "tests", "mock"]
-    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools"]
+    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema"]
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs"]
 
     let source: SourceFile
@@ -162,6 +162,11 @@ public struct WorkflowDecoder {
             if mode == "json" { step.parsesJSON = true } else {
                 report(parseNode.mark, "'parse' must be 'json', got '\(mode)'", hint: Suggestion.hint(for: mode, in: ["json"]))
             }
+        }
+        // `schema:` asks the provider for JSON of that shape and checks the answer against it.
+        if let schemaNode = node["schema"] {
+            step.schema = schema(schemaNode)
+            step.parsesJSON = true
         }
         return step
     }

@@ -14,6 +14,12 @@ extension AnthropicAdapter {
             guard let id = block["id"]?.string, let name = block["name"]?.string else { return nil }
             return ToolCall(id: id, name: name, arguments: block["input"] ?? .object([]))
         }
+        // Structured output came as the forced tool's input: that input is the answer, and the
+        // call ended it as a stop would (the stop reason is kept as raw).
+        if let answer = calls.first(where: { $0.name == StructuredOutput.toolName }) {
+            return ChatResponse(content: answer.arguments.serialized, finishReason: raw == "tool_use" ? .stop(raw: raw) : Self.finishReason(raw),
+                                usage: try Self.usage(json["usage"]), model: json["model"]?.string)
+        }
         return ChatResponse(content: text, finishReason: Self.finishReason(raw), usage: try Self.usage(json["usage"]),
                             model: json["model"]?.string, toolCalls: calls)
     }

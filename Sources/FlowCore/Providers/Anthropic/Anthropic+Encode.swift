@@ -28,6 +28,10 @@ extension AnthropicAdapter {
             messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))
         }
         let params = request.params
+        var tools = request.tools
+        if let schema = request.responseSchema {
+            tools.append(ToolSpec(name: StructuredOutput.toolName, description: "Give the answer, in exactly this shape.", parameters: schema))
+        }
         return .object(omittingNil: [
             ("model", .string(request.model)),
             ("max_tokens", .int(maxTokens)),
@@ -36,9 +40,11 @@ extension AnthropicAdapter {
             ("temperature", params.temperature.map(JSON.double)),
             ("top_p", params.topP.map(JSON.double)),
             ("stop_sequences", params.stop.map { .array($0.map(JSON.string)) }),
-            ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { tool in
+            ("tools", tools.isEmpty ? nil : .array(tools.map { tool in
                 .object([("name", .string(tool.name)), ("description", .string(tool.description)), ("input_schema", tool.parameters)])
             })),
+            // Structured output: the one tool the model must call, whose input is the answer.
+            ("tool_choice", request.responseSchema == nil ? nil : .object([("type", .string("tool")), ("name", .string(StructuredOutput.toolName))])),
         ])
     }
 

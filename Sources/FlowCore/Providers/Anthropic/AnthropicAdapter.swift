@@ -34,6 +34,16 @@ public struct AnthropicAdapter: ProviderAdapter {
     /// Refuses what Anthropic cannot take: a request without `max_tokens`, seeds, logprobs, a refused prefill.
     public func check(_ request: ChatRequest) throws(ProviderError) {
         try checkPrefill(request)
+        if let schema = request.responseSchema {
+            // The answer comes as a forced tool's input, which Anthropic takes only as an object.
+            guard schema["type"]?.string == "object" else {
+                throw ProviderError(.configuration, "Anthropic gives structured output through a tool, whose input must be an object: "
+                                    + "make the schema's root {type: object, properties: …} (wrap a list or a value in a property)")
+            }
+            if request.prefill != nil {
+                throw ProviderError(.configuration, "a step with a schema on Anthropic cannot have a prefill: the answer comes as a tool's input")
+            }
+        }
         if request.params.maxTokens == nil {
             throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
         }

@@ -29,6 +29,8 @@ extension GeminiAdapter {
             ("seed", params.seed.map(JSON.int)),
             ("responseLogprobs", params.wantsLogprobs ? .bool(true) : nil),
             ("logprobs", params.topLogprobs.map(JSON.int)),
+            ("responseMimeType", request.responseSchema == nil ? nil : .string("application/json")),
+            ("responseJsonSchema", request.responseSchema),
         ])
         return .object(omittingNil: [
             ("contents", .array(contents)),

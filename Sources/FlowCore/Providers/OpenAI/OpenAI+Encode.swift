@@ -45,6 +45,7 @@ extension OpenAIAdapter {
                          ("function", .object([("name", .string(tool.name)), ("description", .string(tool.description)),
                                                ("parameters", tool.parameters)]))])
             })),
+            ("response_format", request.responseSchema.map(StructuredOutput.openAIFormat)),
         ])
     }
 
