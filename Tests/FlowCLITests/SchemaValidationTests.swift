@@ -72,3 +72,39 @@ import Testing
         }
     }
 }
+
+/// Schema files shared by a step and the expectations that check the same shape.
+@Suite struct SchemaFileTests {
+    @Test func aSchemaFileServesAStepAndAnExpectation() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path + "/.git", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory.path + "/schemas", withIntermediateDirectories: true)
+        try directory.write("schemas/order.json", """
+            {
+              "type": "object",
+              "properties": {"qty": {"type": "integer", "minimum": 1}},
+              "required": ["qty"]
+            }
+            """)
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            steps: [{id: a, user: x, schema: {file: schemas/order.json}}]
+            tests:
+              - {name: fits, mock: ['{"qty": 2}'], expect: [{schema: {file: schemas/order.json}}]}
+              - {name: misfit, mock: ['{"qty": 0}'], expect: [{json: true}]}
+            """)
+        let result = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path, environment: ["CI": "true"])
+        let cases = try JSON.parse(result.stdout)["cases"]?.array ?? []
+        #expect(cases.first?["passed"] == .bool(true), "\(result.stdout)")
+        #expect(cases.last?["failures"]?.array?.first?["message"]?.string?.contains("$.qty: expected at least 1, got 0") == true, "\(result.stdout)")
+
+        try directory.write("schemas/bad.json", "{\n  \"type\": \"object\",\n  \"propertes\": {}\n}\n")
+        try directory.write("bad.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: x, schema: {file: schemas/bad.json}}]\n")
+        let bad = try FlowBinary.run(["validate", "bad.yaml"], in: directory.path)
+        #expect(bad.status == 65 && bad.stderr.contains("schemas/bad.json:3:3: error: unknown keyword 'propertes' in the schema"), "\(bad.stderr)")
+        try directory.write("out.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: x, schema: {file: ../../etc/x.json}}]\n")
+        let outside = try FlowBinary.run(["validate", "out.yaml"], in: directory.path)
+        #expect(outside.status == 65 && outside.stderr.contains("is outside the project directory"), "\(outside.stderr)")
+    }
+}

@@ -5,6 +5,14 @@ extension WorkflowDecoder {
     /// A JSON Schema written in the workflow, checked where it is written: each problem of the
     /// schema itself (`SchemaCheck`) reported at the line and column of its key or value.
     mutating func schema(_ node: Node) -> JSON {
+        // `{file: path}`: read and checked by the loader (SchemaFiles), which knows the directory.
+        if let pairs = node.mapping, pairs.count == 1, let fileNode = node["file"] {
+            guard let path = string(fileNode, "file"), path.hasSuffix(".json") || path.hasSuffix(".yaml") || path.hasSuffix(".yml") else {
+                report(fileNode.mark, "a schema file is .json or .yaml")
+                return .bool(true)
+            }
+            return SchemaFiles.placeholder(path, mark: fileNode.mark)
+        }
         let schema = Self.json(node)
         for problem in SchemaCheck.problems(schema) {
             report(Self.place(of: problem, in: node), problem.message, hint: problem.hint)

@@ -5,7 +5,7 @@ import FlowYAML
 /// Decoding of `tests:`. Dataset files are named here and read by the loader.
 extension WorkflowDecoder {
     static let caseKeys = ["name", "vars", "mock", "expect", "repeat", "pass_rate", "dataset", "inputs", "data"]
-    static let expectationKeys = ["equals", "contains", "not_contains", "matches", "json", "json_path", "json_schema",
+    static let expectationKeys = ["equals", "contains", "not_contains", "matches", "json", "json_path", "json_schema", "schema",
                                   "finish_reason", "path", "confidence", "cost_usd", "tokens", "not", "step"]
 
     /// The cases written inline, and the dataset entries (a template case plus the file it names).
@@ -112,7 +112,7 @@ extension WorkflowDecoder {
             }
             report(node.mark, "json_path needs 'equals' or 'matches'")
             return nil
-        case "json_schema": return make(.jsonSchema(schema(value)))
+        case "json_schema", "schema": return make(.jsonSchema(schema(value)))
         case "finish_reason":
             guard let reason = string(value, "finish_reason") else { return nil }
             guard BranchReason(rawValue: reason) != nil else {

@@ -55,6 +55,7 @@ public enum WorkflowLoader {
         let (datasetCases, datasetProblems) = loadDatasets(workflow, directory: directory, root: root, source: source)
         workflow.tests += datasetCases
         problems += datasetProblems
+        problems += SchemaFiles.resolve(&workflow, directory: directory, root: root, source: source)
         let partialsDirectory = PartialLoader.directory(for: workflow, workflowDirectory: directory)
         // A partials directory obeys the rule every file reference does: inside the project.
         if let partialsDirectory, workflow.partials != nil, !root.contains(directory: partialsDirectory) {
