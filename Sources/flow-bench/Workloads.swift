@@ -44,4 +44,35 @@ enum Workloads {
         }
         return text
     }
+
+    /// A JSON Schema of the shapes extraction uses ($defs and $ref, patterns, bounds, enums,
+    /// unevaluatedProperties) and an instance of about 100 KB that satisfies it.
+    static func schemaWorkload() -> (schema: String, instance: String) {
+        let schema = #"""
+        {"$defs": {"line": {"type": "object", "required": ["sku", "qty", "price"],
+                             "properties": {"sku": {"type": "string", "pattern": "^[A-Z]{3}-\\d{4}$"},
+                                            "qty": {"type": "integer", "minimum": 1, "maximum": 1000},
+                                            "price": {"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.01},
+                                            "tags": {"type": "array", "items": {"enum": ["new", "sale", "bulk"]}, "uniqueItems": true}},
+                             "unevaluatedProperties": false}},
+         "type": "object", "required": ["orders"],
+         "properties": {"orders": {"type": "array", "minItems": 1,
+                                   "items": {"type": "object", "required": ["id", "lines"],
+                                             "properties": {"id": {"type": "string", "minLength": 3},
+                                                            "lines": {"type": "array", "items": {"$ref": "#/$defs/line"}}}}}}}
+        """#
+        var orders: [String] = []
+        var size = 0
+        var index = 0
+        while size < 100_000 {
+            let lines = (0..<4).map { line in
+                #"{"sku": "ABC-\#(String(format: "%04d", (index * 4 + line) % 10000))", "qty": \#(line + 1), "price": \#(line + 1).25, "tags": ["new", "sale"]}"#
+            }
+            let order = #"{"id": "order-\#(index)", "lines": [\#(lines.joined(separator: ", "))]}"#
+            orders.append(order)
+            size += order.utf8.count
+            index += 1
+        }
+        return (schema, #"{"orders": [\#(orders.joined(separator: ", "))]}"#)
+    }
 }

@@ -56,6 +56,9 @@ let (templateText, context) = Workloads.template()
 let template = try Template(templateText)
 let rendered = try template.render(context)
 let workflowText = Workloads.workflow()
+let (schemaText, schemaInstance) = Workloads.schemaWorkload()
+let schemaValidator = JSONSchemaValidator(schema: try JSON.parse(schemaText))
+let schemaInstanceJSON = try JSON.parse(schemaInstance)
 let source = SourceFile(path: "bench.yaml", text: workflowText)
 
 let results: [Measurement] = [
@@ -73,6 +76,9 @@ let results: [Measurement] = [
     },
     try measure("YAML load + workflow decode", bytes: workflowText.utf8.count, rounds: 5) {
         _ = try WorkflowDecoder.decode(try YAML.load(source), source: source)
+    },
+    try measure("JSON Schema validation (\(schemaInstance.utf8.count / 1000) KB instance, $ref, patterns)", bytes: schemaInstance.utf8.count, rounds: 5) {
+        guard schemaValidator.isValid(schemaInstanceJSON) else { throw BenchError(message: "the schema workload does not validate") }
     },
 ].compactMap { $0 }
 
