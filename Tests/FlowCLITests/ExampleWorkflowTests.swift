@@ -53,6 +53,19 @@ import Testing
         #expect(coloured.stdout.contains("\u{1B}[32msucceeded\u{1B}[0m"))
     }
 
+    @Test func orderExampleReplaysStructuredOutputOnThreeProviders() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/order.yaml", "--replay", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        #expect((report["path"]?.array ?? []).map { $0["step"]?.string ?? "" } == ["openai", "anthropic", "gemini"])
+        #expect(try JSON.parse(report["output"]?.string ?? "")["items"]?.array?.count == 2)
+        let cassette = try Cassette(json: try JSON.parse(try String(contentsOfFile: FlowBinary.repository + "/workflows/order.cassette.json", encoding: .utf8)))
+        #expect(cassette.interactions.count == 3 && cassette.interactions.allSatisfy { $0.request["response_schema"]?["$defs"] != nil })
+        let render = try FlowBinary.run(["render", FlowBinary.repository + "/workflows/order.yaml", "--provider", "anthropic", "--step", "anthropic"], in: directory.path)
+        #expect(render.stdout.contains("flow_structured_answer") && render.stdout.contains("tool_choice"), "\(render.stdout.prefix(600))")
+    }
+
     @Test func toolExampleRunsTheRealProgram() throws {
         let directory = try TemporaryDirectory()
         let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/tools.yaml"], in: directory.path)
