@@ -97,7 +97,9 @@ public struct JSONSchemaValidator: Sendable {
 /// JSON pointers (RFC 6901) within a schema, `~0`/`~1` and percent-escapes decoded.
 enum Pointer {
     static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        // Most keys need no escape; checking the bytes first keeps validation off Foundation.
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return key }
+        return key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     static func resolve(_ pointer: String, in document: JSON) -> JSON? {

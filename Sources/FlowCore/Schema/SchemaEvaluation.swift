@@ -26,13 +26,28 @@ struct Evaluation {
     }
 }
 
+/// A schema object's keywords by name: each evaluation reads a few dozen of them, which a
+/// linear search of the pairs made the validator's main cost.
+struct SchemaNode {
+    let keywords: [String: JSON]
+
+    init(_ pairs: [(String, JSON)]) {
+        keywords = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+    }
+
+    subscript(_ key: String) -> JSON? { keywords[key] }
+}
+
 /// Walks a schema over a value. `depth` bounds `$ref` cycles that never reach a value.
 struct Context {
     let validator: JSONSchemaValidator
     var depth = 0
+    /// References resolved in this validation, so each is parsed once however many values use it.
+    var resolved: [String: (JSON, String)] = [:]
 
     mutating func evaluate(_ schema: JSON, schemaPath: String, _ value: JSON, at path: String) -> Evaluation {
         var result = Evaluation()
+        let node: SchemaNode
         // The keywords' own failures gather apart from `result`, which the applicators change
         // while `fail` may be called (an inout and a capture of one variable would conflict).
         var own: [SchemaFailure] = []
@@ -44,15 +59,21 @@ struct Context {
         case .bool(false):
             result.failures.append(SchemaFailure(instancePath: path, schemaPath: schemaPath, message: "no value is allowed here (false schema), got \(SchemaValue.shown(value))"))
             return result
-        case .object: break
+        case .object(let pairs): node = SchemaNode(pairs)
         default: return result
         }
         guard depth < 64 else {
             return Evaluation(failures: [SchemaFailure(instancePath: path, schemaPath: schemaPath, message: "the schema refers to itself without end")])
         }
         for keyword in ["$ref", "$dynamicRef"] {
-            guard let reference = schema[keyword]?.string else { continue }
-            let target = keyword == "$dynamicRef" ? dynamicTarget(reference) : validator.resolve(reference)
+            guard let reference = node[keyword]?.string else { continue }
+            let target: (JSON, String)?
+            if let known = resolved[keyword + reference] {
+                target = known
+            } else {
+                target = keyword == "$dynamicRef" ? dynamicTarget(reference) : validator.resolve(reference)
+                if let target { resolved[keyword + reference] = target }
+            }
             guard let (resolved, pointer) = target else {
                 fail(keyword, "cannot resolve \(reference)")
                 continue
@@ -61,12 +82,12 @@ struct Context {
             result.absorb(evaluate(resolved, schemaPath: pointer, value, at: path))
             depth -= 1
         }
-        checkValue(schema, value, fail: fail)
-        checkCombinations(schema, schemaPath: schemaPath, value, at: path, into: &result)
+        checkValue(node, value, fail: fail)
+        checkCombinations(node, schemaPath: schemaPath, value, at: path, into: &result)
         switch value {
-        case .object(let pairs): checkObject(schema, schemaPath: schemaPath, pairs, at: path, into: &result, fail: fail)
-        case .array(let items): checkArray(schema, schemaPath: schemaPath, items, at: path, into: &result, fail: fail)
-        case .string(let text): checkString(schema, text, fail: fail)
+        case .object(let pairs): checkObject(node, schemaPath: schemaPath, pairs, at: path, into: &result, fail: fail)
+        case .array(let items): checkArray(node, schemaPath: schemaPath, items, at: path, into: &result, fail: fail)
+        case .string(let text): checkString(node, text, fail: fail)
         default: break
         }
         result.failures = own + result.failures
@@ -81,7 +102,7 @@ struct Context {
         return dynamic
     }
 
-    private func checkValue(_ schema: JSON, _ value: JSON, fail: (String, String) -> Void) {
+    private func checkValue(_ schema: SchemaNode, _ value: JSON, fail: (String, String) -> Void) {
         if let type = schema["type"] {
             let allowed = type.array?.compactMap(\.string) ?? [type.string].compactMap { $0 }
             if !allowed.contains(where: { SchemaValue.isOfType(value, $0) }) {
@@ -108,7 +129,7 @@ struct Context {
         }
     }
 
-    private mutating func checkCombinations(_ schema: JSON, schemaPath: String, _ value: JSON, at path: String, into result: inout Evaluation) {
+    private mutating func checkCombinations(_ schema: SchemaNode, schemaPath: String, _ value: JSON, at path: String, into result: inout Evaluation) {
         if let all = schema["allOf"]?.array {
             for (index, sub) in all.enumerated() { result.absorb(evaluate(sub, schemaPath: schemaPath + "/allOf/\(index)", value, at: path)) }
         }
@@ -146,7 +167,7 @@ struct Context {
         runs.compactMap { $0.failures.first?.message }.prefix(3).joined(separator: "; ")
     }
 
-    private mutating func checkObject(_ schema: JSON, schemaPath: String, _ pairs: [(String, JSON)], at path: String,
+    private mutating func checkObject(_ schema: SchemaNode, schemaPath: String, _ pairs: [(String, JSON)], at path: String,
                                       into result: inout Evaluation, fail: (String, String) -> Void) {
         let names = pairs.map(\.0)
         for name in schema["required"]?.array?.compactMap(\.string) ?? [] where !names.contains(name) {
@@ -196,7 +217,7 @@ struct Context {
         }
     }
 
-    private mutating func checkArray(_ schema: JSON, schemaPath: String, _ items: [JSON], at path: String,
+    private mutating func checkArray(_ schema: SchemaNode, schemaPath: String, _ items: [JSON], at path: String,
                                      into result: inout Evaluation, fail: (String, String) -> Void) {
         if let minimum = schema["minItems"]?.int, items.count < minimum { fail("minItems", "expected at least \(minimum) items, got \(items.count)") }
         if let maximum = schema["maxItems"]?.int, items.count > maximum { fail("maxItems", "expected at most \(maximum) items, got \(items.count)") }
@@ -238,7 +259,7 @@ struct Context {
         }
     }
 
-    private func checkString(_ schema: JSON, _ text: String, fail: (String, String) -> Void) {
+    private func checkString(_ schema: SchemaNode, _ text: String, fail: (String, String) -> Void) {
         let length = text.unicodeScalars.count
         if let minimum = schema["minLength"]?.int, length < minimum { fail("minLength", "expected at least \(minimum) characters, got \(length)") }
         if let maximum = schema["maxLength"]?.int, length > maximum { fail("maxLength", "expected at most \(maximum) characters, got \(length)") }
@@ -252,8 +273,10 @@ struct Context {
 
     /// `.name`, or `["odd name"]` when it is not a plain identifier.
     static func member(_ name: String) -> String {
-        let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
-            && !(name.first?.isNumber ?? false)
+        let bytes = name.utf8
+        let plain = !bytes.isEmpty && !(bytes.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false) && bytes.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+        }
         return plain ? "." + name : "[" + JSON.string(name).serialized + "]"
     }
 }
