@@ -26,16 +26,68 @@ struct Evaluation {
     }
 }
 
-/// A schema object's keywords by name: each evaluation reads a few dozen of them, which a
-/// linear search of the pairs made the validator's main cost.
+/// The keywords evaluation reads, so a schema node stores them by position and a lookup needs
+/// no string hashing (which was most of the validator's time).
+enum Keyword: Int, CaseIterable {
+    case dynamicRef
+    case ref
+    case additionalProperties
+    case allOf
+    case anyOf
+    case const
+    case contains
+    case dependentRequired
+    case dependentSchemas
+    case `else`
+    case `enum`
+    case exclusiveMaximum
+    case exclusiveMinimum
+    case format
+    case `if`
+    case items
+    case maxContains
+    case maxItems
+    case maxLength
+    case maxProperties
+    case maximum
+    case minContains
+    case minItems
+    case minLength
+    case minProperties
+    case minimum
+    case multipleOf
+    case not
+    case oneOf
+    case pattern
+    case patternProperties
+    case prefixItems
+    case properties
+    case propertyNames
+    case required
+    case then
+    case type
+    case unevaluatedItems
+    case unevaluatedProperties
+    case uniqueItems
+
+    /// The keyword as schemas spell it.
+    var name: String { Self.names[rawValue] }
+    private static let names = ["$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains", "dependentRequired", "dependentSchemas", "else", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items", "maxContains", "maxItems", "maxLength", "maxProperties", "maximum", "minContains", "minItems", "minLength", "minProperties", "minimum", "multipleOf", "not", "oneOf", "pattern", "patternProperties", "prefixItems", "properties", "propertyNames", "required", "then", "type", "unevaluatedItems", "unevaluatedProperties", "uniqueItems"]
+}
+
+/// A schema object's keywords by position: each evaluation reads a few dozen of them, and a
+/// lookup is an array index (the few keys present are mapped once, when the node is made).
 struct SchemaNode {
-    let keywords: [String: JSON]
+    private var values = [JSON?](repeating: nil, count: Keyword.allCases.count)
+    private static let positions: [String: Int] = Dictionary(uniqueKeysWithValues: Keyword.allCases.map { ($0.name, $0.rawValue) })
 
     init(_ pairs: [(String, JSON)]) {
-        keywords = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        for (key, value) in pairs {
+            if let position = Self.positions[key], values[position] == nil { values[position] = value }
+        }
     }
 
-    subscript(_ key: String) -> JSON? { keywords[key] }
+    subscript(_ keyword: Keyword) -> JSON? { values[keyword.rawValue] }
 }
 
 /// Walks a schema over a value. `depth` bounds `$ref` cycles that never reach a value.
@@ -65,17 +117,18 @@ struct Context {
         guard depth < 64 else {
             return Evaluation(failures: [SchemaFailure(instancePath: path, schemaPath: schemaPath, message: "the schema refers to itself without end")])
         }
-        for keyword in ["$ref", "$dynamicRef"] {
+        for keyword in [Keyword.ref, .dynamicRef] {
             guard let reference = node[keyword]?.string else { continue }
+            let keywordName = keyword.name
             let target: (JSON, String)?
-            if let known = resolved[keyword + reference] {
+            if let known = resolved[keywordName + reference] {
                 target = known
             } else {
-                target = keyword == "$dynamicRef" ? dynamicTarget(reference) : validator.resolve(reference)
-                if let target { resolved[keyword + reference] = target }
+                target = keyword == .dynamicRef ? dynamicTarget(reference) : validator.resolve(reference)
+                if let target { resolved[keywordName + reference] = target }
             }
             guard let (resolved, pointer) = target else {
-                fail(keyword, "cannot resolve \(reference)")
+                fail(keywordName, "cannot resolve \(reference)")
                 continue
             }
             depth += 1
@@ -94,6 +147,11 @@ struct Context {
         return result
     }
 
+    static let bounds: [(Keyword, String, @Sendable (ComparisonResult) -> Bool)] = [
+        (.minimum, "at least", { $0 != .orderedAscending }), (.exclusiveMinimum, "above", { $0 == .orderedDescending }),
+        (.maximum, "at most", { $0 != .orderedDescending }), (.exclusiveMaximum, "below", { $0 == .orderedAscending }),
+    ]
+
     /// `$dynamicRef`: the outermost `$dynamicAnchor` of the name when the static target has one.
     func dynamicTarget(_ reference: String) -> (JSON, String)? {
         guard let statically = validator.resolve(reference) else { return nil }
@@ -103,37 +161,33 @@ struct Context {
     }
 
     private func checkValue(_ schema: SchemaNode, _ value: JSON, fail: (String, String) -> Void) {
-        if let type = schema["type"] {
+        if let type = schema[.type] {
             let allowed = type.array?.compactMap(\.string) ?? [type.string].compactMap { $0 }
             if !allowed.contains(where: { SchemaValue.isOfType(value, $0) }) {
                 fail("type", "expected \(allowed.joined(separator: " or ")), got \(SchemaValue.type(value)) \(SchemaValue.shown(value))")
             }
         }
-        if let constant = schema["const"], !SchemaValue.equal(constant, value) {
+        if let constant = schema[.const], !SchemaValue.equal(constant, value) {
             fail("const", "expected \(SchemaValue.shown(constant)), got \(SchemaValue.shown(value))")
         }
-        if let options = schema["enum"]?.array, !options.contains(where: { SchemaValue.equal($0, value) }) {
+        if let options = schema[.enum]?.array, !options.contains(where: { SchemaValue.equal($0, value) }) {
             fail("enum", "expected one of \(SchemaValue.shown(.array(options))), got \(SchemaValue.shown(value))")
         }
         guard value.double != nil, SchemaValue.type(value) != "boolean" else { return }
-        if let divisor = schema["multipleOf"], !SchemaValue.isMultiple(value, of: divisor) {
+        if let divisor = schema[.multipleOf], !SchemaValue.isMultiple(value, of: divisor) {
             fail("multipleOf", "expected a multiple of \(divisor.serialized), got \(value.serialized)")
         }
-        let bounds: [(String, String, (ComparisonResult) -> Bool)] = [
-            ("minimum", "at least", { $0 != .orderedAscending }), ("exclusiveMinimum", "above", { $0 == .orderedDescending }),
-            ("maximum", "at most", { $0 != .orderedDescending }), ("exclusiveMaximum", "below", { $0 == .orderedAscending }),
-        ]
-        for (keyword, words, holds) in bounds {
+        for (keyword, words, holds) in Self.bounds {
             guard let bound = schema[keyword], let order = SchemaValue.compare(value, bound), !holds(order) else { continue }
-            fail(keyword, "expected \(words) \(bound.serialized), got \(value.serialized)")
+            fail(keyword.name, "expected \(words) \(bound.serialized), got \(value.serialized)")
         }
     }
 
     private mutating func checkCombinations(_ schema: SchemaNode, schemaPath: String, _ value: JSON, at path: String, into result: inout Evaluation) {
-        if let all = schema["allOf"]?.array {
+        if let all = schema[.allOf]?.array {
             for (index, sub) in all.enumerated() { result.absorb(evaluate(sub, schemaPath: schemaPath + "/allOf/\(index)", value, at: path)) }
         }
-        if let any = schema["anyOf"]?.array {
+        if let any = schema[.anyOf]?.array {
             let runs = any.enumerated().map { evaluate($1, schemaPath: schemaPath + "/anyOf/\($0)", value, at: path) }
             runs.forEach { result.annotate($0) }
             if !runs.contains(where: \.passed) {
@@ -141,7 +195,7 @@ struct Context {
                                                      message: "expected to match at least one of \(any.count) schemas, matched none (\(Self.firstReasons(runs)))"))
             }
         }
-        if let one = schema["oneOf"]?.array {
+        if let one = schema[.oneOf]?.array {
             let runs = one.enumerated().map { evaluate($1, schemaPath: schemaPath + "/oneOf/\($0)", value, at: path) }
             let passing = runs.indices.filter { runs[$0].passed }
             if passing.count == 1 {
@@ -152,14 +206,14 @@ struct Context {
                                                      message: "expected to match exactly one of \(one.count) schemas, matched \(got)"))
             }
         }
-        if let not = schema["not"], evaluate(not, schemaPath: schemaPath + "/not", value, at: path).passed {
+        if let not = schema[.not], evaluate(not, schemaPath: schemaPath + "/not", value, at: path).passed {
             result.failures.append(SchemaFailure(instancePath: path, schemaPath: schemaPath + "/not", message: "expected not to match the schema, but it did"))
         }
-        if let condition = schema["if"] {
+        if let condition = schema[.if] {
             let test = evaluate(condition, schemaPath: schemaPath + "/if", value, at: path)
             result.annotate(test)
-            let branch = test.passed ? "then" : "else"
-            if let next = schema[branch] { result.absorb(evaluate(next, schemaPath: schemaPath + "/" + branch, value, at: path)) }
+            let branch: Keyword = test.passed ? .then : .else
+            if let next = schema[branch] { result.absorb(evaluate(next, schemaPath: schemaPath + "/" + branch.name, value, at: path)) }
         }
     }
 
@@ -170,26 +224,26 @@ struct Context {
     private mutating func checkObject(_ schema: SchemaNode, schemaPath: String, _ pairs: [(String, JSON)], at path: String,
                                       into result: inout Evaluation, fail: (String, String) -> Void) {
         let names = pairs.map(\.0)
-        for name in schema["required"]?.array?.compactMap(\.string) ?? [] where !names.contains(name) {
+        for name in schema[.required]?.array?.compactMap(\.string) ?? [] where !names.contains(name) {
             fail("required", "missing required property '\(name)'")
         }
-        if let minimum = schema["minProperties"]?.int, pairs.count < minimum { fail("minProperties", "expected at least \(minimum) properties, got \(pairs.count)") }
-        if let maximum = schema["maxProperties"]?.int, pairs.count > maximum { fail("maxProperties", "expected at most \(maximum) properties, got \(pairs.count)") }
-        for (trigger, needed) in schema["dependentRequired"]?.objectPairs ?? [] where names.contains(trigger) {
+        if let minimum = schema[.minProperties]?.int, pairs.count < minimum { fail("minProperties", "expected at least \(minimum) properties, got \(pairs.count)") }
+        if let maximum = schema[.maxProperties]?.int, pairs.count > maximum { fail("maxProperties", "expected at most \(maximum) properties, got \(pairs.count)") }
+        for (trigger, needed) in schema[.dependentRequired]?.objectPairs ?? [] where names.contains(trigger) {
             for name in needed.array?.compactMap(\.string) ?? [] where !names.contains(name) {
                 fail("dependentRequired/" + Pointer.escape(trigger), "'\(trigger)' is present, so '\(name)' is required")
             }
         }
-        for (trigger, sub) in schema["dependentSchemas"]?.objectPairs ?? [] where names.contains(trigger) {
+        for (trigger, sub) in schema[.dependentSchemas]?.objectPairs ?? [] where names.contains(trigger) {
             result.absorb(evaluate(sub, schemaPath: schemaPath + "/dependentSchemas/" + Pointer.escape(trigger), .object(pairs), at: path))
         }
-        if let nameSchema = schema["propertyNames"] {
+        if let nameSchema = schema[.propertyNames] {
             for name in names {
                 result.failures += evaluate(nameSchema, schemaPath: schemaPath + "/propertyNames", .string(name), at: path + Self.member(name)).failures
             }
         }
         var matched: Set<String> = []
-        let properties = schema["properties"]?.objectPairs ?? []
+        let properties = schema[.properties]?.objectPairs ?? []
         for (name, value) in pairs {
             let place = path + Self.member(name)
             if let sub = properties.first(where: { $0.0 == name })?.1 {
@@ -197,19 +251,19 @@ struct Context {
                 result.absorb(evaluate(sub, schemaPath: schemaPath + "/properties/" + Pointer.escape(name), value, at: place))
                 result.properties.insert(name)
             }
-            for (pattern, sub) in schema["patternProperties"]?.objectPairs ?? [] where ECMARegex.found(pattern, in: name) {
+            for (pattern, sub) in schema[.patternProperties]?.objectPairs ?? [] where ECMARegex.found(pattern, in: name) {
                 matched.insert(name)
                 result.absorb(evaluate(sub, schemaPath: schemaPath + "/patternProperties/" + Pointer.escape(pattern), value, at: place))
                 result.properties.insert(name)
             }
         }
-        if let additional = schema["additionalProperties"] {
+        if let additional = schema[.additionalProperties] {
             for (name, value) in pairs where !matched.contains(name) {
                 result.absorb(evaluate(additional, schemaPath: schemaPath + "/additionalProperties", value, at: path + Self.member(name)))
                 result.properties.insert(name)
             }
         }
-        if let unevaluated = schema["unevaluatedProperties"] {
+        if let unevaluated = schema[.unevaluatedProperties] {
             for (name, value) in pairs where !result.properties.contains(name) {
                 result.absorb(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedProperties", value, at: path + Self.member(name)))
                 result.properties.insert(name)
@@ -219,9 +273,9 @@ struct Context {
 
     private mutating func checkArray(_ schema: SchemaNode, schemaPath: String, _ items: [JSON], at path: String,
                                      into result: inout Evaluation, fail: (String, String) -> Void) {
-        if let minimum = schema["minItems"]?.int, items.count < minimum { fail("minItems", "expected at least \(minimum) items, got \(items.count)") }
-        if let maximum = schema["maxItems"]?.int, items.count > maximum { fail("maxItems", "expected at most \(maximum) items, got \(items.count)") }
-        if schema["uniqueItems"] == .bool(true) {
+        if let minimum = schema[.minItems]?.int, items.count < minimum { fail("minItems", "expected at least \(minimum) items, got \(items.count)") }
+        if let maximum = schema[.maxItems]?.int, items.count > maximum { fail("maxItems", "expected at most \(maximum) items, got \(items.count)") }
+        if schema[.uniqueItems] == .bool(true) {
             outer: for first in items.indices {
                 for second in items.indices where second > first && SchemaValue.equal(items[first], items[second]) {
                     fail("uniqueItems", "expected unique items, but items \(first) and \(second) are equal (\(SchemaValue.shown(items[first])))")
@@ -229,29 +283,29 @@ struct Context {
                 }
             }
         }
-        let prefix = schema["prefixItems"]?.array ?? []
+        let prefix = schema[.prefixItems]?.array ?? []
         for (index, sub) in prefix.enumerated() where index < items.count {
             result.absorb(evaluate(sub, schemaPath: schemaPath + "/prefixItems/\(index)", items[index], at: path + "[\(index)]"))
             result.items.insert(index)
         }
-        if let rest = schema["items"] {
+        if let rest = schema[.items] {
             for index in items.indices where index >= prefix.count {
                 result.absorb(evaluate(rest, schemaPath: schemaPath + "/items", items[index], at: path + "[\(index)]"))
                 result.items.insert(index)
             }
         }
-        if let contains = schema["contains"] {
+        if let contains = schema[.contains] {
             let matching = items.indices.filter { evaluate(contains, schemaPath: schemaPath + "/contains", items[$0], at: path + "[\($0)]").passed }
             result.items.formUnion(matching)
-            let minimum = schema["minContains"]?.int ?? 1
+            let minimum = schema[.minContains]?.int ?? 1
             if matching.count < minimum {
-                fail(schema["minContains"] == nil ? "contains" : "minContains", "expected at least \(minimum) items matching 'contains', got \(matching.count)")
+                fail(schema[.minContains] == nil ? "contains" : "minContains", "expected at least \(minimum) items matching 'contains', got \(matching.count)")
             }
-            if let maximum = schema["maxContains"]?.int, matching.count > maximum {
+            if let maximum = schema[.maxContains]?.int, matching.count > maximum {
                 fail("maxContains", "expected at most \(maximum) items matching 'contains', got \(matching.count)")
             }
         }
-        if let unevaluated = schema["unevaluatedItems"] {
+        if let unevaluated = schema[.unevaluatedItems] {
             for index in items.indices where !result.items.contains(index) {
                 result.absorb(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedItems", items[index], at: path + "[\(index)]"))
                 result.items.insert(index)
@@ -261,12 +315,12 @@ struct Context {
 
     private func checkString(_ schema: SchemaNode, _ text: String, fail: (String, String) -> Void) {
         let length = text.unicodeScalars.count
-        if let minimum = schema["minLength"]?.int, length < minimum { fail("minLength", "expected at least \(minimum) characters, got \(length)") }
-        if let maximum = schema["maxLength"]?.int, length > maximum { fail("maxLength", "expected at most \(maximum) characters, got \(length)") }
-        if let pattern = schema["pattern"]?.string, !ECMARegex.found(pattern, in: text) {
+        if let minimum = schema[.minLength]?.int, length < minimum { fail("minLength", "expected at least \(minimum) characters, got \(length)") }
+        if let maximum = schema[.maxLength]?.int, length > maximum { fail("maxLength", "expected at most \(maximum) characters, got \(length)") }
+        if let pattern = schema[.pattern]?.string, !ECMARegex.found(pattern, in: text) {
             fail("pattern", "expected to match /\(pattern)/, got \(SchemaValue.shown(.string(text)))")
         }
-        if validator.formatAssertion, let format = schema["format"]?.string, let ok = SchemaFormats.check(format, text), !ok {
+        if validator.formatAssertion, let format = schema[.format]?.string, let ok = SchemaFormats.check(format, text), !ok {
             fail("format", "expected a valid \(format), got \(SchemaValue.shown(.string(text)))")
         }
     }
