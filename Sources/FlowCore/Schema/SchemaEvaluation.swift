@@ -72,7 +72,14 @@ enum Keyword: Int, CaseIterable {
 
     /// The keyword as schemas spell it.
     var name: String { Self.names[rawValue] }
-    private static let names = ["$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains", "dependentRequired", "dependentSchemas", "else", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items", "maxContains", "maxItems", "maxLength", "maxProperties", "maximum", "minContains", "minItems", "minLength", "minProperties", "minimum", "multipleOf", "not", "oneOf", "pattern", "patternProperties", "prefixItems", "properties", "propertyNames", "required", "then", "type", "unevaluatedItems", "unevaluatedProperties", "uniqueItems"]
+    private static let names = [
+        "$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains", "dependentRequired",
+        "dependentSchemas", "else", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items",
+        "maxContains", "maxItems", "maxLength", "maxProperties", "maximum", "minContains", "minItems", "minLength",
+        "minProperties", "minimum", "multipleOf", "not", "oneOf", "pattern", "patternProperties", "prefixItems",
+        "properties", "propertyNames", "required", "then", "type", "unevaluatedItems", "unevaluatedProperties",
+        "uniqueItems"
+    ]
 }
 
 /// A schema object's keywords by position: each evaluation reads a few dozen of them, and a
