@@ -107,4 +107,29 @@ import Testing
         let outside = try FlowBinary.run(["validate", "out.yaml"], in: directory.path)
         #expect(outside.status == 65 && outside.stderr.contains("is outside the project directory"), "\(outside.stderr)")
     }
+
+    @Test func refsToOtherSchemaFilesAreBundled() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path + "/.git", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory.path + "/schemas/common", withIntermediateDirectories: true)
+        try directory.write("schemas/order.json", #"{"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "common/line.json"}}}, "required": ["items"]}"#)
+        try directory.write("schemas/common/line.json", ##"{"type": "object", "properties": {"qty": {"$ref": "#/$defs/qty"}}, "required": ["qty"], "$defs": {"qty": {"type": "integer", "minimum": 1}}}"##)
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            steps: [{id: a, user: x, schema: {file: schemas/order.json}}]
+            tests:
+              - {name: fits, mock: ['{"items": [{"qty": 2}]}']}
+              - {name: misfit, mock: ['{"items": [{"qty": 0}]}']}
+              - {name: inline, mock: ['{"items": [{"qty": 1}]}'], expect: [{schema: {properties: {items: {items: {$ref: "schemas/common/line.json"}}}}}]}
+            """)
+        let result = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path, environment: ["CI": "true"])
+        let cases = try JSON.parse(result.stdout)["cases"]?.array ?? []
+        #expect(cases.map { $0["passed"] } == [.bool(true), .bool(false), .bool(true)], "\(result.stdout)\n\(result.stderr)")
+        let message = cases.dropFirst().first?["failures"]?.array?.first?["message"]?.string ?? ""
+        #expect(message.contains("$.items[0].qty: expected at least 1, got 0 (#/$defs/schemas~1common~1line.json/$defs/qty/minimum)"), "\(message)")
+        try directory.write("gone.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: x, schema: {$ref: schemas/missing.json}}]\n")
+        let gone = try FlowBinary.run(["validate", "gone.yaml"], in: directory.path)
+        #expect(gone.status != 0 && gone.stderr.contains("missing.json"), "\(gone.stderr)")
+    }
 }

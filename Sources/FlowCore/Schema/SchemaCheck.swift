@@ -16,6 +16,12 @@ public enum SchemaCheck {
         public var hint: String?
     }
 
+    /// Whether a `$ref` names another schema file (`line.json`, `../common/defs.yaml#/$defs/x`).
+    public static func isFileReference(_ reference: String) -> Bool {
+        let document = reference.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return !document.isEmpty && !document.contains("://") && [".json", ".yaml", ".yml"].contains { document.hasSuffix($0) }
+    }
+
     /// The draft this validator implements.
     public static let draft = "https://json-schema.org/draft/2020-12/schema"
 
@@ -112,6 +118,8 @@ public enum SchemaCheck {
         case "$ref", "$dynamicRef":
             if text.hasPrefix("http://") || text.hasPrefix("https://") {
                 problem(key, "\(key) '\(text)' is on the network; flow does not fetch schemas", "copy the schema into the project and refer to it with $defs", false)
+            } else if isFileReference(text), validator.resolve(text) == nil {
+                // Another schema file: the loader reads it and bundles it into this schema.
             } else if validator.resolve(text) == nil {
                 problem(key, "\(key) '\(text)' does not resolve in this schema", "refer to $defs (#/$defs/name), an $anchor (#name) or '#'", false)
             }

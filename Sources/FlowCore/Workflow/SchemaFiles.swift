@@ -15,17 +15,26 @@ enum SchemaFiles {
         .object([(key, .string(path)), ("line", .int(mark.line)), ("column", .int(mark.column))])
     }
 
-    /// Replaces every placeholder of `workflow` with its file's schema; problems are returned.
+    /// Replaces every placeholder of `workflow` with its file's schema, and bundles the files
+    /// their `$ref`s name (`SchemaBundle`); problems are returned.
     static func resolve(_ workflow: inout Workflow, directory: String, root: ProjectRoot, source: SourceFile) -> [Diagnostic] {
         var cache: [String: Result<JSON, LoadError>] = [:]
         var problems: [Diagnostic] = []
-        func load(_ value: JSON) -> JSON {
-            guard let relative = value[key]?.string else { return value }
+        func load(_ value: JSON, at place: Mark) -> JSON {
+            guard let relative = value[key]?.string else {
+                let (bundled, found) = SchemaBundle.bundle(value, directory: directory, root: root, source: source, mark: place)
+                problems += found
+                return bundled
+            }
             let mark = Mark(line: value["line"]?.int ?? 1, column: value["column"]?.int ?? 1)
             let path = WorkflowLoader.normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
             if cache[path] == nil { cache[path] = read(path, mark: mark, root: root, source: source) }
             switch cache[path]! {
-            case .success(let schema): return schema
+            case .success(let schema):
+                let (bundled, found) = SchemaBundle.bundle(schema, directory: (path as NSString).deletingLastPathComponent, root: root,
+                                                           source: source, mark: mark)
+                problems += found
+                return bundled
             case .failure(let error):
                 problems += error.diagnostics
                 cache[path] = .success(.bool(true))
@@ -33,12 +42,13 @@ enum SchemaFiles {
             }
         }
         for index in workflow.steps.indices {
-            if let schema = workflow.steps[index].schema { workflow.steps[index].schema = load(schema) }
+            if let schema = workflow.steps[index].schema { workflow.steps[index].schema = load(schema, at: workflow.steps[index].mark) }
         }
         for caseIndex in workflow.tests.indices {
             for expectationIndex in workflow.tests[caseIndex].expectations.indices {
-                if case .jsonSchema(let schema) = workflow.tests[caseIndex].expectations[expectationIndex].kind {
-                    workflow.tests[caseIndex].expectations[expectationIndex].kind = .jsonSchema(load(schema))
+                let expectation = workflow.tests[caseIndex].expectations[expectationIndex]
+                if case .jsonSchema(let schema) = expectation.kind {
+                    workflow.tests[caseIndex].expectations[expectationIndex].kind = .jsonSchema(load(schema, at: expectation.mark))
                 }
             }
         }
