@@ -132,4 +132,28 @@ import Testing
         let gone = try FlowBinary.run(["validate", "gone.yaml"], in: directory.path)
         #expect(gone.status != 0 && gone.stderr.contains("missing.json"), "\(gone.stderr)")
     }
+
+    @Test func formatAssertionIsAnOptIn() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            steps: [{id: a, user: x, schema: {properties: {when: {format: date}}}, format_assertion: true}]
+            tests:
+              - {name: annotation, mock: ['{"when": "2026-11-25"}'], expect: [{schema: {properties: {when: {format: date}}}}]}
+              - {name: asserted, mock: ['{"when": "2026-11-25"}'], expect: [{schema: {properties: {when: {format: email}}}, format_assertion: true}]}
+            """)
+        let result = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path, environment: ["CI": "true"])
+        let cases = try JSON.parse(result.stdout)["cases"]?.array ?? []
+        #expect(cases.map { $0["passed"] } == [.bool(true), .bool(false)], "\(result.stdout)")
+        #expect(cases.last?["failures"]?.array?.first?["message"]?.string?.contains("expected a valid email") == true)
+        try directory.write("bad.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: x, format_assertion: true}]\ntests: [{mock: [x], expect: [{contains: x, format_assertion: true}]}]\n")
+        let bad = try FlowBinary.run(["validate", "bad.yaml"], in: directory.path)
+        #expect(bad.status == 65 && bad.stderr.contains("'format_assertion' goes with 'schema:' on the step")
+                && bad.stderr.contains("'format_assertion' goes with a schema check (json_schema or schema), not 'contains'"), "\(bad.stderr)")
+        // A step's schema asserts its formats: a date that is not one is a misfit.
+        try directory.write("step.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: x, schema: {properties: {when: {format: date}}}, format_assertion: true}]\nmock: ['{\"when\": \"soon\"}']\n")
+        let step = try FlowBinary.run(["run", "step.yaml"], in: directory.path)
+        #expect(step.status == 1 && step.stderr.contains("$.when: expected a valid date"), "\(step.stderr)")
+    }
 }

@@ -286,7 +286,7 @@ public struct Interpreter: Sendable {
         switch Conversation.parse(text) {
         case .success(let json):
             guard let schema = step.schema else { return (.stop, json, nil) }
-            let failures = JSONSchema.validate(json, against: schema)
+            let failures = JSONSchema.validate(json, against: schema, formatAssertion: step.formatAssertion)
             return failures.isEmpty ? (.stop, json, nil) : (.invalid, nil, "the answer does not match the step's schema: " + failures.joined(separator: "; "))
         case .failure(let error):
             let named = prefill.map { "the text parsed is the prefill \(JSON.string($0).serialized) followed by the answer; " }

@@ -6,8 +6,8 @@ public enum JSONSchema {
 
     /// The problems of `value` against `schema`, each naming its place (`$.items[2]`) and the
     /// schema's keyword (`#/properties/items/minItems`); empty when it fits.
-    public static func validate(_ value: JSON, against schema: JSON) -> [String] {
-        let failures = JSONSchemaValidator(schema: schema).validate(value)
+    public static func validate(_ value: JSON, against schema: JSON, formatAssertion: Bool = false) -> [String] {
+        let failures = JSONSchemaValidator(schema: schema, formatAssertion: formatAssertion).validate(value)
         var lines = failures.prefix(listed).map(\.description)
         if failures.count > listed { lines.append("and \(failures.count - listed) more") }
         return lines

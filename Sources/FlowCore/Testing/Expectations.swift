@@ -46,7 +46,7 @@ public enum Expectations {
             return verdict(Regex.found(pattern ?? "", in: string), "expected \(path) in \(subject) \(not)to match /\(pattern ?? "")/, got \(value.serialized)")
         case .jsonSchema(let schema):
             guard let json = try? JSON.parse(text) else { return "expected \(subject) to be JSON for json_schema, got \(quote(text))" }
-            let problems = JSONSchema.validate(json, against: schema)
+            let problems = JSONSchema.validate(json, against: schema, formatAssertion: expectation.formatAssertion)
             return verdict(problems.isEmpty, problems.isEmpty ? "expected \(subject) not to match the schema"
                            : "expected \(subject) to match the schema: " + problems.joined(separator: "; "))
         case .finishReason(let expected):

@@ -54,6 +54,8 @@ public struct Expectation: Sendable {
     public var mark: Mark
     /// The file the expectation is written in, when not the workflow (a dataset row's own).
     public var file: String? = nil
+    /// `format_assertion: true` on a schema check: `format` values are checked.
+    public var formatAssertion = false
     /// The case variables its text reads: `{equals: "{{expected}}"}` compares with each case's
     /// (or dataset row's) `expected`, so these names are data for checks, not unknown inputs.
     public var templateVariables: [String] = []

@@ -121,6 +121,8 @@ public struct Step: Sendable {
     /// `schema:`: the answer must be JSON valid against this JSON Schema (2020-12); providers are
     /// asked for structured output of that shape, and an answer that does not fit is `invalid`.
     public var schema: JSON?
+    /// `format_assertion: true`: the schema's `format`s are checked, not only annotations.
+    public var formatAssertion = false
     /// What follows each way the answer can end; a reason not listed takes its default.
     public var branches: [BranchReason: [BranchCase]] = [:]
     /// Start a new conversation (the system prompt is kept).

@@ -20,6 +20,14 @@ extension WorkflowDecoder {
         return schema
     }
 
+    /// `format_assertion: true` beside a schema: `format` is checked, not only an annotation.
+    mutating func formatAssertion(_ owner: Node) -> Bool {
+        guard let node = owner["format_assertion"] else { return false }
+        if case .bool(let value) = node.value, node.scalar != nil { return value }
+        report(node.mark, "'format_assertion' must be true or false, got \(describe(node))")
+        return false
+    }
+
     /// Where a schema problem is in the YAML: the key of an unknown keyword, else the value.
     static func place(of problem: SchemaCheck.Problem, in root: Node) -> Mark {
         var node = root

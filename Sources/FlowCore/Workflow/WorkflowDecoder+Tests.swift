@@ -76,19 +76,22 @@ extension WorkflowDecoder {
 
     private mutating func plainExpectation(_ node: Node, negated: Bool) -> Expectation? {
         guard let pairs = mapping(node, "an expectation") else { return nil }
-        checkKeys(pairs, allowed: Self.expectationKeys + ["equals", "matches"], in: "an expectation")
+        checkKeys(pairs, allowed: Self.expectationKeys + ["equals", "matches", "format_assertion"], in: "an expectation")
         let step = node["step"].flatMap { string($0, "step") }
         if let inner = node["not"] {
             guard var expectation = plainExpectation(inner, negated: !negated) else { return nil }
             if expectation.step == nil { expectation.step = step }
             return expectation
         }
-        let kinds = pairs.compactMap { $0.key.scalar?.text }.filter { $0 != "step" && !($0 == "equals" && node["json_path"] != nil)
+        let kinds = pairs.compactMap { $0.key.scalar?.text }.filter { $0 != "step" && $0 != "format_assertion" && !($0 == "equals" && node["json_path"] != nil)
             && !($0 == "matches" && node["json_path"] != nil) }
         guard kinds.count == 1, let key = kinds.first, let value = node[key] else {
             report(node.mark, kinds.isEmpty ? "an expectation needs a check" : "an expectation has one check, got \(kinds.joined(separator: " and "))",
                    hint: "for example {contains: refund} or {step: classify, finish_reason: stop}")
             return nil
+        }
+        if let flag = node["format_assertion"], key != "json_schema", key != "schema" {
+            report(flag.mark, "'format_assertion' goes with a schema check (json_schema or schema), not '\(key)'")
         }
         func make(_ kind: Expectation.Kind) -> Expectation { Expectation(kind: kind, step: step, negated: negated, mark: node.mark) }
         switch key {
@@ -112,7 +115,10 @@ extension WorkflowDecoder {
             }
             report(node.mark, "json_path needs 'equals' or 'matches'")
             return nil
-        case "json_schema", "schema": return make(.jsonSchema(schema(value)))
+        case "json_schema", "schema":
+            var expectation = make(.jsonSchema(schema(value)))
+            expectation.formatAssertion = formatAssertion(node)
+            return expectation
         case "finish_reason":
             guard let reason = string(value, "finish_reason") else { return nil }
             guard BranchReason(rawValue: reason) != nil else {

@@ -9,7 +9,7 @@ public struct WorkflowDecoder {
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
                                "escape", "partials", "limits", "context", "tools", "tests", "mock"]
-    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema"]
+    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion"]
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs"]
 
     let source: SourceFile
@@ -167,6 +167,10 @@ public struct WorkflowDecoder {
         if let schemaNode = node["schema"] {
             step.schema = schema(schemaNode)
             step.parsesJSON = true
+        }
+        step.formatAssertion = formatAssertion(node)
+        if let flag = node["format_assertion"], node["schema"] == nil {
+            report(flag.mark, "'format_assertion' goes with 'schema:' on the step", hint: "add a schema, or remove format_assertion")
         }
         return step
     }
