@@ -43,7 +43,7 @@ enum RunBatchCommand {
         Interruption.parkIfInterrupted()
         try? store.finish()
         Terminal.err(TestReports.batchLine(summary))
-        let failed = results.filter { $0.providerError != nil || $0.failures.contains { _ in true } }
+        let failed = results.filter { $0.providerError != nil || !$0.failures.isEmpty }
         if settings.json {
             Terminal.out(JSON.object([
                 ("status", .string(failed.isEmpty ? "succeeded" : "failed")),
@@ -51,7 +51,7 @@ enum RunBatchCommand {
                     .object(omittingNil: [("name", .string(row.name)), ("output", row.output.map(JSON.string)),
                                           ("error", (row.providerError ?? row.failures.first?.message).map(JSON.string))])
                 })),
-                ("batch", TestReports.json([], batches: summary)["batch"] ?? .null),
+                ("batch", TestReports.batchJSON(summary)),
             ]).pretty + "\n")
         } else {
             for row in results {

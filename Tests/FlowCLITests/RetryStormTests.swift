@@ -86,11 +86,13 @@ import Testing
         }
     }
 
-    @Test func theBreakerClosesAgainOnAnAnswer() async {
+    @Test func theBreakerClosesAgainOnAnAnswer() async throws {
         let gate = RateGate(threshold: 3)
         #expect(await gate.unreachable() == nil)
         #expect(await gate.unreachable() == nil)
-        await gate.reached()
+        // An answer (settled through the gate, as every request is) means the server is back.
+        let admission = try await gate.admit(model: "m", tokens: 0)
+        await gate.settle(admission, .answered([:]), model: "m")
         #expect(await gate.unreachable() == nil, "the count starts over after an answer")
         #expect(await gate.unreachable() == nil)
         #expect(await gate.unreachable()?.message.contains("circuit breaker open") == true)

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func tokensCountTheInputEstimateAndTheMostTheAnswerMayTake() {
-        let input = ContextWindow.estimate(Self.request(maxTokens: 100).messages)
+        let input = Self.request(maxTokens: 100).messages.estimatedTokens
         let fits = Budget.check(Self.request(maxTokens: 100), model: Self.model, limits: limits(tokens: 500 + input + 100),
                                 price: nil, tokensUsed: 500, costSoFar: 0)
         #expect(fits == nil, "exactly at the limit is allowed")

@@ -11,9 +11,14 @@ extension ChatMessage {
     }
 }
 
+extension Array where Element == ChatMessage {
+    /// The messages' estimated input tokens.
+    public var estimatedTokens: Int { reduce(0) { $0 + $1.estimatedTokens } }
+}
+
 extension ChatRequest {
     /// The request's estimated input tokens: its messages and its prefill.
     public var estimatedInputTokens: Int {
-        messages.reduce(0) { $0 + $1.estimatedTokens } + (prefill.map { ($0.utf8.count + 3) / 4 } ?? 0)
+        messages.estimatedTokens + (prefill.map { ($0.utf8.count + 3) / 4 } ?? 0)
     }
 }

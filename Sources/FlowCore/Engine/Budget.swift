@@ -8,7 +8,7 @@ enum Budget {
     /// Why `request` must not be sent, or nil when it fits `limits`.
     static func check(_ request: ChatRequest, model: ModelRef, limits: Limits, price: Price?,
                       tokensUsed: Int, costSoFar: Double) -> ProviderError? {
-        let input = ContextWindow.estimate(request.messages)
+        let input = request.messages.estimatedTokens
         let output = request.params.maxTokens ?? assumedMaxTokens
         if let limit = limits.maxTotalTokens {
             let worst = tokensUsed + input + output

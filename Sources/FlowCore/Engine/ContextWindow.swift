@@ -2,17 +2,12 @@
 ///
 /// The estimate is `ChatMessage.estimatedTokens`: simple, pessimistic, the same for every provider.
 enum ContextWindow {
-    static func estimate(_ message: ChatMessage) -> Int { message.estimatedTokens }
-
-    static func estimate(_ messages: [ChatMessage]) -> Int {
-        messages.reduce(0) { $0 + estimate($1) }
-    }
 
     /// The messages with the oldest non-system turns removed until the estimate fits `budget`.
     /// The system prompt and the last user turn (with anything after it) are always kept; a tool
     /// result is never kept without the call before it. One pass: estimates are computed once.
     static func trim(_ messages: [ChatMessage], budget: Int) -> (kept: [ChatMessage], removed: Int) {
-        let costs = messages.map(estimate)
+        let costs = messages.map(\.estimatedTokens)
         var total = costs.reduce(0, +)
         guard total > budget else { return (messages, 0) }
         let lastUser = messages.lastIndex { $0.role == .user } ?? messages.count

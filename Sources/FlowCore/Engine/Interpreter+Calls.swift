@@ -67,8 +67,8 @@ extension Interpreter {
         let (kept, removed) = ContextWindow.trim(messages, budget: policy.maxInputTokens)
         guard removed > 0 else { return nil }
         transcript.record(.contextTrim, [("step", .string(step)), ("removed_messages", .int(removed)),
-                                         ("estimated_tokens_before", .int(ContextWindow.estimate(messages))),
-                                         ("estimated_tokens_after", .int(ContextWindow.estimate(kept)))])
+                                         ("estimated_tokens_before", .int(messages.estimatedTokens)),
+                                         ("estimated_tokens_after", .int(kept.estimatedTokens))])
         return kept
     }
 

@@ -90,18 +90,12 @@ public struct HTTPProvider: ChatProvider {
                 if paced >= 0.001 { onWait?(RateWait(seconds: paced, reason: .pacing)) }
             }
             var headers: [String: String] = [:]
-            let outcome: Result<ChatResponse, ProviderError>
-            do throws(ProviderError) {
-                outcome = .success(try await attemptOnce(&headers))
-            } catch {
-                outcome = .failure(error)
-            }
             let error: ProviderError
-            switch outcome {
-            case .success(let response):
+            do throws(ProviderError) {
+                let response = try await attemptOnce(&headers)
                 if let admission { await gate?.settle(admission, .answered(headers), model: model) }
                 return response
-            case .failure(let failure):
+            } catch let failure {
                 error = failure
             }
             if error.isRateLimited {

@@ -61,6 +61,9 @@ public struct BatchRun: Sendable {
         var runner = self.runner
         runner.batch = collector
         var summary = Summary()
+        // Cases that waited for a batch (batch cases, even at $0 for a model without a price),
+        // and each one's share of the batches' cost.
+        var batched: Set<String> = []
         var costs: [String: Double] = [:]
         while true {
             summary.rounds += 1
@@ -68,15 +71,14 @@ public struct BatchRun: Sendable {
             let pending = collector.drain()
             guard !pending.isEmpty, summary.rounds < maxRounds else {
                 return (results.map { result in
-                    guard let cost = costs[result.name] else { return result }
-                    var batched = result
-                    batched.mode = .batch
-                    batched.costUSD = batched.costUSD.map { $0 + cost }
-                    return batched
+                    guard batched.contains(result.name) else { return result }
+                    var answered = result
+                    answered.mode = .batch
+                    answered.costUSD = answered.costUSD.map { $0 + (costs[result.name] ?? 0) }
+                    return answered
                 }, summary)
             }
-            // A case that waited for a batch is a batch case, even at $0 (a model without a price).
-            for pending in pending { costs[collector.askedBy(pending.key) ?? "", default: 0] += 0 }
+            batched.formUnion(pending.compactMap { collector.askedBy($0.key) })
             let groups = Dictionary(grouping: pending) { $0.model.description }
             for model in groups.keys.sorted() {
                 await answer(groups[model]!, collector: collector, summary: &summary, costs: &costs)

@@ -34,11 +34,7 @@ public enum TestReports {
                 .object([("requests", .int(stats.requests)), ("rate_limited", .int(stats.limited)), ("waits", .int(stats.waits)),
                          ("waited_s", .double((stats.waitedSeconds * 1000).rounded() / 1000))])
             }),
-            ("batch", batches.map { batch in
-                .object([("rounds", .int(batch.rounds)), ("submitted", .int(batch.submitted)), ("resumed", .int(batch.resumed)),
-                         ("answered", .int(batch.answered)), ("failed", .int(batch.failed)),
-                         ("cost_usd", batch.costUSD.map(JSON.double) ?? .null), ("price_share", .double(BatchRun.priceShare))])
-            }),
+            ("batch", batches.map(batchJSON)),
             ("cases", .array(results.map { result in
                 .object(omittingNil: [
                     ("workflow", .string(result.workflow)), ("name", .string(result.name)), ("line", .int(result.line)),
@@ -76,6 +72,13 @@ public enum TestReports {
         guard stats.waits > 0 || stats.limited > 0 else { return nil }
         return "rate limits: \(stats.waits) of \(counted(stats.requests, "request")) waited (\(String(format: "%.1f", stats.waitedSeconds)) s "
             + "in all), \(stats.limited) answered 429 and were sent again\n"
+    }
+
+    /// What the batches did, as the `batch` object of `--json` reports.
+    public static func batchJSON(_ batch: BatchRun.Summary) -> JSON {
+        .object([("rounds", .int(batch.rounds)), ("submitted", .int(batch.submitted)), ("resumed", .int(batch.resumed)),
+                 ("answered", .int(batch.answered)), ("failed", .int(batch.failed)),
+                 ("cost_usd", batch.costUSD.map(JSON.double) ?? .null), ("price_share", .double(BatchRun.priceShare))])
     }
 
     /// One line on what the batches did.

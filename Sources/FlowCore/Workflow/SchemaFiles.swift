@@ -15,31 +15,45 @@ enum SchemaFiles {
         .object([(key, .string(path)), ("line", .int(mark.line)), ("column", .int(mark.column))])
     }
 
+    /// The schema files of one workflow, each read and checked once however many schemas name
+    /// it; a file's problems are reported the first time only.
+    struct Reader {
+        let root: ProjectRoot
+        let source: SourceFile
+        private var read: [String: JSON] = [:]
+        private(set) var problems: [Diagnostic] = []
+
+        init(root: ProjectRoot, source: SourceFile) {
+            self.root = root
+            self.source = source
+        }
+
+        /// The schema at `path` (`true` when it cannot be used: its problems are reported once).
+        mutating func schema(_ path: String, referencedAt mark: Mark) -> JSON {
+            if let known = read[path] { return known }
+            switch SchemaFiles.read(path, mark: mark, root: root, source: source) {
+            case .success(let schema):
+                read[path] = schema
+            case .failure(let error):
+                problems += error.diagnostics
+                read[path] = .bool(true)
+            }
+            return read[path]!
+        }
+    }
+
     /// Replaces every placeholder of `workflow` with its file's schema, and bundles the files
     /// their `$ref`s name (`SchemaBundle`); problems are returned.
     static func resolve(_ workflow: inout Workflow, directory: String, root: ProjectRoot, source: SourceFile) -> [Diagnostic] {
-        var cache: [String: Result<JSON, LoadError>] = [:]
-        var problems: [Diagnostic] = []
+        var reader = Reader(root: root, source: source)
         func load(_ value: JSON, at place: Mark) -> JSON {
             guard let relative = value[key]?.string else {
-                let (bundled, found) = SchemaBundle.bundle(value, directory: directory, root: root, source: source, mark: place)
-                problems += found
-                return bundled
+                return SchemaBundle.bundle(value, directory: directory, mark: place, reader: &reader)
             }
             let mark = Mark(line: value["line"]?.int ?? 1, column: value["column"]?.int ?? 1)
             let path = WorkflowLoader.normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
-            if cache[path] == nil { cache[path] = read(path, mark: mark, root: root, source: source) }
-            switch cache[path]! {
-            case .success(let schema):
-                let (bundled, found) = SchemaBundle.bundle(schema, directory: (path as NSString).deletingLastPathComponent, root: root,
-                                                           source: source, mark: mark)
-                problems += found
-                return bundled
-            case .failure(let error):
-                problems += error.diagnostics
-                cache[path] = .success(.bool(true))
-                return .bool(true)
-            }
+            return SchemaBundle.bundle(reader.schema(path, referencedAt: mark), directory: (path as NSString).deletingLastPathComponent,
+                                       mark: mark, reader: &reader)
         }
         for index in workflow.steps.indices {
             if let schema = workflow.steps[index].schema { workflow.steps[index].schema = load(schema, at: workflow.steps[index].mark) }
@@ -52,7 +66,7 @@ enum SchemaFiles {
                 }
             }
         }
-        return problems
+        return reader.problems
     }
 
     /// The schema file at `path`, read as YAML (JSON is YAML) so each problem has its place.

@@ -77,8 +77,6 @@ struct Pacer {
     private(set) var inferred: Set<String> = []
     /// Seconds from sending to answer, smoothed.
     private(set) var latency: Double?
-    /// When the answers of about the last second came, oldest first.
-    private var answerTimes: [Double] = []
 
     /// A pacer for at most `ceiling` requests at once, with the endpoint's and each model's declared limits.
     init(ceiling: Int, endpoint: DeclaredLimits? = nil, models: [String: DeclaredLimits] = [:], cooldown: Double = 1) {
@@ -115,8 +113,6 @@ struct Pacer {
         learn(reading, model: model, othersInFlight: othersInFlight, now: now)
         if let latency, latency.isFinite, latency >= 0 { self.latency = self.latency.map { $0 * 0.8 + latency * 0.2 } ?? latency }
         allowance = min(Double(ceiling), allowance + 1 / allowance)
-        answerTimes.append(now)
-        if let stale = answerTimes.firstIndex(where: { $0 > now - 1 }), stale > 64 { answerTimes.removeFirst(stale) }
         let scope = Scope(model: model, measure: .requests, learned: true)
         if inferred.contains(model), var bucket = buckets[scope] {
             bucket.refill(now)
@@ -125,11 +121,6 @@ struct Pacer {
             bucket.capacity = max(1, bucket.rate / 10)
             buckets[scope] = bucket
         }
-    }
-
-    /// Answers within the last second.
-    private func answersInLastSecond(_ now: Double) -> Int {
-        answerTimes.count - (answerTimes.firstIndex { $0 > now - 1 } ?? answerTimes.count)
     }
 
     /// A 429: hold everyone for `retryAfter`, halve the allowance (once per cooldown), and

@@ -128,9 +128,6 @@ public actor RateGate {
         return open
     }
 
-    /// A request got an answer outside an admission: the server is reachable again.
-    public func reached() { refusals = 0 }
-
     /// The breaker's error when it is open.
     public func openCircuit() -> ProviderError? { open }
 

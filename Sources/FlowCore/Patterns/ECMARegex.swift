@@ -12,21 +12,14 @@ import Foundation
 /// of ECMA's by a few separators; Unicode property escapes follow ICU's tables; lookbehind and
 /// named groups behave as ICU's.
 enum ECMARegex {
-    private static let cache = Locked<[String: NSRegularExpression]>([:])
-
-    /// The pattern compiled with ECMA-262 meanings, or nil when it is not valid.
+    /// The pattern compiled with ECMA-262 meanings (through `Regex`'s cache), or nil when it is not valid.
     static func compiled(_ pattern: String) -> NSRegularExpression? {
-        cache.withLock { cache in
-            if let regex = cache[pattern] { return regex }
-            guard let regex = try? NSRegularExpression(pattern: translate(pattern)) else { return nil }
-            cache[pattern] = regex
-            return regex
-        }
+        Regex.compiled(pattern, dialect: .ecma)
     }
 
     /// Whether the pattern matches anywhere in `text` (false for an invalid pattern).
     static func found(_ pattern: String, in text: String) -> Bool {
-        compiled(pattern)?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        Regex.found(pattern, in: text, dialect: .ecma)
     }
 
     /// The ICU spelling of an ECMA-262 pattern.
