@@ -60,6 +60,11 @@ import Testing
         ("unevaluatedItems sees contains", ##"{"contains": {"type": "string"}, "unevaluatedItems": {"type": "integer"}}"##, ##"["a", 1]"##, ##"["a", 1.5]"##),
         ("unevaluatedProperties through $ref", ##"{"$defs": {"base": {"properties": {"id": {}}}}, "$ref": "#/$defs/base", "unevaluatedProperties": false}"##, ##"{"id": 1}"##, ##"{"id": 1, "x": 2}"##),
         ("$dynamicRef to the outermost anchor", ##"{"$dynamicAnchor": "node", "$defs": {"tree": {"$dynamicAnchor": "node", "type": "object"}}, "type": "array", "items": {"$dynamicRef": "#node"}}"##, ##"[[]]"##, ##"[{}]"##),
+        // The 2020-12 spec's extension example: a strict tree reuses a tree whose children are
+        // `$dynamicRef: "#node"`, so they land in the strict tree (the outermost resource with a
+        // `node` anchor) and its unevaluatedProperties reaches them.
+        ("$dynamicRef follows the dynamic scope across resources", ##"{"$id": "https://example.com/strict-tree", "$dynamicAnchor": "node", "$ref": "tree", "unevaluatedProperties": false, "$defs": {"tree": {"$id": "https://example.com/tree", "$dynamicAnchor": "node", "type": "object", "properties": {"data": true, "children": {"type": "array", "items": {"$dynamicRef": "#node"}}}}}}"##, ##"{"children": [{"data": 1}]}"##, ##"{"children": [{"daat": 1}]}"##),
+        ("$dynamicRef depends on the path taken", ##"{"$id": "https://example.com/root", "properties": {"loose": {"$ref": "tree"}, "strict": {"$ref": "strict-tree"}}, "$defs": {"strict-tree": {"$id": "https://example.com/strict-tree", "$dynamicAnchor": "node", "$ref": "tree", "unevaluatedProperties": false}, "tree": {"$id": "https://example.com/tree", "$dynamicAnchor": "node", "type": "object", "properties": {"data": true, "children": {"type": "array", "items": {"$dynamicRef": "#node"}}}}}}"##, ##"{"loose": {"children": [{"daat": 1}]}, "strict": {"children": [{"data": 1}]}}"##, ##"{"strict": {"children": [{"daat": 1}]}}"##),
         ("true schema", ##"true"##, ##"{"anything": 1}"##, ##"not-applicable"##),
         ("false schema", ##"false"##, ##"not-applicable"##, ##"null"##),
     ]

@@ -60,7 +60,8 @@ public struct ProviderRegistry: Sendable {
     public func adapter(for ref: ModelRef) throws(ProviderError) -> (any ProviderAdapter)? {
         guard let kind = ProviderKind(rawValue: ref.provider) else {
             let configured = try compatibleProvider(ref)
-            return OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL, maxTokensField: configured.maxTokensField)
+            return OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL, maxTokensField: configured.maxTokensField,
+                                 structuredOutput: configured.structuredOutput)
         }
         let base = kind.baseURLVariable.flatMap(base)
         switch kind {
@@ -144,12 +145,16 @@ public struct CompatibleProvider: Sendable, Equatable {
     public var apiKeyEnv: String?
     /// Which field carries `max_tokens` on this server.
     public var maxTokensField: OpenAIAdapter.MaxTokensField
+    /// How a step's schema is asked for on this server.
+    public var structuredOutput: CompatibleStructuredOutput
 
     /// A compatible server.
-    public init(name: String, baseURL: String, apiKeyEnv: String? = nil, maxTokensField: OpenAIAdapter.MaxTokensField = .maxTokens) {
+    public init(name: String, baseURL: String, apiKeyEnv: String? = nil, maxTokensField: OpenAIAdapter.MaxTokensField = .maxTokens,
+                structuredOutput: CompatibleStructuredOutput = .jsonSchema) {
         self.name = name
         self.baseURL = baseURL
         self.apiKeyEnv = apiKeyEnv
         self.maxTokensField = maxTokensField
+        self.structuredOutput = structuredOutput
     }
 }

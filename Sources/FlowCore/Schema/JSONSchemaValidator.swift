@@ -31,6 +31,9 @@ public struct JSONSchemaValidator: Sendable {
     /// taking it as an annotation.
     public var formatAssertion = false
     let anchors: [String: (JSON, String)]
+    /// Each resource's `$dynamicAnchor`s (by the resource's pointer, `#` for the root), for the
+    /// dynamic scope; empty for the many schemas that have none.
+    let dynamicAnchors: [String: [String: (JSON, String)]]
 
     /// A validator for `schema`.
     public init(schema: JSON, formatAssertion: Bool = false) {
@@ -39,6 +42,28 @@ public struct JSONSchemaValidator: Sendable {
         var anchors: [String: (JSON, String)] = [:]
         Self.collectAnchors(schema, path: "#", into: &anchors)
         self.anchors = anchors
+        var dynamicAnchors: [String: [String: (JSON, String)]] = [:]
+        Self.collectDynamicAnchors(schema, path: "#", resource: "#", into: &dynamicAnchors)
+        self.dynamicAnchors = dynamicAnchors
+    }
+
+    static func collectDynamicAnchors(_ schema: JSON, path: String, resource: String, into found: inout [String: [String: (JSON, String)]]) {
+        switch schema {
+        case .object(let pairs):
+            let resource = schema["$id"] != nil && path != "#" ? path : resource
+            if let name = schema["$dynamicAnchor"]?.string, found[resource]?[name] == nil {
+                found[resource, default: [:]][name] = (schema, path)
+            }
+            for (key, value) in pairs where !["const", "enum", "default", "examples"].contains(key) {
+                collectDynamicAnchors(value, path: path + "/" + Pointer.escape(key), resource: resource, into: &found)
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                collectDynamicAnchors(item, path: path + "/\(index)", resource: resource, into: &found)
+            }
+        default:
+            break
+        }
     }
 
     /// Every failure of `instance` (all of them, in schema order).
@@ -54,10 +79,8 @@ public struct JSONSchemaValidator: Sendable {
         switch schema {
         case .object(let pairs):
             if let name = schema["$anchor"]?.string { anchors[name] = (schema, path) }
-            if let name = schema["$dynamicAnchor"]?.string, anchors["dynamic:" + name] == nil {
-                anchors["dynamic:" + name] = (schema, path)
-                if anchors[name] == nil { anchors[name] = (schema, path) }
-            }
+            // A dynamic anchor is also a plain one (the outermost of its name).
+            if let name = schema["$dynamicAnchor"]?.string, anchors[name] == nil { anchors[name] = (schema, path) }
             if let id = schema["$id"]?.string { anchors["id:" + id] = (schema, path) }
             for (key, value) in pairs where !["const", "enum", "default", "examples"].contains(key) {
                 collectAnchors(value, path: path + "/" + Pointer.escape(key), into: &anchors)

@@ -69,6 +69,8 @@ enum Keyword: Int, CaseIterable {
     case unevaluatedItems
     case unevaluatedProperties
     case uniqueItems
+    /// Read only to follow the dynamic scope (which resources `$dynamicRef` may land in).
+    case id
 
     /// The keyword as schemas spell it.
     var name: String { Self.names[rawValue] }
@@ -78,7 +80,7 @@ enum Keyword: Int, CaseIterable {
         "maxContains", "maxItems", "maxLength", "maxProperties", "maximum", "minContains", "minItems", "minLength",
         "minProperties", "minimum", "multipleOf", "not", "oneOf", "pattern", "patternProperties", "prefixItems",
         "properties", "propertyNames", "required", "then", "type", "unevaluatedItems", "unevaluatedProperties",
-        "uniqueItems"
+        "uniqueItems", "$id",
     ]
 }
 
@@ -103,6 +105,9 @@ struct Context {
     var depth = 0
     /// References resolved in this validation, so each is parsed once however many values use it.
     var resolved: [String: (JSON, String)] = [:]
+    /// The schema resources (`$id`s) entered on the way here, outermost first: the dynamic scope
+    /// `$dynamicRef` searches. Kept only when the schema has dynamic anchors.
+    var scope: [String] = ["#"]
 
     mutating func evaluate(_ schema: JSON, schemaPath: String, _ value: JSON, at path: String) -> Evaluation {
         var result = Evaluation()
@@ -124,14 +129,20 @@ struct Context {
         guard depth < 64 else {
             return Evaluation(failures: [SchemaFailure(instancePath: path, schemaPath: schemaPath, message: "the schema refers to itself without end")])
         }
+        let entersResource = !validator.dynamicAnchors.isEmpty && node[.id] != nil && schemaPath != "#"
+        if entersResource { scope.append(schemaPath) }
+        defer { if entersResource { scope.removeLast() } }
         for keyword in [Keyword.ref, .dynamicRef] {
             guard let reference = node[keyword]?.string else { continue }
             let keywordName = keyword.name
             let target: (JSON, String)?
-            if let known = resolved[keywordName + reference] {
+            if keyword == .dynamicRef {
+                // Not cached: where it lands depends on the scope it is reached through.
+                target = dynamicTarget(reference)
+            } else if let known = resolved[keywordName + reference] {
                 target = known
             } else {
-                target = keyword == .dynamicRef ? dynamicTarget(reference) : validator.resolve(reference)
+                target = validator.resolve(reference)
                 if let target { resolved[keywordName + reference] = target }
             }
             guard let (resolved, pointer) = target else {
@@ -159,12 +170,18 @@ struct Context {
         (.maximum, "at most", { $0 != .orderedDescending }), (.exclusiveMaximum, "below", { $0 == .orderedAscending }),
     ]
 
-    /// `$dynamicRef`: the outermost `$dynamicAnchor` of the name when the static target has one.
+    /// `$dynamicRef`: when its static target has a `$dynamicAnchor` of the fragment's name, the
+    /// anchor of that name in the outermost resource of the dynamic scope that has one.
     func dynamicTarget(_ reference: String) -> (JSON, String)? {
-        guard let statically = validator.resolve(reference) else { return nil }
         let name = reference.split(separator: "#", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-        guard statically.0["$dynamicAnchor"]?.string == name, let dynamic = validator.anchors["dynamic:" + name] else { return statically }
-        return dynamic
+        // Statically, `#name` names the anchor in the resource it is written in.
+        let local = reference.hasPrefix("#") && !name.hasPrefix("/") ? scope.last.flatMap { validator.dynamicAnchors[$0]?[name] } : nil
+        guard let statically = local ?? validator.resolve(reference) else { return nil }
+        guard statically.0["$dynamicAnchor"]?.string == name else { return statically }
+        for resource in scope {
+            if let found = validator.dynamicAnchors[resource]?[name] { return found }
+        }
+        return statically
     }
 
     private func checkValue(_ schema: SchemaNode, _ value: JSON, fail: (String, String) -> Void) {

@@ -10,6 +10,7 @@ import FlowYAML
 ///   ollama:
 ///     base_url: http://localhost:11434/v1
 ///     max_tokens_field: max_tokens      # or max_completion_tokens
+///     structured_output: json_schema    # or json_object, prompt: how a step's schema is asked for
 ///   openrouter:
 ///     base_url: https://openrouter.ai/api/v1
 ///     api_key_env: OPENROUTER_API_KEY
@@ -87,7 +88,7 @@ public struct ProjectConfig: Sendable {
                 problem(pair.key, "'\(name)' is a built-in provider", "pick another name; built-in providers take their base URL from the environment")
                 continue
             }
-            let keys = ["base_url", "api_key_env", "max_tokens_field"]
+            let keys = ["base_url", "api_key_env", "max_tokens_field", "structured_output"]
             if pair.value.mapping == nil { problem(pair.value, "provider '\(name)' must be a mapping with 'base_url:'") }
             for field in pair.value.mapping ?? [] where !keys.contains(field.key.scalar?.text ?? "") {
                 problem(field.key, "unknown key '\(field.key.scalar?.text ?? "")' in provider '\(name)'",
@@ -104,6 +105,13 @@ public struct ProjectConfig: Sendable {
                     continue
                 }
                 provider.maxTokensField = value
+            }
+            if let field = pair.value["structured_output"] {
+                guard let value = field.scalar.flatMap({ CompatibleStructuredOutput(rawValue: $0.text) }) else {
+                    problem(field, "'structured_output' must be one of: " + CompatibleStructuredOutput.allCases.map(\.rawValue).joined(separator: ", "))
+                    continue
+                }
+                provider.structuredOutput = value
             }
             config.providers.append(provider)
         }

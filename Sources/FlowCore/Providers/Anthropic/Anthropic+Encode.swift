@@ -29,8 +29,13 @@ extension AnthropicAdapter {
         }
         let params = request.params
         var tools = request.tools
-        if let schema = request.responseSchema {
+        let route = request.responseSchema.map { StructuredOutput.anthropicRoute($0, model: request.model) }
+        if let schema = request.responseSchema, route == .tool {
             tools.append(ToolSpec(name: StructuredOutput.toolName, description: "Give the answer, in exactly this shape.", parameters: schema))
+        }
+        var outputConfig: JSON?
+        if case .native(let fitted)? = route {
+            outputConfig = .object([("format", .object([("type", .string("json_schema")), ("schema", fitted)]))])
         }
         return .object(omittingNil: [
             ("model", .string(request.model)),
@@ -44,7 +49,9 @@ extension AnthropicAdapter {
                 .object([("name", .string(tool.name)), ("description", .string(tool.description)), ("input_schema", tool.parameters)])
             })),
             // Structured output: the one tool the model must call, whose input is the answer.
-            ("tool_choice", request.responseSchema == nil ? nil : .object([("type", .string("tool")), ("name", .string(StructuredOutput.toolName))])),
+            ("tool_choice", route == .tool ? .object([("type", .string("tool")), ("name", .string(StructuredOutput.toolName))]) : nil),
+            // Structured output natively: the answer is the text, JSON of the schema's shape.
+            ("output_config", outputConfig),
         ])
     }
 

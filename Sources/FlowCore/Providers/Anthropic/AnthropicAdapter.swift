@@ -35,13 +35,16 @@ public struct AnthropicAdapter: ProviderAdapter {
     public func check(_ request: ChatRequest) throws(ProviderError) {
         try checkPrefill(request)
         if let schema = request.responseSchema {
-            // The answer comes as a forced tool's input, which Anthropic takes only as an object.
-            guard schema["type"]?.string == "object" else {
-                throw ProviderError(.configuration, "Anthropic gives structured output through a tool, whose input must be an object: "
-                                    + "make the schema's root {type: object, properties: …} (wrap a list or a value in a property)")
+            if StructuredOutput.anthropicRoute(schema, model: request.model) == .tool {
+                // The answer comes as a forced tool's input, which Anthropic takes only as an object.
+                guard schema["type"]?.string == "object" else {
+                    throw ProviderError(.configuration, "\(request.model) gives structured output through a tool, whose input must be an object: "
+                                        + "make the schema's root {type: object, properties: …} (wrap a list or a value in a property), "
+                                        + "or use Claude 4.5 or later with a schema it can take natively (closed objects, no recursion)")
+                }
             }
             if request.prefill != nil {
-                throw ProviderError(.configuration, "a step with a schema on Anthropic cannot have a prefill: the answer comes as a tool's input")
+                throw ProviderError(.configuration, "a step with a schema on Anthropic cannot have a prefill: the answer's shape comes from the schema")
             }
         }
         if request.params.maxTokens == nil {

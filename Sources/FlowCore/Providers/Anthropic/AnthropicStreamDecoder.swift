@@ -2,9 +2,11 @@ import Foundation
 
 /// Anthropic's named events: `message_start` (model, input usage), `content_block_delta`
 /// (`text_delta`), `message_delta` (stop reason, cumulative output usage), `message_stop`;
-/// `ping` is ignored and `error` ends the stream with an error.
+/// `ping` is ignored and `error` ends the stream with an error. A structured-output step's forced
+/// tool streams its input as `input_json_delta`s, which are the answer's text.
 public struct AnthropicStreamDecoder: StreamDecoder {
     private var text = ""
+    private var structuredBlock: Int?
     private var stopReason: String?
     private var usage = Usage()
     private var model: String?
@@ -21,8 +23,23 @@ public struct AnthropicStreamDecoder: StreamDecoder {
         case "message_start":
             model = json["message"]?["model"]?.string
             usage = try AnthropicAdapter.usage(json["message"]?["usage"])
+        case "content_block_start":
+            let block = json["content_block"]
+            if block?["type"]?.string == "tool_use", block?["name"]?.string == StructuredOutput.toolName {
+                structuredBlock = json["index"]?.int
+            }
         case "content_block_delta":
-            guard json["delta"]?["type"]?.string == "text_delta", let delta = json["delta"]?["text"]?.string else { return "" }
+            let delta: String
+            switch json["delta"]?["type"]?.string {
+            case "text_delta"?:
+                guard let piece = json["delta"]?["text"]?.string else { return "" }
+                delta = piece
+            case "input_json_delta"? where structuredBlock != nil && json["index"]?.int == structuredBlock:
+                guard let piece = json["delta"]?["partial_json"]?.string else { return "" }
+                delta = piece
+            default:
+                return ""
+            }
             text += delta
             return delta
         case "message_delta":
@@ -48,6 +65,8 @@ public struct AnthropicStreamDecoder: StreamDecoder {
         guard let stopReason else {
             throw ProviderError(.decode, "Anthropic's stream ended before message_delta gave a stop reason", retryable: true)
         }
-        return ChatResponse(content: text, finishReason: AnthropicAdapter.finishReason(stopReason), usage: usage, model: model)
+        // The forced tool's call ends a structured answer as a stop would (raw kept).
+        let finish = structuredBlock != nil && stopReason == "tool_use" ? .stop(raw: stopReason) : AnthropicAdapter.finishReason(stopReason)
+        return ChatResponse(content: text, finishReason: finish, usage: usage, model: model)
     }
 }

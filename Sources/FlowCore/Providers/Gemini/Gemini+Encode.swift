@@ -30,7 +30,8 @@ extension GeminiAdapter {
             ("responseLogprobs", params.wantsLogprobs ? .bool(true) : nil),
             ("logprobs", params.topLogprobs.map(JSON.int)),
             ("responseMimeType", request.responseSchema == nil ? nil : .string("application/json")),
-            ("responseJsonSchema", request.responseSchema),
+            // Fitted to the keywords Gemini reads; what it cannot read is described, and checked by flow.
+            ("responseJsonSchema", request.responseSchema.map { SchemaSubset.gemini.fit($0).schema }),
         ])
         return .object(omittingNil: [
             ("contents", .array(contents)),

@@ -23,5 +23,8 @@ public struct GeminiAdapter: ProviderAdapter {
         if let stop = request.params.stop, stop.count > 5 {
             throw ProviderError(.configuration, "Gemini takes at most 5 stop sequences; the step has \(stop.count)")
         }
+        if let schema = request.responseSchema, let problem = SchemaSubset.gemini.fit(schema).inexpressible.first {
+            throw ProviderError(.configuration, "Gemini's structured output cannot express this schema: \(problem)")
+        }
     }
 }

@@ -29,6 +29,11 @@ extension OpenAIAdapter {
         if let prefill = request.prefill, !prefill.isEmpty {
             messages.append(.object([("role", .string("assistant")), ("content", .string(prefill))]))
         }
+        if let schema = request.responseSchema, structuredOutput != .jsonSchema {
+            // A server that cannot take the schema gets it as an instruction, after the system turns.
+            let at = messages.firstIndex { $0["role"]?.string != "system" && $0["role"]?.string != "developer" } ?? messages.endIndex
+            messages.insert(.object([("role", .string(developer ? "developer" : "system")), ("content", .string(StructuredOutput.instruction(schema)))]), at: at)
+        }
         let params = request.params
         return .object(omittingNil: [
             ("model", .string(request.model)),
@@ -45,8 +50,17 @@ extension OpenAIAdapter {
                          ("function", .object([("name", .string(tool.name)), ("description", .string(tool.description)),
                                                ("parameters", tool.parameters)]))])
             })),
-            ("response_format", request.responseSchema.map(StructuredOutput.openAIFormat)),
+            ("response_format", request.responseSchema.flatMap(responseFormat)),
         ])
+    }
+
+    /// What `response_format` asks for a step's schema, by the server's `structured_output:`.
+    private func responseFormat(_ schema: JSON) -> JSON? {
+        switch structuredOutput {
+        case .jsonSchema: StructuredOutput.openAIFormat(schema, strictAllowed: appliesOpenAIModelRules)
+        case .jsonObject: .object([("type", .string("json_object"))])
+        case .prompt: nil
+        }
     }
 
     /// The HTTP request. `apiKey` goes only into the Authorization header.

@@ -19,13 +19,16 @@ public struct OpenAIAdapter: ProviderAdapter {
     public var baseURL: String
     /// Which field carries `max_tokens`.
     public var maxTokensField: MaxTokensField
+    /// How a step's schema is asked for (compatible servers differ; OpenAI takes `json_schema`).
+    public var structuredOutput: CompatibleStructuredOutput
 
     /// Chat Completions at `baseURL`; OpenAI's model rules apply only to OpenAI itself.
     public init(providerName: String = "openai", baseURL: String = OpenAIAdapter.defaultBaseURL,
-                maxTokensField: MaxTokensField = .maxCompletionTokens) {
+                maxTokensField: MaxTokensField = .maxCompletionTokens, structuredOutput: CompatibleStructuredOutput = .jsonSchema) {
         self.providerName = providerName
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.maxTokensField = maxTokensField
+        self.structuredOutput = structuredOutput
     }
 
     /// OpenAI's own model rules apply to the `openai` provider, not to compatible servers.
