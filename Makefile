@@ -6,7 +6,7 @@ FLOW := .build/debug/flow
 # share one build.
 STRICT := -Xswiftc -warnings-as-errors
 
-.PHONY: demo test build deps clean
+.PHONY: demo test build deps clean install uninstall
 
 ## demo: replay workflows/triage.yaml from its example recording (no key, no network), then show the run
 demo: build
@@ -34,19 +34,48 @@ deps:
 clean:
 	rm -rf .build .flow
 
+## install: a release build with the Swift runtime linked statically, to $(DESTDIR)$(PREFIX)/bin/flow,
+## with shell completions (bash, zsh, fish) and the man page, both written by that binary from the
+## command table behind --help. libcurl is not linked: Sources/CFlowPlatform/lazy_curl.c loads it
+## when the first request goes on the wire, so commands that send nothing start without it.
+PREFIX ?= /usr/local
+DESTDIR ?=
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null)
+RELEASE := -c release --static-swift-stdlib --scratch-path .build-static \
+	-Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc curl \
+	-Xcc -DFLOW_COMMIT='"$(COMMIT)"' $(STRICT)
+RELEASE_FLOW := .build-static/release/flow
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+install: deps
+	$(SWIFT) build $(RELEASE) --product flow
+	install -d "$(BINDIR)" "$(MANDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"
+	install -m 755 -s $(RELEASE_FLOW) "$(BINDIR)/flow"
+	$(RELEASE_FLOW) completions bash > "$(BASHDIR)/flow"
+	$(RELEASE_FLOW) completions zsh > "$(ZSHDIR)/_flow"
+	$(RELEASE_FLOW) completions fish > "$(FISHDIR)/flow.fish"
+	$(RELEASE_FLOW) manpage > "$(MANDIR)/flow.1"
+	@echo "installed $(BINDIR)/flow ($$("$(BINDIR)/flow" --version))"
+
+uninstall:
+	rm -f "$(BINDIR)/flow" "$(MANDIR)/flow.1" "$(BASHDIR)/flow" "$(ZSHDIR)/_flow" "$(FISHDIR)/flow.fish"
+
 .PHONY: bench
-## bench: build flow and flow-bench in release mode with the Swift runtime linked statically
-## (it starts about twice as fast; static FoundationNetworking needs libcurl4-openssl-dev) and
-## print docs/performance.md's figures. Not a test: nothing here asserts a time.
-STATIC := --static-swift-stdlib --scratch-path .build-static
+## bench: install flow (as above) under .build-static/install, build flow-bench the same way, and
+## print docs/performance.md's figures, start-up measured on the installed binary. Not a test:
+## nothing here asserts a time.
+BENCH_PREFIX := $(abspath .build-static/install)
 bench: deps
-	@if ! dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || ! test -x /usr/bin/time; then \
+	@if ! test -x /usr/bin/time; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libcurl4-openssl-dev time; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq time; \
 	fi
-	$(SWIFT) build -c release $(STATIC) --product flow
-	$(SWIFT) build -c release $(STATIC) --product flow-bench
-	.build-static/release/flow-bench $(BENCH_FLAGS)
+	$(MAKE) install PREFIX=$(BENCH_PREFIX) DESTDIR=
+	$(SWIFT) build $(RELEASE) --product flow-bench
+	FLOW_BENCH_BINARY=$(BENCH_PREFIX)/bin/flow .build-static/release/flow-bench $(BENCH_FLAGS)
 
 .PHONY: fuzz
 ## fuzz: build the libFuzzer targets (address sanitizer) and run each for FUZZ_SECONDS (default 60),

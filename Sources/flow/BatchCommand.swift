@@ -22,7 +22,7 @@ enum BatchCommand {
             Terminal.err("error: no batch '\(id)' in \(RunsDirectory.display(ledger().directory))\nhint: 'flow batch status' lists them\n")
             return ExitCode.noInput
         }
-        let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment, transport: URLSessionTransport(), mockReplies: [])
+        let registry = ProviderRegistry(environment: ProcessEnvironment.current, transport: URLSessionTransport(), mockReplies: [])
         var rows: [JSON] = []
         var failed = false
         for entry in entries {

@@ -1,3 +1,4 @@
+import CFlowPlatform
 import FlowCore
 import FlowSource
 
@@ -30,7 +31,7 @@ enum Commands {
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format, extending the built-in table (or FLOW_PRICES)."),
             .init(name: "--transcript-dir", value: "<dir>", help: "Where transcripts go (default: .flow/runs at the project root)."),
         ],
-        main: { await RunCommand.main($0) })
+        main: .async { await RunCommand.main($0) })
 
     static let validate = CommandSpec(
         name: "validate",
@@ -40,7 +41,7 @@ enum Commands {
         options: [
             .init(name: "--json", value: nil, help: "Print the result for each file as JSON."),
         ],
-        main: { ValidateCommand.main($0) })
+        main: .sync { ValidateCommand.main($0) })
 
     static let render = CommandSpec(
         name: "render",
@@ -58,7 +59,7 @@ enum Commands {
             .init(name: "--provider", value: "<openai|anthropic|gemini>", help: "Print the wire body for this provider."),
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),
         ],
-        main: { RenderCommand.main($0) })
+        main: .sync { RenderCommand.main($0) })
 
     static let test = CommandSpec(
         name: "test",
@@ -90,7 +91,7 @@ enum Commands {
             .init(name: "--junit", value: "<path>", help: "Write JUnit XML here."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
         ],
-        main: { await TestCommand.main($0) })
+        main: .async { await TestCommand.main($0) })
 
     static let show = CommandSpec(
         name: "show",
@@ -98,7 +99,7 @@ enum Commands {
         discussion: "Steps, turns, branches taken, tokens, cost, retries, tools and errors. Colour on a terminal; none when piped or NO_COLOR is set. Without a path, the project's last run (.flow/runs at the directory holding flow.config.yaml or .git).",
         arguments: [.init(name: "transcript", help: "A transcript (.jsonl) written by flow run (default: the last run).", optional: true)],
         options: [.init(name: "--list", value: nil, help: "List the project's 20 most recent runs, newest first.")],
-        main: { RecordCommands.show($0) })
+        main: .sync { RecordCommands.show($0) })
 
     static let cost = CommandSpec(
         name: "cost",
@@ -109,14 +110,14 @@ enum Commands {
             .init(name: "--include-replays", value: nil, help: "Also count replayed and scripted calls, at their recorded cost."),
             .init(name: "--json", value: nil, help: "Print the tables as JSON."),
         ],
-        main: { RecordCommands.cost($0) })
+        main: .sync { RecordCommands.cost($0) })
 
     static let diff = CommandSpec(
         name: "diff",
         abstract: "Where two runs diverged: the first differing request or answer, and the deltas.",
         discussion: "Exits 0 when the runs sent the same requests and got the same answers, 1 when they differ.",
         arguments: [.init(name: "a", help: "The first transcript."), .init(name: "b", help: "The second transcript.")],
-        main: { RecordCommands.diff($0) })
+        main: .sync { RecordCommands.diff($0) })
 
     static let models = CommandSpec(
         name: "models",
@@ -127,13 +128,13 @@ enum Commands {
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
             .init(name: "--json", value: nil, help: "Print the list as JSON."),
         ],
-        main: { ModelsCommand.main($0) })
+        main: .sync { ModelsCommand.main($0) })
 
     static let help = CommandSpec(
         name: "help",
         abstract: "Show help for a command.",
         arguments: [.init(name: "command", help: "The command to describe.", optional: true)],
-        main: { HelpCommand.main($0) })
+        main: .sync { HelpCommand.main($0) })
 
     static let batch = CommandSpec(
         name: "batch",
@@ -141,9 +142,42 @@ enum Commands {
         discussion: "Batches are kept in the project's .flow/batches until their answers are in the cassette; a flow test --batch started again resumes them. status asks each provider where its batch stands (with the key in the environment); cancel asks it to stop.",
         arguments: [.init(name: "action", help: "status or cancel."), .init(name: "id", help: "One batch (its id); default: all.", optional: true)],
         options: [.init(name: "--json", value: nil, help: "Print the batches as JSON.")],
-        main: { await BatchCommand.main($0) })
+        main: .async { await BatchCommand.main($0) })
 
-    static let all = [run, validate, test, render, show, cost, diff, models, batch, help]
+    static let initialize = CommandSpec(
+        name: "init",
+        abstract: "Write a starter project: config, a workflow with a template and tests, a CI workflow.",
+        discussion: "The project passes flow validate and flow test as written (its test case runs on the mock provider). Files that exist are never overwritten: if any would be, nothing is written (exit 73).",
+        arguments: [.init(name: "dir", help: "Where to write it (default: the current directory).", optional: true)],
+        main: .sync { InitCommand.main($0) })
+
+    static let importer = CommandSpec(
+        name: "import",
+        abstract: "Make a workflow from a GitHub Models .prompt.yml or a .prompty file.",
+        discussion: "Writes NAME.yaml and its templates (NAME.*.mustache) beside the file, tests from testData or the sample, and lists what could not be carried over, line by line (an evaluator with no flow equivalent, a Jinja construct Mustache cannot express). Nothing that exists is overwritten.",
+        arguments: [.init(name: "file", help: "The .prompt.yml, .prompt.yaml or .prompty file.")],
+        main: .sync { ImportCommand.main($0) })
+
+    static let completions = CommandSpec(
+        name: "completions",
+        abstract: "Print a shell completion script (bash, zsh or fish).",
+        discussion: "make install puts them where each shell looks; to load one by hand: source <(flow completions bash).",
+        arguments: [.init(name: "shell", help: "bash, zsh or fish.")],
+        main: .sync { ShellCompletions.main($0) })
+
+    static let manpage = CommandSpec(
+        name: "manpage",
+        abstract: "Print the manual page (flow.1, roff) written from this help.",
+        discussion: "make install installs it; to read it by hand: flow manpage | man -l -",
+        main: .sync { ManualPage.main($0) })
+
+    static let all = [run, validate, test, render, show, cost, diff, models, batch, initialize, importer, completions, manpage, help]
+
+    /// `flow --version`: the version and the commit `make install` built it from.
+    static var versionLine: String {
+        let commit = String(cString: flow_build_commit())
+        return "flow " + Interpreter.version + " (" + (commit.isEmpty ? "development build" : "commit " + commit) + ")"
+    }
 
     static var overview: String {
         var out = """

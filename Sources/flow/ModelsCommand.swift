@@ -4,7 +4,7 @@ import FlowCore
 /// `flow models`: the providers flow can call and the models it has prices for.
 enum ModelsCommand {
     static func main(_ arguments: ParsedArguments) -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.current
         let table: PriceTable
         do {
             table = try PriceTable.load(file: arguments.value("--prices") ?? environment["FLOW_PRICES"])

@@ -64,7 +64,7 @@ enum RenderCommand {
 
     /// The wire request with no key: what would be sent, minus the secret.
     static func encode(_ request: ChatRequest, for provider: String) -> Result<HTTPRequest, ProviderError> {
-        let registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment, transport: URLSessionTransport(), mockReplies: [])
+        let registry = ProviderRegistry(environment: ProcessEnvironment.current, transport: URLSessionTransport(), mockReplies: [])
         do throws(ProviderError) {
             guard let adapter = try registry.adapter(for: ModelRef(provider: provider, name: request.model)) else {
                 throw ProviderError(.configuration, "the mock provider sends nothing")

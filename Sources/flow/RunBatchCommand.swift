@@ -33,7 +33,7 @@ enum RunBatchCommand {
             Terminal.err("\(error)\n")
             throw Stop(status: ExitCode.invalid)
         }
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.current
         var runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: try RunCommand.loadPrices(arguments),
                                 mode: .replay, record: false, cassette: store, jobs: 8)
         runner.retry = settings.retry

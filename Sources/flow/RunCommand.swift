@@ -116,7 +116,7 @@ enum RunCommand {
 
     static func loadPrices(_ arguments: ParsedArguments) throws(Stop) -> PriceTable {
         do {
-            return try PriceTable.load(file: arguments.value("--prices") ?? ProcessInfo.processInfo.environment["FLOW_PRICES"])
+            return try PriceTable.load(file: arguments.value("--prices") ?? ProcessEnvironment.current["FLOW_PRICES"])
         } catch {
             Terminal.err("error: \(error)\n")
             throw Stop(status: ExitCode.noInput)
@@ -173,7 +173,7 @@ enum RunCommand {
         if arguments.flags.contains("--verbose") {
             transport = LoggingTransport(transport) { line in Terminal.err(line + "\n") }
         }
-        var registry = ProviderRegistry(environment: ProcessInfo.processInfo.environment,
+        var registry = ProviderRegistry(environment: ProcessEnvironment.current,
                                         transport: transport, mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: settings.retry)
         registry.gates = RateGates(declared: loaded.config.rateLimits)
@@ -245,7 +245,7 @@ extension RunCommand {
     /// The cassette mode (--record, --replay, or FLOW_CASSETTE) and file.
     static func cassetteSettings(_ arguments: ParsedArguments, workflowPath: String) -> Result<(CassetteMode, String), UsageError> {
         var mode = CassetteMode.live
-        if let text = ProcessInfo.processInfo.environment["FLOW_CASSETTE"], !text.isEmpty {
+        if let text = ProcessEnvironment.current["FLOW_CASSETTE"], !text.isEmpty {
             guard let fromEnvironment = CassetteMode(rawValue: text) else {
                 return .failure(UsageError(message: "FLOW_CASSETTE must be record, replay or live, got '\(text)'", command: Commands.run))
             }
@@ -277,7 +277,7 @@ extension RunCommand {
             }
             policy.maxWait = seconds
         }
-        if let text = ProcessInfo.processInfo.environment["FLOW_RETRY_BASE_DELAY"], !text.isEmpty {
+        if let text = ProcessEnvironment.current["FLOW_RETRY_BASE_DELAY"], !text.isEmpty {
             guard let base = Double(text), base.isFinite, (0...60).contains(base) else {
                 return .failure(UsageError(message: "FLOW_RETRY_BASE_DELAY takes seconds from 0 to 60, got '\(text)'", command: command))
             }

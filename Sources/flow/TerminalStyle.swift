@@ -11,7 +11,7 @@ struct TerminalStyle: TextStyle {
     func yellow(_ text: String) -> String { "\u{1B}[33m\(text)\u{1B}[0m" }
 
     /// The style for standard output in this environment.
-    static func forStandardOutput(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> any TextStyle {
+    static func forStandardOutput(_ environment: [String: String] = ProcessEnvironment.current) -> any TextStyle {
         if let force = environment["FORCE_COLOR"], !force.isEmpty, force != "0" { return TerminalStyle() }
         return isatty(1) == 1 && environment["NO_COLOR"] == nil ? TerminalStyle() : PlainStyle()
     }

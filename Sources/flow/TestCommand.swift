@@ -21,7 +21,7 @@ enum TestCommand {
 
     static func main(_ arguments: ParsedArguments) async -> Int32 {
         do throws(Stop) {
-            let environment = ProcessInfo.processInfo.environment
+            let environment = ProcessEnvironment.current
             let settings = try parseSettings(arguments, environment: environment)
             if arguments.flags.contains("--merge") { return try merge(arguments, settings: settings, environment: environment) }
             let prices = try RunCommand.loadPrices(arguments)

@@ -1,46 +1,70 @@
+import CFlowPlatform
 import Foundation
 import FlowCore
 import FlowSource
 
-/// Dispatches `flow <subcommand>` to its handler in the command table and exits with its status.
-func dispatch(_ words: [String]) async -> Int32 {
+/// What a command line comes to: an exit status now, or an async command to run.
+enum Dispatch {
+    case done(Int32)
+    case later(@Sendable (ParsedArguments) async -> Int32, ParsedArguments)
+}
+
+/// Finds `flow <subcommand>` in the command table and runs it when it is synchronous.
+func dispatch(_ words: [String]) -> Dispatch {
     guard let first = words.first else {
         Terminal.err(Commands.overview)
-        return ExitCode.usage
+        return .done(ExitCode.usage)
     }
     switch first {
     case "-h", "--help":
         Terminal.out(Commands.overview)
-        return ExitCode.ok
+        return .done(ExitCode.ok)
     case "--version":
-        Terminal.out(Interpreter.version + "\n")
-        return ExitCode.ok
+        Terminal.out(Commands.versionLine + "\n")
+        return .done(ExitCode.ok)
     default:
         break
     }
     guard let command = Commands.all.first(where: { $0.name == first }) else {
         let hint = Suggestion.closest(to: first, in: Commands.all.map(\.name)).map { "Did you mean '\($0)'?" }
         Terminal.report(UsageError(message: first.hasPrefix("-") ? "Unknown option '\(first)'" : "Unknown subcommand '\(first)'", hint: hint))
-        return ExitCode.usage
+        return .done(ExitCode.usage)
     }
     let arguments: ParsedArguments
     do {
         arguments = try command.parse(Array(words.dropFirst()))
     } catch {
         Terminal.report(error)
-        return ExitCode.usage
+        return .done(ExitCode.usage)
     }
     if arguments.wantsHelp {
         Terminal.out(command.help)
-        return ExitCode.ok
+        return .done(ExitCode.ok)
     }
-    return await command.main(arguments)
+    switch command.main {
+    case .sync(let main): return .done(main(arguments))
+    case .async(let main): return .later(main, arguments)
+    }
+}
+
+/// Ends the process with `status`, keeping the --json promise first.
+func finish(_ status: Int32, words: [String]) -> Never {
+    // Options end at "--"; a --json before it asks for one JSON object whatever happened.
+    if words.prefix(while: { $0 != "--" }).contains("--json") { JSONPromise.keep(status: status) }
+    exit(status)
 }
 
 // Keys and passwords in the environment are known before anything can print them.
-Secrets.register(environment: ProcessInfo.processInfo.environment)
+Secrets.register(environment: ProcessEnvironment.current)
 let words = Array(CommandLine.arguments.dropFirst())
-let status = await dispatch(words)
-// Options end at "--"; a --json before it asks for one JSON object whatever happened.
-if words.prefix(while: { $0 != "--" }).contains("--json") { JSONPromise.keep(status: status) }
-exit(status)
+switch dispatch(words) {
+case .done(let status):
+    finish(status, words: words)
+case .later(let main, let arguments):
+    // The concurrency runtime starts only here; the main thread serves the main queue (signal
+    // sources) until the command ends the process.
+    Task.detached {
+        finish(await main(arguments), words: words)
+    }
+    dispatchMain()
+}

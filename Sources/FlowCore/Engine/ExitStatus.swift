@@ -14,6 +14,8 @@ public enum ExitStatus {
     public static let unavailable: Int32 = 69
     /// A fault of flow's own (EX_SOFTWARE).
     public static let software: Int32 = 70
+    /// A file would be overwritten, or cannot be created (EX_CANTCREAT).
+    public static let cantCreate: Int32 = 73
     /// A record could not be written (EX_IOERR).
     public static let ioError: Int32 = 74
     /// Interrupted by SIGINT or SIGTERM (128 + 2, as a shell reports it).

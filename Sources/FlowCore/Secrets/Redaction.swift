@@ -22,13 +22,16 @@ public enum Secrets {
     /// `*SECRET*`, `*PASSWORD*`, `*PAT`, in any case), and passwords in `*_BASE_URL` values.
     public static func register(environment: [String: String]) {
         for (name, value) in environment {
-            let upper = name.uppercased()
-            if ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"].contains(where: upper.contains) || upper.hasSuffix("_PAT") {
+            // Bytes, not Foundation's `contains`: this runs for every variable at every start.
+            let upper = Array(name.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 })
+            if secretWords.contains(where: { upper.contains($0) }) || upper.ends(with: Array("_PAT".utf8)) {
                 register(value)
             }
-            if upper.hasSuffix("_BASE_URL") || upper.hasSuffix("_URL") { registerPassword(inURL: value) }
+            if upper.ends(with: Array("_URL".utf8)), value.contains("@") { registerPassword(inURL: value) }
         }
     }
+
+    private static let secretWords = ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"].map { Array($0.utf8) }
 
     /// The user-info password of `url` (`http://user:PASSWORD@host`), if any.
     public static func registerPassword(inURL url: String) {
@@ -89,5 +92,18 @@ public enum Redaction {
         guard ["sk-", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"].contains(where: out.contains) else { return out }
         let range = NSRange(out.startIndex..., in: out)
         return keyShapes.stringByReplacingMatches(in: out, range: range, withTemplate: marker)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether `part` occurs in these bytes.
+    func contains(_ part: [UInt8]) -> Bool {
+        guard part.count <= count else { return false }
+        return (0...(count - part.count)).contains { start in self[start..<(start + part.count)].elementsEqual(part) }
+    }
+
+    /// Whether these bytes end with `suffix`.
+    func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
     }
 }

@@ -13,8 +13,10 @@ public struct URLSessionTransport: HTTPTransport {
     public let maxResponseBytes: Int
 
     /// One session for every request, so connections are reused (keep-alive) across calls; its
-    /// delegate hands each task's events to that request's own handler.
-    private let session: URLSession
+    /// delegate hands each task's events to that request's own handler. Made by the first
+    /// request, not here: a session starts libcurl, which an installed flow loads only when a
+    /// request goes on the wire (a mock or replayed run never pays for it).
+    private let session: Locked<URLSession?>
     private let router: SessionRouter
 
     /// A transport with a total `timeout` per request and answers capped at `maxResponseBytes`.
@@ -22,7 +24,18 @@ public struct URLSessionTransport: HTTPTransport {
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
         router = SessionRouter()
-        session = URLSession(configuration: Self.configuration(timeout: timeout), delegate: router, delegateQueue: nil)
+        session = Locked(nil)
+    }
+
+    /// The shared session, made on first use.
+    private func sharedSession() -> URLSession {
+        let router = self.router, timeout = self.timeout
+        return session.withLock { session in
+            if let session { return session }
+            let made = URLSession(configuration: Self.configuration(timeout: timeout), delegate: router, delegateQueue: nil)
+            session = made
+            return made
+        }
     }
 
     /// URLSession's own timeouts sit past flow's, so the total timeout is the one that fires
@@ -50,7 +63,7 @@ public struct URLSessionTransport: HTTPTransport {
         let origin = Self.origin(of: urlRequest.url!)
         let timeout = self.timeout
         let maxResponseBytes = self.maxResponseBytes
-        let session = self.session, router = self.router
+        let session = sharedSession(), router = self.router
         let response = try await Self.withTimeout(timeout, origin: origin) {
             let delegate = StreamDelegate(origin: origin, limit: maxResponseBytes, deadline: Date().addingTimeInterval(timeout),
                                           timeout: timeout, onBytes: onBytes)

@@ -1,0 +1,65 @@
+import Foundation
+import FlowCore
+import FlowSource
+
+/// `flow import FILE`: a GitHub Models `.prompt.yml` or a `.prompty` file becomes a flow workflow
+/// beside it (`NAME.yaml`, its templates `NAME.*.mustache`), with what could not be carried over
+/// listed line by line. Nothing that exists is overwritten.
+enum ImportCommand {
+    static func main(_ arguments: ParsedArguments) -> Int32 {
+        let path = arguments.positionals[0]
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            Terminal.err("error: cannot read '\(path)'\n")
+            return ExitCode.noInput
+        }
+        let file = (path as NSString).lastPathComponent
+        let directory = (path as NSString).deletingLastPathComponent
+        let source = SourceFile(path: path, text: text)
+        let imported: ImportedWorkflow
+        let name: String
+        do {
+            if let base = ["prompt.yml", "prompt.yaml"].lazy.compactMap({ file.hasSuffix("." + $0) ? String(file.dropLast($0.count + 1)) : nil }).first {
+                name = base
+                imported = try PromptYAMLImport.convert(source, name: name)
+            } else if file.hasSuffix(".prompty") {
+                name = String(file.dropLast(".prompty".count))
+                imported = try PromptyImport.convert(source, name: name)
+            } else {
+                Terminal.report(UsageError(message: "flow import reads .prompt.yml (GitHub Models) and .prompty files, not '\(file)'", command: Commands.importer))
+                return ExitCode.usage
+            }
+        } catch {
+            Terminal.err(error.description + "\n")
+            return ExitCode.invalid
+        }
+        let prefix = directory.isEmpty ? "" : directory + "/"
+        let outputs = [(prefix + name + ".yaml", imported.workflow)] + imported.templates.map { (prefix + $0.path, $0.text + ($0.text.hasSuffix("\n") ? "" : "\n")) }
+        let existing = outputs.map(\.0).filter { FileManager.default.fileExists(atPath: $0) }
+        guard existing.isEmpty else {
+            Terminal.err("error: flow import would overwrite " + existing.joined(separator: ", ") + "\nhint: nothing was written; move those files away first\n")
+            return ExitCode.cantCreate
+        }
+        for (target, contents) in outputs {
+            do {
+                try Data(contents.utf8).write(to: URL(fileURLWithPath: target), options: .withoutOverwriting)
+            } catch {
+                Terminal.err("error: cannot write '\(target)': \(error.localizedDescription)\n")
+                return ExitCode.cantCreate
+            }
+        }
+        var report = "wrote " + outputs.map(\.0).joined(separator: ", ") + "\n"
+        if imported.notes.isEmpty {
+            report += "everything was carried over\n"
+        } else {
+            // By line, as a reader goes through the original file.
+            let ordered = imported.notes.enumerated().sorted { a, b in
+                let lines = [a.element, b.element].map { Int($0.split(separator: ":").dropFirst().first ?? "") ?? 0 }
+                return lines[0] != lines[1] ? lines[0] < lines[1] : a.offset < b.offset
+            }.map(\.element)
+            report += "not carried over (\(ordered.count)):\n" + ordered.map { "  " + $0 + "\n" }.joined()
+        }
+        report += "next: flow validate \(prefix + name).yaml && flow test \(prefix + name).yaml\n"
+        Terminal.out(report)
+        return ExitCode.ok
+    }
+}
