@@ -12,8 +12,10 @@ struct ProcessBenchmarks {
     let directory: String
 
     init() throws {
-        flow = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("flow").path
+        // make bench points FLOW_BENCH_BINARY at the installed flow, so start-up is measured as
+        // users meet it; otherwise the flow built beside this program.
+        flow = ProcessInfo.processInfo.environment["FLOW_BENCH_BINARY"] ?? URL(fileURLWithPath: CommandLine.arguments[0])
+            .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("flow").path
         directory = NSTemporaryDirectory() + "flow-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -100,13 +102,24 @@ struct ProcessBenchmarks {
         defer { server.stop() }
         try write("one.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: a, user: ping}]\n")
         let environment = ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
-        let version = try median(30) { try run(["--version"]).seconds }
-        let validate = try median(30) { try run(["validate", "hello.yaml"]).seconds }
-        let oneStep = try median(30) { try run(["run", "one.yaml", "--transcript-dir", "runs"], environment: environment).seconds }
+        func timed(_ arguments: [String], environment: [String: String] = [:]) throws -> Double {
+            try median(30) {
+                let outcome = try run(arguments, environment: environment)
+                guard outcome.status == 0 else { throw BenchError(message: "flow \(arguments.joined(separator: " ")) exited \(outcome.status)") }
+                return outcome.seconds
+            } * 1000
+        }
+        let version = try timed(["--version"])
+        let validate = try timed(["validate", "hello.yaml"])
+        let mock = try timed(["run", "hello.yaml", "--transcript-dir", "runs"])
+        let oneStep = try timed(["run", "one.yaml", "--transcript-dir", "runs"], environment: environment)
+        // Issue 16's targets for the installed binary; 24 ms was the stub run before libcurl was
+        // loaded lazily (issue 16's measurement of the static build).
         return [
-            Row(name: "a. cold start: flow --version (median of 30)", value: version * 1000, unit: "ms"),
-            Row(name: "a. cold start: flow validate hello.yaml", value: validate * 1000, unit: "ms"),
-            Row(name: "a. cold start: flow run, one step, stub server", value: oneStep * 1000, unit: "ms", target: "≤ 10", met: oneStep * 1000 <= 10),
+            Row(name: "a. cold start: flow --version (median of 30)", value: version, unit: "ms"),
+            Row(name: "a. cold start: flow validate hello.yaml", value: validate, unit: "ms", target: "≤ 5", met: validate <= 5),
+            Row(name: "a. cold start: flow run, mock provider", value: mock, unit: "ms", target: "≤ 5", met: mock <= 5),
+            Row(name: "a. cold start: flow run, one step, stub server", value: oneStep, unit: "ms", target: "≤ 24", met: oneStep <= 24),
         ]
     }
 

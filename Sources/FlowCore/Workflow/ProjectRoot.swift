@@ -7,34 +7,48 @@ struct ProjectRoot {
     let path: String
 
     init(workflowDirectory: String) {
-        let start = URL(fileURLWithPath: workflowDirectory.isEmpty ? "." : workflowDirectory).standardizedFileURL.resolvingSymlinksInPath()
-        if let found = Self.nearest(from: start.path) {
+        let start = Self.real(workflowDirectory)
+        if let found = Self.nearest(from: start) {
             path = found
             return
         }
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().path
-        path = start.path.hasPrefix(cwd + "/") || start.path == cwd ? cwd : start.deletingLastPathComponent().path
+        let cwd = Self.real(FileManager.default.currentDirectoryPath)
+        path = start.hasPrefix(cwd + "/") || start == cwd ? cwd : Self.parent(of: start)
+    }
+
+    /// `path` absolute with links followed (realpath(3): plain strings, which every command
+    /// pays for at start-up, where Foundation's URL walk cost a millisecond); URL's answer for
+    /// a path that does not exist.
+    static func real(_ path: String) -> String {
+        guard let resolved = realpath(path.isEmpty ? "." : path, nil) else {
+            return URL(fileURLWithPath: path.isEmpty ? "." : path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), path != "/" else { return path }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The nearest directory at or above `directory` (links followed) holding `.git` or
     /// `flow.config.yaml`; nil outside any project.
     static func nearest(from directory: String) -> String? {
-        var current = URL(fileURLWithPath: directory.isEmpty ? "." : directory).standardizedFileURL.resolvingSymlinksInPath()
+        var current = real(directory)
         for _ in 0..<64 {
-            if FileManager.default.fileExists(atPath: current.appendingPathComponent(".git").path)
-                || FileManager.default.fileExists(atPath: current.appendingPathComponent(ProjectConfig.fileName).path) {
-                return current.path
-            }
-            let parent = current.deletingLastPathComponent()
-            if parent.path == current.path { return nil }
-            current = parent
+            let base = current == "/" ? "" : current
+            if access(base + "/.git", F_OK) == 0 || access(base + "/" + ProjectConfig.fileName, F_OK) == 0 { return current }
+            let up = parent(of: current)
+            if up == current { return nil }
+            current = up
         }
         return nil
     }
 
     /// Whether `file` (after following links) lies inside the project.
     func contains(_ file: String) -> Bool {
-        let real = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+        let real = Self.real(file)
         return path == "/" || real.hasPrefix(path + "/")
     }
 
