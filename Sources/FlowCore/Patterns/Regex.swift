@@ -29,6 +29,12 @@ enum Regex {
         }
     }
 
+    /// Whether `pattern` is valid, as validation asks: plain patterns are answered without
+    /// compiling (see `PlainPattern`), the rest by compiling them.
+    static func isValid(_ pattern: String, dialect: Dialect = .icu) -> Bool {
+        PlainPattern.certainlyValid(pattern) || compiled(pattern, dialect: dialect) != nil
+    }
+
     /// Whether `pattern` occurs anywhere in `text`; false for an invalid pattern.
     static func found(_ pattern: String, in text: String, dialect: Dialect = .icu) -> Bool {
         compiled(pattern, dialect: dialect)?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil

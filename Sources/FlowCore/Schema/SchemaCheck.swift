@@ -73,7 +73,7 @@ public enum SchemaCheck {
             case _ where schemaMaps.contains(key):
                 guard let members = value.objectPairs else { problem(key, "'\(key)' takes a mapping of names to schemas"); continue }
                 for (name, sub) in members {
-                    if key == "patternProperties", ECMARegex.compiled(name) == nil {
+                    if key == "patternProperties", !Regex.isValid(name, dialect: .ecma) {
                         problems.append(Problem(path: here + [name], atKey: true, message: "'\(name)' is not a valid regular expression", hint: nil))
                     }
                     walk(sub, path: here + [name], validator: validator, into: &problems)
@@ -114,7 +114,7 @@ public enum SchemaCheck {
     private static func check(_ key: String, _ text: String, validator: JSONSchemaValidator, problem: (String, String, String?, Bool) -> Void) {
         switch key {
         case "pattern":
-            if ECMARegex.compiled(text) == nil { problem(key, "'\(text)' is not a valid regular expression", nil, false) }
+            if !Regex.isValid(text, dialect: .ecma) { problem(key, "'\(text)' is not a valid regular expression", nil, false) }
         case "$ref", "$dynamicRef":
             if text.hasPrefix("http://") || text.hasPrefix("https://") {
                 problem(key, "\(key) '\(text)' is on the network; flow does not fetch schemas", "copy the schema into the project and refer to it with $defs", false)

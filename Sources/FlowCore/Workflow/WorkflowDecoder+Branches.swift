@@ -99,7 +99,7 @@ extension WorkflowDecoder {
         switch key {
         case "matches":
             guard let pattern = string(value, "matches") else { return nil }
-            guard Regex.compiled(pattern) != nil else {
+            guard Regex.isValid(pattern) else {
                 report(value.mark, "'\(pattern)' is not a valid regular expression", hint: "ICU syntax; (?i) makes it case-insensitive")
                 return nil
             }

@@ -136,7 +136,7 @@ extension WorkflowDecoder {
     }
 
     private mutating func validRegex(_ pattern: String, at node: Node) -> Bool {
-        if Regex.compiled(pattern) != nil { return true }
+        if Regex.isValid(pattern) { return true }
         report(node.mark, "'\(pattern)' is not a valid regular expression", hint: "ICU syntax; (?i) makes it case-insensitive")
         return false
     }
