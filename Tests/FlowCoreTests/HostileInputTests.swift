@@ -116,4 +116,25 @@ import Testing
                 == "https://g.example/v1beta/models/m:generateContent?key=[redacted]&alt=sse")
         #expect(Redaction.text("my key is sk-proj-0123456789abcdefghij ok") == "my key is [redacted] ok")
     }
+
+    /// Registered secrets are found as bytes: every occurrence, beside and inside non-ASCII text,
+    /// and the text around them is left as it was.
+    @Test func registeredSecretsEverywhereTheyOccur() {
+        let secret = "zq-Ünïcode-sécret-4242"
+        Secrets.register(secret)
+        #expect(Redaction.text("é\(secret)é and \(secret)👨‍👩‍👧") == "é[redacted]é and [redacted]👨‍👩‍👧")
+        #expect(Redaction.text("zq-Ünïcode-sécret-424 is not it 👨‍👩‍👧") == "zq-Ünïcode-sécret-424 is not it 👨‍👩‍👧")
+        #expect(Redaction.text(secret) == "[redacted]")
+    }
+}
+
+/// Timestamps written without Foundation's formatter.
+@Suite struct UTCTimeTests {
+    @Test func paddedFields() {
+        // 2026-01-02T03:04:05.007Z
+        let date = Date(timeIntervalSince1970: 1_767_323_045.007_5)
+        #expect(UTCTime.iso8601(date) == "2026-01-02T03:04:05Z")
+        #expect(UTCTime.compact(date) == "20260102T030405.007Z")
+        #expect(UTCTime.digits(123_456, 4) == "123456")
+    }
 }

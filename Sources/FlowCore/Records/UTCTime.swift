@@ -6,13 +6,21 @@ enum UTCTime {
     /// `2026-11-24T20:39:43Z`
     static func iso8601(_ date: Date) -> String {
         let (parts, _) = components(date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.0, parts.1, parts.2, parts.3, parts.4, parts.5)
+        return "\(digits(parts.0, 4))-\(digits(parts.1, 2))-\(digits(parts.2, 2))T\(digits(parts.3, 2)):\(digits(parts.4, 2)):\(digits(parts.5, 2))Z"
     }
 
     /// `20261124T203943.123Z`, for file names that sort by time.
     static func compact(_ date: Date) -> String {
         let (parts, milliseconds) = components(date)
-        return String(format: "%04d%02d%02dT%02d%02d%02d.%03dZ", parts.0, parts.1, parts.2, parts.3, parts.4, parts.5, milliseconds)
+        return "\(digits(parts.0, 4))\(digits(parts.1, 2))\(digits(parts.2, 2))T\(digits(parts.3, 2))\(digits(parts.4, 2))\(digits(parts.5, 2))"
+            + ".\(digits(milliseconds, 3))Z"
+    }
+
+    /// `value` in decimal, zero-padded to `width` (String(format:) goes through Foundation's
+    /// C varargs formatter, which showed in every run's start-up).
+    static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     private static func components(_ date: Date) -> ((Int, Int, Int, Int, Int, Int), Int) {

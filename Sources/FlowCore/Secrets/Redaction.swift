@@ -82,14 +82,25 @@ public enum Redaction {
         try! NSRegularExpression(pattern: #"(sk-[A-Za-z0-9_\-]{16,}|AIza[0-9A-Za-z_\-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"#)
     }()
 
+    private static let keyPrefixes = ["sk-", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"].map { Array($0.utf8) }
+
     /// `text` with every registered secret and every key-shaped string replaced.
     public static func text(_ text: String) -> String {
-        var out = text
-        for secret in Secrets.current where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: marker)
+        // Searched as UTF-8 bytes: every transcript line and cassette body passes here, and
+        // Foundation's `contains`/`replacingOccurrences` bridge each call through NSString. A
+        // whole UTF-8 sequence found in UTF-8 text starts and ends on character boundaries, so
+        // replacing bytes keeps the text valid.
+        var bytes = Array(text.utf8)
+        var changed = false
+        for secret in Secrets.current {
+            let needle = Array(secret.utf8)
+            guard bytes.firstOffset(of: needle) != nil else { continue }
+            bytes = bytes.replacingBytes(needle, with: Array(marker.utf8))
+            changed = true
         }
+        let out = changed ? String(decoding: bytes, as: UTF8.self) : text
         // The regex runs only where a key's prefix appears (most lines hold none).
-        guard ["sk-", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"].contains(where: out.contains) else { return out }
+        guard keyPrefixes.contains(where: { bytes.firstOffset(of: $0) != nil }) else { return out }
         let range = NSRange(out.startIndex..., in: out)
         return keyShapes.stringByReplacingMatches(in: out, range: range, withTemplate: marker)
     }
@@ -97,9 +108,38 @@ public enum Redaction {
 
 extension Array where Element == UInt8 {
     /// Whether `part` occurs in these bytes.
-    func contains(_ part: [UInt8]) -> Bool {
-        guard part.count <= count else { return false }
-        return (0...(count - part.count)).contains { start in self[start..<(start + part.count)].elementsEqual(part) }
+    func contains(_ part: [UInt8]) -> Bool { firstOffset(of: part) != nil }
+
+    /// Where `part` first occurs at or after `start`; nil when it does not (or is empty).
+    func firstOffset(of part: [UInt8], from start: Int = 0) -> Int? {
+        guard let first = part.first, part.count <= count - start else { return nil }
+        return withUnsafeBufferPointer { hay in
+            part.withUnsafeBufferPointer { needle in
+                var offset = start
+                let last = hay.count - needle.count
+                while offset <= last {
+                    // Scan for the first byte, then compare the rest.
+                    guard hay[offset] == first else { offset += 1; continue }
+                    if memcmp(hay.baseAddress! + offset, needle.baseAddress!, needle.count) == 0 { return offset }
+                    offset += 1
+                }
+                return nil
+            }
+        }
+    }
+
+    /// These bytes with every occurrence of `part` (non-overlapping, left to right) replaced.
+    func replacingBytes(_ part: [UInt8], with replacement: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var position = 0
+        while let found = firstOffset(of: part, from: position) {
+            out.append(contentsOf: self[position..<found])
+            out.append(contentsOf: replacement)
+            position = found + part.count
+        }
+        out.append(contentsOf: self[position...])
+        return out
     }
 
     /// Whether these bytes end with `suffix`.

@@ -44,8 +44,8 @@ public struct ProjectConfig: Sendable {
         var current = directory.isEmpty ? "." : directory
         for _ in 0..<8 {
             let candidate = WorkflowLoader.normalize(current + "/" + fileName)
-            if FileManager.default.fileExists(atPath: candidate) { return try load(candidate) }
-            if FileManager.default.fileExists(atPath: current + "/.git") { break }
+            if access(candidate, F_OK) == 0 { return try load(candidate) }
+            if access(current + "/.git", F_OK) == 0 { break }
             current = WorkflowLoader.normalize(current + "/..")
         }
         return ProjectConfig()
