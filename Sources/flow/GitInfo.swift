@@ -1,5 +1,6 @@
 import Foundation
 import FlowCore
+import FlowSource
 
 /// The git commit of the workflow's tree and whether it had uncommitted changes, for the
 /// transcript, so a result can be traced to the exact files. Absent outside a repository.
@@ -13,29 +14,30 @@ enum GitInfo {
     }
 
     static func findGitDirectory(from directory: String) -> String? {
-        var current = URL(fileURLWithPath: directory).standardizedFileURL
+        // Plain paths and stat(2): URL and FileManager here were a tenth of a mock run's start.
+        guard let resolved = realpath(directory.isEmpty ? "." : directory, nil) else { return nil }
+        var current = String(cString: resolved)
+        free(resolved)
         for _ in 0..<64 {
-            let candidate = current.appendingPathComponent(".git").path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+            let candidate = (current == "/" ? "" : current) + "/.git"
+            var info = stat()
+            if stat(candidate, &info) == 0 {
                 // A worktree or submodule has a `.git` file pointing elsewhere: leave those to git.
-                return isDirectory.boolValue ? candidate : nil
+                return (info.st_mode & S_IFMT) == S_IFDIR ? candidate : nil
             }
-            let parent = current.deletingLastPathComponent()
-            if parent.path == current.path { return nil }
-            current = parent
+            guard current != "/", let slash = current.lastIndex(of: "/") else { return nil }
+            current = slash == current.startIndex ? "/" : String(current[..<slash])
         }
         return nil
     }
 
     /// HEAD's commit: a detached hash, or the ref it names (loose, else in packed-refs).
     static func head(_ gitDirectory: String) -> String? {
-        guard let head = try? String(contentsOfFile: gitDirectory + "/HEAD", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        guard let head = FileBytes.read(gitDirectory + "/HEAD").map({ String(decoding: $0, as: UTF8.self).trimmingWhitespace }) else { return nil }
         guard head.hasPrefix("ref: ") else { return head.count == 40 ? head : nil }
         let ref = String(head.dropFirst(5))
-        if let loose = try? String(contentsOfFile: gitDirectory + "/" + ref, encoding: .utf8) {
-            return loose.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let loose = FileBytes.read(gitDirectory + "/" + ref) {
+            return String(decoding: loose, as: UTF8.self).trimmingWhitespace
         }
         let packed = (try? String(contentsOfFile: gitDirectory + "/packed-refs", encoding: .utf8)) ?? ""
         for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {

@@ -6,16 +6,21 @@ import Foundation
 enum ProcessEnvironment {
     static let current: [String: String] = {
         var values: [String: String] = [:]
+        // As getenv does, the first of a repeated name wins.
+        forEachVariable { name, value in if values[name] == nil { values[name] = value } }
+        return values
+    }()
+
+    /// Calls `body` with each `NAME=value` entry of `environ`, in order; what every command
+    /// needs at start (the secrets to redact) without the dictionary only some commands read.
+    static func forEachVariable(_ body: (String, String) -> Void) {
         var entry = environ
         while let pointer = entry.pointee {
             let text = String(cString: pointer)
             if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                let name = String(text[..<equals])
-                // As getenv does, the first of a repeated name wins.
-                if values[name] == nil { values[name] = String(text[text.utf8.index(after: equals)...]) }
+                body(String(text[..<equals]), String(text[text.utf8.index(after: equals)...]))
             }
             entry += 1
         }
-        return values
-    }()
+    }
 }

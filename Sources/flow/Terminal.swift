@@ -1,5 +1,6 @@
 import Foundation
 import FlowCore
+import FlowSource
 
 /// Standard output and error, written unbuffered so progress and records interleave correctly.
 enum Terminal {
@@ -22,8 +23,8 @@ enum Terminal {
 
     static func err(_ text: String) {
         let safe = Redaction.text(text)
-        let trimmed = safe.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.contains("error") { printed.withLock { $0.lastError = trimmed } }
+        let trimmed = safe.trimmingWhitespace
+        if trimmed.utf8.firstRange(of: "error".utf8) != nil { printed.withLock { $0.lastError = trimmed } }
         FileHandle.standardError.write(Data(safe.utf8))
     }
 

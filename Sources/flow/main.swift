@@ -55,7 +55,7 @@ func finish(_ status: Int32, words: [String]) -> Never {
 }
 
 // Keys and passwords in the environment are known before anything can print them.
-Secrets.register(environment: ProcessEnvironment.current)
+ProcessEnvironment.forEachVariable { name, value in Secrets.register(variable: name, value: value) }
 let words = Array(CommandLine.arguments.dropFirst())
 switch dispatch(words) {
 case .done(let status):

@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 
 /// The secret values this process knows: API keys from the environment and key files, and
 /// passwords in configured base URLs. Every record and message flow writes or prints passes
@@ -13,7 +14,7 @@ public enum Secrets {
 
     /// Remembers `value` as a secret (values under `minimumLength` are ignored).
     public static func register(_ value: String) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmingWhitespace
         guard trimmed.count >= minimumLength else { return }
         values.withLock { _ = $0.insert(trimmed) }
     }
@@ -21,14 +22,18 @@ public enum Secrets {
     /// Registers the values of variables whose names say they hold a secret (`*KEY*`, `*TOKEN*`,
     /// `*SECRET*`, `*PASSWORD*`, `*PAT`, in any case), and passwords in `*_BASE_URL` values.
     public static func register(environment: [String: String]) {
-        for (name, value) in environment {
-            // Bytes, not Foundation's `contains`: this runs for every variable at every start.
-            let upper = Array(name.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 })
-            if secretWords.contains(where: { upper.contains($0) }) || upper.ends(with: Array("_PAT".utf8)) {
-                register(value)
-            }
-            if upper.ends(with: Array("_URL".utf8)), value.contains("@") { registerPassword(inURL: value) }
+        for (name, value) in environment { register(variable: name, value: value) }
+    }
+
+    /// One variable of the environment, judged as `register(environment:)` does; the start-up
+    /// path reads `environ` entry by entry without building a dictionary.
+    public static func register(variable name: String, value: String) {
+        // Bytes, not Foundation's `contains`: this runs for every variable at every start.
+        let upper = Array(name.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 })
+        if secretWords.contains(where: { upper.contains($0) }) || upper.ends(with: Array("_PAT".utf8)) {
+            register(value)
         }
+        if upper.ends(with: Array("_URL".utf8)), value.utf8.contains(UInt8(ascii: "@")) { registerPassword(inURL: value) }
     }
 
     private static let secretWords = ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"].map { Array($0.utf8) }

@@ -81,11 +81,11 @@ struct PartialLoader {
 
     /// Reads a partial; it inherits its referrer's strictness, so what it names is judged alike.
     private mutating func read(_ name: String, path: String, strict: Bool = true) -> LoadedTemplate? {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             problems.append(Diagnostic(path: path, mark: nil, message: "partial file cannot be read"))
             return nil
         }
-        guard let text = String(validating: [UInt8](data), as: UTF8.self) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             problems.append(Diagnostic(path: path, mark: nil, message: "partial file is not valid UTF-8"))
             return nil
         }

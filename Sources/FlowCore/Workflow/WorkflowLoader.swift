@@ -218,7 +218,7 @@ public enum WorkflowLoader {
         if stat(path, &info) == 0, case let size = Int(info.st_size), size > maxFileBytes {
             throw .unreadable(Diagnostic(path: path, mark: nil, message: "file is \(size) bytes, over the limit of \(maxFileBytes) bytes"))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = FileBytes.read(path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             let reason = exists ? (isDirectory.boolValue ? "is a directory" : "cannot be read") : "does not exist"
@@ -228,7 +228,7 @@ public enum WorkflowLoader {
             }
             throw .unreadable(Diagnostic(path: path, mark: nil, message: "file \(reason)"))
         }
-        return [UInt8](data)
+        return bytes
     }
 
     static func sourceFile(path: String, bytes: [UInt8]) throws(LoadError) -> SourceFile {

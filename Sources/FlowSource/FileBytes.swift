@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole files read with open(2)/read(2). The workflow, its templates and the project config are
+/// read at every start, and the first use of `FileManager.default` alone cost more than reading
+/// them (docs/performance.md).
+public enum FileBytes {
+    /// The file's bytes, or nil when it cannot be opened or read (missing, a directory, no
+    /// permission); callers ask `FileManager` why only then.
+    public static func read(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { buffer in readChunk(descriptor, buffer) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+    }
+}
+
+/// read(2), outside `FileBytes`, whose own `read` would shadow it.
+private func readChunk(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
+    read(descriptor, buffer.baseAddress, buffer.count)
+}
+
+extension String {
+    /// This text without leading and trailing white space (Unicode's White_Space property), as
+    /// Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` gives it but without
+    /// building a CharacterSet.
+    public var trimmingWhitespace: String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...last])
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+import FlowSource
+
+/// The start-up path reads files and trims text without Foundation; it must agree with it.
+@Suite struct FileBytesTests {
+    @Test func readsWholeFilesAndRefusesTheRest() throws {
+        let directory = NSTemporaryDirectory() + "flow-filebytes-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Larger than one 64 KiB read, with every byte value.
+        let bytes = (0..<200_001).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let path = directory + "/big.bin"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(FileBytes.read(path) == bytes)
+        try Data().write(to: URL(fileURLWithPath: directory + "/empty"))
+        #expect(FileBytes.read(directory + "/empty") == [])
+        #expect(FileBytes.read(directory) == nil)
+        #expect(FileBytes.read(directory + "/missing") == nil)
+    }
+
+    @Test(arguments: ["  a b \n", "\t\u{3000}x\u{85}", "\u{2028}\u{A0}", "", "plain", " é\u{301} ", "\r\n\u{0B}\u{0C}y\u{2009}"])
+    func trimsAsFoundationDoes(_ text: String) {
+        #expect(text.trimmingWhitespace == text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
