@@ -6,7 +6,7 @@ FLOW := .build/debug/flow
 # share one build.
 STRICT := -Xswiftc -warnings-as-errors
 
-.PHONY: demo test build deps clean install uninstall
+.PHONY: demo test test-release build deps clean install uninstall
 
 ## demo: replay workflows/triage.yaml from its example recording (no key, no network), then show the run
 demo: build
@@ -18,6 +18,13 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests $(STRICT)
 	$(SWIFT) test --skip-build
+
+## test-release: every test against a release build compiled as make install compiles flow
+## (optimised, prespecialized generic metadata), in .build-release-tests/. Not part of CI: it
+## builds everything a second time.
+test-release: deps
+	$(SWIFT) build -c release --build-tests --scratch-path .build-release-tests -Xswiftc -enable-testing $(PRESPECIALIZE) $(STRICT)
+	$(SWIFT) test -c release --skip-build --scratch-path .build-release-tests -Xswiftc -enable-testing $(PRESPECIALIZE)
 
 build: deps
 	$(SWIFT) build --product flow $(STRICT)
@@ -46,9 +53,14 @@ COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null)
 ## an offline command takes (docs/performance.md). Shared libraries, stack and heap stay
 ## randomised; packagers who want the executable randomised too can say PIE=yes.
 ## --disable-local-rpath: nothing is installed beside the binary, so the loader need not look there.
+## -prespecialize-generic-metadata: the compiler lays out the metadata of the generic types flow
+## uses (Dictionary<String, [String]>, …) at build time; otherwise the runtime builds each on first
+## use from its mangled name, scanning every conformance record: 1-2 ms of every start. The
+## release test run (make test-release) checks the tests pass with it.
 PIE ?= no
 LINK_PIE := $(if $(filter no,$(PIE)),-Xswiftc -Xclang-linker -Xswiftc -no-pie,)
-RELEASE := -c release --static-swift-stdlib --scratch-path .build-static --disable-local-rpath $(LINK_PIE) \
+PRESPECIALIZE := -Xswiftc -Xfrontend -Xswiftc -prespecialize-generic-metadata
+RELEASE := -c release --static-swift-stdlib --scratch-path .build-static --disable-local-rpath $(LINK_PIE) $(PRESPECIALIZE) \
 	-Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc curl \
 	-Xcc -DFLOW_COMMIT='"$(COMMIT)"' $(STRICT)
 RELEASE_FLOW := .build-static/release/flow
