@@ -124,10 +124,18 @@ public struct SamplingParams: Sendable, Equatable {
     public var logprobs: Bool?
     /// How many alternatives to return per token (implies `logprobs`).
     public var topLogprobs: Int?
+    /// Sample only from the K most likely tokens (Anthropic, Gemini, and compatible servers
+    /// that read `top_k`; OpenAI has none).
+    public var topK: Int?
+    /// -2 to 2: positive values discourage tokens already present at all (OpenAI, Gemini).
+    public var presencePenalty: Double?
+    /// -2 to 2: positive values discourage tokens by how often they occurred (OpenAI, Gemini).
+    public var frequencyPenalty: Double?
 
     /// Parameters; every one left nil is left to the provider.
     public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil, seed: Int? = nil,
-                logprobs: Bool? = nil, topLogprobs: Int? = nil) {
+                logprobs: Bool? = nil, topLogprobs: Int? = nil, topK: Int? = nil, presencePenalty: Double? = nil,
+                frequencyPenalty: Double? = nil) {
         self.temperature = temperature
         self.topP = topP
         self.maxTokens = maxTokens
@@ -135,6 +143,9 @@ public struct SamplingParams: Sendable, Equatable {
         self.seed = seed
         self.logprobs = logprobs
         self.topLogprobs = topLogprobs
+        self.topK = topK
+        self.presencePenalty = presencePenalty
+        self.frequencyPenalty = frequencyPenalty
     }
 
     /// Whether log probabilities were asked for, directly or through `top_logprobs`.
@@ -148,6 +159,9 @@ public struct SamplingParams: Sendable, Equatable {
                        stop: overrides.stop ?? stop,
                        seed: overrides.seed ?? seed,
                        logprobs: overrides.logprobs ?? logprobs,
-                       topLogprobs: overrides.topLogprobs ?? topLogprobs)
+                       topLogprobs: overrides.topLogprobs ?? topLogprobs,
+                       topK: overrides.topK ?? topK,
+                       presencePenalty: overrides.presencePenalty ?? presencePenalty,
+                       frequencyPenalty: overrides.frequencyPenalty ?? frequencyPenalty)
     }
 }

@@ -34,7 +34,8 @@ public enum PromptyImport {
         out.append("model: " + YAMLText.quoted(model(root?["model"], note: note)))
         out += ImportedConversation.parameters(root?["model"]?["parameters"], names: [
             "max_tokens": "max_tokens", "max_completion_tokens": "max_tokens", "temperature": "temperature", "top_p": "top_p",
-            "seed": "seed", "stop": "stop"]) { node, text in note(node.mark.line, text) }
+            "seed": "seed", "stop": "stop", "presence_penalty": "presence_penalty", "frequency_penalty": "frequency_penalty",
+            "top_k": "top_k"]) { node, text in note(node.mark.line, text) }
 
         let format = root?["template"]?.scalar?.text ?? root?["template"]?["format"]?.scalar?.text ?? "jinja2"
         var messages = body(lines, from: end + 1, note: note)

@@ -58,6 +58,9 @@ enum TranscriptEvents {
             ("seed", params.seed.map(JSON.int)),
             ("logprobs", params.logprobs.map(JSON.bool)),
             ("top_logprobs", params.topLogprobs.map(JSON.int)),
+            ("top_k", params.topK.map(JSON.int)),
+            ("presence_penalty", params.presencePenalty.map(JSON.double)),
+            ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
         ])
     }
 

@@ -10,7 +10,8 @@ public struct WorkflowDecoder {
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
                                "escape", "partials", "limits", "context", "tools", "tests", "mock"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion"]
-    static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs"]
+    static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs",
+                            "top_k", "presence_penalty", "frequency_penalty"]
 
     let source: SourceFile
     /// Providers a `model:` may name: the built-in ones and those in the project config.
@@ -203,6 +204,13 @@ public struct WorkflowDecoder {
                 report(value.mark, "'top_logprobs' must be a whole number from 0 to 20, got \(describe(value))")
             }
         }
+        if let value = node["top_k"] {
+            if case .int(let int) = value.value, int > 0 { params.topK = int } else {
+                report(value.mark, "'top_k' must be a positive integer, got \(describe(value))")
+            }
+        }
+        if let value = node["presence_penalty"] { params.presencePenalty = number(value, "presence_penalty", in: -2...2) }
+        if let value = node["frequency_penalty"] { params.frequencyPenalty = number(value, "frequency_penalty", in: -2...2) }
         if let value = node["stop"] {
             if let items = value.sequence {
                 params.stop = items.compactMap { string($0, "stop") }

@@ -44,6 +44,7 @@ extension AnthropicAdapter {
             ("messages", .array(messages)),
             ("temperature", params.temperature.map(JSON.double)),
             ("top_p", params.topP.map(JSON.double)),
+            ("top_k", params.topK.map(JSON.int)),
             ("stop_sequences", params.stop.map { .array($0.map(JSON.string)) }),
             ("tools", tools.isEmpty ? nil : .array(tools.map { tool in
                 .object([("name", .string(tool.name)), ("description", .string(tool.description)), ("input_schema", tool.parameters)])

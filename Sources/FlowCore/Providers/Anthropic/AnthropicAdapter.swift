@@ -56,6 +56,11 @@ public struct AnthropicAdapter: ProviderAdapter {
         if request.params.seed != nil {
             throw ProviderError(.configuration, "Anthropic has no seed parameter: remove 'seed' from the params of steps on anthropic/…")
         }
+        let penalties = [("presence_penalty", request.params.presencePenalty), ("frequency_penalty", request.params.frequencyPenalty)]
+            .filter { $0.1 != nil }.map(\.0)
+        if !penalties.isEmpty {
+            throw ProviderError(.configuration, "Anthropic has no \(penalties.joined(separator: " or ")): remove it from the params of steps on anthropic/…")
+        }
         if let prefill = request.prefill, prefill.last?.isWhitespace == true {
             throw ProviderError(.configuration, "Anthropic rejects a prefill that ends with whitespace: trim the end of 'prefill'")
         }

@@ -24,6 +24,9 @@ extension GeminiAdapter {
         let config = JSON.object(omittingNil: [
             ("temperature", params.temperature.map(JSON.double)),
             ("topP", params.topP.map(JSON.double)),
+            ("topK", params.topK.map(JSON.int)),
+            ("presencePenalty", params.presencePenalty.map(JSON.double)),
+            ("frequencyPenalty", params.frequencyPenalty.map(JSON.double)),
             ("maxOutputTokens", params.maxTokens.map(JSON.int)),
             ("stopSequences", params.stop.map { .array($0.map(JSON.string)) }),
             ("seed", params.seed.map(JSON.int)),

@@ -45,6 +45,10 @@ extension OpenAIAdapter {
             ("seed", params.seed.map(JSON.int)),
             ("logprobs", params.wantsLogprobs ? .bool(true) : nil),
             ("top_logprobs", params.topLogprobs.map(JSON.int)),
+            // Not OpenAI's (check refuses it there); vLLM and llama.cpp's server read it.
+            ("top_k", params.topK.map(JSON.int)),
+            ("presence_penalty", params.presencePenalty.map(JSON.double)),
+            ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
             ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { tool in
                 .object([("type", .string("function")),
                          ("function", .object([("name", .string(tool.name)), ("description", .string(tool.description)),

@@ -50,9 +50,14 @@ public struct OpenAIAdapter: ProviderAdapter {
         if let stop = request.params.stop, stop.count > 4, appliesOpenAIModelRules {
             throw ProviderError(.configuration, "OpenAI takes at most 4 stop sequences; the step has \(stop.count)")
         }
+        if request.params.topK != nil, appliesOpenAIModelRules {
+            throw ProviderError(.configuration, "OpenAI has no top_k parameter: remove 'top_k' from the params of steps on openai/… (top_p is the nearest)")
+        }
         guard appliesOpenAIModelRules, Self.isReasoningModel(request.model) else { return }
         let rejected = [("temperature", request.params.temperature != nil), ("top_p", request.params.topP != nil),
-                        ("logprobs", request.params.wantsLogprobs)]
+                        ("logprobs", request.params.wantsLogprobs),
+                        ("presence_penalty", request.params.presencePenalty != nil),
+                        ("frequency_penalty", request.params.frequencyPenalty != nil)]
             .filter(\.1).map(\.0)
         if !rejected.isEmpty {
             throw ProviderError(.configuration, "\(request.model) is a reasoning model and rejects \(rejected.joined(separator: " and ")): remove it from the step's params")
