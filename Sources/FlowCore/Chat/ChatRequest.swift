@@ -41,6 +41,9 @@ public struct ChatMessage: Sendable, Equatable {
     public var toolCalls: [ToolCall] = []
     /// On a tool message: the results, one per call.
     public var toolResults: [ToolResult] = []
+    /// On an assistant message with tool calls: the provider's reasoning blocks that came with
+    /// them (`ChatResponse.reasoningBlocks`), sent back first and unchanged.
+    public var reasoningBlocks: [JSON] = []
 
     /// A message; tool calls go on assistant messages, tool results on tool messages.
     public init(_ role: Role, _ content: String, toolCalls: [ToolCall] = [], toolResults: [ToolResult] = []) {
@@ -108,6 +111,33 @@ public struct ToolSpec: Sendable, Equatable {
     }
 }
 
+/// `reasoning:` in params: an effort level (OpenAI's `reasoning_effort`, Gemini 3's
+/// `thinkingLevel`), a token budget (Anthropic's extended thinking, Gemini 2.5's
+/// `thinkingBudget`), or both where a provider reads both. Taken as a whole: a step's
+/// `reasoning` replaces the workflow's.
+public struct Reasoning: Sendable, Equatable {
+    /// The effort levels flow passes on.
+    public enum Effort: String, Sendable, CaseIterable {
+        case low, medium, high
+    }
+
+    /// How hard to think, where a provider takes a level.
+    public var effort: Effort?
+    /// The most tokens to think with, where a provider takes a budget.
+    public var budgetTokens: Int?
+
+    /// A reasoning setting; at least one of the two is given.
+    public init(effort: Effort? = nil, budgetTokens: Int? = nil) {
+        self.effort = effort
+        self.budgetTokens = budgetTokens
+    }
+
+    /// As transcripts and cassette keys record it.
+    var json: JSON {
+        .object(omittingNil: [("effort", effort.map { .string($0.rawValue) }), ("budget_tokens", budgetTokens.map(JSON.int))])
+    }
+}
+
 /// Sampling parameters under one set of names; each adapter maps them to its provider's.
 public struct SamplingParams: Sendable, Equatable {
     /// Randomness, 0 to 2; nil leaves the provider's default.
@@ -131,11 +161,13 @@ public struct SamplingParams: Sendable, Equatable {
     public var presencePenalty: Double?
     /// -2 to 2: positive values discourage tokens by how often they occurred (OpenAI, Gemini).
     public var frequencyPenalty: Double?
+    /// How much a reasoning model thinks before it answers; each adapter maps it or refuses it.
+    public var reasoning: Reasoning?
 
     /// Parameters; every one left nil is left to the provider.
     public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil, seed: Int? = nil,
                 logprobs: Bool? = nil, topLogprobs: Int? = nil, topK: Int? = nil, presencePenalty: Double? = nil,
-                frequencyPenalty: Double? = nil) {
+                frequencyPenalty: Double? = nil, reasoning: Reasoning? = nil) {
         self.temperature = temperature
         self.topP = topP
         self.maxTokens = maxTokens
@@ -146,6 +178,7 @@ public struct SamplingParams: Sendable, Equatable {
         self.topK = topK
         self.presencePenalty = presencePenalty
         self.frequencyPenalty = frequencyPenalty
+        self.reasoning = reasoning
     }
 
     /// Whether log probabilities were asked for, directly or through `top_logprobs`.
@@ -162,6 +195,7 @@ public struct SamplingParams: Sendable, Equatable {
                        topLogprobs: overrides.topLogprobs ?? topLogprobs,
                        topK: overrides.topK ?? topK,
                        presencePenalty: overrides.presencePenalty ?? presencePenalty,
-                       frequencyPenalty: overrides.frequencyPenalty ?? frequencyPenalty)
+                       frequencyPenalty: overrides.frequencyPenalty ?? frequencyPenalty,
+                       reasoning: overrides.reasoning ?? reasoning)
     }
 }

@@ -6,6 +6,7 @@ public struct ChatResponse: Sendable, Equatable {
     public static func == (lhs: ChatResponse, rhs: ChatResponse) -> Bool {
         lhs.content == rhs.content && lhs.finishReason == rhs.finishReason && lhs.usage == rhs.usage
             && lhs.model == rhs.model && lhs.logprobs == rhs.logprobs && lhs.toolCalls == rhs.toolCalls
+            && lhs.reasoning == rhs.reasoning
     }
 
     /// The generated text, without the prefill (the interpreter joins them).
@@ -20,6 +21,13 @@ public struct ChatResponse: Sendable, Equatable {
     public var logprobs: [TokenLogprob]?
     /// Tools the model asked to call.
     public var toolCalls: [ToolCall]
+    /// What the model thought before answering, where the provider shows it (Anthropic's
+    /// thinking blocks): recorded in the transcript, never part of `content` or a saved answer.
+    public var reasoning: String?
+    /// The provider's reasoning blocks as they came (Anthropic's signed `thinking` and
+    /// `redacted_thinking`), sent back unchanged with the tool calls they led to, as the API
+    /// requires. Not compared.
+    public var reasoningBlocks: [JSON] = []
     /// The provider's body as it came (non-streamed answers), for the transcript. Not compared.
     public var raw: JSON?
     /// Where the answer came from: only a live answer is money spent. Not compared.

@@ -222,7 +222,8 @@ public struct Interpreter: Sendable {
                 }
                 counts.toolRounds += 1
                 let results = await runTools(response.toolCalls, declared: loaded.workflow.tools, offered: step.tools, step: step.id)
-                let assistant = ChatMessage(.assistant, response.content, toolCalls: response.toolCalls)
+                var assistant = ChatMessage(.assistant, response.content, toolCalls: response.toolCalls)
+                assistant.reasoningBlocks = response.reasoningBlocks
                 let tool = ChatMessage(.tool, "", toolResults: results)
                 conversation.messages += [assistant, tool]
                 request.messages += [assistant, tool]

@@ -92,6 +92,7 @@ public struct Cassette: Sendable {
             ("top_k", params.topK.map(JSON.int)),
             ("presence_penalty", params.presencePenalty.map(JSON.double)),
             ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
+            ("reasoning", params.reasoning?.json),
         ])
     }
 
@@ -235,6 +236,8 @@ extension Cassette {
     static func response(_ response: ChatResponse) -> JSON {
         .object(omittingNil: [
             ("content", .string(response.content)),
+            ("reasoning", response.reasoning.map(JSON.string)),
+            ("reasoning_blocks", response.reasoningBlocks.isEmpty ? nil : .array(response.reasoningBlocks)),
             ("finish_reason", .string(response.finishReason.name)),
             ("finish_reason_raw", .string(response.finishReason.raw)),
             ("model", response.model.map(JSON.string)),
@@ -263,7 +266,7 @@ extension Cassette {
         }
         let raw = response["finish_reason_raw"]?.string ?? reasonName
         let usage = response["usage"]
-        return Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: ChatResponse(
+        var answer = ChatResponse(
             content: response["content"]?.string ?? "",
             finishReason: FinishReason.named(BranchReason(rawValue: reasonName) ?? .other, raw: raw),
             usage: Usage(inputTokens: usage?["input_tokens"]?.int ?? 0, outputTokens: usage?["output_tokens"]?.int ?? 0,
@@ -280,7 +283,10 @@ extension Cassette {
             toolCalls: (response["tool_calls"]?.array ?? []).compactMap { call in
                 guard let id = call["id"]?.string, let name = call["name"]?.string else { return nil }
                 return ToolCall(id: id, name: name, arguments: call["arguments"] ?? .object([]), signature: call["signature"]?.string)
-            }))
+            })
+        answer.reasoning = response["reasoning"]?.string
+        answer.reasoningBlocks = response["reasoning_blocks"]?.array ?? []
+        return Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: answer)
     }
 
     /// One recorded tool result from the file's JSON.

@@ -26,6 +26,7 @@ enum TranscriptEvents {
             ("finish_reason", .string(response.finishReason.name)),
             ("finish_reason_raw", .string(response.finishReason.raw)),
             ("content", .string(response.content)),
+            ("reasoning", response.reasoning.map(JSON.string)),
             ("model", response.model.map(JSON.string)),
             ("usage", usage(response.usage)),
             ("latency_ms", .double((latencyMs * 1000).rounded() / 1000)),
@@ -61,6 +62,7 @@ enum TranscriptEvents {
             ("top_k", params.topK.map(JSON.int)),
             ("presence_penalty", params.presencePenalty.map(JSON.double)),
             ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
+            ("reasoning", params.reasoning?.json),
         ])
     }
 

@@ -51,6 +51,9 @@ public enum TranscriptViews {
                 }
                 prefill = event["prefill"]?.string
             case "response":
+                if let thinking = event["reasoning"]?.string {
+                    out += style.dim("  thinking:\n" + indent(thinking)) + "\n"
+                }
                 let text = (prefill ?? "") + (event["content"]?.string ?? "")
                 out += "  assistant:\n" + indent(text) + "\n"
                 let usage = event["usage"]

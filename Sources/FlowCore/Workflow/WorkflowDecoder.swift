@@ -11,7 +11,7 @@ public struct WorkflowDecoder {
                                "escape", "partials", "limits", "context", "tools", "tests", "mock"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion"]
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs",
-                            "top_k", "presence_penalty", "frequency_penalty"]
+                            "top_k", "presence_penalty", "frequency_penalty", "reasoning"]
 
     let source: SourceFile
     /// Providers a `model:` may name: the built-in ones and those in the project config.
@@ -211,6 +211,7 @@ public struct WorkflowDecoder {
         }
         if let value = node["presence_penalty"] { params.presencePenalty = number(value, "presence_penalty", in: -2...2) }
         if let value = node["frequency_penalty"] { params.frequencyPenalty = number(value, "frequency_penalty", in: -2...2) }
+        if let value = node["reasoning"] { params.reasoning = reasoning(value) }
         if let value = node["stop"] {
             if let items = value.sequence {
                 params.stop = items.compactMap { string($0, "stop") }
@@ -219,6 +220,31 @@ public struct WorkflowDecoder {
             }
         }
         return params
+    }
+
+    /// `reasoning: {effort: low|medium|high, budget_tokens: N}`, at least one of the two.
+    mutating func reasoning(_ node: Node) -> Reasoning? {
+        guard let pairs = mapping(node, "reasoning") else { return nil }
+        checkKeys(pairs, allowed: ["effort", "budget_tokens"], in: "reasoning")
+        var reasoning = Reasoning()
+        if let value = node["effort"], let text = string(value, "effort") {
+            if let effort = Reasoning.Effort(rawValue: text) { reasoning.effort = effort } else {
+                report(value.mark, "'effort' must be low, medium or high, got '\(text)'",
+                       hint: Suggestion.hint(for: text, in: Reasoning.Effort.allCases.map(\.rawValue)))
+            }
+        }
+        if let value = node["budget_tokens"] {
+            if case .int(let int) = value.value, int > 0 { reasoning.budgetTokens = int } else {
+                report(value.mark, "'budget_tokens' must be a positive integer, got \(describe(value))")
+            }
+        }
+        guard reasoning.effort != nil || reasoning.budgetTokens != nil else {
+            if node["effort"] == nil && node["budget_tokens"] == nil {
+                report(node.mark, "'reasoning' needs 'effort' or 'budget_tokens'", hint: "for example reasoning: {effort: low} or reasoning: {budget_tokens: 2048}")
+            }
+            return nil
+        }
+        return reasoning
     }
 
     mutating func number(_ node: Node, _ key: String, in range: ClosedRange<Double>) -> Double? {

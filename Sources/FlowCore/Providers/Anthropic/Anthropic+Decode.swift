@@ -17,11 +17,25 @@ extension AnthropicAdapter {
         // Structured output came as the forced tool's input: that input is the answer, and the
         // call ended it as a stop would (the stop reason is kept as raw).
         if let answer = calls.first(where: { $0.name == StructuredOutput.toolName }) {
-            return ChatResponse(content: answer.arguments.serialized, finishReason: raw == "tool_use" ? .stop(raw: raw) : Self.finishReason(raw),
-                                usage: try Self.usage(json["usage"]), model: json["model"]?.string)
+            var response = ChatResponse(content: answer.arguments.serialized, finishReason: raw == "tool_use" ? .stop(raw: raw) : Self.finishReason(raw),
+                                        usage: try Self.usage(json["usage"]), model: json["model"]?.string)
+            Self.addThinking(blocks, to: &response)
+            return response
         }
-        return ChatResponse(content: text, finishReason: Self.finishReason(raw), usage: try Self.usage(json["usage"]),
-                            model: json["model"]?.string, toolCalls: calls)
+        var response = ChatResponse(content: text, finishReason: Self.finishReason(raw), usage: try Self.usage(json["usage"]),
+                                    model: json["model"]?.string, toolCalls: calls)
+        Self.addThinking(blocks, to: &response)
+        return response
+    }
+
+    /// Extended thinking: the `thinking` blocks' text, kept apart from the answer, and every
+    /// thinking block as it came, to send back with the tool calls it led to.
+    static func addThinking(_ blocks: [JSON], to response: inout ChatResponse) {
+        let thinking = blocks.filter { $0["type"]?.string == "thinking" || $0["type"]?.string == "redacted_thinking" }
+        guard !thinking.isEmpty else { return }
+        response.reasoningBlocks = thinking
+        let text = thinking.compactMap { $0["thinking"]?.string }.joined(separator: "\n\n")
+        response.reasoning = text.isEmpty ? nil : text
     }
 
     static func finishReason(_ raw: String) -> FinishReason {

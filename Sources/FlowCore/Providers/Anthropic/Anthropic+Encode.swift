@@ -15,7 +15,9 @@ extension AnthropicAdapter {
                              ("content", .string(result.content)), ("is_error", .bool(result.isError))])
                 }))])
             case .assistant where !message.toolCalls.isEmpty:
-                var blocks: [JSON] = message.content.isEmpty ? [] : [.object([("type", .string("text")), ("text", .string(message.content))])]
+                // Thinking blocks first, as they came: Anthropic checks their signatures.
+                var blocks: [JSON] = message.reasoningBlocks
+                if !message.content.isEmpty { blocks.append(.object([("type", .string("text")), ("text", .string(message.content))])) }
                 blocks += message.toolCalls.map { call in
                     .object([("type", .string("tool_use")), ("id", .string(call.id)), ("name", .string(call.name)), ("input", call.arguments)])
                 }
@@ -45,6 +47,9 @@ extension AnthropicAdapter {
             ("temperature", params.temperature.map(JSON.double)),
             ("top_p", params.topP.map(JSON.double)),
             ("top_k", params.topK.map(JSON.int)),
+            ("thinking", params.reasoning?.budgetTokens.map { budget in
+                .object([("type", .string("enabled")), ("budget_tokens", .int(budget))])
+            }),
             ("stop_sequences", params.stop.map { .array($0.map(JSON.string)) }),
             ("tools", tools.isEmpty ? nil : .array(tools.map { tool in
                 .object([("name", .string(tool.name)), ("description", .string(tool.description)), ("input_schema", tool.parameters)])

@@ -22,6 +22,37 @@ public struct AnthropicAdapter: ProviderAdapter {
         return version >= (4, 6) ? .refused : .native
     }
 
+    /// Extended thinking, by Anthropic's rules: Claude 3.7 and later; a budget of at least 1,024
+    /// tokens and less than `max_tokens`; no temperature, no top_k, top_p only from 0.95 to 1; no
+    /// prefill, and no forced tool (so a schema goes by the native route or not at all).
+    private func checkThinking(_ reasoning: Reasoning, _ request: ChatRequest) throws(ProviderError) {
+        let model = "anthropic/\(request.model)"
+        guard let version = Self.claudeVersion(request.model), version >= (3, 7) else {
+            throw ProviderError(.configuration, "\(model) has no extended thinking: remove 'reasoning', or use Claude 3.7 Sonnet or a Claude 4 model")
+        }
+        guard let budget = reasoning.budgetTokens else {
+            throw ProviderError(.configuration, "\(model) thinks within a token budget, not an effort: use reasoning: {budget_tokens: N} (at least 1024, less than max_tokens)")
+        }
+        if budget < 1024 {
+            throw ProviderError(.configuration, "\(model) takes a thinking budget of at least 1024 tokens; the step asks for \(budget)")
+        }
+        if let maxTokens = request.params.maxTokens, budget >= maxTokens {
+            throw ProviderError(.configuration, "\(model)'s thinking budget (\(budget)) must be less than max_tokens (\(maxTokens)): raise max_tokens or lower budget_tokens")
+        }
+        let rejected = [("temperature", request.params.temperature != nil), ("top_k", request.params.topK != nil),
+                        ("top_p below 0.95", (request.params.topP ?? 1) < 0.95)].filter(\.1).map(\.0)
+        if !rejected.isEmpty {
+            throw ProviderError(.configuration, "\(model) takes no \(rejected.joined(separator: " or ")) while thinking: remove it from the step's params")
+        }
+        if request.prefill != nil {
+            throw ProviderError(.configuration, "\(model) takes no prefill while thinking: remove 'prefill' or 'reasoning'")
+        }
+        if let schema = request.responseSchema, StructuredOutput.anthropicRoute(schema, model: request.model) == .tool {
+            throw ProviderError(.configuration, "\(model) cannot think and be forced to answer through a tool: this schema needs the tool route "
+                                + "(an older model, an open object or recursion); remove 'reasoning' or use Claude 4.5 or later with a closed schema")
+        }
+    }
+
     /// `claude-sonnet-4-5-20250929` → (4, 5); `claude-3-7-sonnet-latest` → (3, 7); nil if unknown.
     static func claudeVersion(_ model: String) -> (Int, Int)? {
         let parts = model.lowercased().split(separator: "-")
@@ -61,6 +92,7 @@ public struct AnthropicAdapter: ProviderAdapter {
         if !penalties.isEmpty {
             throw ProviderError(.configuration, "Anthropic has no \(penalties.joined(separator: " or ")): remove it from the params of steps on anthropic/…")
         }
+        if let reasoning = request.params.reasoning { try checkThinking(reasoning, request) }
         if let prefill = request.prefill, prefill.last?.isWhitespace == true {
             throw ProviderError(.configuration, "Anthropic rejects a prefill that ends with whitespace: trim the end of 'prefill'")
         }

@@ -3,9 +3,13 @@ import Foundation
 /// Anthropic's named events: `message_start` (model, input usage), `content_block_delta`
 /// (`text_delta`), `message_delta` (stop reason, cumulative output usage), `message_stop`;
 /// `ping` is ignored and `error` ends the stream with an error. A structured-output step's forced
-/// tool streams its input as `input_json_delta`s, which are the answer's text.
+/// tool streams its input as `input_json_delta`s, which are the answer's text. Extended thinking
+/// streams as `thinking_delta`s and a closing `signature_delta` in blocks of their own, kept
+/// apart from the answer.
 public struct AnthropicStreamDecoder: StreamDecoder {
     private var text = ""
+    /// Thinking blocks by index, as they build up (`redacted_thinking` ones come whole).
+    private var thinking: [(index: Int, block: [(String, JSON)])] = []
     private var structuredBlock: Int?
     private var stopReason: String?
     private var usage = Usage()
@@ -28,6 +32,9 @@ public struct AnthropicStreamDecoder: StreamDecoder {
             if block?["type"]?.string == "tool_use", block?["name"]?.string == StructuredOutput.toolName {
                 structuredBlock = json["index"]?.int
             }
+            if let block, let type = block["type"]?.string, type == "thinking" || type == "redacted_thinking", let pairs = block.objectPairs {
+                thinking.append((json["index"]?.int ?? -1, pairs))
+            }
         case "content_block_delta":
             let delta: String
             switch json["delta"]?["type"]?.string {
@@ -37,6 +44,12 @@ public struct AnthropicStreamDecoder: StreamDecoder {
             case "input_json_delta"? where structuredBlock != nil && json["index"]?.int == structuredBlock:
                 guard let piece = json["delta"]?["partial_json"]?.string else { return "" }
                 delta = piece
+            case let kind? where kind == "thinking_delta" || kind == "signature_delta":
+                let field = kind == "thinking_delta" ? "thinking" : "signature"
+                if let piece = json["delta"]?[field]?.string, let at = thinking.lastIndex(where: { $0.index == json["index"]?.int }) {
+                    Self.append(piece, to: field, in: &thinking[at].block)
+                }
+                return ""
             default:
                 return ""
             }
@@ -67,6 +80,17 @@ public struct AnthropicStreamDecoder: StreamDecoder {
         }
         // The forced tool's call ends a structured answer as a stop would (raw kept).
         let finish = structuredBlock != nil && stopReason == "tool_use" ? .stop(raw: stopReason) : AnthropicAdapter.finishReason(stopReason)
-        return ChatResponse(content: text, finishReason: finish, usage: usage, model: model)
+        var response = ChatResponse(content: text, finishReason: finish, usage: usage, model: model)
+        AnthropicAdapter.addThinking(thinking.map { JSON.object($0.block) }, to: &response)
+        return response
+    }
+
+    /// Appends a streamed piece to a block's text field, adding the field if it was not there.
+    private static func append(_ piece: String, to field: String, in block: inout [(String, JSON)]) {
+        if let at = block.firstIndex(where: { $0.0 == field }) {
+            block[at].1 = .string((block[at].1.string ?? "") + piece)
+        } else {
+            block.append((field, .string(piece)))
+        }
     }
 }

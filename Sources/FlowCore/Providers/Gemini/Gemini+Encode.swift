@@ -32,6 +32,10 @@ extension GeminiAdapter {
             ("seed", params.seed.map(JSON.int)),
             ("responseLogprobs", params.wantsLogprobs ? .bool(true) : nil),
             ("logprobs", params.topLogprobs.map(JSON.int)),
+            ("thinkingConfig", params.reasoning.map { reasoning in
+                .object(omittingNil: [("thinkingBudget", reasoning.budgetTokens.map(JSON.int)),
+                                      ("thinkingLevel", reasoning.effort.map { .string($0.rawValue) })])
+            }),
             ("responseMimeType", request.responseSchema == nil ? nil : .string("application/json")),
             // Fitted to the keywords Gemini reads; what it cannot read is described, and checked by flow.
             ("responseJsonSchema", request.responseSchema.map { SchemaSubset.gemini.fit($0).schema }),

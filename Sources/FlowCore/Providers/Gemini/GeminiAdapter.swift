@@ -26,5 +26,29 @@ public struct GeminiAdapter: ProviderAdapter {
         if let schema = request.responseSchema, let problem = SchemaSubset.gemini.fit(schema).inexpressible.first {
             throw ProviderError(.configuration, "Gemini's structured output cannot express this schema: \(problem)")
         }
+        if let reasoning = request.params.reasoning { try checkReasoning(reasoning, model: request.model) }
+    }
+
+    /// `gemini-2.5-flash` → (2, 5); `gemini-3-pro-preview` → (3, 0); nil for another name.
+    static func geminiVersion(_ model: String) -> (Int, Int)? {
+        let parts = model.lowercased().split(separator: "-")
+        guard parts.first == "gemini", parts.count > 1 else { return nil }
+        let numbers = parts[1].split(separator: ".").map { Int($0) }
+        guard let major = numbers.first ?? nil else { return nil }
+        return (major, numbers.count > 1 ? numbers[1] ?? 0 : 0)
+    }
+
+    /// Gemini 2.5 thinks within a token budget; Gemini 3 and later take a thinking level (and a
+    /// budget, for compatibility, but not both at once); earlier models do not think.
+    private func checkReasoning(_ reasoning: Reasoning, model: String) throws(ProviderError) {
+        guard let version = Self.geminiVersion(model), version >= (2, 5) else {
+            throw ProviderError(.configuration, "gemini/\(model) has no thinking to control: remove 'reasoning', or use Gemini 2.5 or later")
+        }
+        if version < (3, 0), reasoning.effort != nil {
+            throw ProviderError(.configuration, "gemini/\(model) takes a thinking budget, not an effort: use reasoning: {budget_tokens: N}")
+        }
+        if reasoning.effort != nil, reasoning.budgetTokens != nil {
+            throw ProviderError(.configuration, "gemini/\(model) takes a thinking level or a budget, not both: keep 'effort' or 'budget_tokens'")
+        }
     }
 }

@@ -49,6 +49,7 @@ extension OpenAIAdapter {
             ("top_k", params.topK.map(JSON.int)),
             ("presence_penalty", params.presencePenalty.map(JSON.double)),
             ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
+            ("reasoning_effort", params.reasoning?.effort.map { .string($0.rawValue) }),
             ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { tool in
                 .object([("type", .string("function")),
                          ("function", .object([("name", .string(tool.name)), ("description", .string(tool.description)),

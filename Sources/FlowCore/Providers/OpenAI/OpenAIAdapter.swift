@@ -50,6 +50,14 @@ public struct OpenAIAdapter: ProviderAdapter {
         if let stop = request.params.stop, stop.count > 4, appliesOpenAIModelRules {
             throw ProviderError(.configuration, "OpenAI takes at most 4 stop sequences; the step has \(stop.count)")
         }
+        if let reasoning = request.params.reasoning {
+            if reasoning.budgetTokens != nil {
+                throw ProviderError(.configuration, "\(providerName)/\(request.model) takes a reasoning effort, not budget_tokens: use reasoning: {effort: low|medium|high}")
+            }
+            if appliesOpenAIModelRules, !Self.isReasoningModel(request.model) {
+                throw ProviderError(.configuration, "openai/\(request.model) is not a reasoning model and takes no reasoning effort: remove 'reasoning', or use o3, o4-mini or gpt-5")
+            }
+        }
         if request.params.topK != nil, appliesOpenAIModelRules {
             throw ProviderError(.configuration, "OpenAI has no top_k parameter: remove 'top_k' from the params of steps on openai/… (top_p is the nearest)")
         }
