@@ -60,7 +60,7 @@ import Testing
         #expect(tables["day"]?.first?.group == "2026-11-24")
         let priced = TranscriptViews.cost([try Self.transcript(Self.run)])
         #expect(priced["workflow"]?.first?.costUSD == 0.0000162)
-        #expect(TranscriptViews.costTable(tables).contains("triage         2      2       200         4     unknown\n"))
+        #expect(TranscriptViews.costTable(tables).contains("triage         2      2       200         4     unknown      0%\n"))
     }
 
     @Test func diffFindsTheFirstDivergence() throws {

@@ -12,6 +12,8 @@ public struct ChatRequest: Sendable, Equatable {
     public var tools: [ToolSpec] = []
     /// Structured output: the JSON Schema the answer must follow (a step's `schema:`).
     public var responseSchema: JSON?
+    /// OpenAI's `prompt_cache_key` (the workflow's `prompt_cache_key:`); other providers have none.
+    public var promptCacheKey: String?
 
     /// A request; without `prefill` and `tools` it is a plain chat turn.
     public init(model: String, messages: [ChatMessage], params: SamplingParams = .init(), prefill: String? = nil,
@@ -41,6 +43,9 @@ public struct ChatMessage: Sendable, Equatable {
     public var toolCalls: [ToolCall] = []
     /// On a tool message: the results, one per call.
     public var toolResults: [ToolResult] = []
+    /// `cache: true`: the conversation up to and including this message is a cache breakpoint
+    /// (Anthropic's `cache_control`; OpenAI and Gemini cache prefixes by themselves).
+    public var cacheBreakpoint = false
     /// On an assistant message with tool calls: the provider's reasoning blocks that came with
     /// them (`ChatResponse.reasoningBlocks`), sent back first and unchanged.
     public var reasoningBlocks: [JSON] = []

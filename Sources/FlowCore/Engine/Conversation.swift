@@ -14,7 +14,9 @@ struct Conversation {
         self.loaded = loaded
         variables = inputs
         if let system = loaded.workflow.system {
-            messages.append(ChatMessage(.system, try render(system, step: nil)))
+            var message = ChatMessage(.system, try render(system, step: nil))
+            message.cacheBreakpoint = system.cache
+            messages.append(message)
         }
     }
 
@@ -34,10 +36,13 @@ struct Conversation {
         if let template = step.user { user = try render(template, step: step.id) }
         var prefill: String?
         if let template = step.prefill { prefill = try render(template, step: step.id) }
-        messages.append(ChatMessage(.user, user))
+        var message = ChatMessage(.user, user)
+        message.cacheBreakpoint = step.cache || step.user?.cache == true
+        messages.append(message)
         var request = ChatRequest(model: model(for: step).name, messages: messages,
                                   params: loaded.workflow.params.merged(with: step.params), prefill: prefill)
         request.responseSchema = step.schema
+        request.promptCacheKey = loaded.workflow.promptCacheKey
         return request
     }
 

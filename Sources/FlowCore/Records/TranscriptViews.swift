@@ -129,6 +129,13 @@ public enum TranscriptViews {
         public var outputTokens: Int
         /// Nil when a call in the group had no price.
         public var costUSD: Double?
+        /// Input tokens read from the provider's prompt cache (saturating).
+        public var cachedInputTokens = 0
+
+        /// The share of input tokens read from cache, 0 to 1; nil without input.
+        public var cacheHitRate: Double? {
+            inputTokens > 0 ? Double(cachedInputTokens) / Double(inputTokens) : nil
+        }
     }
 
     /// Totals by workflow, model and day over the live responses in the transcripts: replayed and
@@ -155,6 +162,7 @@ public enum TranscriptViews {
                     // Transcripts are files anyone may hand over: sums saturate, negatives count as 0.
                     row.inputTokens = TokenCount.add(row.inputTokens, event["usage"]?["input_tokens"]?.int ?? 0)
                     row.outputTokens = TokenCount.add(row.outputTokens, event["usage"]?["output_tokens"]?.int ?? 0)
+                    row.cachedInputTokens = TokenCount.add(row.cachedInputTokens, event["usage"]?["cached_input_tokens"]?.int ?? 0)
                     if let total = row.costUSD, let cost, cost.isFinite, cost >= 0 { row.costUSD = total + cost } else { row.costUSD = nil }
                     tables[table]![group] = row
                 }
@@ -172,11 +180,12 @@ public enum TranscriptViews {
         for name in ["workflow", "model", "day"] {
             let rows = tables[name] ?? []
             let width = max(name.count, rows.map(\.group.count).max() ?? 0) + 2
-            out += name.padding(toLength: width, withPad: " ", startingAt: 0) + "  runs  calls     input    output        cost\n"
+            out += name.padding(toLength: width, withPad: " ", startingAt: 0) + "  runs  calls     input    output        cost  cached\n"
             for row in rows {
                 out += row.group.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: "%6d %6d %9d %9d", row.runs, row.calls, row.inputTokens, row.outputTokens)
-                    + "  " + Money.text(row.costUSD).replacingOccurrences(of: "cost unknown", with: "unknown").leftPadded(to: 10) + "\n"
+                    + "  " + Money.text(row.costUSD).replacingOccurrences(of: "cost unknown", with: "unknown").leftPadded(to: 10)
+                    + "  " + (row.cacheHitRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "-").leftPadded(to: 6) + "\n"
             }
             out += "\n"
         }
@@ -189,6 +198,7 @@ public enum TranscriptViews {
             (name, .array((tables[name] ?? []).map { row in
                 .object([(name, .string(row.group)), ("runs", .int(row.runs)), ("calls", .int(row.calls)),
                          ("input_tokens", .int(row.inputTokens)), ("output_tokens", .int(row.outputTokens)),
+                         ("cached_input_tokens", .int(row.cachedInputTokens)), ("cache_hit_rate", row.cacheHitRate.map(JSON.double) ?? .null),
                          ("cost_usd", row.costUSD.map(JSON.double) ?? .null)])
             }))
         })

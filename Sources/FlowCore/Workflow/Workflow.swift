@@ -37,6 +37,8 @@ public struct Workflow: Sendable {
     public var tools: [ToolDeclaration] = []
     /// Regression cases for `flow test` (dataset rows included once loaded).
     public var tests: [TestCase] = []
+    /// `prompt_cache_key:`: OpenAI's hint for routing requests that share a prefix to one cache.
+    public var promptCacheKey: String?
     /// Dataset files named by `tests:`, read by the loader: the case they extend, the path, where it is named.
     public var datasets: [(TestCase, String, Mark)] = []
 
@@ -86,6 +88,8 @@ public struct TemplateSource: Sendable, Hashable {
     public var mark: Mark
     /// Strict templates refuse names that resolve to nothing; `strict: false` renders them empty.
     public var strict: Bool
+    /// `cache: true`: the prompt up to and including this text is a cache breakpoint.
+    public var cache = false
 
     /// Text written in the YAML, placed at `mark`.
     public static func inline(_ text: String, _ mark: Mark, strict: Bool = true) -> TemplateSource {
@@ -127,6 +131,9 @@ public struct Step: Sendable {
     public var branches: [BranchReason: [BranchCase]] = [:]
     /// Start a new conversation (the system prompt is kept).
     public var fresh = false
+    /// `cache: true`: the conversation up to and including this step's user turn is a cache
+    /// breakpoint (as `cache: true` on the user template).
+    public var cache = false
     /// Names of the declared tools offered to the model in this step.
     public var tools: [String] = []
 }

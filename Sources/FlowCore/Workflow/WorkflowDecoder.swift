@@ -8,8 +8,12 @@ public struct WorkflowDecoder {
     /// Providers a `model:` may name without a project config.
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
-                               "escape", "partials", "limits", "context", "tools", "tests", "mock"]
-    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion"]
+                               "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key"]
+    static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
+                           "cache"]
+    /// Anthropic takes at most 4 cache breakpoints in a request; the only provider where marks
+    /// are sent, so the workflow is held to its limit.
+    static let maxCacheMarks = 4
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs",
                             "top_k", "presence_penalty", "frequency_penalty", "reasoning"]
 
@@ -79,6 +83,8 @@ public struct WorkflowDecoder {
         if let node = root["limits"] { workflow.limits = limits(node) }
         if let node = root["context"] { workflow.context = contextPolicy(node) }
         if let node = root["tools"] { workflow.tools = toolDeclarations(node) }
+        workflow.promptCacheKey = root["prompt_cache_key"].flatMap { string($0, "prompt_cache_key") }
+        checkCacheMarks(root, steps: root["steps"]?.sequence ?? [])
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])
         if let node = root["tests"] {
             (workflow.tests, workflow.datasets) = testCases(node, inputs: vars.map(\.name))
@@ -151,6 +157,7 @@ public struct WorkflowDecoder {
                         params: node["params"].map { samplingParams($0) } ?? SamplingParams(),
                         model: model, save: save)
         if let onNode = node["on"] { step.branches = branches(onNode) }
+        step.cache = flag(node["cache"], "cache")
         if let freshNode = node["fresh"] {
             if case .bool(let fresh) = freshNode.value, freshNode.scalar != nil { step.fresh = fresh } else {
                 report(freshNode.mark, "'fresh' must be true or false, got \(describe(freshNode))")
@@ -301,19 +308,30 @@ public struct WorkflowDecoder {
             report(node.mark, "'\(key)' must be text or {file: path}, got \(node.kindDescription)")
             return nil
         }
-        checkKeys(pairs, allowed: ["file", "text", "strict"], in: "'\(key)'")
+        checkKeys(pairs, allowed: ["file", "text", "strict", "cache"], in: "'\(key)'")
         var strict = true
         if let strictNode = node["strict"] {
             if case .bool(let value) = strictNode.value, strictNode.scalar != nil { strict = value } else {
                 report(strictNode.mark, "'strict' must be true or false, got \(describe(strictNode))")
             }
         }
+        let cache = flag(node["cache"], "cache")
+        if cache, key == "output" || key == "prefill" {
+            report(node["cache"]!.mark, "'cache' marks a prompt flow sends; '\(key)' is not sent as a cacheable turn",
+                   hint: "put cache: true on 'system', a step's 'user', or a step")
+        }
         switch (node["file"], node["text"]) {
         case (let fileNode?, nil):
             guard let path = string(fileNode, "file"), !path.isEmpty else { return nil }
-            return .file(path, fileNode.mark, strict: strict)
+            var source = TemplateSource.file(path, fileNode.mark, strict: strict)
+            source.cache = cache
+            return source
         case (nil, let textNode?):
-            return string(textNode, "text").map { .inline($0, textNode.mark, strict: strict) }
+            return string(textNode, "text").map {
+                var source = TemplateSource.inline($0, textNode.mark, strict: strict)
+                source.cache = cache
+                return source
+            }
         case (.some, .some):
             report(node.mark, "'\(key)' has both 'file' and 'text'", hint: "keep one of them")
             return nil
@@ -321,6 +339,26 @@ public struct WorkflowDecoder {
             report(node.mark, "'\(key)' must be text or {file: path}", hint: "for example {file: ../templates/\(key).mustache}")
             return nil
         }
+    }
+
+    /// A `true`/`false` value; false (and reported) for anything else.
+    mutating func flag(_ node: Node?, _ key: String) -> Bool {
+        guard let node else { return false }
+        if case .bool(let value) = node.value, node.scalar != nil { return value }
+        report(node.mark, "'\(key)' must be true or false, got \(describe(node))")
+        return false
+    }
+
+    /// At most `maxCacheMarks` `cache: true` in the workflow (system, user turns, steps).
+    mutating func checkCacheMarks(_ root: Node, steps: [Node]) {
+        var marks: [Node] = []
+        if let node = root["system"]?["cache"], node.value == .bool(true) { marks.append(node) }
+        for step in steps {
+            for node in [step["cache"], step["user"]?["cache"]].compactMap({ $0 }) where node.value == .bool(true) { marks.append(node) }
+        }
+        guard marks.count > Self.maxCacheMarks else { return }
+        report(marks[Self.maxCacheMarks].mark, "more than \(Self.maxCacheMarks) 'cache: true' marks (\(marks.count)): Anthropic takes at most \(Self.maxCacheMarks) cache breakpoints in a request",
+               hint: "keep the marks at the ends of the longest shared prefixes (the system prompt, a long document's turn)")
     }
 
     mutating func mockReplies(_ node: Node) -> [MockReply] {

@@ -6,7 +6,14 @@ extension AnthropicAdapter {
             throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
         }
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
-        var messages = request.messages.filter { $0.role != .system }.map { message -> JSON in
+        let conversation = request.messages.filter { $0.role != .system }
+        let (cacheSystem, cached) = Self.cacheBreakpoints(request.messages)
+        var messages = conversation.enumerated().map { index, message -> JSON in
+            if cached.contains(index), message.role == .user || (message.role == .assistant && message.toolCalls.isEmpty) {
+                // A breakpoint is a block's cache_control, so the turn is written as one text block.
+                return .object([("role", .string(message.role.rawValue)),
+                                ("content", .array([Self.textBlock(message.content, cached: true)]))])
+            }
             switch message.role {
             case .tool:
                 // Results go back as tool_result blocks in a user turn.
@@ -42,7 +49,7 @@ extension AnthropicAdapter {
         return .object(omittingNil: [
             ("model", .string(request.model)),
             ("max_tokens", .int(maxTokens)),
-            ("system", system.isEmpty ? nil : .string(system)),
+            ("system", system.isEmpty ? nil : cacheSystem ? .array([Self.textBlock(system, cached: true)]) : .string(system)),
             ("messages", .array(messages)),
             ("temperature", params.temperature.map(JSON.double)),
             ("top_p", params.topP.map(JSON.double)),
@@ -59,6 +66,21 @@ extension AnthropicAdapter {
             // Structured output natively: the answer is the text, JSON of the schema's shape.
             ("output_config", outputConfig),
         ])
+    }
+
+    /// Which turns carry `cache_control`: the system prompt if marked, and the marked turns after
+    /// it, at most 4 in all (Anthropic's limit). A loop can mark more turns than the workflow
+    /// has marks (each pass adds one); then the latest are kept, since a later breakpoint caches
+    /// a longer prefix. Indexes count the turns after the system prompt.
+    static func cacheBreakpoints(_ messages: [ChatMessage]) -> (system: Bool, turns: Set<Int>) {
+        let system = messages.contains { $0.role == .system && $0.cacheBreakpoint }
+        let marked = messages.filter { $0.role != .system }.enumerated().filter(\.element.cacheBreakpoint).map(\.offset)
+        return (system, Set(marked.suffix(4 - (system ? 1 : 0))))
+    }
+
+    static func textBlock(_ text: String, cached: Bool) -> JSON {
+        .object(omittingNil: [("type", .string("text")), ("text", .string(text)),
+                              ("cache_control", cached ? .object([("type", .string("ephemeral"))]) : nil)])
     }
 
     /// The HTTP request; the key goes only into `x-api-key`.

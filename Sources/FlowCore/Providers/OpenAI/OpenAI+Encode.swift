@@ -50,6 +50,8 @@ extension OpenAIAdapter {
             ("presence_penalty", params.presencePenalty.map(JSON.double)),
             ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
             ("reasoning_effort", params.reasoning?.effort.map { .string($0.rawValue) }),
+            // OpenAI caches long prefixes by itself; the key only routes. Compatible servers have none.
+            ("prompt_cache_key", appliesOpenAIModelRules ? request.promptCacheKey.map(JSON.string) : nil),
             ("tools", request.tools.isEmpty ? nil : .array(request.tools.map { tool in
                 .object([("type", .string("function")),
                          ("function", .object([("name", .string(tool.name)), ("description", .string(tool.description)),
