@@ -70,6 +70,42 @@ import Testing
         #expect(gemini.stdout.contains(#""responseJsonSchema": {"#) && gemini.stdout.contains(#""description": "Also: minLength 1.""#))
     }
 
+    @Test func describeExampleSendsTheFilesAndRecordsOnlyTheirDigests() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["test", FlowBinary.repository + "/workflows/describe.yaml", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        let cassette = try String(contentsOfFile: FlowBinary.repository + "/workflows/describe.cassette.json", encoding: .utf8)
+        let png = try Data(contentsOf: URL(fileURLWithPath: FlowBinary.repository + "/workflows/media/red-square.png"))
+        #expect(cassette.contains(SHA256.hex([UInt8](png))) && !cassette.contains(png.base64EncodedString()))
+        for (provider, part) in [("openai", #""type": "image_url""#), ("anthropic", #""type": "document""#), ("gemini", #""mimeType": "application/pdf""#)] {
+            let render = try FlowBinary.run(["render", FlowBinary.repository + "/workflows/describe.yaml", "--provider", provider, "--step", provider],
+                                            in: directory.path)
+            #expect(render.status == 0 && render.stdout.contains(part) && render.stdout.contains(png.base64EncodedString()), "\(provider)")
+        }
+    }
+
+    @Test func aMediaFileIsCheckedWhenTheWorkflowIsValidated() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "")
+        try directory.write("notes.png", "not an image at all")
+        try directory.write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            steps:
+              - id: a
+                user:
+                  - image: {file: notes.png}
+                  - document: {file: missing.pdf}
+                  - document: {file: ../outside.pdf}
+                  - Describe them.
+            """)
+        let result = try FlowBinary.run(["validate", "w.yaml"], in: directory.path)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("w.yaml:6:16: error: 'notes.png' is not a PNG, JPEG, GIF or WebP image by its bytes"), "\(result.stderr)")
+        #expect(result.stderr.contains("w.yaml:7:19: error: document file 'missing.pdf' does not exist"), "\(result.stderr)")
+        #expect(result.stderr.contains("w.yaml:8:19: error: '../outside.pdf' is outside the project directory"), "\(result.stderr)")
+    }
+
     @Test func toolExampleRunsTheRealProgram() throws {
         let directory = try TemporaryDirectory()
         let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/tools.yaml"], in: directory.path)

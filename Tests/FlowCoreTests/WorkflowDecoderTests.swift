@@ -225,10 +225,11 @@ import Testing
     }
 
     @Test func templateMustBeTextOrFile() {
-        #expect(errors("flow: 1\nmodel: mock/x\nsteps: [{id: a, user: [x]}]\n") == """
-            w.yaml:3:23: error: 'user' must be text or {file: path}, got a list
-            steps: [{id: a, user: [x]}]
-                                  ^
+        // `user:` may be a list of parts (text, image:, document:); a prefill may not.
+        #expect(errors("flow: 1\nmodel: mock/x\nsteps: [{id: a, user: hi, prefill: [x]}]\n") == """
+            w.yaml:3:36: error: 'prefill' must be text or {file: path}, got a list
+            steps: [{id: a, user: hi, prefill: [x]}]
+                                               ^
             """)
     }
 

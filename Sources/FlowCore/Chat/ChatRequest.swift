@@ -43,6 +43,9 @@ public struct ChatMessage: Sendable, Equatable {
     public var toolCalls: [ToolCall] = []
     /// On a tool message: the results, one per call.
     public var toolResults: [ToolResult] = []
+    /// A user turn that mixes text with images or documents, in order; empty for plain text.
+    /// `content` then holds the text parts joined, for estimates and records.
+    public var parts: [MessagePart] = []
     /// `cache: true`: the conversation up to and including this message is a cache breakpoint
     /// (Anthropic's `cache_control`; OpenAI and Gemini cache prefixes by themselves).
     public var cacheBreakpoint = false

@@ -36,8 +36,20 @@ struct Conversation {
         if let template = step.user { user = try render(template, step: step.id) }
         var prefill: String?
         if let template = step.prefill { prefill = try render(template, step: step.id) }
+        var parts: [MessagePart] = []
+        for part in step.userParts {
+            switch part {
+            case .text(let template): parts.append(.text(try render(template, step: step.id)))
+            case .media(let reference): if let media = loaded.media[reference] { parts.append(.media(media)) }
+            }
+        }
+        if !parts.isEmpty {
+            user = parts.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n\n")
+        }
         var message = ChatMessage(.user, user)
+        message.parts = parts
         message.cacheBreakpoint = step.cache || step.user?.cache == true
+            || step.userParts.contains { if case .text(let text) = $0 { text.cache } else { false } }
         messages.append(message)
         var request = ChatRequest(model: model(for: step).name, messages: messages,
                                   params: loaded.workflow.params.merged(with: step.params), prefill: prefill)

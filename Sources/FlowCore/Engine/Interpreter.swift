@@ -113,7 +113,13 @@ public struct Interpreter: Sendable {
             }
             for (model, params) in shapes {
                 // The shape of the request is known before its text: a prefill stands in as "…".
-                var shape = ChatRequest(model: model.name, messages: [], params: params, prefill: step.prefill == nil ? nil : "…")
+                // Images and documents stand in with their size and type, for the providers' limits.
+                var mediaTurn = ChatMessage(.user, "…")
+                mediaTurn.parts = step.userParts.compactMap { part in
+                    if case .media(let reference) = part, let media = loaded.media[reference] { .media(media.standIn) } else { nil }
+                }
+                var shape = ChatRequest(model: model.name, messages: mediaTurn.parts.isEmpty ? [] : [mediaTurn], params: params,
+                                        prefill: step.prefill == nil ? nil : "…")
                 shape.responseSchema = step.schema
                 do throws(ProviderError) {
                     let provider: any ChatProvider

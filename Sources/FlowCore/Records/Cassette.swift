@@ -102,6 +102,8 @@ public struct Cassette: Sendable {
             ("content", .string(message.content)),
             ("tool_calls", message.toolCalls.isEmpty ? nil : .array(message.toolCalls.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("arguments", $0.arguments)]) })),
             ("tool_results", message.toolResults.isEmpty ? nil : .array(message.toolResults.map { .object([("call_id", .string($0.callId)), ("name", .string($0.name)), ("content", .string($0.content)), ("is_error", .bool($0.isError))]) })),
+            // Images and documents by path and sha256: a changed file is a different request.
+            ("media", message.parts.isEmpty ? nil : .array(Media.all(in: [message]).map(\.record))),
         ])
     }
 

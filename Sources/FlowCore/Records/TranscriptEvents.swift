@@ -8,7 +8,10 @@ enum TranscriptEvents {
             ("step", .string(step)),
             ("provider", .string(provider.name)),
             ("model", .string(request.model)),
-            ("messages", .array(request.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
+            ("messages", .array(request.messages.map { message in
+                .object(omittingNil: [("role", .string(message.role.rawValue)), ("content", .string(message.content)),
+                                      ("media", Media.all(in: [message]).isEmpty ? nil : .array(Media.all(in: [message]).map(\.record)))])
+            })),
             ("prefill", request.prefill.map(JSON.string)),
             ("prefill_mode", request.prefill.map { _ in .string(provider.prefillMode(for: request.model).rawValue) }),
             ("params", params(request.params)),

@@ -17,6 +17,8 @@ public struct LoadedWorkflow: Sendable {
     public var partials: [String: LoadedTemplate] = [:]
     /// The project config that applied (compatible providers).
     public var config = ProjectConfig()
+    /// The images and documents user turns name, read (files) when the workflow was loaded.
+    public var media: [MediaReference: Media] = [:]
     /// Things likely wrong that do not stop the workflow from running (unreachable steps).
     public var warnings: [Diagnostic] = []
 

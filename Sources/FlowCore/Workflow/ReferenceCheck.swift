@@ -31,6 +31,7 @@ enum ReferenceCheck {
         var known = inputs
         for step in workflow.steps {
             check(step.user, known: known)
+            for case .text(let text) in step.userParts { check(text, known: known) }
             check(step.prefill, known: known)
             if let save = step.save {
                 known.append(save)

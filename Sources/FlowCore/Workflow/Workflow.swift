@@ -102,6 +102,27 @@ public struct TemplateSource: Sendable, Hashable {
     }
 }
 
+/// An image or document a user turn names: a project file (read and checked when the workflow
+/// is loaded) or an `https://` URL the provider fetches.
+public struct MediaReference: Sendable, Hashable {
+    /// Image or document.
+    public var kind: Media.Kind
+    /// A path relative to the workflow file, inside the project.
+    public var file: String?
+    /// A URL the provider fetches.
+    public var url: String?
+    /// OpenAI's image detail: `low`, `high` or `auto`.
+    public var detail: String?
+    /// Where it is written.
+    public var mark: Mark
+}
+
+/// A part of a user turn written as a list: text (a template), an image or a document.
+public enum UserPart: Sendable {
+    case text(TemplateSource)
+    case media(MediaReference)
+}
+
 /// One step of a workflow: a user turn, the answer to it, and what follows each way it can end.
 public struct Step: Sendable {
     /// A name unique in the workflow; `goto`, `path` and expectations use it.
@@ -131,6 +152,8 @@ public struct Step: Sendable {
     public var branches: [BranchReason: [BranchCase]] = [:]
     /// Start a new conversation (the system prompt is kept).
     public var fresh = false
+    /// `user:` written as a list of parts (text, `image:`, `document:`); empty for a plain turn.
+    public var userParts: [UserPart] = []
     /// `cache: true`: the conversation up to and including this step's user turn is a cache
     /// breakpoint (as `cache: true` on the user template).
     public var cache = false

@@ -139,9 +139,13 @@ public struct WorkflowDecoder {
         }
         var user: TemplateSource?
         var ask: AskTurn?
+        var parts: [UserPart] = []
         if userNode["ask"] != nil {
             guard let turn = askTurn(userNode) else { return nil }
             ask = turn
+        } else if let items = userNode.sequence {
+            parts = userParts(items, at: userNode)
+            guard !parts.isEmpty else { return nil }
         } else {
             guard let turn = template(userNode, "user") else { return nil }
             user = turn
@@ -157,6 +161,7 @@ public struct WorkflowDecoder {
                         params: node["params"].map { samplingParams($0) } ?? SamplingParams(),
                         model: model, save: save)
         if let onNode = node["on"] { step.branches = branches(onNode) }
+        step.userParts = parts
         step.cache = flag(node["cache"], "cache")
         if let freshNode = node["fresh"] {
             if case .bool(let fresh) = freshNode.value, freshNode.scalar != nil { step.fresh = fresh } else {
@@ -341,6 +346,38 @@ public struct WorkflowDecoder {
         }
     }
 
+    /// `user:` as a list: text (plain, `{text: …}` or `{file: …}`), `{image: {file | url, detail}}`,
+    /// `{document: {file | url}}`, in the order the model reads them.
+    mutating func userParts(_ items: [Node], at node: Node) -> [UserPart] {
+        var parts: [UserPart] = []
+        for item in items {
+            if let kindName = ["image", "document"].first(where: { item[$0] != nil }), let pairs = item.mapping {
+                checkKeys(pairs, allowed: [kindName], in: "a user part")
+                guard let spec = item[kindName], let specPairs = mapping(spec, kindName) else { continue }
+                checkKeys(specPairs, allowed: kindName == "image" ? ["file", "url", "detail"] : ["file", "url"], in: "'\(kindName)'")
+                var reference = MediaReference(kind: kindName == "image" ? .image : .document, mark: spec.mark)
+                reference.file = spec["file"].flatMap { string($0, "file") }
+                reference.url = spec["url"].flatMap { string($0, "url") }
+                if let detailNode = spec["detail"], let detail = string(detailNode, "detail") {
+                    if ["low", "high", "auto"].contains(detail) { reference.detail = detail } else {
+                        report(detailNode.mark, "'detail' must be low, high or auto, got '\(detail)'", hint: Suggestion.hint(for: detail, in: ["low", "high", "auto"]))
+                    }
+                }
+                switch (reference.file, reference.url) {
+                case (.some, .some): report(spec.mark, "'\(kindName)' has both 'file' and 'url'", hint: "keep one of them")
+                case (nil, nil): report(spec.mark, "'\(kindName)' needs 'file' (inside the project) or 'url' (https://)")
+                case (nil, let url?) where !url.hasPrefix("https://"):
+                    report(spec["url"]!.mark, "'url' must start with https://, got '\(url)'", hint: "or name a file in the project with 'file:'")
+                default: parts.append(.media(reference))
+                }
+            } else if let text = template(item, "user") {
+                parts.append(.text(text))
+            }
+        }
+        if items.isEmpty { report(node.mark, "'user' is an empty list", hint: "give the text, or a list of text, image: and document: parts") }
+        return parts
+    }
+
     /// A `true`/`false` value; false (and reported) for anything else.
     mutating func flag(_ node: Node?, _ key: String) -> Bool {
         guard let node else { return false }
@@ -354,7 +391,8 @@ public struct WorkflowDecoder {
         var marks: [Node] = []
         if let node = root["system"]?["cache"], node.value == .bool(true) { marks.append(node) }
         for step in steps {
-            for node in [step["cache"], step["user"]?["cache"]].compactMap({ $0 }) where node.value == .bool(true) { marks.append(node) }
+            let partMarks = (step["user"]?.sequence ?? []).map { $0["cache"] }
+            for node in ([step["cache"], step["user"]?["cache"]] + partMarks).compactMap({ $0 }) where node.value == .bool(true) { marks.append(node) }
         }
         guard marks.count > Self.maxCacheMarks else { return }
         report(marks[Self.maxCacheMarks].mark, "more than \(Self.maxCacheMarks) 'cache: true' marks (\(marks.count)): Anthropic takes at most \(Self.maxCacheMarks) cache breakpoints in a request",

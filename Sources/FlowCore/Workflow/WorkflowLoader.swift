@@ -52,6 +52,16 @@ public enum WorkflowLoader {
                 problems.append(contentsOf: error.diagnostics)
             }
         }
+        var media: [MediaReference: Media] = [:]
+        for step in workflow.steps {
+            for case .media(let reference) in step.userParts where media[reference] == nil {
+                do {
+                    media[reference] = try loadMedia(reference, directory: directory, root: root, source: source)
+                } catch {
+                    problems.append(contentsOf: error.diagnostics)
+                }
+            }
+        }
         let (datasetCases, datasetProblems) = loadDatasets(workflow, directory: directory, root: root, source: source)
         workflow.tests += datasetCases
         problems += datasetProblems
@@ -71,6 +81,7 @@ public enum WorkflowLoader {
         guard problems.isEmpty else { throw .invalid(problems) }
         var loaded = LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
                                     templates: templates, templateFiles: files, partials: partials.loaded, config: config)
+        loaded.media = media
         loaded.warnings = StepGraph.unreachable(workflow).map { index in
             var warning = Diagnostic(source, workflow.steps[index].mark, "step '\(workflow.steps[index].id)' is never reached",
                                      hint: "no step goes to it and the step before it never moves on with 'next'")
@@ -169,6 +180,31 @@ public enum WorkflowLoader {
     }
 
     /// Refuses a file reference that leaves the project (`/etc/passwd`, `../../x`, a link out).
+    /// An image or document a user turn names: a URL as given, or a project file read now, so a
+    /// missing file or one that is not what it claims fails validation. The media type comes
+    /// from the bytes (PNG, JPEG, GIF, WebP images; PDF documents), not the file's extension.
+    static func loadMedia(_ reference: MediaReference, directory: String, root: ProjectRoot,
+                          source: SourceFile) throws(LoadError) -> Media {
+        if let url = reference.url { return Media(kind: reference.kind, url: url, detail: reference.detail) }
+        let relative = reference.file ?? ""
+        let path = normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
+        try checkInside(root, path, referencedAt: reference.mark, from: source)
+        let bytes = try read(path, referencedAt: reference.mark, from: source, what: "\(reference.kind.rawValue) file")
+        let type = Media.sniff(bytes)
+        switch (reference.kind, type) {
+        case (.image, let type?) where type.hasPrefix("image/"):
+            // Recorded as written (relative to the workflow), so a cassette key does not depend on
+            // the directory flow runs from; the sha256 pins the content.
+            return Media(kind: .image, mediaType: type, data: bytes, path: relative, detail: reference.detail)
+        case (.document, "application/pdf"?):
+            return Media(kind: .document, mediaType: "application/pdf", data: bytes, path: relative)
+        default:
+            let expected = reference.kind == .image ? "a PNG, JPEG, GIF or WebP image" : "a PDF document"
+            throw .invalid([Diagnostic(source, reference.mark, "'\(path)' is not \(expected) by its bytes" + (type.map { " (it reads as \($0))" } ?? ""),
+                                       hint: reference.kind == .image ? "flow sends the image formats every provider reads" : "documents are PDFs")])
+        }
+    }
+
     static func checkInside(_ root: ProjectRoot, _ path: String, referencedAt mark: Mark, from source: SourceFile) throws(LoadError) {
         guard root.contains(path) else {
             throw .invalid([Diagnostic(source, mark, "'\(path)' is outside the project directory \(root.path)",
@@ -263,6 +299,7 @@ extension Workflow {
         if let system { sources.append(system) }
         for step in steps {
             if let user = step.user { sources.append(user) }
+            for case .text(let text) in step.userParts { sources.append(text) }
             if let prefill = step.prefill { sources.append(prefill) }
         }
         if let output { sources.append(output) }

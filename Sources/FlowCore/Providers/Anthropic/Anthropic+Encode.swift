@@ -9,6 +9,13 @@ extension AnthropicAdapter {
         let conversation = request.messages.filter { $0.role != .system }
         let (cacheSystem, cached) = Self.cacheBreakpoints(request.messages)
         var messages = conversation.enumerated().map { index, message -> JSON in
+            if !message.parts.isEmpty {
+                var blocks = message.parts.map(Self.block)
+                if cached.contains(index), let last = blocks.indices.last {
+                    blocks[last] = blocks[last].adding([("cache_control", .object([("type", .string("ephemeral"))]))])
+                }
+                return .object([("role", .string("user")), ("content", .array(blocks))])
+            }
             if cached.contains(index), message.role == .user || (message.role == .assistant && message.toolCalls.isEmpty) {
                 // A breakpoint is a block's cache_control, so the turn is written as one text block.
                 return .object([("role", .string(message.role.rawValue)),
@@ -76,6 +83,19 @@ extension AnthropicAdapter {
         let system = messages.contains { $0.role == .system && $0.cacheBreakpoint }
         let marked = messages.filter { $0.role != .system }.enumerated().filter(\.element.cacheBreakpoint).map(\.offset)
         return (system, Set(marked.suffix(4 - (system ? 1 : 0))))
+    }
+
+    /// A part of a mixed user turn: a text block, or an `image`/`document` block whose source
+    /// is the file's bytes in base64, or a URL.
+    static func block(_ part: MessagePart) -> JSON {
+        switch part {
+        case .text(let text):
+            return textBlock(text, cached: false)
+        case .media(let media):
+            let source: JSON = media.url.map { .object([("type", .string("url")), ("url", .string($0))]) }
+                ?? .object([("type", .string("base64")), ("media_type", .string(media.mediaType ?? "")), ("data", .string(Base64.encode(media.data)))])
+            return .object([("type", .string(media.kind.rawValue)), ("source", source)])
+        }
     }
 
     static func textBlock(_ text: String, cached: Bool) -> JSON {

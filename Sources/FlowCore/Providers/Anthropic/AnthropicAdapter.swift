@@ -93,6 +93,10 @@ public struct AnthropicAdapter: ProviderAdapter {
             throw ProviderError(.configuration, "Anthropic has no \(penalties.joined(separator: " or ")): remove it from the params of steps on anthropic/…")
         }
         if let reasoning = request.params.reasoning { try checkThinking(reasoning, request) }
+        // Anthropic's documented limits: 5 MB an image, 32 MB a request with PDFs.
+        for media in Media.all(in: request.messages) {
+            if let error = media.overLimit(media.kind == .image ? 5 << 20 : 32 << 20, provider: "Anthropic") { throw error }
+        }
         if let prefill = request.prefill, prefill.last?.isWhitespace == true {
             throw ProviderError(.configuration, "Anthropic rejects a prefill that ends with whitespace: trim the end of 'prefill'")
         }

@@ -6,6 +6,16 @@ extension GeminiAdapter {
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         let contents = request.messages.filter { $0.role != .system }.map { message -> JSON in
             var parts: [JSON] = message.content.isEmpty && message.role != .user ? [] : [.object([("text", .string(message.content))])]
+            if !message.parts.isEmpty {
+                // A mixed turn: text and inline data in the order written.
+                parts = message.parts.map { part in
+                    switch part {
+                    case .text(let text): return .object([("text", .string(text))])
+                    case .media(let media):
+                        return .object([("inlineData", .object([("mimeType", .string(media.mediaType ?? "")), ("data", .string(Base64.encode(media.data)))]))])
+                    }
+                }
+            }
             for call in message.toolCalls {
                 // The thought signature goes back with the call, as Gemini's documentation asks.
                 parts.append(.object(omittingNil: [

@@ -27,6 +27,15 @@ public struct GeminiAdapter: ProviderAdapter {
             throw ProviderError(.configuration, "Gemini's structured output cannot express this schema: \(problem)")
         }
         if let reasoning = request.params.reasoning { try checkReasoning(reasoning, model: request.model) }
+        let media = Media.all(in: request.messages)
+        if let fetched = media.first(where: { $0.url != nil }) {
+            throw ProviderError(.configuration, "Gemini takes images and documents inline, not by URL ('\(fetched.url ?? "")'): put the file in the project and name it with file:")
+        }
+        // Gemini's documented limit for inline data: 20 MB in a request.
+        let total = media.reduce(0) { $0 + $1.size }
+        if total > 20 << 20 {
+            throw ProviderError(.configuration, "the step's images and documents are \(Media.megabytes(total)); Gemini takes at most 20.0 MB inline in a request")
+        }
     }
 
     /// `gemini-2.5-flash` → (2, 5); `gemini-3-pro-preview` → (3, 0); nil for another name.

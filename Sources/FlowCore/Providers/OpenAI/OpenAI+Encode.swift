@@ -20,6 +20,8 @@ extension OpenAIAdapter {
                                  ("function", .object([("name", .string(call.name)), ("arguments", .string(call.arguments.serialized))]))])
                     })),
                 ]))
+            case .user where !message.parts.isEmpty:
+                messages.append(.object([("role", .string("user")), ("content", .array(message.parts.map(Self.part)))]))
             default:
                 // Reasoning models read instructions from the `developer` role.
                 let role = message.role == .system && developer ? "developer" : message.role.rawValue
@@ -59,6 +61,22 @@ extension OpenAIAdapter {
             })),
             ("response_format", request.responseSchema.flatMap(responseFormat)),
         ])
+    }
+
+    /// A part of a mixed user turn: text, an `image_url` (a data URL for a file), or a `file`
+    /// part holding a PDF as a data URL.
+    static func part(_ part: MessagePart) -> JSON {
+        switch part {
+        case .text(let text):
+            return .object([("type", .string("text")), ("text", .string(text))])
+        case .media(let media) where media.kind == .image:
+            return .object([("type", .string("image_url")), ("image_url", .object(omittingNil: [
+                ("url", .string(media.url ?? media.dataURL)), ("detail", media.detail.map(JSON.string)),
+            ]))])
+        case .media(let media):
+            let name = media.path.map { String($0.split(separator: "/").last ?? "document.pdf") } ?? "document.pdf"
+            return .object([("type", .string("file")), ("file", .object([("filename", .string(name)), ("file_data", .string(media.dataURL))]))])
+        }
     }
 
     /// What `response_format` asks for a step's schema, by the server's `structured_output:`.

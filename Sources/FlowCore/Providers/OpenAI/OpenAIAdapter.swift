@@ -50,6 +50,16 @@ public struct OpenAIAdapter: ProviderAdapter {
         if let stop = request.params.stop, stop.count > 4, appliesOpenAIModelRules {
             throw ProviderError(.configuration, "OpenAI takes at most 4 stop sequences; the step has \(stop.count)")
         }
+        for media in Media.all(in: request.messages) {
+            if media.kind == .document, !appliesOpenAIModelRules {
+                throw ProviderError(.configuration, "\(providerName) is an OpenAI-compatible server, which takes images but no documents: remove the 'document:' part or run the step on openai, anthropic or gemini")
+            }
+            if media.kind == .document, media.url != nil {
+                throw ProviderError(.configuration, "OpenAI takes a PDF as file data, not a URL: name the file in the project with document: {file: …}")
+            }
+            // OpenAI's documented limits: 20 MB an image, 32 MB of file content in a request.
+            if let error = media.overLimit(media.kind == .image ? 20 << 20 : 32 << 20, provider: "OpenAI") { throw error }
+        }
         if let reasoning = request.params.reasoning {
             if reasoning.budgetTokens != nil {
                 throw ProviderError(.configuration, "\(providerName)/\(request.model) takes a reasoning effort, not budget_tokens: use reasoning: {effort: low|medium|high}")
