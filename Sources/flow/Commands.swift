@@ -56,7 +56,7 @@ enum Commands {
         options: [
             .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable); key=@file reads a file, key=@- standard input."),
             .init(name: "--step", value: "<id>", help: "Show only this step, with its whole conversation."),
-            .init(name: "--provider", value: "<openai|anthropic|gemini>", help: "Print the wire body for this provider."),
+            .init(name: "--provider", value: "<openai|anthropic|gemini|openai-responses>", help: "Print the wire body for this provider."),
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),
         ],
         main: .sync { RenderCommand.main($0) })

@@ -162,7 +162,7 @@ import Testing
             w.yaml:2:8: error: unknown provider 'opneai'
             model: opneai/gpt-4o
                    ^
-            hint: did you mean 'openai'? known providers: mock, openai, anthropic, gemini; name others in flow.config.yaml
+            hint: did you mean 'openai'? known providers: mock, openai, anthropic, gemini, openai-responses; name others in flow.config.yaml
             """)
     }
 

@@ -20,8 +20,10 @@ public struct PriceTable: Sendable {
     /// The price for `ref`, resolving dated snapshots and `-latest` (`gpt-4o-2024-08-06` → `gpt-4o`).
     /// Mock models cost nothing. Nil when the model has no price.
     public func price(for ref: ModelRef) -> Price? {
+        // The Responses API bills OpenAI's models at OpenAI's prices.
+        let provider = ref.provider == ProviderKind.openaiResponses.rawValue ? ProviderKind.openai.rawValue : ref.provider
         for name in Self.candidates(ref.name) {
-            if let price = prices["\(ref.provider)/\(name)"] { return price }
+            if let price = prices["\(provider)/\(name)"] { return price }
         }
         // Scripted replies cost nothing (unless a table prices them, as tests do).
         return ref.provider == "mock" ? Price(input: 0, output: 0) : nil

@@ -2,12 +2,14 @@
 /// one table, read by the registry (keys, base URLs), `flow render` and `flow models`.
 public enum ProviderKind: String, Sendable, CaseIterable {
     case mock, openai, anthropic, gemini
+    /// OpenAI's Responses API, with OpenAI's key and address.
+    case openaiResponses = "openai-responses"
 
     /// The environment variable holding the API key (none for the mock).
     public var keyVariable: String? {
         switch self {
         case .mock: return nil
-        case .openai: return "OPENAI_API_KEY"
+        case .openai, .openaiResponses: return "OPENAI_API_KEY"
         case .anthropic: return "ANTHROPIC_API_KEY"
         case .gemini: return "GEMINI_API_KEY"
         }
@@ -17,7 +19,7 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     public var baseURLVariable: String? {
         switch self {
         case .mock: return nil
-        case .openai: return "OPENAI_BASE_URL"
+        case .openai, .openaiResponses: return "OPENAI_BASE_URL"
         case .anthropic: return "ANTHROPIC_BASE_URL"
         case .gemini: return "GEMINI_BASE_URL"
         }

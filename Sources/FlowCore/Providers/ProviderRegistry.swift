@@ -66,6 +66,9 @@ public struct ProviderRegistry: Sendable {
         let base = kind.baseURLVariable.flatMap(base)
         switch kind {
         case .mock: return nil
+        case .openai where OpenAIResponsesAdapter.requiresResponses(ref.name), .openaiResponses:
+            // The models only the Responses API serves go there from openai/ too.
+            return OpenAIResponsesAdapter(baseURL: base ?? OpenAIAdapter.defaultBaseURL)
         case .openai: return OpenAIAdapter(baseURL: base ?? OpenAIAdapter.defaultBaseURL)
         case .anthropic: return AnthropicAdapter(baseURL: base ?? AnthropicAdapter.defaultBaseURL)
         case .gemini: return GeminiAdapter(baseURL: base ?? GeminiAdapter.defaultBaseURL)
