@@ -171,11 +171,14 @@ public struct SamplingParams: Sendable, Equatable {
     public var frequencyPenalty: Double?
     /// How much a reasoning model thinks before it answers; each adapter maps it or refuses it.
     public var reasoning: Reasoning?
+    /// Several answers to one request (OpenAI `n`, Gemini `candidateCount`; emulated with that
+    /// many calls on Anthropic). The first is the answer; all are the step's choices.
+    public var n: Int?
 
     /// Parameters; every one left nil is left to the provider.
     public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil, seed: Int? = nil,
                 logprobs: Bool? = nil, topLogprobs: Int? = nil, topK: Int? = nil, presencePenalty: Double? = nil,
-                frequencyPenalty: Double? = nil, reasoning: Reasoning? = nil) {
+                frequencyPenalty: Double? = nil, reasoning: Reasoning? = nil, n: Int? = nil) {
         self.temperature = temperature
         self.topP = topP
         self.maxTokens = maxTokens
@@ -187,6 +190,7 @@ public struct SamplingParams: Sendable, Equatable {
         self.presencePenalty = presencePenalty
         self.frequencyPenalty = frequencyPenalty
         self.reasoning = reasoning
+        self.n = n
     }
 
     /// Whether log probabilities were asked for, directly or through `top_logprobs`.
@@ -204,6 +208,7 @@ public struct SamplingParams: Sendable, Equatable {
                        topK: overrides.topK ?? topK,
                        presencePenalty: overrides.presencePenalty ?? presencePenalty,
                        frequencyPenalty: overrides.frequencyPenalty ?? frequencyPenalty,
-                       reasoning: overrides.reasoning ?? reasoning)
+                       reasoning: overrides.reasoning ?? reasoning,
+                       n: overrides.n ?? n)
     }
 }

@@ -6,7 +6,7 @@ public struct ChatResponse: Sendable, Equatable {
     public static func == (lhs: ChatResponse, rhs: ChatResponse) -> Bool {
         lhs.content == rhs.content && lhs.finishReason == rhs.finishReason && lhs.usage == rhs.usage
             && lhs.model == rhs.model && lhs.logprobs == rhs.logprobs && lhs.toolCalls == rhs.toolCalls
-            && lhs.reasoning == rhs.reasoning
+            && lhs.reasoning == rhs.reasoning && lhs.choices == rhs.choices
     }
 
     /// The generated text, without the prefill (the interpreter joins them).
@@ -21,6 +21,8 @@ public struct ChatResponse: Sendable, Equatable {
     public var logprobs: [TokenLogprob]?
     /// Tools the model asked to call.
     public var toolCalls: [ToolCall]
+    /// Every answer when several were asked for (`n`), the first being `content`; empty otherwise.
+    public var choices: [String] = []
     /// What the model thought before answering, where the provider shows it (Anthropic's
     /// thinking blocks): recorded in the transcript, never part of `content` or a saved answer.
     public var reasoning: String?

@@ -60,9 +60,11 @@ struct Conversation {
 
     /// Adds the assistant's answer (prefill included) and saves it: `parsed` when the step
     /// parsed it as JSON, else the text.
-    mutating func answer(_ text: String, for step: Step, parsed: JSON? = nil) {
+    mutating func answer(_ text: String, for step: Step, parsed: JSON? = nil, choices: [String] = []) {
         messages.append(ChatMessage(.assistant, text))
         if let save = step.save { variables[save] = parsed.map(TemplateValue.init) ?? .string(text) }
+        // `{{step-id.choices}}`: every answer of a step that asked for several (`n`).
+        if choices.count > 1 { variables[step.id] = .map(["choices": .list(choices.map(TemplateValue.string))]) }
     }
 
     /// The answer parsed as JSON for `parse: json`; the prefill is part of the text parsed

@@ -33,8 +33,9 @@ extension Interpreter {
         let started = ContinuousClock.now
         do {
             let response: ChatResponse
-            // Tool steps are not streamed: their answers are calls, not text to show.
-            if let onText, request.tools.isEmpty {
+            // Tool steps are not streamed: their answers are calls, not text to show; nor are
+            // steps asking for several answers, which streams interleave.
+            if let onText, request.tools.isEmpty, (request.params.n ?? 1) == 1 {
                 let id = step.id
                 response = try await provider.stream(request) { text in onText(id, text) }
             } else {

@@ -111,6 +111,9 @@ public struct Interpreter: Sendable {
             for case .retry(let spec) in step.branches.values.joined().map(\.action) {
                 shapes.append((spec.model ?? shapes[0].0, params.merged(with: spec.params)))
             }
+            if !step.tools.isEmpty, (params.n ?? 1) > 1 {
+                throw RunError(.invalid, "step '\(step.id)' offers tools and asks for \(params.n ?? 1) answers: a tool loop follows one answer; remove 'n' or the tools", step: step.id)
+            }
             for (model, params) in shapes {
                 // The shape of the request is known before its text: a prefill stands in as "…".
                 // Images and documents stand in with their size and type, for the providers' limits.
@@ -237,7 +240,7 @@ public struct Interpreter: Sendable {
                 text = ""
             case .next, .end, .goto:
                 if response != nil {
-                    conversation.answer(text, for: step, parsed: parsed)
+                    conversation.answer(text, for: step, parsed: parsed, choices: run.steps.last?.choices ?? [])
                     onAnswer?(step.id, text)
                 }
                 if case .goto(let id) = action { return .goto(id) }
@@ -280,9 +283,13 @@ public struct Interpreter: Sendable {
     private func stepResult(_ step: Step, model: ModelRef, response: ChatResponse, text: String, latencyMs: Double) -> StepResult {
         let listCost = prices.cost(response.usage, model: model)
         let live = response.origin == .live
-        return StepResult(id: step.id, model: model, finishReason: response.finishReason, content: text, usage: response.usage,
-                          latencyMs: latencyMs, costUSD: live ? listCost : 0, logprobs: response.logprobs,
-                          origin: response.origin, recordedCostUSD: live ? nil : listCost)
+        var result = StepResult(id: step.id, model: model, finishReason: response.finishReason, content: text, usage: response.usage,
+                                latencyMs: latencyMs, costUSD: live ? listCost : 0, logprobs: response.logprobs,
+                                origin: response.origin, recordedCostUSD: live ? nil : listCost)
+        // The text carries the prefill; each choice gets the same start.
+        let start = String(text.dropLast(response.content.count))
+        result.choices = response.choices.map { start + $0 }
+        return result
     }
 
     /// How an answer ended, as branches see it: its finish reason, or `invalid` when `parse: json`

@@ -173,6 +173,8 @@ public struct StepResult: Sendable {
     public var origin: CallOrigin = .live
     /// For a replayed or scripted call, what its answer costs at list price (nil when unpriced or live).
     public var recordedCostUSD: Double? = nil
+    /// Every answer when the step asked for several (`n`), prefill included; empty otherwise.
+    public var choices: [String] = []
 
     /// The call's cost at list price whether it was sent or not.
     public var answerCostUSD: Double? { origin == .live ? costUSD : recordedCostUSD }

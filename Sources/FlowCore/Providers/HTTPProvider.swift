@@ -41,6 +41,7 @@ public struct HTTPProvider: ChatProvider {
 
     /// Sends the request and decodes the whole answer, retrying what may succeed later.
     public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        if let n = request.params.n, n > 1, !adapter.choicesNative { return try await emulateChoices(request, n: n) }
         try adapter.check(request)
         let http = try adapter.encode(request, apiKey: apiKey)
         return try await withRetries(request.model, tokens: request.estimatedInputTokens) { headers async throws(ProviderError) -> ChatResponse in
@@ -48,6 +49,23 @@ public struct HTTPProvider: ChatProvider {
             headers = response.headers
             return try adapter.decode(response)
         }
+    }
+
+    /// `n` answers from a provider without `n`: that many calls, one after another, merged into
+    /// one response (the first call's answer and finish, every answer as a choice, usage summed),
+    /// so the cassette records one response and cost counts every call.
+    private func emulateChoices(_ request: ChatRequest, n: Int) async throws(ProviderError) -> ChatResponse {
+        var single = request
+        single.params.n = nil
+        var merged = try await complete(single)
+        var choices = [merged.content]
+        for _ in 1..<n {
+            let next = try await complete(single)
+            choices.append(next.content)
+            merged.usage = merged.usage + next.usage
+        }
+        merged.choices = choices
+        return merged
     }
 
     /// Streams on the wire. A retry starts the answer over: text already passed to `onText`

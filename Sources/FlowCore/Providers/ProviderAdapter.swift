@@ -16,9 +16,14 @@ public protocol ProviderAdapter: Sendable {
     func encodeStream(_ request: ChatRequest, apiKey: String?) throws(ProviderError) -> HTTPRequest
     /// A fresh decoder for one streamed answer.
     func streamDecoder() -> any StreamDecoder
+    /// Whether one request can ask for several answers (`n`); if not, they are that many calls.
+    var choicesNative: Bool { get }
 }
 
 extension ProviderAdapter {
+    /// Most providers take `n` in one request.
+    public var choicesNative: Bool { true }
+
     /// The answer, normalized, with the provider's body kept as it came for the transcript.
     public func decode(_ response: HTTPResponse) throws(ProviderError) -> ChatResponse {
         let json = (200..<300).contains(response.status) ? try? JSON.parse(response.body) : nil

@@ -93,6 +93,7 @@ public struct Cassette: Sendable {
             ("presence_penalty", params.presencePenalty.map(JSON.double)),
             ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
             ("reasoning", params.reasoning?.json),
+            ("n", params.n.map(JSON.int)),
         ])
     }
 
@@ -240,6 +241,7 @@ extension Cassette {
             ("content", .string(response.content)),
             ("reasoning", response.reasoning.map(JSON.string)),
             ("reasoning_blocks", response.reasoningBlocks.isEmpty ? nil : .array(response.reasoningBlocks)),
+            ("choices", response.choices.isEmpty ? nil : .array(response.choices.map(JSON.string))),
             ("finish_reason", .string(response.finishReason.name)),
             ("finish_reason_raw", .string(response.finishReason.raw)),
             ("model", response.model.map(JSON.string)),
@@ -288,6 +290,7 @@ extension Cassette {
             })
         answer.reasoning = response["reasoning"]?.string
         answer.reasoningBlocks = response["reasoning_blocks"]?.array ?? []
+        answer.choices = (response["choices"]?.array ?? []).compactMap(\.string)
         return Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: answer)
     }
 

@@ -30,6 +30,7 @@ enum TranscriptEvents {
             ("finish_reason_raw", .string(response.finishReason.raw)),
             ("content", .string(response.content)),
             ("reasoning", response.reasoning.map(JSON.string)),
+            ("choices", response.choices.isEmpty ? nil : .array(response.choices.map(JSON.string))),
             ("model", response.model.map(JSON.string)),
             ("usage", usage(response.usage)),
             ("latency_ms", .double((latencyMs * 1000).rounded() / 1000)),
@@ -66,6 +67,7 @@ enum TranscriptEvents {
             ("presence_penalty", params.presencePenalty.map(JSON.double)),
             ("frequency_penalty", params.frequencyPenalty.map(JSON.double)),
             ("reasoning", params.reasoning?.json),
+            ("n", params.n.map(JSON.int)),
         ])
     }
 

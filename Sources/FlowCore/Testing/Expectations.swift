@@ -11,6 +11,9 @@ public enum Expectations {
 
     /// The failure message of `expectation` on `result`, or nil when it holds.
     public static func check(_ expectation: Expectation, result: RunResult) -> String? {
+        if let mode = expectation.choices, let id = expectation.step, let step = result.steps.last(where: { $0.id == id }) {
+            return checkChoices(expectation, mode: mode, step: step, result: result)
+        }
         let subject = expectation.step.map { "step \($0)" } ?? "the output"
         // The last answer of the step: a step visited or continued twice is judged on its final text.
         let stepResult = expectation.step.flatMap { id in result.steps.last { $0.id == id } }
@@ -66,6 +69,27 @@ public enum Expectations {
         case .tokensAtMost(let limit):
             let tokens = result.totals.inputTokens + result.totals.outputTokens
             return verdict(tokens <= limit, "expected tokens \(not)at most \(limit), got \(tokens)")
+        }
+    }
+
+    /// `choices: any|all`: the check on each answer of the step, as if each were its only one.
+    static func checkChoices(_ expectation: Expectation, mode: Expectation.Choices, step: StepResult, result: RunResult) -> String? {
+        guard step.choices.count > 1 else {
+            return "expected several answers from step \(step.id) for choices: \(mode.rawValue), but it gave one (set params: {n: 2} or more)"
+        }
+        var single = expectation
+        single.choices = nil
+        let failures = step.choices.enumerated().compactMap { index, text -> String? in
+            var alone = step
+            alone.content = text
+            alone.choices = []
+            var view = result
+            view.steps = [alone]
+            return check(single, result: view).map { "choice \(index + 1): \($0)" }
+        }
+        switch mode {
+        case .all: return failures.isEmpty ? nil : failures.joined(separator: "; ")
+        case .any: return failures.count < step.choices.count ? nil : "no choice of \(step.choices.count) passes: " + failures.joined(separator: "; ")
         }
     }
 

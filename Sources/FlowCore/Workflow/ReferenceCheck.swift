@@ -37,6 +37,8 @@ enum ReferenceCheck {
                 known.append(save)
                 laterSaves[save] = nil
             }
+            // A step asking for several answers makes `{{its-id.choices}}`.
+            if (workflow.params.merged(with: step.params).n ?? 1) > 1 { known.append(step.id) }
         }
         check(workflow.output, known: known)
         return problems

@@ -50,6 +50,13 @@ public struct Expectation: Sendable {
     public var step: String?
     /// Whether the check is inverted (`not:`).
     public var negated: Bool
+    /// `choices: any|all`: the check runs on every answer of a step that asked for several (`n`).
+    public var choices: Choices?
+
+    /// Which of a step's several answers must pass.
+    public enum Choices: String, Sendable {
+        case any, all
+    }
     /// Where the expectation is written.
     public var mark: Mark
     /// The file the expectation is written in, when not the workflow (a dataset row's own).

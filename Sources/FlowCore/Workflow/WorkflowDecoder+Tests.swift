@@ -76,14 +76,22 @@ extension WorkflowDecoder {
 
     private mutating func plainExpectation(_ node: Node, negated: Bool) -> Expectation? {
         guard let pairs = mapping(node, "an expectation") else { return nil }
-        checkKeys(pairs, allowed: Self.expectationKeys + ["equals", "matches", "format_assertion"], in: "an expectation")
+        checkKeys(pairs, allowed: Self.expectationKeys + ["equals", "matches", "format_assertion", "choices"], in: "an expectation")
         let step = node["step"].flatMap { string($0, "step") }
+        var choices: Expectation.Choices?
+        if let choicesNode = node["choices"], let text = string(choicesNode, "choices") {
+            if let mode = Expectation.Choices(rawValue: text) { choices = mode } else {
+                report(choicesNode.mark, "'choices' must be any or all, got '\(text)'", hint: Suggestion.hint(for: text, in: ["any", "all"]))
+            }
+            if step == nil { report(choicesNode.mark, "'choices' needs 'step:', the step that asked for several answers (n)") }
+        }
         if let inner = node["not"] {
             guard var expectation = plainExpectation(inner, negated: !negated) else { return nil }
             if expectation.step == nil { expectation.step = step }
             return expectation
         }
-        let kinds = pairs.compactMap { $0.key.scalar?.text }.filter { $0 != "step" && $0 != "format_assertion" && !($0 == "equals" && node["json_path"] != nil)
+        let kinds = pairs.compactMap { $0.key.scalar?.text }.filter { $0 != "step" && $0 != "format_assertion" && $0 != "choices"
+            && !($0 == "equals" && node["json_path"] != nil)
             && !($0 == "matches" && node["json_path"] != nil) }
         guard kinds.count == 1, let key = kinds.first, let value = node[key] else {
             report(node.mark, kinds.isEmpty ? "an expectation needs a check" : "an expectation has one check, got \(kinds.joined(separator: " and "))",
@@ -93,7 +101,14 @@ extension WorkflowDecoder {
         if let flag = node["format_assertion"], key != "json_schema", key != "schema" {
             report(flag.mark, "'format_assertion' goes with a schema check (json_schema or schema), not '\(key)'")
         }
-        func make(_ kind: Expectation.Kind) -> Expectation { Expectation(kind: kind, step: step, negated: negated, mark: node.mark) }
+        if let flag = node["choices"], ["finish_reason", "path", "confidence", "cost_usd", "tokens"].contains(key) {
+            report(flag.mark, "'choices' goes with a check of the text (contains, equals, matches, json…), not '\(key)'")
+        }
+        func make(_ kind: Expectation.Kind) -> Expectation {
+            var expectation = Expectation(kind: kind, step: step, negated: negated, mark: node.mark)
+            expectation.choices = choices
+            return expectation
+        }
         switch key {
         case "equals": return string(value, "equals").map { make(.equals($0)) }
         case "contains": return string(value, "contains").map { make(.contains($0)) }

@@ -15,7 +15,7 @@ public struct WorkflowDecoder {
     /// are sent, so the workflow is held to its limit.
     static let maxCacheMarks = 4
     static let paramKeys = ["temperature", "top_p", "max_tokens", "stop", "seed", "logprobs", "top_logprobs",
-                            "top_k", "presence_penalty", "frequency_penalty", "reasoning"]
+                            "top_k", "presence_penalty", "frequency_penalty", "reasoning", "n"]
 
     let source: SourceFile
     /// Providers a `model:` may name: the built-in ones and those in the project config.
@@ -224,6 +224,11 @@ public struct WorkflowDecoder {
         if let value = node["presence_penalty"] { params.presencePenalty = number(value, "presence_penalty", in: -2...2) }
         if let value = node["frequency_penalty"] { params.frequencyPenalty = number(value, "frequency_penalty", in: -2...2) }
         if let value = node["reasoning"] { params.reasoning = reasoning(value) }
+        if let value = node["n"] {
+            if case .int(let int) = value.value, (1...8).contains(int) { params.n = int } else {
+                report(value.mark, "'n' must be a whole number from 1 to 8, got \(describe(value))")
+            }
+        }
         if let value = node["stop"] {
             if let items = value.sequence {
                 params.stop = items.compactMap { string($0, "stop") }

@@ -7,6 +7,8 @@ public struct AnthropicAdapter: ProviderAdapter {
 
     /// The provider's name.
     public let providerName = "anthropic"
+    /// Messages has no `n`: several answers are that many calls, merged.
+    public var choicesNative: Bool { false }
     /// The API root (`ANTHROPIC_BASE_URL` overrides it).
     public var baseURL: String
 

@@ -27,8 +27,15 @@ extension GeminiAdapter {
             return ToolCall(id: "call_\(index + 1)", name: name, arguments: part["functionCall"]?["args"] ?? .object([]),
                             signature: part["thoughtSignature"]?.string)
         }
-        return ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model,
-                            logprobs: Self.logprobs(candidate["logprobsResult"]), toolCalls: toolCalls)
+        var decoded = ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model,
+                                   logprobs: Self.logprobs(candidate["logprobsResult"]), toolCalls: toolCalls)
+        // `candidateCount` > 1: every candidate's text, in index order; the first is the answer.
+        if let all = json["candidates"]?.array, all.count > 1 {
+            decoded.choices = all.sorted { ($0["index"]?.int ?? 0) < ($1["index"]?.int ?? 0) }.map { candidate in
+                (candidate["content"]?["parts"]?.array ?? []).filter { $0["thought"] != .bool(true) }.compactMap { $0["text"]?.string }.joined()
+            }
+        }
+        return decoded
     }
 
     /// The raw finish of a blocked prompt, `prompt_blocked:` with whatever came (the reason, the

@@ -40,6 +40,7 @@ extension GeminiAdapter {
             ("maxOutputTokens", params.maxTokens.map(JSON.int)),
             ("stopSequences", params.stop.map { .array($0.map(JSON.string)) }),
             ("seed", params.seed.map(JSON.int)),
+            ("candidateCount", params.n.map(JSON.int)),
             ("responseLogprobs", params.wantsLogprobs ? .bool(true) : nil),
             ("logprobs", params.topLogprobs.map(JSON.int)),
             ("thinkingConfig", params.reasoning.map { reasoning in

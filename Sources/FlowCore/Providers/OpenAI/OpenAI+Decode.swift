@@ -20,9 +20,15 @@ extension OpenAIAdapter {
             reason = .contentFilter(raw: rawReason)
             if content.isEmpty { content = refusal }
         }
-        return ChatResponse(content: content, finishReason: reason, usage: try Self.usage(json["usage"]),
-                            model: json["model"]?.string, logprobs: Self.logprobs(choice["logprobs"]),
-                            toolCalls: Self.toolCalls(message?["tool_calls"]))
+        var decoded = ChatResponse(content: content, finishReason: reason, usage: try Self.usage(json["usage"]),
+                                   model: json["model"]?.string, logprobs: Self.logprobs(choice["logprobs"]),
+                                   toolCalls: Self.toolCalls(message?["tool_calls"]))
+        // `n` > 1: every choice's text, in index order; the first is the answer.
+        if let all = json["choices"]?.array, all.count > 1 {
+            decoded.choices = all.sorted { ($0["index"]?.int ?? 0) < ($1["index"]?.int ?? 0) }
+                .map { $0["message"]?["content"]?.string ?? $0["message"]?["refusal"]?.string ?? "" }
+        }
+        return decoded
     }
 
     static func finishReason(_ raw: String) -> FinishReason {

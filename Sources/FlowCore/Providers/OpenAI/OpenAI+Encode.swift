@@ -45,6 +45,7 @@ extension OpenAIAdapter {
             (maxTokensField.rawValue, params.maxTokens.map(JSON.int)),
             ("stop", params.stop.map { .array($0.map(JSON.string)) }),
             ("seed", params.seed.map(JSON.int)),
+            ("n", params.n.map(JSON.int)),
             ("logprobs", params.wantsLogprobs ? .bool(true) : nil),
             ("top_logprobs", params.topLogprobs.map(JSON.int)),
             // Not OpenAI's (check refuses it there); vLLM and llama.cpp's server read it.

@@ -33,7 +33,7 @@ public struct OpenAIResponsesAdapter: ProviderAdapter {
     /// of them are Responses parameters), and whatever OpenAI's model rules refuse.
     public func check(_ request: ChatRequest) throws(ProviderError) {
         let params = request.params
-        let absent = [("stop", params.stop != nil), ("seed", params.seed != nil), ("logprobs", params.wantsLogprobs),
+        let absent = [("stop", params.stop != nil), ("seed", params.seed != nil), ("logprobs", params.wantsLogprobs), ("n", (params.n ?? 1) > 1),
                       ("presence_penalty", params.presencePenalty != nil), ("frequency_penalty", params.frequencyPenalty != nil)]
             .filter(\.1).map(\.0)
         if !absent.isEmpty {
