@@ -6,19 +6,8 @@ import Testing
 /// `n`: several answers to one request — OpenAI `n`, Gemini `candidateCount`, emulated on
 /// Anthropic — the first the answer, all of them the step's choices, checked with `choices:`.
 @Suite struct ChoicesTests {
-    func decode(_ text: String) throws -> Workflow {
-        let source = SourceFile(path: "w.yaml", text: text)
-        return try WorkflowDecoder.decode(try YAML.load(source), source: source)
-    }
-
-    func problems(_ text: String) -> String {
-        do {
-            _ = try decode(text)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    func decode(_ text: String) throws -> Workflow { try WorkflowText.decode(text) }
+    func problems(_ text: String) -> String { WorkflowText.problems(text) }
 
     @Test func decodedAndChecked() throws {
         let workflow = try decode("""

@@ -79,15 +79,7 @@ import Testing
         #expect(Cassette.message(changed.messages[0]) != Cassette.message(Self.request.messages[0]))
     }
 
-    func decode(_ user: String) -> String {
-        let source = SourceFile(path: "w.yaml", text: "flow: 1\nmodel: mock/m\nsteps:\n  - id: a\n    user:\n\(user)")
-        do {
-            _ = try WorkflowDecoder.decode(try YAML.load(source), source: source)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    func decode(_ user: String) -> String { WorkflowText.problems("flow: 1\nmodel: mock/m\nsteps:\n  - id: a\n    user:\n\(user)") }
 
     @Test func partsAreCheckedWhenDecoded() {
         #expect(decode("      - image: {file: a.png, detail: low}\n      - Describe it.\n") == "no error")

@@ -7,10 +7,7 @@ import Testing
 /// (at most 4), OpenAI and Gemini cache by themselves (OpenAI takes a routing key), and
 /// `flow cost` says how much input came from cache.
 @Suite struct PromptCacheTests {
-    func decode(_ text: String) throws -> Workflow {
-        let source = SourceFile(path: "w.yaml", text: text)
-        return try WorkflowDecoder.decode(try YAML.load(source), source: source)
-    }
+    func decode(_ text: String) throws -> Workflow { try WorkflowText.decode(text) }
 
     static let workflow = """
         flow: 1

@@ -7,19 +7,9 @@ import Testing
 /// model has no reasoning or a provider's rules forbid the combination; thinking kept apart from
 /// the answer and sent back unchanged in tool loops.
 @Suite struct ReasoningTests {
-    func decode(_ params: String) throws -> SamplingParams {
-        let source = SourceFile(path: "w.yaml", text: "flow: 1\nmodel: mock/m\nparams: \(params)\nsteps: [{id: a, user: hi}]\n")
-        return try WorkflowDecoder.decode(try YAML.load(source), source: source).params
-    }
-
-    func problems(_ params: String) -> String {
-        do {
-            _ = try decode(params)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    static func workflow(_ params: String) -> String { "flow: 1\nmodel: mock/m\nparams: \(params)\nsteps: [{id: a, user: hi}]\n" }
+    func decode(_ params: String) throws -> SamplingParams { try WorkflowText.decode(Self.workflow(params)).params }
+    func problems(_ params: String) -> String { WorkflowText.problems(Self.workflow(params)) }
 
     func request(_ model: String, _ params: SamplingParams) -> ChatRequest {
         ChatRequest(model: model, messages: [ChatMessage(.user, "Hi")], params: params)

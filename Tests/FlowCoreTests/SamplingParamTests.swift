@@ -9,10 +9,7 @@ import Testing
     static let params = SamplingParams(maxTokens: 64, topK: 40, presencePenalty: 0.5, frequencyPenalty: -1)
     static let request = ChatRequest(model: "m", messages: [ChatMessage(.user, "Hi")], params: params)
 
-    func decode(_ text: String) throws -> Workflow {
-        let source = SourceFile(path: "w.yaml", text: text)
-        return try WorkflowDecoder.decode(try YAML.load(source), source: source)
-    }
+    func decode(_ text: String) throws -> Workflow { try WorkflowText.decode(text) }
 
     @Test func decodedWithTheirRanges() throws {
         let workflow = try decode("""
