@@ -72,6 +72,33 @@ import Testing
         #expect(steps[0]?["wire"]?["body"]?.serialized == #"{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a support agent."},{"role":"user","content":"Classify: Card declined"},{"role":"assistant","content":"{"}],"temperature":0.0,"max_completion_tokens":50}"#)
     }
 
+    /// Issue 14's parameters, each in the provider's own wire names, as `flow render` prints them.
+    @Test(arguments: [
+        ("openai", "{presence_penalty: 0.5, frequency_penalty: 0.2, n: 2}", "gpt-4o-mini",
+         [#""presence_penalty": 0.5"#, #""frequency_penalty": 0.2"#, #""n": 2"#, #""prompt_cache_key": "k1""#]),
+        ("openai", "{reasoning: {effort: low}}", "o4-mini", [#""reasoning_effort": "low""#]),
+        ("anthropic", "{top_k: 5, n: 2}", "claude-sonnet-4-5", [#""top_k": 5"#, #""cache_control": {"#, #""type": "ephemeral""#]),
+        ("anthropic", "{reasoning: {budget_tokens: 2048}}", "claude-sonnet-4-5", [#""thinking": {"#, #""budget_tokens": 2048"#]),
+        ("gemini", "{top_k: 5, presence_penalty: 0.5, n: 2, reasoning: {budget_tokens: 2048}}", "gemini-2.5-flash",
+         [#""topK": 5"#, #""presencePenalty": 0.5"#, #""candidateCount": 2"#, #""thinkingBudget": 2048"#]),
+        ("openai-responses", "{reasoning: {effort: high}}", "gpt-5",
+         [#""reasoning": {"#, #""effort": "high""#, #""store": false"#, #""max_output_tokens": 4096"#]),
+    ])
+    func newParametersInEachWireFormat(provider: String, params: String, model: String, fields: [String]) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: \(provider)/\(model)
+            prompt_cache_key: k1
+            params: {max_tokens: 4096}
+            system: {text: "You read contracts.", cache: true}
+            steps: [{id: a, user: hi, params: \(params)}]
+            """)
+        let result = try FlowBinary.run(["render", "w.yaml", "--provider", provider], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        for field in fields { #expect(result.stdout.contains(field), "\(provider): \(field)\n\(result.stdout)") }
+    }
+
     @Test func anthropicBodyAndUnknownStep() throws {
         let directory = try project()
         let anthropic = try FlowBinary.run(["render", "triage.yaml", "--var", "ticket=x", "--step", "reply", "--provider", "anthropic"],

@@ -78,6 +78,43 @@ import Testing
         #expect(server.requests.first?.bodyText.contains(#""stream":true"#) == true)
     }
 
+    static var stream: String {
+        [
+            #"event: response.output_text.delta\#ndata: {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"Hello, "}"#,
+            #"event: response.output_text.delta\#ndata: {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"wörld!"}"#,
+            "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":\(response(text("Hello, wörld!")))}",
+        ].joined(separator: "\n\n") + "\n\n"
+    }
+
+    @Test func aStreamCutBeforeItsClosingEventIsRetried() throws {
+        let calls = CallCounter()
+        let server = try StubServer { _ in calls.next() == 1 ? .events(Self.stream, cutAfter: 120) : .events(Self.stream) }
+        defer { server.stop() }
+        let (result, events) = try run(server, options: ["--stream"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSON.parse(result.stdout)["output"] == .string("Hello, wörld!"))
+        #expect(events.contains { $0["type"]?.string == "retry" } && server.requests.count == 2)
+    }
+
+    @Test(arguments: [("{\"output\": [", "OpenAI answered with a body that is not JSON (invalid JSON at byte 12: unexpected end of input)"),
+                      ("{}", "OpenAI's answer has no status or output: not a Responses object")])
+    func malformedBodiesAreNotRetried(body: String, message: String) throws {
+        let server = try StubServer { _ in StubServer.Response(body: body) }
+        defer { server.stop() }
+        let (result, _) = try run(server)
+        #expect(result.status == 69)
+        #expect(server.requests.count == 1)
+        #expect(try JSON.parse(result.stdout)["error"]?["message"]?.string == "step 'ask': " + message)
+    }
+
+    @Test func slowFirstBytePastTheTimeout() throws {
+        let server = try StubServer { _ in StubServer.Response(body: Self.response(Self.text("late")), delay: 3) }
+        defer { server.stop() }
+        let (result, _) = try run(server, options: ["--timeout", "0.5", "--retries", "0"])
+        #expect(result.status == 69)
+        #expect(try JSON.parse(result.stdout)["error"]?["message"]?.string?.hasSuffix("within 0.5 s (the total timeout)") == true)
+    }
+
     @Test func aToolLoopSendsFunctionCallOutputs() throws {
         let server = try StubServer { request in
             StubServer.Response(body: request.bodyText.contains("function_call_output")
