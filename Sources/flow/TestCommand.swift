@@ -17,6 +17,8 @@ enum TestCommand {
         var retry: RetryPolicy
         /// Answer through the providers' Batch APIs (`--batch`).
         var batch = false
+        /// The cases of `--baseline`'s report, to compare with.
+        var baseline: [CaseResult]?
     }
 
     static func main(_ arguments: ParsedArguments) async -> Int32 {
@@ -83,6 +85,19 @@ enum TestCommand {
         }
         if settings.prune, arguments.value("--filter") != nil || arguments.value("--shard") != nil {
             throw usage("--prune cannot be used with --filter or --shard: the cases left out would lose their recordings")
+        }
+        if let failOn = arguments.value("--fail-on") {
+            guard failOn == "regression" else { throw usage("--fail-on takes 'regression', got '\(failOn)'") }
+            guard arguments.value("--baseline") != nil else { throw usage("--fail-on regression needs --baseline: regressions are against a baseline") }
+        }
+        if let path = arguments.value("--baseline") {
+            do {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                settings.baseline = try TestReports.cases(fromJSON: try JSON.parse([UInt8](data)))
+            } catch {
+                Terminal.err("\(path): error: \(error)\nhint: --baseline takes a report written by 'flow test --json > FILE'\n")
+                throw Stop(status: ExitCode.noInput)
+            }
         }
         return settings
     }
@@ -223,7 +238,10 @@ enum TestCommand {
                          + "hint: add 'tests:' to a workflow, check the paths and --filter, or pass --allow-empty\n")
             return ExitCode.failed
         }
-        Terminal.out(settings.json ? TestReports.json(results, rateLimits: rates, batches: batches).pretty + "\n" : TestReports.summary(results))
+        let comparison = settings.baseline.map { BaselineComparison(baseline: $0, current: results) }
+        var report = TestReports.json(results, rateLimits: rates, batches: batches)
+        if let comparison { report = report.adding([("baseline", comparison.json)]) }
+        Terminal.out(settings.json ? report.pretty + "\n" : TestReports.summary(results) + (comparison?.text ?? ""))
         if !settings.json, let line = TestReports.rateLine(rates) { Terminal.err(line) }
         // Standard error, so it is said with --json too (where the same counts are under "batch").
         if let batches { Terminal.err(TestReports.batchLine(batches)) }
@@ -238,6 +256,8 @@ enum TestCommand {
         if environment["GITHUB_ACTIONS"] == "true" { Terminal.out(TestReports.githubAnnotations(results)) }
         if invalid { return ExitCode.invalid }
         if results.contains(where: { $0.providerError != nil }) { return ExitCode.unavailable }
+        // The gate CI keeps on a pull request: no worse than the baseline, whatever failed there too.
+        if arguments.value("--fail-on") == "regression", let comparison { return comparison.regressions.isEmpty ? ExitCode.ok : ExitCode.failed }
         return results.allSatisfy(\.passed) ? ExitCode.ok : ExitCode.failed
     }
 }

@@ -41,7 +41,7 @@ extension ProviderAdapter {
 
 extension JSON {
     /// This object with `pairs` added at the end.
-    func adding(_ pairs: [(String, JSON)]) -> JSON {
+    public func adding(_ pairs: [(String, JSON)]) -> JSON {
         guard case .object(let existing) = self else { return self }
         return .object(existing + pairs)
     }

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import FlowCore
+
+/// `flow test --baseline OLD.json --fail-on regression`: the gate CI keeps on pull requests.
+@Suite struct BaselineGateTests {
+    static func workflow(reply: String) -> String {
+        """
+        flow: 1
+        model: mock/scripted
+        steps: [{id: answer, user: "Customer asks for a refund."}]
+        mock: ["\(reply)"]
+        tests:
+          - name: offers the refund
+            expect: [{contains: refund}]
+          - name: already failing
+            expect: [{contains: voucher}]
+        """
+    }
+
+    @Test func aBrokenPromptIsARegressionAndAnOldFailureIsNot() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", Self.workflow(reply: "We will refund you today."))
+        let before = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path)
+        #expect(before.status == 1)  // "already failing" fails in the baseline too
+        try directory.write("old.json", before.stdout)
+        // The same report as its own baseline: nothing regressed, so the gate passes.
+        let same = try FlowBinary.run(["test", "w.yaml", "--baseline", "old.json", "--fail-on", "regression"], in: directory.path)
+        #expect(same.status == 0, "\(same.stdout)")
+        #expect(same.stdout.contains("against the baseline:\n  no regressions\n"), "\(same.stdout)")
+
+        // A prompt change that loses the refund.
+        try directory.write("w.yaml", Self.workflow(reply: "Thanks for your message."))
+        let gated = try FlowBinary.run(["test", "w.yaml", "--baseline", "old.json", "--fail-on", "regression"], in: directory.path)
+        #expect(gated.status == 1)
+        #expect(gated.stdout.contains("regressed (1):\n  w.yaml: offers the refund: pass → fail — expected the output to contain \"refund\""), "\(gated.stdout)")
+        #expect(!gated.stdout.contains("already failing: fail → fail"))
+        let json = try JSON.parse(try FlowBinary.run(["test", "w.yaml", "--json", "--baseline", "old.json"], in: directory.path).stdout)
+        #expect(json["baseline"]?["regressions"]?.array?.first?["name"] == .string("offers the refund"))
+
+        let misuse = try FlowBinary.run(["test", "w.yaml", "--fail-on", "regression"], in: directory.path)
+        #expect(misuse.status == 64 && misuse.stderr.contains("--fail-on regression needs --baseline"))
+    }
+}
