@@ -253,6 +253,15 @@ enum TestCommand {
                 return ExitCode.software
             }
         }
+        if let path = arguments.value("--markdown") {
+            let markdown = MarkdownReport.render(results, comparison: comparison, artifact: environment["FLOW_REPORT_URL"])
+            do {
+                try Redaction.text(markdown).write(toFile: path, atomically: false, encoding: .utf8)
+            } catch {
+                Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
+                return ExitCode.software
+            }
+        }
         if environment["GITHUB_ACTIONS"] == "true" { Terminal.out(TestReports.githubAnnotations(results)) }
         if invalid { return ExitCode.invalid }
         if results.contains(where: { $0.providerError != nil }) { return ExitCode.unavailable }

@@ -38,6 +38,13 @@ import Testing
         let json = try JSON.parse(try FlowBinary.run(["test", "w.yaml", "--json", "--baseline", "old.json"], in: directory.path).stdout)
         #expect(json["baseline"]?["regressions"]?.array?.first?["name"] == .string("offers the refund"))
 
+        let summary = try FlowBinary.run(["test", "w.yaml", "--baseline", "old.json", "--markdown", "summary.md"], in: directory.path,
+                                         environment: ["FLOW_REPORT_URL": "https://ci.example/artifacts/42"])
+        #expect(summary.status == 1)
+        let markdown = try String(contentsOfFile: directory.path + "/summary.md", encoding: .utf8)
+        #expect(markdown.hasPrefix("### flow test: 0 passed, 2 failed · $0 · 1 regressed against the baseline"), "\(markdown)")
+        #expect(markdown.contains("| offers the refund | `w.yaml` | ❌ fail | 0/1 | $0 |") && markdown.contains("https://ci.example/artifacts/42"))
+
         let misuse = try FlowBinary.run(["test", "w.yaml", "--fail-on", "regression"], in: directory.path)
         #expect(misuse.status == 64 && misuse.stderr.contains("--fail-on regression needs --baseline"))
     }

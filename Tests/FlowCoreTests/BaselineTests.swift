@@ -39,3 +39,24 @@ import Testing
         #expect(comparison.json["regressions"]?.array?.count == 2)
     }
 }
+
+/// The Markdown for a pull request: failures first, short, safe in a table.
+@Suite struct MarkdownReportTests {
+    func result(_ name: String, passed: Bool, message: String? = nil) -> CaseResult {
+        CaseResult(workflow: "workflows/w.yaml", name: name, line: 1, runs: 1, passedRuns: passed ? 1 : 0, passRate: 1,
+                   failures: message.map { [(file: nil, line: 3, message: $0)] } ?? [], providerError: nil, mode: .replay,
+                   seconds: 0.1, costUSD: 0, tokens: 10)
+    }
+
+    @Test func failuresFirstAndShort() {
+        var results = [result("a passes", passed: true), result("b | pipes", passed: false, message: "expected x\ngot y")]
+        results += (1...30).map { result("case \($0)", passed: true) }
+        let comparison = BaselineComparison(baseline: [result("b | pipes", passed: true)], current: results)
+        let markdown = MarkdownReport.render(results, comparison: comparison, limit: 5, artifact: "https://ci.example/run/7")
+        #expect(markdown.hasPrefix("### flow test: 31 passed, 1 failed · $0 · 1 regressed against the baseline\n"))
+        #expect(markdown.contains("**Regressed**\n\n- `workflows/w.yaml` b \\| pipes: expected x got y\n"))
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| case | workflow") }
+        #expect(rows.count == 5 && rows.first == "| b \\| pipes | `workflows/w.yaml` | ❌ fail | 0/1 | $0 |", "\(rows)")
+        #expect(markdown.contains("…and 27 more cases.") && markdown.hasSuffix("Full results: https://ci.example/run/7\n"))
+    }
+}
