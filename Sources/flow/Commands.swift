@@ -90,7 +90,7 @@ enum Commands {
             .init(name: "--json", value: nil, help: "Print the results as JSON."),
             .init(name: "--junit", value: "<path>", help: "Write JUnit XML here."),
             .init(name: "--markdown", value: "<path>", help: "Write a short Markdown summary here (for $GITHUB_STEP_SUMMARY or a pull-request comment); FLOW_REPORT_URL names the full results."),
-            .init(name: "--baseline", value: "<file>", help: "Compare with an earlier 'flow test --json' report: what regressed, improved, moved within noise, and cost and token deltas."),
+            .init(name: "--baseline", value: "<file>", help: "Compare with an earlier 'flow test --json' report, or git:REF (the workflows at that commit, replayed): what regressed, improved, moved within noise, and cost and token deltas."),
             .init(name: "--fail-on", value: "<regression>", help: "With --baseline: exit 1 only when a case regressed, not for failures the baseline had too."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
         ],

@@ -24,7 +24,7 @@ enum TestCommand {
     static func main(_ arguments: ParsedArguments) async -> Int32 {
         do throws(Stop) {
             let environment = ProcessEnvironment.current
-            let settings = try parseSettings(arguments, environment: environment)
+            var settings = try parseSettings(arguments, environment: environment)
             if arguments.flags.contains("--merge") { return try merge(arguments, settings: settings, environment: environment) }
             let prices = try RunCommand.loadPrices(arguments)
             let files = try findWorkflows(arguments)
@@ -41,6 +41,15 @@ enum TestCommand {
                                     prices: prices, progress: progress, invalid: &invalid, batches: &batches)
             progress.finish()
             Interruption.parkIfInterrupted()
+            if let baseline = arguments.value("--baseline"), baseline.hasPrefix("git:") {
+                do throws(GitBaseline.Failure) {
+                    settings.baseline = try await GitBaseline.results(ref: String(baseline.dropFirst(4)), files: files, jobs: settings.jobs,
+                                                                      environment: environment, prices: prices)
+                } catch {
+                    Terminal.err("error: \(error.message)\n")
+                    return ExitCode.noInput
+                }
+            }
             return report(results, files: files, invalid: invalid, settings: settings, rates: gates.stats, batches: batches,
                           arguments: arguments, environment: environment)
         } catch {
@@ -90,7 +99,7 @@ enum TestCommand {
             guard failOn == "regression" else { throw usage("--fail-on takes 'regression', got '\(failOn)'") }
             guard arguments.value("--baseline") != nil else { throw usage("--fail-on regression needs --baseline: regressions are against a baseline") }
         }
-        if let path = arguments.value("--baseline") {
+        if let path = arguments.value("--baseline"), !path.hasPrefix("git:") {
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
                 settings.baseline = try TestReports.cases(fromJSON: try JSON.parse([UInt8](data)))

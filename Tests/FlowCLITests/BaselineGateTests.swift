@@ -45,6 +45,23 @@ import Testing
         #expect(markdown.hasPrefix("### flow test: 0 passed, 2 failed · $0 · 1 regressed against the baseline"), "\(markdown)")
         #expect(markdown.contains("| offers the refund | `w.yaml` | ❌ fail | 0/1 | $0 |") && markdown.contains("https://ci.example/artifacts/42"))
 
+        // Against the commit instead of a file: the workflow as committed, replayed from its tree.
+        try directory.write("w.yaml", Self.workflow(reply: "We will refund you today."))
+        for command in [["init", "-q"], ["add", "w.yaml"], ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "baseline"]] {
+            let git = Process()
+            git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            git.arguments = ["git", "-C", directory.path] + command
+            try git.run()
+            git.waitUntilExit()
+            #expect(git.terminationStatus == 0, "git \(command)")
+        }
+        try directory.write("w.yaml", Self.workflow(reply: "Thanks for your message."))
+        let fromGit = try FlowBinary.run(["test", "w.yaml", "--baseline", "git:HEAD", "--fail-on", "regression"], in: directory.path)
+        #expect(fromGit.status == 1)
+        #expect(fromGit.stdout.contains("regressed (1):\n  w.yaml: offers the refund: pass → fail"), "\(fromGit.stdout) \(fromGit.stderr)")
+        let unknown = try FlowBinary.run(["test", "w.yaml", "--baseline", "git:nosuchref"], in: directory.path)
+        #expect(unknown.status == 66 && unknown.stderr.contains("'nosuchref' is not a commit"), "\(unknown.stderr)")
+
         let misuse = try FlowBinary.run(["test", "w.yaml", "--fail-on", "regression"], in: directory.path)
         #expect(misuse.status == 64 && misuse.stderr.contains("--fail-on regression needs --baseline"))
     }

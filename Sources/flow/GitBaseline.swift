@@ -1,0 +1,73 @@
+import Foundation
+import FlowCore
+
+/// `--baseline git:REF`: the same workflows as they were at REF, replayed from the cassettes
+/// committed then, so a pull request is compared with its target branch without an artifact.
+/// The tree at REF is read with `git archive` into a temporary directory (nothing in the working
+/// tree is touched) and removed afterwards.
+enum GitBaseline {
+    struct Failure: Error {
+        var message: String
+    }
+
+    /// The cases of `files` at `ref`, named by their paths in this run so they compare.
+    static func results(ref: String, files: [String], jobs: Int, environment: [String: String],
+                        prices: PriceTable) async throws(Failure) -> [CaseResult] {
+        guard let top = run(["git", "rev-parse", "--show-toplevel"], in: ".")?.trimmingWhitespace, !top.isEmpty else {
+            throw Failure(message: "--baseline git:\(ref) needs a git repository here")
+        }
+        guard run(["git", "-C", top, "rev-parse", "--verify", "--quiet", ref + "^{commit}"]) != nil else {
+            throw Failure(message: "--baseline git:\(ref): '\(ref)' is not a commit in \(top)")
+        }
+        let scratch = NSTemporaryDirectory() + "flow-baseline-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let tree = scratch + "/tree"
+        do {
+            try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        } catch {
+            throw Failure(message: "cannot make a directory for the baseline: \(error.localizedDescription)")
+        }
+        guard run(["git", "-C", top, "archive", "--format=tar", "-o", scratch + "/tree.tar", ref]) != nil,
+              run(["tar", "-xf", scratch + "/tree.tar", "-C", tree]) != nil else {
+            throw Failure(message: "--baseline git:\(ref): git archive could not write the tree at \(ref)")
+        }
+        // Each file of this run at its place in the old tree; files that did not exist then have no baseline.
+        var old: [String: String] = [:]
+        let root = URL(fileURLWithPath: top).resolvingSymlinksInPath().path
+        for file in files {
+            let absolute = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
+            guard absolute.hasPrefix(root + "/") else { continue }
+            let candidate = tree + "/" + absolute.dropFirst(root.count + 1)
+            if FileManager.default.fileExists(atPath: candidate) { old[candidate] = file }
+        }
+        let (planned, _) = TestCommand.plan(Array(old.keys).sorted(), filter: nil, shard: nil)
+        var results: [CaseResult] = []
+        for (loaded, cases) in planned where !cases.isEmpty {
+            let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
+            let cassette = (try? CassetteStore.open(base + ".cassette.json")) ?? CassetteStore(path: base + ".cassette.json")
+            let runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: prices,
+                                    mode: .replay, record: false, cassette: cassette, jobs: jobs)
+            results += await runner.run(cases) { _ in }.map { result in
+                var renamed = result
+                renamed.workflow = old[loaded.source.path] ?? result.workflow
+                return renamed
+            }
+        }
+        return results
+    }
+
+    /// Runs `argv` (no shell); its standard output, or nil when it failed.
+    static func run(_ argv: [String], in directory: String? = nil) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = argv
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+}
