@@ -13,10 +13,10 @@ enum GitBaseline {
     /// The cases of `files` at `ref`, named by their paths in this run so they compare.
     static func results(ref: String, files: [String], jobs: Int, environment: [String: String],
                         prices: PriceTable) async throws(Failure) -> [CaseResult] {
-        guard let top = run(["git", "rev-parse", "--show-toplevel"], in: ".")?.trimmingWhitespace, !top.isEmpty else {
+        guard let top = ChildProcess.output(["git", "rev-parse", "--show-toplevel"])?.trimmingWhitespace, !top.isEmpty else {
             throw Failure(message: "--baseline git:\(ref) needs a git repository here")
         }
-        guard run(["git", "-C", top, "rev-parse", "--verify", "--quiet", ref + "^{commit}"]) != nil else {
+        guard ChildProcess.output(["git", "-C", top, "rev-parse", "--verify", "--quiet", ref + "^{commit}"]) != nil else {
             throw Failure(message: "--baseline git:\(ref): '\(ref)' is not a commit in \(top)")
         }
         let scratch = NSTemporaryDirectory() + "flow-baseline-\(UUID().uuidString)"
@@ -27,8 +27,8 @@ enum GitBaseline {
         } catch {
             throw Failure(message: "cannot make a directory for the baseline: \(error.localizedDescription)")
         }
-        guard run(["git", "-C", top, "archive", "--format=tar", "-o", scratch + "/tree.tar", ref]) != nil,
-              run(["tar", "-xf", scratch + "/tree.tar", "-C", tree]) != nil else {
+        guard ChildProcess.output(["git", "-C", top, "archive", "--format=tar", "-o", scratch + "/tree.tar", ref]) != nil,
+              ChildProcess.output(["tar", "-xf", scratch + "/tree.tar", "-C", tree]) != nil else {
             throw Failure(message: "--baseline git:\(ref): git archive could not write the tree at \(ref)")
         }
         // Each file of this run at its place in the old tree; files that did not exist then have no baseline.
@@ -54,20 +54,5 @@ enum GitBaseline {
             }
         }
         return results
-    }
-
-    /// Runs `argv` (no shell); its standard output, or nil when it failed.
-    static func run(_ argv: [String], in directory: String? = nil) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }
