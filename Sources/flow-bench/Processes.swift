@@ -14,8 +14,9 @@ struct ProcessBenchmarks {
     init() throws {
         // make bench points FLOW_BENCH_BINARY at the installed flow, so start-up is measured as
         // users meet it; otherwise the flow built beside this program.
-        flow = ProcessInfo.processInfo.environment["FLOW_BENCH_BINARY"] ?? URL(fileURLWithPath: CommandLine.arguments[0])
-            .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("flow").path
+        // Absolute: the benchmarks run flow from a scratch directory.
+        flow = ProcessInfo.processInfo.environment["FLOW_BENCH_BINARY"].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("flow").path
         directory = NSTemporaryDirectory() + "flow-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
