@@ -32,6 +32,8 @@ import Testing
         let completion = #"{"id":"c","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":1,"message":{"role":"assistant","content":"green"},"finish_reason":"stop"},{"index":0,"message":{"role":"assistant","content":"red"},"finish_reason":"stop"},{"index":2,"message":{"role":"assistant","content":"blue"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3}}"#
         let openAI = try OpenAIAdapter().decode(HTTPResponse(status: 200, body: Array(completion.utf8)))
         #expect(openAI.choices == ["red", "green", "blue"])
+        // The answer is the choice at index 0, wherever it stands in the list.
+        #expect(openAI.content == "red")
         #expect(try GeminiAdapter().body(for: request)["generationConfig"]?["candidateCount"] == .int(3))
         let generated = #"{"candidates":[{"content":{"parts":[{"text":"red"}],"role":"model"},"finishReason":"STOP","index":0},{"content":{"parts":[{"text":"teal"}],"role":"model"},"finishReason":"STOP","index":1}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2}}"#
         let gemini = try GeminiAdapter().decode(HTTPResponse(status: 200, body: Array(generated.utf8)))

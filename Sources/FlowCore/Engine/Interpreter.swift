@@ -189,9 +189,12 @@ public struct Interpreter: Sendable {
             var reason = BranchReason.error
             var parsed: JSON?
             if let response {
-                text = counts.continuations > 0 ? text + response.content
-                    : Self.joinPrefill(originalPrefill, response.content, mode: prefillMode(model, step: step.id, table: table))
-                run.steps.append(stepResult(step, model: model, response: response, text: text, latencyMs: run.lastLatencyMs))
+                let mode = prefillMode(model, step: step.id, table: table)
+                text = counts.continuations > 0 ? text + response.content : Self.joinPrefill(originalPrefill, response.content, mode: mode)
+                var result = stepResult(step, model: model, response: response, text: text, latencyMs: run.lastLatencyMs)
+                // Each of several answers starts with the prefill, as the first does.
+                result.choices = response.choices.map { Self.joinPrefill(originalPrefill, $0, mode: mode) }
+                run.steps.append(result)
                 (reason, parsed, last.invalidDetail) = Self.judge(response, text: text, step: step, prefill: originalPrefill)
             }
             let action = try branch(step, reason: reason, text: providerError?.description ?? text, logprobs: response?.logprobs, run: &run)
@@ -283,13 +286,9 @@ public struct Interpreter: Sendable {
     private func stepResult(_ step: Step, model: ModelRef, response: ChatResponse, text: String, latencyMs: Double) -> StepResult {
         let listCost = prices.cost(response.usage, model: model)
         let live = response.origin == .live
-        var result = StepResult(id: step.id, model: model, finishReason: response.finishReason, content: text, usage: response.usage,
-                                latencyMs: latencyMs, costUSD: live ? listCost : 0, logprobs: response.logprobs,
-                                origin: response.origin, recordedCostUSD: live ? nil : listCost)
-        // The text carries the prefill; each choice gets the same start.
-        let start = String(text.dropLast(response.content.count))
-        result.choices = response.choices.map { start + $0 }
-        return result
+        return StepResult(id: step.id, model: model, finishReason: response.finishReason, content: text, usage: response.usage,
+                          latencyMs: latencyMs, costUSD: live ? listCost : 0, logprobs: response.logprobs,
+                          origin: response.origin, recordedCostUSD: live ? nil : listCost)
     }
 
     /// How an answer ended, as branches see it: its finish reason, or `invalid` when `parse: json`

@@ -47,6 +47,15 @@ extension JSON {
     }
 }
 
+extension Array where Element == JSON {
+    /// OpenAI's choices or Gemini's candidates sorted by their `index` (in place for those
+    /// without one): with `n` they may come in any order, and index 0 is the answer.
+    var inIndexOrder: [JSON] {
+        enumerated().sorted { ($0.element["index"]?.int ?? $0.offset, $0.offset) < ($1.element["index"]?.int ?? $1.offset, $1.offset) }
+            .map(\.element)
+    }
+}
+
 /// Reads the fields shared by the providers' error handling.
 enum HTTPErrors {
     /// A 2xx body as JSON, or `.decode` naming the provider.

@@ -60,8 +60,8 @@ public struct BaselineComparison: Sendable {
             }
         }
         removed = baseline.map(key).filter { !new.contains($0) }
-        costBefore = Self.sum(baseline.map(\.costUSD))
-        costAfter = Self.sum(current.map(\.costUSD))
+        costBefore = RunResult.sum(baseline.map(\.costUSD))
+        costAfter = RunResult.sum(current.map(\.costUSD))
         tokensBefore = baseline.reduce(0) { TokenCount.add($0, $1.tokens) }
         tokensAfter = current.reduce(0) { TokenCount.add($0, $1.tokens) }
     }
@@ -73,10 +73,6 @@ public struct BaselineComparison: Sendable {
         let center = (p + z * z / (2 * n)) / (1 + z * z / n)
         let half = z / (1 + z * z / n) * ((p * (1 - p) / n + z * z / (4 * n * n)).squareRoot())
         return (max(0, center - half), min(1, center + half))
-    }
-
-    private static func sum(_ values: [Double?]) -> Double? {
-        values.reduce(Double?(0)) { total, value in total.flatMap { total in value.map { total + $0 } } }
     }
 
     /// The comparison as a person reads it, after the summary.

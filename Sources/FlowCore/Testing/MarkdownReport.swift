@@ -7,7 +7,7 @@ public enum MarkdownReport {
     public static func render(_ results: [CaseResult], comparison: BaselineComparison? = nil, limit: Int = 20,
                               artifact: String? = nil) -> String {
         let failed = results.filter { !$0.passed }
-        let cost = results.reduce(Double?(0)) { total, result in total.flatMap { total in result.costUSD.map { total + $0 } } }
+        let cost = RunResult.sum(results.map(\.costUSD))
         var out = "### flow test: \(results.count - failed.count) passed, \(failed.count) failed"
         out += " · \(Money.text(cost))"
         if let comparison { out += " · \(comparison.regressions.count) regressed against the baseline" }

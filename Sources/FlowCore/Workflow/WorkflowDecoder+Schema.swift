@@ -22,10 +22,7 @@ extension WorkflowDecoder {
 
     /// `format_assertion: true` beside a schema: `format` is checked, not only an annotation.
     mutating func formatAssertion(_ owner: Node) -> Bool {
-        guard let node = owner["format_assertion"] else { return false }
-        if case .bool(let value) = node.value, node.scalar != nil { return value }
-        report(node.mark, "'format_assertion' must be true or false, got \(describe(node))")
-        return false
+        flag(owner["format_assertion"], "format_assertion")
     }
 
     /// Where a schema problem is in the YAML: the key of an unknown keyword, else the value.

@@ -163,11 +163,7 @@ public struct WorkflowDecoder {
         if let onNode = node["on"] { step.branches = branches(onNode) }
         step.userParts = parts
         step.cache = flag(node["cache"], "cache")
-        if let freshNode = node["fresh"] {
-            if case .bool(let fresh) = freshNode.value, freshNode.scalar != nil { step.fresh = fresh } else {
-                report(freshNode.mark, "'fresh' must be true or false, got \(describe(freshNode))")
-            }
-        }
+        step.fresh = flag(node["fresh"], "fresh")
         if let toolsNode = node["tools"], let names = sequence(toolsNode, "tools") {
             step.tools = names.compactMap { string($0, "a tool name") }
         }
@@ -206,11 +202,7 @@ public struct WorkflowDecoder {
                 report(value.mark, "'seed' must be an integer, got \(describe(value))")
             }
         }
-        if let value = node["logprobs"] {
-            if case .bool(let bool) = value.value, value.scalar != nil { params.logprobs = bool } else {
-                report(value.mark, "'logprobs' must be true or false, got \(describe(value))")
-            }
-        }
+        if let value = node["logprobs"] { params.logprobs = flag(value, "logprobs") }
         if let value = node["top_logprobs"] {
             if case .int(let int) = value.value, (0...20).contains(int) { params.topLogprobs = int } else {
                 report(value.mark, "'top_logprobs' must be a whole number from 0 to 20, got \(describe(value))")
@@ -319,12 +311,7 @@ public struct WorkflowDecoder {
             return nil
         }
         checkKeys(pairs, allowed: ["file", "text", "strict", "cache"], in: "'\(key)'")
-        var strict = true
-        if let strictNode = node["strict"] {
-            if case .bool(let value) = strictNode.value, strictNode.scalar != nil { strict = value } else {
-                report(strictNode.mark, "'strict' must be true or false, got \(describe(strictNode))")
-            }
-        }
+        let strict = node["strict"] == nil || flag(node["strict"], "strict")
         let cache = flag(node["cache"], "cache")
         if cache, key == "output" || key == "prefill" {
             report(node["cache"]!.mark, "'cache' marks a prompt flow sends; '\(key)' is not sent as a cacheable turn",

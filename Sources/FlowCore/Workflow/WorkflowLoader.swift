@@ -179,7 +179,6 @@ public enum WorkflowLoader {
         try ProjectConfig.find(from: directory)
     }
 
-    /// Refuses a file reference that leaves the project (`/etc/passwd`, `../../x`, a link out).
     /// An image or document a user turn names: a URL as given, or a project file read now, so a
     /// missing file or one that is not what it claims fails validation. The media type comes
     /// from the bytes (PNG, JPEG, GIF, WebP images; PDF documents), not the file's extension.
@@ -205,6 +204,7 @@ public enum WorkflowLoader {
         }
     }
 
+    /// Refuses a file reference that leaves the project (`/etc/passwd`, `../../x`, a link out).
     static func checkInside(_ root: ProjectRoot, _ path: String, referencedAt mark: Mark, from source: SourceFile) throws(LoadError) {
         guard root.contains(path) else {
             throw .invalid([Diagnostic(source, mark, "'\(path)' is outside the project directory \(root.path)",

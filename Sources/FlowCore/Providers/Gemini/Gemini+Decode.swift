@@ -10,7 +10,9 @@ extension GeminiAdapter {
         if let parsed { json = parsed } else { json = try HTTPErrors.json(response, from: "Gemini") }
         let usage = try Self.usage(json["usageMetadata"])
         let model = json["modelVersion"]?.string
-        guard let candidate = json["candidates"]?[0] else {
+        // With `candidateCount` the answer is the candidate at index 0.
+        let candidates = (json["candidates"]?.array ?? []).inIndexOrder
+        guard let candidate = candidates.first else {
             if let blocked = Self.promptBlock(json["promptFeedback"]) {
                 return ChatResponse(content: "", finishReason: .contentFilter(raw: blocked), usage: usage, model: model)
             }
@@ -30,8 +32,8 @@ extension GeminiAdapter {
         var decoded = ChatResponse(content: text, finishReason: Self.finishReason(raw, functionCall: calls), usage: usage, model: model,
                                    logprobs: Self.logprobs(candidate["logprobsResult"]), toolCalls: toolCalls)
         // `candidateCount` > 1: every candidate's text, in index order; the first is the answer.
-        if let all = json["candidates"]?.array, all.count > 1 {
-            decoded.choices = all.sorted { ($0["index"]?.int ?? 0) < ($1["index"]?.int ?? 0) }.map { candidate in
+        if candidates.count > 1 {
+            decoded.choices = candidates.map { candidate in
                 (candidate["content"]?["parts"]?.array ?? []).filter { $0["thought"] != .bool(true) }.compactMap { $0["text"]?.string }.joined()
             }
         }

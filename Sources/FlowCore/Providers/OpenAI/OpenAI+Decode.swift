@@ -7,7 +7,9 @@ extension OpenAIAdapter {
         guard (200..<300).contains(response.status) else { throw httpError(response) }
         let json: JSON
         if let parsed { json = parsed } else { json = try HTTPErrors.json(response, from: (appliesOpenAIModelRules ? "OpenAI" : providerName)) }
-        guard let choice = json["choices"]?[0] else {
+        // With `n` the choices may come in any order; the answer is the one at index 0.
+        let all = (json["choices"]?.array ?? []).inIndexOrder
+        guard let choice = all.first else {
             throw ProviderError(.decode, "\(appliesOpenAIModelRules ? "OpenAI" : providerName)'s answer has no choices", status: response.status)
         }
         let message = choice["message"]
@@ -23,11 +25,7 @@ extension OpenAIAdapter {
         var decoded = ChatResponse(content: content, finishReason: reason, usage: try Self.usage(json["usage"]),
                                    model: json["model"]?.string, logprobs: Self.logprobs(choice["logprobs"]),
                                    toolCalls: Self.toolCalls(message?["tool_calls"]))
-        // `n` > 1: every choice's text, in index order; the first is the answer.
-        if let all = json["choices"]?.array, all.count > 1 {
-            decoded.choices = all.sorted { ($0["index"]?.int ?? 0) < ($1["index"]?.int ?? 0) }
-                .map { $0["message"]?["content"]?.string ?? $0["message"]?["refusal"]?.string ?? "" }
-        }
+        if all.count > 1 { decoded.choices = all.map { $0["message"]?["content"]?.string ?? $0["message"]?["refusal"]?.string ?? "" } }
         return decoded
     }
 
@@ -63,14 +61,16 @@ extension OpenAIAdapter {
         }
     }
 
-    static func usage(_ json: JSON?) throws(ProviderError) -> Usage {
-        guard let json else { return Usage() }
-        return Usage(inputTokens: try TokenCount.read(json, "prompt_tokens", provider: "OpenAI"),
-                     outputTokens: try TokenCount.read(json, "completion_tokens", provider: "OpenAI"),
-                     cachedInputTokens: try TokenCount.read(value: json["prompt_tokens_details"]?["cached_tokens"],
-                                                            field: "prompt_tokens_details.cached_tokens", provider: "OpenAI"),
-                     reasoningTokens: try TokenCount.read(value: json["completion_tokens_details"]?["reasoning_tokens"],
-                                                          field: "completion_tokens_details.reasoning_tokens", provider: "OpenAI"))
+    /// OpenAI's usage, cached input and reasoning output in their details. Chat Completions names
+    /// the two sides `prompt`/`completion`; the Responses API `input`/`output`.
+    static func usage(_ json: JSON?, input: String = "prompt", output: String = "completion") throws(ProviderError) -> Usage {
+        guard let json, !json.isNull else { return Usage() }
+        return Usage(inputTokens: try TokenCount.read(json, "\(input)_tokens", provider: "OpenAI"),
+                     outputTokens: try TokenCount.read(json, "\(output)_tokens", provider: "OpenAI"),
+                     cachedInputTokens: try TokenCount.read(value: json["\(input)_tokens_details"]?["cached_tokens"],
+                                                            field: "\(input)_tokens_details.cached_tokens", provider: "OpenAI"),
+                     reasoningTokens: try TokenCount.read(value: json["\(output)_tokens_details"]?["reasoning_tokens"],
+                                                          field: "\(output)_tokens_details.reasoning_tokens", provider: "OpenAI"))
     }
 
     func httpError(_ response: HTTPResponse) -> ProviderError {

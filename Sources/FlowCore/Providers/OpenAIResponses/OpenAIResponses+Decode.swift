@@ -49,19 +49,7 @@ extension OpenAIResponsesAdapter {
         }
         // A refusal is filtered, whatever the status said, so it never passes as an answer.
         let finish = refusal.isEmpty ? reason : .contentFilter(raw: "refusal")
-        return ChatResponse(content: text.isEmpty ? refusal : text, finishReason: finish, usage: try usage(json["usage"]),
+        return ChatResponse(content: text.isEmpty ? refusal : text, finishReason: finish, usage: try OpenAIAdapter.usage(json["usage"], input: "input", output: "output"),
                             model: json["model"]?.string, toolCalls: calls)
-    }
-
-    /// `input_tokens` (cached ones included, in `input_tokens_details.cached_tokens`) and
-    /// `output_tokens` (reasoning included, in `output_tokens_details.reasoning_tokens`).
-    static func usage(_ json: JSON?) throws(ProviderError) -> Usage {
-        guard let json, !json.isNull else { return Usage() }
-        return Usage(inputTokens: try TokenCount.read(json, "input_tokens", provider: "OpenAI"),
-                     outputTokens: try TokenCount.read(json, "output_tokens", provider: "OpenAI"),
-                     cachedInputTokens: try TokenCount.read(value: json["input_tokens_details"]?["cached_tokens"],
-                                                            field: "input_tokens_details.cached_tokens", provider: "OpenAI"),
-                     reasoningTokens: try TokenCount.read(value: json["output_tokens_details"]?["reasoning_tokens"],
-                                                          field: "output_tokens_details.reasoning_tokens", provider: "OpenAI"))
     }
 }
