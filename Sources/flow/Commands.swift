@@ -92,6 +92,9 @@ enum Commands {
             .init(name: "--markdown", value: "<path>", help: "Write a short Markdown summary here (for $GITHUB_STEP_SUMMARY or a pull-request comment); FLOW_REPORT_URL names the full results."),
             .init(name: "--baseline", value: "<file>", help: "Compare with an earlier 'flow test --json' report, or git:REF (the workflows at that commit, replayed): what regressed, improved, moved within noise, and cost and token deltas."),
             .init(name: "--fail-on", value: "<regression>", help: "With --baseline: exit 1 only when a case regressed, not for failures the baseline had too."),
+            .init(name: "--variant", value: "<name>", repeatable: true, help: "Only this variant of the workflows' variants: (repeatable; default: every variant, case by case)."),
+            .init(name: "--html", value: "<path>", help: "Write the report as one self-contained HTML page here: the case × variant matrix, filters, search, each cell's transcript."),
+            .init(name: "--traces", value: nil, help: "With --json: each case carries its last run's transcript, for 'flow report'."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
         ],
         main: .async { await TestCommand.main($0) })

@@ -1,5 +1,6 @@
 import Foundation
 import FlowCore
+import FlowSource
 
 /// `flow test [PATHS]`: every case of every workflow named, as regression checks. Each step
 /// gives what the next needs or stops the command with its exit status, having said why.
@@ -19,6 +20,8 @@ enum TestCommand {
         var batch = false
         /// The cases of `--baseline`'s report, to compare with.
         var baseline: [CaseResult]?
+        /// Keep each case's transcript: for `--html`, and in `--json` with `--traces`.
+        var traces = false
     }
 
     static func main(_ arguments: ParsedArguments) async -> Int32 {
@@ -28,7 +31,8 @@ enum TestCommand {
             if arguments.flags.contains("--merge") { return try merge(arguments, settings: settings, environment: environment) }
             let prices = try RunCommand.loadPrices(arguments)
             let files = try findWorkflows(arguments)
-            var (planned, invalid) = plan(files, filter: arguments.value("--filter"), shard: settings.shard)
+            var (planned, invalid) = try plan(files, filter: arguments.value("--filter"), shard: settings.shard,
+                                              variants: arguments.values["--variant"] ?? [])
             Interruption.installForTests()
             // One set of gates for the whole run: an endpoint's pace and breaker span workflows.
             var declared: [String: DeclaredLimits] = [:]
@@ -85,6 +89,7 @@ enum TestCommand {
             settings.shard = (parts[0], parts[1])
         }
         settings.batch = arguments.flags.contains("--batch")
+        settings.traces = arguments.flags.contains("--traces") || arguments.value("--html") != nil
         if settings.batch, live || settings.prune {
             throw usage("--batch sends the requests itself and records every answer: it takes neither --live, --record nor --prune")
         }
@@ -125,22 +130,38 @@ enum TestCommand {
         }
     }
 
-    /// Each workflow with the cases this run takes (the filter, then this machine's shard);
-    /// `invalid` when a file did not load.
-    static func plan(_ files: [String], filter: String?, shard: (k: Int, n: Int)?)
+    /// Each workflow (under each of its variants, or those `--variant` picks) with the cases
+    /// this run takes (the filter, then this machine's shard); `invalid` when a file did not load.
+    static func plan(_ files: [String], filter: String?, shard: (k: Int, n: Int)?, variants: [String] = []) throws(Stop)
         -> (planned: [(loaded: LoadedWorkflow, cases: [TestCase])], invalid: Bool) {
         var planned: [(loaded: LoadedWorkflow, cases: [TestCase])] = []
         var invalid = false
         for file in files {
+            let loaded: LoadedWorkflow
             do {
-                let loaded = try WorkflowLoader.load(path: file)
-                var cases = loaded.workflow.tests
-                if let filter { cases = cases.filter { $0.name.lowercased().contains(filter.lowercased()) } }
-                planned.append((loaded, cases))
+                loaded = try WorkflowLoader.load(path: file)
             } catch {
                 Terminal.err(error.description + "\n")
                 invalid = true
+                continue
             }
+            var cases = loaded.workflow.tests
+            if let filter { cases = cases.filter { $0.name.lowercased().contains(filter.lowercased()) } }
+            // --variant names a variant of some workflow; one without variants runs as written.
+            let picked = variants.filter { name in loaded.workflow.variants.contains { $0.name == name } }
+            switch loaded.workflow.variants(named: picked) {
+            case .success(let chosen) where !chosen.isEmpty:
+                for variant in chosen { planned.append((loaded.applying(variant), cases)) }
+            default:
+                planned.append((loaded, cases))
+            }
+        }
+        let declared = Set(planned.compactMap(\.loaded.variant))
+        let allVariants = planned.flatMap { $0.loaded.workflow.variants.map(\.name) }
+        for name in variants where !declared.contains(name) {
+            let hint = Suggestion.hint(for: name, in: allVariants) ?? (allVariants.isEmpty ? "no workflow declares variants" : "variants: " + allVariants.joined(separator: ", "))
+            Terminal.report(UsageError(message: "--variant \(name): no workflow here has that variant (\(hint))", command: Commands.test))
+            throw Stop(status: ExitCode.usage)
         }
         // Shards split the whole list in declared order, so every machine agrees on its part.
         var index = 0
@@ -154,21 +175,30 @@ enum TestCommand {
         return (planned, invalid)
     }
 
-    /// Runs every planned case, a workflow at a time, each workflow on its own cassette.
+    /// Runs every planned case, a workflow (or a variant of one) at a time, each workflow on its
+    /// own cassette; the variants of a workflow share it, so it is finished (and pruned) once all ran.
     static func run(_ planned: inout [(loaded: LoadedWorkflow, cases: [TestCase])], settings: Settings, gates: RateGates, arguments: ParsedArguments,
                     environment: [String: String], prices: PriceTable, progress: TestProgress, invalid: inout Bool,
                     batches: inout BatchRun.Summary?) async -> [CaseResult] {
         var results: [CaseResult] = []
+        var stores: [(path: String, store: CassetteStore)] = []
+        var failedPaths: Set<String> = []
         for (loaded, cases) in planned where !cases.isEmpty {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
             let cassettePath = base + ".cassette.json"
-            var store: CassetteStore?
-            if settings.batch || (settings.live ? settings.record : CassetteStore.exists(cassettePath)) {
+            if failedPaths.contains(cassettePath) { continue }
+            var store = stores.first { $0.path == cassettePath }?.store
+            if store == nil, settings.batch || (settings.live ? settings.record : CassetteStore.exists(cassettePath)) {
                 do {
-                    store = try CassetteStore.open(cassettePath)
+                    let opened = try CassetteStore.open(cassettePath)
+                    stores.append((cassettePath, opened))
+                    store = opened
+                    // Answers recorded so far reach the cassette file even when the run is interrupted.
+                    if settings.record || settings.batch { Interruption.beforeExit { try? opened.finish() } }
                 } catch {
                     Terminal.err("\(error)\n")
                     invalid = true
+                    failedPaths.insert(cassettePath)
                     continue
                 }
             }
@@ -178,8 +208,7 @@ enum TestCommand {
             runner.liveTools = arguments.flags.contains("--live-tools")
             runner.retry = settings.retry
             runner.gates = gates
-            // Answers recorded so far reach the cassette file even when the run is interrupted.
-            if settings.record || settings.batch, let store { Interruption.beforeExit { try? store.finish() } }
+            runner.keepTraces = settings.traces
             if settings.batch {
                 let (batched, summary) = await batchRun(runner, environment: environment, loaded: loaded).run(cases)
                 batched.forEach(progress.finished)
@@ -188,7 +217,9 @@ enum TestCommand {
             } else {
                 results += await runner.run(cases) { progress.finished($0) }
             }
-            if settings.record || settings.batch, let store {
+        }
+        for (_, store) in stores {
+            if settings.record || settings.batch {
                 do {
                     try store.finish()
                 } catch {
@@ -196,7 +227,7 @@ enum TestCommand {
                     invalid = true
                 }
             }
-            if settings.prune, let store {
+            if settings.prune {
                 do {
                     let dropped = try store.prune()
                     if dropped > 0 { Terminal.err("\(store.path): dropped \(counted(dropped, "recording")) no case used\n") }
@@ -314,7 +345,7 @@ final class TestProgress: Sendable {
             if terminal {
                 Terminal.err("\r\(counts.done)/\(counts.total) done, \(counts.failed) failed, \(Money.text(counts.cost)) spent\(waiting)   ")
             } else {
-                Terminal.err("\(result.passed ? "ok  " : result.providerError != nil ? "ERR " : "FAIL") \(result.name)\n")
+                Terminal.err("\(result.passed ? "ok  " : result.providerError != nil ? "ERR " : "FAIL") \(result.displayName)\n")
             }
         }
     }

@@ -11,6 +11,8 @@ public struct Cassette: Sendable {
         public var key: String
         /// The step that made the call, for the nearest-recording hint on a miss.
         public var step: String
+        /// The variant that made the call (`variants:`), so a cassette reads as one section per variant.
+        public var variant: String? = nil
         /// The normalized request (no URL, header or key).
         public var request: JSON
         /// The normalized answer.
@@ -226,8 +228,9 @@ extension Cassette {
 
     /// One recorded call as the file holds it.
     static func encode(_ interaction: Interaction) -> JSON {
-        .object([("key", .string(interaction.key)), ("step", .string(interaction.step)),
-                 ("request", interaction.request.sortedKeys), ("response", response(interaction.response))])
+        .object(omittingNil: [("key", .string(interaction.key)), ("step", .string(interaction.step)),
+                              ("variant", interaction.variant.map(JSON.string)),
+                              ("request", interaction.request.sortedKeys), ("response", response(interaction.response))])
     }
 
     /// One recorded tool result as the file holds it.
@@ -291,7 +294,9 @@ extension Cassette {
         answer.reasoning = response["reasoning"]?.string
         answer.reasoningBlocks = response["reasoning_blocks"]?.array ?? []
         answer.choices = (response["choices"]?.array ?? []).compactMap(\.string)
-        return Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: answer)
+        var interaction = Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: answer)
+        interaction.variant = item["variant"]?.string
+        return interaction
     }
 
     /// One recorded tool result from the file's JSON.

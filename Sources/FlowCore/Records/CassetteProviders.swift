@@ -159,6 +159,8 @@ struct RecordingProvider: ChatProvider {
     let inner: any ChatProvider
     let store: CassetteStore
     let step: String
+    /// The variant recording, tagged on each interaction.
+    var variant: String? = nil
 
     var name: String { inner.name }
     func prefillMode(for model: String) -> PrefillMode { inner.prefillMode(for: model) }
@@ -179,7 +181,9 @@ struct RecordingProvider: ChatProvider {
 
     private func save(_ request: ChatRequest, _ response: ChatResponse) throws(ProviderError) {
         let normalized = Cassette.normalized(request, provider: name)
-        try store.record(Cassette.Interaction(key: Cassette.key(normalized), step: step, request: normalized, response: response))
+        var interaction = Cassette.Interaction(key: Cassette.key(normalized), step: step, request: normalized, response: response)
+        interaction.variant = variant
+        try store.record(interaction)
     }
 }
 
@@ -315,6 +319,8 @@ public struct CassetteUse: Sendable {
     public var batch: BatchCollector?
     /// The case this use serves, in a batch round.
     public var caseName: String?
+    /// The variant this use serves; recordings are tagged with it.
+    public var variant: String?
 
     /// A use of `store` in `mode`.
     public init(store: CassetteStore, mode: CassetteMode, recordCommand: String) {
@@ -333,7 +339,7 @@ public struct CassetteUse: Sendable {
             return ReplayProvider(name: ref.provider, adapter: try registry.adapter(for: ref), store: store, step: step,
                                   recordCommand: recordCommand, batch: batch, caseName: caseName)
         case .record:
-            return RecordingProvider(inner: try resolve(), store: store, step: step)
+            return RecordingProvider(inner: try resolve(), store: store, step: step, variant: variant)
         case .live:
             return try resolve()
         }

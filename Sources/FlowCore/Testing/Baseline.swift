@@ -30,7 +30,7 @@ public struct BaselineComparison: Sendable {
 
     /// Compares by workflow and case name (lines move when a file is edited).
     public init(baseline: [CaseResult], current: [CaseResult]) {
-        func key(_ result: CaseResult) -> String { result.workflow + " · " + result.name }
+        func key(_ result: CaseResult) -> String { result.workflow + " · " + result.displayName }
         let old = Dictionary(baseline.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
         let new = Set(current.map(key))
         for result in current {
@@ -38,7 +38,7 @@ public struct BaselineComparison: Sendable {
                 added.append(key(result))
                 continue
             }
-            var change = Change(workflow: result.workflow, name: result.name, before: (before.passedRuns, before.runs),
+            var change = Change(workflow: result.workflow, name: result.displayName, before: (before.passedRuns, before.runs),
                                 after: (result.passedRuns, result.runs), message: result.providerError ?? result.failures.first?.message)
             if before.runs <= 1 && result.runs <= 1 {
                 if before.passed && !result.passed { regressions.append(change) }

@@ -69,6 +69,9 @@ public enum Expectations {
         case .tokensAtMost(let limit):
             let tokens = result.totals.inputTokens + result.totals.outputTokens
             return verdict(tokens <= limit, "expected tokens \(not)at most \(limit), got \(tokens)")
+        case .judge:
+            // Judged by a model call, which the test runner makes (TestRunner+Judge); never here.
+            return "a judged expectation needs its judge's verdict"
         }
     }
 

@@ -19,18 +19,44 @@ public enum MarkdownReport {
             }
             out += "\n"
         }
-        // Failures first, then the rest, each group in file order.
-        let ordered = failed + results.filter(\.passed)
+        if results.contains(where: { $0.variant != nil }) {
+            out += matrix(VariantMatrix(results), limit: limit)
+        } else {
+            out += table(failed + results.filter(\.passed), limit: limit)
+        }
+        if let first = failed.first, let failure = first.providerError ?? first.failures.first?.message {
+            out += "\nFirst failure — \(cell(first.displayName)): \(cell(failure))\n"
+        }
+        if let artifact { out += "\nFull results: \(artifact)\n" }
+        return out
+    }
+
+    /// One row per case, failures first, then the rest, each group in file order.
+    static func table(_ ordered: [CaseResult], limit: Int) -> String {
+        var out = ""
         out += "| case | workflow | result | runs | cost |\n|---|---|---|---|---|\n"
         for result in ordered.prefix(limit) {
             let status = result.providerError != nil ? "⚠️ error" : result.passed ? "✅ pass" : "❌ fail"
-            out += "| \(cell(result.name)) | `\(cell(result.workflow))` | \(status) | \(result.passedRuns)/\(result.runs) | \(Money.text(result.costUSD)) |\n"
+            out += "| \(cell(result.displayName)) | `\(cell(result.workflow))` | \(status) | \(result.passedRuns)/\(result.runs) | \(Money.text(result.costUSD)) |\n"
         }
         if ordered.count > limit { out += "\n…and \(ordered.count - limit) more cases.\n" }
-        if let first = failed.first, let failure = first.providerError ?? first.failures.first?.message {
-            out += "\nFirst failure — \(cell(first.name)): \(cell(failure))\n"
+        return out
+    }
+
+    /// The case × variant matrix: rows with a failing cell first, then totals per variant.
+    static func matrix(_ matrix: VariantMatrix, limit: Int) -> String {
+        var out = "| case | " + matrix.variants.map(cell).joined(separator: " | ") + " |\n"
+        out += "|---|" + String(repeating: "---|", count: matrix.variants.count) + "\n"
+        let failing = matrix.rows.filter { $0.cells.contains { $0.map { !$0.passed } ?? false } }
+        let ordered = failing + matrix.rows.filter { row in !failing.contains { $0.workflow == row.workflow && $0.name == row.name } }
+        for row in ordered.prefix(limit) {
+            out += "| \(cell(row.name)) | " + row.cells.map { result in
+                guard let result else { return "–" }
+                return (result.providerError != nil ? "⚠️" : result.passed ? "✅" : "❌") + " \(Money.text(result.costUSD))"
+            }.joined(separator: " | ") + " |\n"
         }
-        if let artifact { out += "\nFull results: \(artifact)\n" }
+        out += "| **passed** | " + matrix.totals.map { "**\($0.passed)/\($0.cases)** \(Money.text($0.costUSD))" }.joined(separator: " | ") + " |\n"
+        if ordered.count > limit { out += "\n…and \(ordered.count - limit) more cases.\n" }
         return out
     }
 

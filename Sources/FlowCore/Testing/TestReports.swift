@@ -4,6 +4,7 @@ import Foundation
 public enum TestReports {
     /// Replayed and scripted cases cost $0: the cost column is money spent.
     public static func summary(_ results: [CaseResult]) -> String {
+        if results.contains(where: { $0.variant != nil }) { return VariantMatrix(results).text + failureList(results) }
         let width = min(60, max(4, results.map(\.name.count).max() ?? 4)) + 2
         var out = "case".padding(toLength: width, withPad: " ", startingAt: 0) + "result  mode     runs     time      cost\n"
         for result in results {
@@ -16,8 +17,14 @@ public enum TestReports {
         }
         let failed = results.filter { !$0.passed }.count
         out += "\n\(results.count - failed) passed, \(failed) failed\n"
+        return out + failureList(results)
+    }
+
+    /// Each failing case with the place and message of each failure.
+    static func failureList(_ results: [CaseResult]) -> String {
+        var out = ""
         for result in results where !result.passed {
-            out += "\n\(result.workflow):\(result.line): \(result.name)\n"
+            out += "\n\(result.workflow):\(result.line): \(result.displayName)\n"
             if let error = result.providerError { out += "  provider error: \(error)\n" }
             for failure in result.failures { out += "  \(failure.file ?? result.workflow):\(failure.line): \(failure.message)\n" }
         }
@@ -25,7 +32,8 @@ public enum TestReports {
     }
 
     /// The results for scripts (`flow test --json`).
-    public static func json(_ results: [CaseResult], rateLimits: RateStats? = nil, batches: BatchRun.Summary? = nil) -> JSON {
+    /// With `traces`, each case carries its last run's events (for `flow report`).
+    public static func json(_ results: [CaseResult], rateLimits: RateStats? = nil, batches: BatchRun.Summary? = nil, traces: Bool = false) -> JSON {
         let failed = results.filter { !$0.passed }.count
         return .object(omittingNil: [
             ("passed", .int(results.count - failed)),
@@ -37,7 +45,8 @@ public enum TestReports {
             ("batch", batches.map(batchJSON)),
             ("cases", .array(results.map { result in
                 .object(omittingNil: [
-                    ("workflow", .string(result.workflow)), ("name", .string(result.name)), ("line", .int(result.line)),
+                    ("workflow", .string(result.workflow)), ("name", .string(result.name)), ("variant", result.variant.map(JSON.string)),
+                    ("line", .int(result.line)),
                     ("passed", .bool(result.passed)), ("mode", .string(result.mode.rawValue)),
                     ("runs", .int(result.runs)), ("passed_runs", .int(result.passedRuns)), ("pass_rate", .double(result.passRate)),
                     ("failures", .array(result.failures.map { .object([("file", .string($0.file ?? result.workflow)), ("line", .int($0.line)),
@@ -45,6 +54,8 @@ public enum TestReports {
                     ("provider_error", result.providerError.map(JSON.string)),
                     ("seconds", .double((result.seconds * 1000).rounded() / 1000)),
                     ("cost_usd", result.costUSD.map(JSON.double) ?? .null), ("tokens", .int(result.tokens)),
+                    ("answer_cost_usd", result.answerCostUSD.map(JSON.double) ?? .null),
+                    ("trace", traces ? result.trace.map { .array($0.events) } : nil),
                 ])
             })),
         ])
@@ -59,11 +70,15 @@ public enum TestReports {
                   let passedRuns = item["passed_runs"]?.int, let modeName = item["mode"]?.string, let mode = CaseMode(rawValue: modeName) else {
                 throw CassetteError(message: "case \(index + 1) lacks workflow, name, runs, passed_runs or mode")
             }
-            return CaseResult(workflow: workflow, name: name, line: item["line"]?.int ?? 0, runs: runs, passedRuns: passedRuns,
-                              passRate: item["pass_rate"]?.double ?? 1,
-                              failures: (item["failures"]?.array ?? []).map { ($0["file"]?.string, $0["line"]?.int ?? 0, $0["message"]?.string ?? "") },
-                              providerError: item["provider_error"]?.string, mode: mode, seconds: item["seconds"]?.double ?? 0,
-                              costUSD: item["cost_usd"]?.double, tokens: item["tokens"]?.int ?? 0)
+            var result = CaseResult(workflow: workflow, name: name, line: item["line"]?.int ?? 0, runs: runs, passedRuns: passedRuns,
+                                    passRate: item["pass_rate"]?.double ?? 1,
+                                    failures: (item["failures"]?.array ?? []).map { ($0["file"]?.string, $0["line"]?.int ?? 0, $0["message"]?.string ?? "") },
+                                    providerError: item["provider_error"]?.string, mode: mode, seconds: item["seconds"]?.double ?? 0,
+                                    costUSD: item["cost_usd"]?.double, tokens: item["tokens"]?.int ?? 0)
+            result.variant = item["variant"]?.string
+            result.answerCostUSD = item["answer_cost_usd"].map { $0.double } ?? result.costUSD
+            result.trace = item["trace"]?.array.map(CaseTrace.init(events:))
+            return result
         }
     }
 

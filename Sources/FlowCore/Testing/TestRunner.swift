@@ -47,8 +47,21 @@ public struct CaseResult: Sendable {
     public var costUSD: Double?
     /// Input and output tokens over all its runs.
     public var tokens: Int
+    /// What its answers cost at list price over all its runs, sent or replayed (a replay at the
+    /// price it was recorded at), so variants compare on cost offline too; nil when unpriced.
+    public var answerCostUSD: Double? = 0
     /// The workflow's output in the last run, for `flow run --batch --dataset`.
     public var output: String? = nil
+    /// Each expectation of the case, by its line and as it reads, for the report to list every
+    /// check (a failure names the line of the check it comes from).
+    public var checks: [(line: Int, text: String)] = []
+    /// The variant the case ran under (`variants:`); nil for the workflow as written.
+    public var variant: String? = nil
+    /// What the last run did, step by step, for the HTML report (`flow test --html`).
+    public var trace: CaseTrace? = nil
+
+    /// The case's name with its variant, as reports and baselines tell cells apart: `refund [claude]`.
+    public var displayName: String { variant.map { "\(name) [\($0)]" } ?? name }
 
     /// Whether enough runs passed and no provider error stopped the case.
     public var passed: Bool { providerError == nil && Double(passedRuns) >= passRate * Double(runs) - 1e-9 }
@@ -80,6 +93,8 @@ public struct TestRunner: Sendable {
     public var liveTools = false
     /// In a round of a batch run: replay, giving every miss to this collector.
     public var batch: BatchCollector?
+    /// Keep each case's last run as a trace, for the HTML report.
+    public var keepTraces = false
 
     /// A runner for `loaded`'s cases.
     public init(loaded: LoadedWorkflow, environment: [String: String], transport: any HTTPTransport, prices: PriceTable,
@@ -121,6 +136,8 @@ public struct TestRunner: Sendable {
         var result = CaseResult(workflow: loaded.source.path, name: testCase.name, line: testCase.mark.line, runs: testCase.repeatCount,
                                 passedRuns: 0, passRate: testCase.passRate, failures: [], providerError: nil, mode: .replay, seconds: 0,
                                 costUSD: 0, tokens: 0)
+        result.variant = loaded.variant
+        result.checks = testCase.expectations.map { ($0.mark.line, $0.summary) }
         let cassetteUse: CassetteUse?
         switch answering(testCase) {
         case .success(let (mode, use)):
@@ -138,10 +155,17 @@ public struct TestRunner: Sendable {
             return result
         }
         for _ in 0..<testCase.repeatCount {
-            let (run, failures) = await attempt(testCase, mode: result.mode, cassette: cassetteUse, inputs: inputs)
-            result.tokens += run.totals.inputTokens + run.totals.outputTokens
+            let (run, failures, judged, trace) = await attempt(testCase, mode: result.mode, cassette: cassetteUse, inputs: inputs)
+            result.tokens += run.totals.inputTokens + run.totals.outputTokens + judged.totals.inputTokens + judged.totals.outputTokens
             result.output = run.output
-            if let total = result.costUSD, let cost = run.costUSD { result.costUSD = total + cost } else { result.costUSD = nil }
+            result.trace = trace
+            result.answerCostUSD = RunResult.sum([result.answerCostUSD, run.answerCostUSD, judged.answerCostUSD])
+            // The judges' calls are the case's too: their cost counts in the case's cost.
+            if let total = result.costUSD, let cost = run.costUSD, let judging = judged.costUSD {
+                result.costUSD = total + cost + judging
+            } else {
+                result.costUSD = nil
+            }
             if let error = run.error, error.kind == .provider {
                 result.providerError = error.message
                 break
@@ -162,7 +186,7 @@ public struct TestRunner: Sendable {
     /// already), the cassette, or live (recording when asked). A case with nothing to replay
     /// fails; it never goes live by itself.
     func answering(_ testCase: TestCase) -> Result<(CaseMode, CassetteUse?), CaseProblem> {
-        let recordCommand = "flow test \(loaded.source.path) --live --record"
+        let recordCommand = "flow test \(loaded.source.path) --live --record" + (loaded.variant.map { " --variant \($0)" } ?? "")
         if testCase.mock != nil { return .success((.mock, nil)) }
         let onlyMock = loaded.workflow.steps.allSatisfy { ($0.model ?? loaded.workflow.model)?.provider == "mock" }
             && loaded.workflow.steps.allSatisfy { step in
@@ -185,7 +209,9 @@ public struct TestRunner: Sendable {
             return .success((.replay, CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand)))
         case .live:
             guard record, let cassette else { return .success((.live, nil)) }
-            return .success((.record, CassetteUse(store: cassette, mode: .record, recordCommand: recordCommand)))
+            var use = CassetteUse(store: cassette, mode: .record, recordCommand: recordCommand)
+            use.variant = loaded.variant
+            return .success((.record, use))
         }
     }
 
@@ -217,17 +243,21 @@ public struct TestRunner: Sendable {
     }
 
     /// One run of the case and what failed in it: the run itself, a tool that drifted from its
-    /// recording, each expectation (rendered over the case's variables).
+    /// recording, each expectation (rendered over the case's variables); the judges' calls, and
+    /// the run's trace when traces are kept.
     func attempt(_ testCase: TestCase, mode: CaseMode, cassette: CassetteUse?, inputs: [String: TemplateValue])
-        async -> (RunResult, [(file: String?, line: Int, message: String)]) {
+        async -> (RunResult, [(file: String?, line: Int, message: String)], RunResult, CaseTrace?) {
         let drifts = Locked<[String]>([])
         let directory = (loaded.source.path as NSString).deletingLastPathComponent
         let processTools = ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory)
         let tools = cassette?.tools(processTools, live: liveTools) { drift in drifts.withLock { $0.append(drift) } } ?? processTools
-        var interpreter = Interpreter(providers: registry(for: testCase, mode: mode), transcript: NullTranscript(),
+        let memory = keepTraces ? MemoryTranscript() : nil
+        let providers = registry(for: testCase, mode: mode)
+        var interpreter = Interpreter(providers: providers, transcript: memory ?? NullTranscript(),
                                       input: ScriptedInput(testCase.inputs), tools: tools, prices: prices)
         interpreter.cassette = cassette
         let run = await interpreter.run(loaded, inputs: inputs)
+        var judged = RunResult(status: .succeeded, output: nil, steps: [], error: nil)
         var failures: [(file: String?, line: Int, message: String)] = []
         if let error = run.error, error.kind != .provider {
             failures.append((nil, testCase.mark.line, "the run failed: " + error.message))
@@ -236,12 +266,18 @@ public struct TestRunner: Sendable {
         for expectation in testCase.expectations {
             switch expectation.instantiated(with: inputs.merging(testCase.vars) { input, _ in input }) {
             case .success(let ready):
-                if let message = Expectations.check(ready, result: run) { failures.append((ready.file, ready.mark.line, message)) }
+                if case .judge(let spec) = ready.kind {
+                    let (message, judgeRun) = await judge(spec, ready, run: run, providers: providers, cassette: cassette, transcript: memory)
+                    judged.steps += judgeRun?.steps ?? []
+                    if let message { failures.append((ready.file, ready.mark.line, message)) }
+                } else if let message = Expectations.check(ready, result: run) {
+                    failures.append((ready.file, ready.mark.line, message))
+                }
             case .failure(let error):
                 failures.append((expectation.file, expectation.mark.line, error.message))
             }
         }
-        return (run, failures)
+        return (run, failures, judged, memory?.trace)
     }
 }
 

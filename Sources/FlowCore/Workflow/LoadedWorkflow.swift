@@ -21,6 +21,8 @@ public struct LoadedWorkflow: Sendable {
     public var media: [MediaReference: Media] = [:]
     /// Things likely wrong that do not stop the workflow from running (unreachable steps).
     public var warnings: [Diagnostic] = []
+    /// The variant this workflow is applied with, nil for the workflow as written.
+    public var variant: String?
 
     /// The parsed template for `source`; every source in the workflow has one once loaded.
     public func template(_ source: TemplateSource) -> LoadedTemplate {

@@ -42,6 +42,8 @@ public struct Expectation: Sendable {
         case confidence(Double)
         case costAtMost(Double)
         case tokensAtMost(Int)
+        /// Another model grades the answer (`judge:`).
+        case judge(JudgeSpec)
     }
 
     /// What is checked.
@@ -72,6 +74,7 @@ public struct Expectation: Sendable {
         switch kind {
         case .equals(let text), .contains(let text), .notContains(let text), .matches(let text): return [text]
         case .jsonPath(_, let equals, let pattern): return [equals?.string, pattern].compactMap { $0 }
+        case .judge(let spec): return [spec.rubric, spec.compareTo].compactMap { $0 }
         default: return []
         }
     }
@@ -106,6 +109,10 @@ extension Expectation {
                     return .failure(.init(message: "the pattern renders to /\(renderedPattern)/, which is not a valid regular expression"))
                 }
                 copy.kind = .jsonPath(path, equals: renderedEquals, matches: renderedPattern)
+            case .judge(var spec):
+                spec.rubric = try spec.rubric.map(render)
+                spec.compareTo = try spec.compareTo.map(render)
+                copy.kind = .judge(spec)
             default: break
             }
         } catch {

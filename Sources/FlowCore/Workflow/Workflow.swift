@@ -41,6 +41,8 @@ public struct Workflow: Sendable {
     public var promptCacheKey: String?
     /// Dataset files named by `tests:`, read by the loader: the case they extend, the path, where it is named.
     public var datasets: [(TestCase, String, Mark)] = []
+    /// `variants:`: alternatives `flow test` runs every case under (another model, params, prompt).
+    public var variants: [Variant] = []
 
     /// The index of the step with `id`.
     public func index(of id: String) -> Int? { steps.firstIndex { $0.id == id } }

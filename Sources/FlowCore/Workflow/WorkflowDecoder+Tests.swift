@@ -6,7 +6,8 @@ import FlowYAML
 extension WorkflowDecoder {
     static let caseKeys = ["name", "vars", "mock", "expect", "repeat", "pass_rate", "dataset", "inputs", "data"]
     static let expectationKeys = ["equals", "contains", "not_contains", "matches", "json", "json_path", "json_schema", "schema",
-                                  "finish_reason", "path", "confidence", "cost_usd", "tokens", "not", "step"]
+                                  "finish_reason", "path", "confidence", "cost_usd", "tokens", "not", "step", "judge"]
+    static let judgeKeys = ["rubric", "compare_to", "criteria", "model", "pass", "scale", "template"]
 
     /// The cases written inline, and the dataset entries (a template case plus the file it names).
     mutating func testCases(_ node: Node, inputs: [String] = []) -> (cases: [TestCase], datasets: [(TestCase, String, Mark)]) {
@@ -144,10 +145,55 @@ extension WorkflowDecoder {
         case "path":
             guard let items = sequence(value, "path") else { return nil }
             return make(.path(items.compactMap { string($0, "a step id") }))
+        case "judge": return judge(value).map { make(.judge($0)) }
         case "confidence": return number(value, "confidence", in: 0...1).map { make(.confidence($0)) }
         case "cost_usd": return number(value, "cost_usd", in: 0...1_000_000).map { make(.costAtMost($0)) }
         default: return count(value, "tokens", in: 0...Int.max).map { make(.tokensAtMost($0)) }
         }
+    }
+
+    /// `judge: {rubric | compare_to (+ criteria), model, pass, scale, template}`.
+    private mutating func judge(_ node: Node) -> JudgeSpec? {
+        guard let pairs = mapping(node, "judge") else { return nil }
+        checkKeys(pairs, allowed: Self.judgeKeys, in: "'judge'")
+        let rubric = node["rubric"].flatMap { string($0, "rubric") }
+        let compareTo = node["compare_to"].flatMap { string($0, "compare_to") }
+        guard (rubric == nil) != (compareTo == nil) else {
+            report(node.mark, rubric == nil ? "'judge' needs a 'rubric' or 'compare_to'" : "'judge' takes 'rubric' or 'compare_to', not both",
+                   hint: "rubric: what a good answer does; compare_to: the expected answer, judged on 'criteria' (factual or semantic)")
+            return nil
+        }
+        guard let modelNode = node["model"] else {
+            report(node.mark, "'judge' needs a 'model'", hint: "the model that grades, for example model: openai/gpt-4o-mini")
+            return nil
+        }
+        guard let model = modelRef(modelNode) else { return nil }
+        var scale = 1...5
+        if let scaleNode = node["scale"], let text = string(scaleNode, "scale") {
+            let bounds = text.split(separator: "-").map { Int(String($0).trimmingWhitespace) }
+            if bounds.count == 2, let low = bounds[0], let high = bounds[1], low < high, high - low <= 100 {
+                scale = low...high
+            } else {
+                report(scaleNode.mark, "'scale' must be LOW-HIGH with LOW below HIGH, got '\(text)'", hint: "for example scale: 1-5 or scale: 0-10")
+            }
+        }
+        var pass = JudgeSpec.Threshold(">= \(scale.upperBound - 1)")!
+        if let passNode = node["pass"], let text = passNode.scalar?.text {
+            if let threshold = JudgeSpec.Threshold(text), scale.contains(threshold.value) { pass = threshold } else {
+                report(passNode.mark, "'pass' must compare the score with a number of the scale \(scale.lowerBound)-\(scale.upperBound), got '\(text)'",
+                       hint: "for example pass: \">= \(scale.upperBound - 1)\" (>=, >, <=, < or ==)")
+            }
+        }
+        var spec = JudgeSpec(rubric: rubric, compareTo: compareTo, model: model, scale: scale, pass: pass)
+        if let criteriaNode = node["criteria"], let text = string(criteriaNode, "criteria") {
+            if compareTo == nil { report(criteriaNode.mark, "'criteria' goes with 'compare_to', not 'rubric'", hint: "say what to look for in the rubric") }
+            if let criteria = JudgeSpec.Criteria(rawValue: text) { spec.criteria = criteria } else {
+                report(criteriaNode.mark, "'criteria' must be factual or semantic, got '\(text)'",
+                       hint: Suggestion.hint(for: text, in: JudgeSpec.Criteria.allCases.map(\.rawValue)))
+            }
+        }
+        spec.template = node["template"].flatMap { template($0, "template") }
+        return spec
     }
 
     private mutating func validRegex(_ pattern: String, at node: Node) -> Bool {

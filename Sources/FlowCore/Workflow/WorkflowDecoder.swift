@@ -8,7 +8,8 @@ public struct WorkflowDecoder {
     /// Providers a `model:` may name without a project config.
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
-                               "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key"]
+                               "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key",
+                               "variants"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
                            "cache"]
     /// Anthropic takes at most 4 cache breakpoints in a request; the only provider where marks
@@ -86,6 +87,7 @@ public struct WorkflowDecoder {
         workflow.promptCacheKey = root["prompt_cache_key"].flatMap { string($0, "prompt_cache_key") }
         checkCacheMarks(root, steps: root["steps"]?.sequence ?? [])
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])
+        if let node = root["variants"] { workflow.variants = variants(node, steps: workflow.steps) }
         if let node = root["tests"] {
             (workflow.tests, workflow.datasets) = testCases(node, inputs: vars.map(\.name))
             checkTests(workflow.tests + workflow.datasets.map(\.0), steps: workflow.steps)

@@ -66,6 +66,7 @@ public enum WorkflowLoader {
         workflow.tests += datasetCases
         problems += datasetProblems
         problems += SchemaFiles.resolve(&workflow, directory: directory, root: root, source: source)
+        problems += JudgePrompts.resolve(&workflow, templates: &templates, source: source, directory: directory, root: root)
         let partialsDirectory = PartialLoader.directory(for: workflow, workflowDirectory: directory)
         // A partials directory obeys the rule every file reference does: inside the project.
         if let partialsDirectory, workflow.partials != nil, !root.contains(directory: partialsDirectory) {
@@ -78,6 +79,14 @@ public enum WorkflowLoader {
         problems += partials.problems
         for file in partials.files where !files.contains(file) { files.append(file) }
         problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
+        // Each variant's prompts are checked as that variant runs them; a problem shared with the
+        // workflow as written is said once.
+        for variant in workflow.variants {
+            for problem in ReferenceCheck.diagnostics(for: workflow.applying(variant), templates: templates)
+            where !problems.contains(where: { $0.description == problem.description }) {
+                problems.append(problem)
+            }
+        }
         guard problems.isEmpty else { throw .invalid(problems) }
         var loaded = LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
                                     templates: templates, templateFiles: files, partials: partials.loaded, config: config)
@@ -146,7 +155,7 @@ public enum WorkflowLoader {
         return (cases, problems)
     }
 
-    private static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
+    static func loadTemplate(_ templateSource: TemplateSource, workflowSource: SourceFile,
                                      directory: String, root: ProjectRoot) throws(LoadError) -> (LoadedTemplate, TemplateFile?) {
         switch templateSource.kind {
         case .inline(let text):
@@ -303,6 +312,6 @@ extension Workflow {
             if let prefill = step.prefill { sources.append(prefill) }
         }
         if let output { sources.append(output) }
-        return sources
+        return sources + variants.flatMap(\.templateSources)
     }
 }

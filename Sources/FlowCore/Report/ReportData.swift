@@ -1,0 +1,149 @@
+import Foundation
+
+/// What the HTML report shows, as the JSON its page reads: the run header, the case × variant
+/// matrix, and per cell the results, the expectations, the baseline change and the transcript.
+/// Pure. Long strings repeated across cells (a system prompt in every transcript) are stored
+/// once in a string table, so a thousand cases stay a small file.
+public enum ReportData {
+    /// The run a report describes, beyond its cases.
+    public struct Header: Sendable {
+        /// The page's title.
+        public var title: String
+        /// The git commit the workflows were at, when known.
+        public var commit: String?
+        /// When the report was made (ISO 8601).
+        public var date: String
+        /// Each workflow file and the sha256 of its bytes.
+        public var workflows: [(path: String, sha256: String?)]
+
+        /// A header; `workflows` default to none.
+        public init(title: String, commit: String?, date: String, workflows: [(path: String, sha256: String?)] = []) {
+            self.title = title
+            self.commit = commit
+            self.date = date
+            self.workflows = workflows
+        }
+    }
+
+    /// Strings at least this long that occur twice or more go in the string table.
+    static let internLength = 48
+
+    /// The page's data for `results`, compared with `comparison` when given.
+    public static func json(_ results: [CaseResult], comparison: BaselineComparison?, header: Header) -> JSON {
+        let matrix = VariantMatrix(results)
+        var workflows: [String] = header.workflows.map(\.path)
+        for result in results where !workflows.contains(result.workflow) { workflows.append(result.workflow) }
+        let changes = changeIndex(comparison)
+        var cells: [JSON] = []
+        var rows: [JSON] = []
+        for row in matrix.rows {
+            var indices: [JSON] = []
+            for cell in row.cells {
+                guard let result = cell else { indices.append(.null); continue }
+                indices.append(.int(cells.count))
+                cells.append(self.cell(result, change: changes[result.workflow + " · " + result.displayName]))
+            }
+            rows.append(.object([("w", .int(workflows.firstIndex(of: row.workflow) ?? 0)), ("name", .string(row.name)),
+                                 ("line", .int(row.cells.compactMap { $0?.line }.first ?? 0)), ("cells", .array(indices))]))
+        }
+        let passed = results.filter(\.passed).count
+        let data = JSON.object(omittingNil: [
+            ("title", .string(header.title)), ("commit", header.commit.map(JSON.string)), ("date", .string(header.date)),
+            ("workflows", .array(workflows.map { path in
+                .object(omittingNil: [("path", .string(path)),
+                                      ("sha256", header.workflows.first { $0.path == path }?.sha256.map(JSON.string))])
+            })),
+            ("summary", .object([("cases", .int(results.count)), ("passed", .int(passed)), ("failed", .int(results.count - passed)),
+                                 ("spent", .string(Money.text(RunResult.sum(results.map(\.costUSD))))),
+                                 ("list_cost", .string(Money.text(RunResult.sum(results.map(\.answerCostUSD))))),
+                                 ("tokens", .int(results.reduce(0) { TokenCount.add($0, $1.tokens) }))])),
+            ("variants", .array(matrix.variants.map(JSON.string))),
+            ("totals", .array(matrix.totals.map { total in
+                .object([("passed", .int(total.passed)), ("cases", .int(total.cases)), ("cost", .string(Money.text(total.costUSD))),
+                         ("tokens", .int(total.tokens)), ("seconds", .double((total.seconds * 100).rounded() / 100))])
+            })),
+            ("baseline", comparison.map { comparison in
+                .object([("regressed", .int(comparison.regressions.count)), ("improved", .int(comparison.improvements.count)),
+                         ("noise", .int(comparison.noise.count)), ("added", .int(comparison.added.count)),
+                         ("removed", .int(comparison.removed.count)), ("text", .string(comparison.text))])
+            }),
+            ("rows", .array(rows)),
+            ("cells", .array(cells)),
+        ])
+        return interned(data)
+    }
+
+    /// How each case changed against the baseline, by workflow and case name (with its variant).
+    static func changeIndex(_ comparison: BaselineComparison?) -> [String: JSON] {
+        guard let comparison else { return [:] }
+        var index: [String: JSON] = [:]
+        func add(_ changes: [BaselineComparison.Change], _ kind: String) {
+            for change in changes {
+                index[change.workflow + " · " + change.name] = .object([
+                    ("kind", .string(kind)), ("before", .string("\(change.before.passed)/\(change.before.runs)")),
+                    ("after", .string("\(change.after.passed)/\(change.after.runs)"))])
+            }
+        }
+        add(comparison.regressions, "regressed")
+        add(comparison.improvements, "improved")
+        add(comparison.noise, "noise")
+        for key in comparison.added { index[key] = .object([("kind", .string("added"))]) }
+        return index
+    }
+
+    static func cell(_ result: CaseResult, change: JSON?) -> JSON {
+        let failedLines = Set(result.failures.map(\.line))
+        return .object(omittingNil: [
+            ("status", .string(result.providerError != nil ? "error" : result.passed ? "pass" : "fail")),
+            ("variant", result.variant.map(JSON.string)),
+            ("runs", .string("\(result.passedRuns)/\(result.runs)")), ("mode", .string(result.mode.rawValue)),
+            ("cost", .string(Money.text(result.answerCostUSD))), ("spent", .string(Money.text(result.costUSD))),
+            ("tokens", .int(result.tokens)), ("seconds", .double((result.seconds * 1000).rounded() / 1000)),
+            ("error", result.providerError.map(JSON.string)),
+            ("failures", .array(result.failures.map { .object([("at", .string("\($0.file ?? result.workflow):\($0.line)")), ("message", .string($0.message))]) })),
+            ("checks", result.checks.isEmpty ? nil : .array(result.checks.map { check in
+                .object([("line", .int(check.line)), ("text", .string(check.text)), ("passed", .bool(!failedLines.contains(check.line)))])
+            })),
+            ("change", change),
+            ("trace", result.trace.map { .array($0.events.map(trimmed)) }),
+        ])
+    }
+
+    /// An event as the report shows it: the per-event bookkeeping (sequence, time offset) left out.
+    static func trimmed(_ event: JSON) -> JSON {
+        guard case .object(let pairs) = event else { return event }
+        return .object(pairs.filter { !["seq", "t_ms", "price_table", "transcript_format", "flow_version", "wire", "raw"].contains($0.0) })
+    }
+
+    /// `data` with every long string that occurs more than once replaced by `{"$": index}` into
+    /// a `strings` table placed first.
+    static func interned(_ data: JSON) -> JSON {
+        var counts: [String: Int] = [:]
+        func count(_ value: JSON) {
+            switch value {
+            case .string(let text) where text.utf8.count >= internLength: counts[text, default: 0] += 1
+            case .array(let items): items.forEach(count)
+            case .object(let pairs): pairs.forEach { count($0.1) }
+            default: break
+            }
+        }
+        count(data)
+        var table: [String] = []
+        var positions: [String: Int] = [:]
+        func replace(_ value: JSON) -> JSON {
+            switch value {
+            case .string(let text) where (counts[text] ?? 0) > 1:
+                if let position = positions[text] { return .object([("$", .int(position))]) }
+                positions[text] = table.count
+                table.append(text)
+                return .object([("$", .int(table.count - 1))])
+            case .array(let items): return .array(items.map(replace))
+            case .object(let pairs): return .object(pairs.map { ($0.0, replace($0.1)) })
+            default: return value
+            }
+        }
+        let replaced = replace(data)
+        guard case .object(let pairs) = replaced else { return replaced }
+        return .object([("strings", .array(table.map(JSON.string)))] + pairs)
+    }
+}

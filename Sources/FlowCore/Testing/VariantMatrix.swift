@@ -1,0 +1,77 @@
+import Foundation
+
+/// The case × variant table of a run with `variants:`: one row per case, one column per
+/// variant, each cell the case under that variant (pass/fail, cost, tokens, time), and totals
+/// per variant. Pure; the summary, the Markdown and the HTML report all read it.
+public struct VariantMatrix: Sendable {
+    /// One case: its workflow and name, and its result under each variant (nil where it did not run).
+    public struct Row: Sendable {
+        public var workflow: String
+        public var name: String
+        public var cells: [CaseResult?]
+    }
+
+    /// What one variant came to over every case.
+    public struct Total: Sendable {
+        public var passed = 0
+        public var cases = 0
+        public var costUSD: Double? = 0
+        public var tokens = 0
+        public var seconds = 0.0
+    }
+
+    /// The column label of results with no variant: the workflow as written.
+    public static let asWritten = "as written"
+    /// Variant names in the order first met (the workflows' order).
+    public var variants: [String] = []
+    public var rows: [Row] = []
+    public var totals: [Total] = []
+
+    /// The table of `results`.
+    public init(_ results: [CaseResult]) {
+        var rowIndex: [String: Int] = [:]
+        for result in results where !variants.contains(result.variant ?? Self.asWritten) { variants.append(result.variant ?? Self.asWritten) }
+        totals = Array(repeating: Total(), count: variants.count)
+        for result in results {
+            let column = variants.firstIndex(of: result.variant ?? Self.asWritten)!
+            let key = result.workflow + "\u{0}" + result.name
+            if rowIndex[key] == nil {
+                rowIndex[key] = rows.count
+                rows.append(Row(workflow: result.workflow, name: result.name, cells: Array(repeating: nil, count: variants.count)))
+            }
+            rows[rowIndex[key]!].cells[column] = result
+            totals[column].cases += 1
+            if result.passed { totals[column].passed += 1 }
+            totals[column].costUSD = RunResult.sum([totals[column].costUSD, result.answerCostUSD])
+            totals[column].tokens = TokenCount.add(totals[column].tokens, result.tokens)
+            totals[column].seconds += result.seconds
+        }
+    }
+
+    /// One cell as text: `pass $0.0012 840t 0.31s`, or `-` where the case did not run. The cost is
+    /// at list price, replayed answers at the price they were recorded at, so a replay compares too.
+    public static func cell(_ result: CaseResult?) -> String {
+        guard let result else { return "-" }
+        let status = result.providerError != nil ? "error" : result.passed ? "pass" : "FAIL"
+        let runs = result.runs > 1 ? " \(result.passedRuns)/\(result.runs)" : ""
+        return "\(status)\(runs) \(Money.text(result.answerCostUSD)) \(result.tokens)t " + String(format: "%.2fs", result.seconds)
+    }
+
+    /// The table as the terminal summary prints it, totals last.
+    public var text: String {
+        let nameWidth = min(48, max(4, rows.map(\.name.count).max() ?? 4)) + 2
+        let cellWidth = max(30, variants.map(\.count).max() ?? 0) + 2
+        func pad(_ text: String, _ width: Int) -> String {
+            let cut = text.count > width - 2 ? String(text.prefix(width - 5)) + "..." : text
+            return cut.padding(toLength: width, withPad: " ", startingAt: 0)
+        }
+        var out = pad("case", nameWidth) + variants.map { pad($0, cellWidth) }.joined() + "\n"
+        for row in rows { out += pad(row.name, nameWidth) + row.cells.map { pad(Self.cell($0), cellWidth) }.joined() + "\n" }
+        out += pad("passed", nameWidth) + totals.map { pad("\($0.passed)/\($0.cases)", cellWidth) }.joined() + "\n"
+        out += pad("list cost", nameWidth) + totals.map { pad(Money.text($0.costUSD), cellWidth) }.joined() + "\n"
+        out += pad("tokens", nameWidth) + totals.map { pad(String($0.tokens), cellWidth) }.joined() + "\n"
+        out += pad("time", nameWidth) + totals.map { pad(String(format: "%.2fs", $0.seconds), cellWidth) }.joined() + "\n"
+        let cases = totals.reduce(0) { $0 + $1.cases }, passed = totals.reduce(0) { $0 + $1.passed }
+        return out + "\n\(passed) passed, \(cases - passed) failed (\(rows.count) cases × \(variants.count) variants)\n"
+    }
+}
