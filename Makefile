@@ -30,12 +30,13 @@ build: deps
 	$(SWIFT) build --product flow $(STRICT)
 
 ## deps: libyaml's headers (Debian's libyaml-dev) if pkg-config cannot find them; xmllint
-## (libxml2-utils), which the tests use to check JUnit output against its schema
+## (libxml2-utils), which the tests use to check JUnit output against its schema; headless
+## Chromium (Debian's chromium), which opens the HTML report in the tests (screenshots, filters)
 deps:
-	@if ! pkg-config --exists yaml-0.1 2>/dev/null || ! command -v xmllint >/dev/null; then \
-		echo "installing libyaml-dev, pkg-config and libxml2-utils"; \
+	@if ! pkg-config --exists yaml-0.1 2>/dev/null || ! command -v xmllint >/dev/null || ! command -v chromium >/dev/null; then \
+		echo "installing libyaml-dev, pkg-config, libxml2-utils and chromium"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libyaml-dev pkg-config libxml2-utils; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libyaml-dev pkg-config libxml2-utils chromium; \
 	fi
 
 clean:

@@ -104,8 +104,27 @@ enum Commands {
         abstract: "Show a run's transcript as a person reads it.",
         discussion: "Steps, turns, branches taken, tokens, cost, retries, tools and errors. Colour on a terminal; none when piped or NO_COLOR is set. Without a path, the project's last run (.flow/runs at the directory holding flow.config.yaml or .git).",
         arguments: [.init(name: "transcript", help: "A transcript (.jsonl) written by flow run (default: the last run).", optional: true)],
-        options: [.init(name: "--list", value: nil, help: "List the project's 20 most recent runs, newest first.")],
+        options: [.init(name: "--list", value: nil, help: "List the project's 20 most recent runs, newest first."),
+                  .init(name: "--html", value: "<path>", help: "Write the run as a self-contained HTML page here (the page flow report makes).")],
         main: .sync { RecordCommands.show($0) })
+
+    static let report = CommandSpec(
+        name: "report",
+        abstract: "Make the single-file HTML report from 'flow test --json' results.",
+        discussion: """
+        One page with no server, network, external script or font: it opens from file:// and as a
+        CI artifact. The run header (commit, workflow sha256, date, totals, pass rate, cost), the
+        case × variant matrix with failures first, filters (failed, passed, changed against the
+        baseline), a search box, and for each cell its expectations and transcript (results
+        written with --traces). Several results files are merged, as shards. Keys never appear.
+        """,
+        arguments: [.init(name: "results", help: "Files written by 'flow test --json --traces'.", repeatable: true)],
+        options: [
+            .init(name: "--output", value: "<path>", help: "Write the page here (default: standard output)."),
+            .init(name: "--baseline", value: "<file>", help: "An earlier 'flow test --json' report: cells that changed are marked, and the Changed filter shows them."),
+            .init(name: "--title", value: "<text>", help: "The page's title (default: the results files)."),
+        ],
+        main: .sync { ReportCommand.main($0) })
 
     static let cost = CommandSpec(
         name: "cost",
@@ -177,7 +196,7 @@ enum Commands {
         discussion: "make install installs it; to read it by hand: flow manpage | man -l -",
         main: .sync { ManualPage.main($0) })
 
-    static let all = [run, validate, test, render, show, cost, diff, models, batch, initialize, importer, completions, manpage, help]
+    static let all = [run, validate, test, render, show, report, cost, diff, models, batch, initialize, importer, completions, manpage, help]
 
     /// `flow --version`: the version and the commit `make install` built it from.
     static var versionLine: String {

@@ -22,6 +22,7 @@ enum RecordCommands {
                 Terminal.err("error: no runs in \(RunsDirectory.display(runs)) yet\nhint: flow run FILE writes one; flow show PATH shows another\n")
                 return ExitCode.noInput
             }
+            if let html = arguments.value("--html") { return ReportCommand.transcript(try TranscriptReader.read(path), to: html) }
             Terminal.out(TranscriptViews.show(try TranscriptReader.read(path), style: TerminalStyle.forStandardOutput()))
             return ExitCode.ok
         }

@@ -279,7 +279,7 @@ enum TestCommand {
             return ExitCode.failed
         }
         let comparison = settings.baseline.map { BaselineComparison(baseline: $0, current: results) }
-        var report = TestReports.json(results, rateLimits: rates, batches: batches)
+        var report = TestReports.json(results, rateLimits: rates, batches: batches, traces: settings.traces)
         if let comparison { report = report.adding([("baseline", comparison.json)]) }
         Terminal.out(settings.json ? report.pretty + "\n" : TestReports.summary(results) + (comparison?.text ?? ""))
         if !settings.json, let line = TestReports.rateLine(rates) { Terminal.err(line) }
@@ -297,6 +297,17 @@ enum TestCommand {
             let markdown = MarkdownReport.render(results, comparison: comparison, artifact: environment["FLOW_REPORT_URL"])
             do {
                 try Redaction.text(markdown).write(toFile: path, atomically: false, encoding: .utf8)
+            } catch {
+                Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
+                return ExitCode.software
+            }
+        }
+        if let path = arguments.value("--html") {
+            let header = ReportData.header(for: results, title: "flow test: " + (files.count <= 2 ? files.joined(separator: ", ") : "\(files.count) workflows"),
+                                           commit: ReportCommand.commit(), date: ReportData.now())
+            let page = HTMLReport.page(ReportData.json(results, comparison: comparison, header: header), title: header.title)
+            do {
+                try page.write(toFile: path, atomically: false, encoding: .utf8)
             } catch {
                 Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
                 return ExitCode.software

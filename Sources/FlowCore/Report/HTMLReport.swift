@@ -5,7 +5,8 @@
 /// `Redaction`, so no key reaches it. Pure.
 public enum HTMLReport {
     /// The page for `data` (built by `ReportData.json`).
-    public static func page(_ data: JSON, title: String) -> String {
+    /// With `openFirst`, the first cell's transcript is open from the start (one run's page).
+    public static func page(_ data: JSON, title: String, openFirst: Bool = false) -> String {
         // Inside <script>, "</" would end the element: JSON's \u escape keeps the data inert.
         let payload = data.serialized.replacingOccurrences(of: "<", with: "\\u003c")
         let page = """
@@ -17,7 +18,7 @@ public enum HTMLReport {
             <title>\(escape(title))</title>
             <style>\(style)</style>
             </head>
-            <body>
+            <body\(openFirst ? " data-open=\"0\"" : "")>
             <header id="head"></header>
             <nav id="controls">
               <div class="filters" role="group" aria-label="Show">
@@ -64,8 +65,10 @@ public enum HTMLReport {
         @media(min-width:1100px){main.open{grid-template-columns:minmax(0,1.3fr) minmax(0,1fr)}}
         #matrix-wrap{overflow-x:auto}table{border-collapse:collapse;background:#fff;width:100%}
         th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
-        th{background:#eef0f4;font-weight:600;position:sticky;top:0}td.case{min-width:160px}
-        td.case small{display:block;color:var(--muted)}tfoot td{background:#fafbfc;font-size:12px}
+        th{background:#eef0f4;font-weight:600}td.case{min-width:160px}
+        td.case small{display:block;color:var(--muted)}tr.group td{background:#f2f4f8;font-size:12px;border-top:2px solid #c9cfdb}
+        tr.group td.wf{font-weight:600;word-break:break-all}tr.group td.vt b{display:block}
+        td.pad{background:#fafbfc}details.meta summary{cursor:pointer}
         td.cell{cursor:pointer;white-space:nowrap;font-size:12px}td.cell:hover{outline:2px solid var(--accent)}
         td.cell.sel{outline:2px solid var(--accent);background:#eef3ff}
         .badge{display:inline-block;font-weight:700;font-size:11px;padding:1px 6px;border-radius:8px;color:#fff;margin-right:6px}
@@ -97,7 +100,7 @@ public enum HTMLReport {
         var haystack=[];
         function text(ri){
           if(haystack[ri]!==undefined)return haystack[ri];
-          var r=D.rows[ri],parts=[r.name,s(D.workflows[r.w].path)];
+          var r=D.rows[ri],parts=[r.name,s(D.workflows[D.groups[r.g].w].path)];
           cells(r).forEach(function(c){if(!c)return;(c.failures||[]).forEach(function(f){parts.push(s(f.message))});
             if(c.error)parts.push(s(c.error));
             (c.trace||[]).forEach(function(e){if(e.type==="response")parts.push(s(e.content))})});
@@ -107,8 +110,10 @@ public enum HTMLReport {
           var h=document.getElementById("head");
           h.appendChild(el("h1",null,D.title));
           var meta=[D.date];if(D.commit)meta.push("commit "+D.commit);
-          D.workflows.forEach(function(w){meta.push(s(w.path)+(w.sha256?" sha256 "+s(w.sha256).slice(0,12):""))});
           h.appendChild(el("div","meta",meta.join(" · ")));
+          var det=el("details","meta");det.appendChild(el("summary",null,D.workflows.length+" workflow"+(D.workflows.length===1?"":"s")+" (path and sha256)"));
+          D.workflows.forEach(function(w){det.appendChild(el("div",null,s(w.path)+(w.sha256?"  sha256 "+s(w.sha256):"")))});
+          h.appendChild(det);
           var st=el("div","stats"),sm=D.summary;
           function stat(label,value,cls){var d=el("div","stat "+(cls||""));d.appendChild(el("b",null,value));d.appendChild(document.createTextNode(label));st.appendChild(d)}
           stat("cases",sm.cases);stat("passed",sm.passed,"pass");stat("failed",sm.failed,sm.failed?"fail":"");
@@ -116,19 +121,25 @@ public enum HTMLReport {
           if(D.baseline){stat("regressed vs baseline",D.baseline.regressed,D.baseline.regressed?"fail":"");stat("improved",D.baseline.improved,"pass")}
           h.appendChild(st);
         }
+        var COLS=Math.max.apply(null,[1].concat(D.groups.map(function(g){return g.variants.length})));
         function thead(){
           var tr=el("tr");tr.appendChild(el("th",null,"case"));
-          D.variants.forEach(function(v){tr.appendChild(el("th",null,v))});
+          var one=D.groups.length===1?D.groups[0].variants:null;
+          for(var i=0;i<COLS;i++)tr.appendChild(el("th",null,one?one[i]:(i===0?"result by variant (named above each workflow's cases)":"")));
           document.querySelector("#matrix thead").appendChild(tr);
-          var foot=el("tfoot"),fr=el("tr");fr.appendChild(el("td",null,"per variant"));
-          D.totals.forEach(function(t){fr.appendChild(el("td",null,t.passed+"/"+t.cases+" passed · "+t.cost+" · "+t.tokens+" tokens · "+t.seconds+"s"))});
-          foot.appendChild(fr);document.getElementById("matrix").appendChild(foot);
+        }
+        function groupRow(gi){
+          var g=D.groups[gi],tr=el("tr","group"),td=el("td","wf",s(D.workflows[g.w].path));tr.appendChild(td);
+          for(var i=0;i<COLS;i++){var t=g.totals[i],c=el("td","vt");
+            if(t){c.appendChild(el("b",null,g.variants[i]));c.appendChild(el("span",null," "+t.passed+"/"+t.cases+" passed · "+t.cost+" · "+t.tokens+" tokens · "+t.seconds+"s"))}
+            tr.appendChild(c)}
+          return tr;
         }
         function row(ri){
           var r=D.rows[ri],tr=el("tr");tr.dataset.row=ri;
-          var td=el("td","case",r.name);td.appendChild(el("small",null,s(D.workflows[r.w].path)+":"+r.line));tr.appendChild(td);
+          var td=el("td","case",r.name);td.appendChild(el("small",null,s(D.workflows[D.groups[r.g].w].path)+":"+r.line));tr.appendChild(td);
           r.cells.forEach(function(ci){
-            if(ci===null){tr.appendChild(el("td","cell none","–"));return}
+            if(ci===null){tr.appendChild(el("td","none","–"));return}
             var c=D.cells[ci],cell=el("td","cell "+c.status);cell.dataset.cell=ci;
             cell.appendChild(el("span","badge",c.status==="pass"?"pass":c.status==="fail"?"FAIL":"error"));
             cell.appendChild(document.createTextNode(c.cost+" · "+c.tokens+"t · "+c.seconds+"s"+(c.runs!=="1/1"?" · "+c.runs:"")));
@@ -136,22 +147,27 @@ public enum HTMLReport {
             cell.addEventListener("click",function(){show(ci,r,cell)});
             tr.appendChild(cell);
           });
+          for(var k=r.cells.length;k<COLS;k++)tr.appendChild(el("td","pad"));
           return tr;
         }
         function apply(){
           order=[];
           var q=query.toLowerCase();
-          var all=D.rows.map(function(_,i){return i});
-          var first=all.filter(function(i){return failing(D.rows[i])}).concat(all.filter(function(i){return !failing(D.rows[i])}));
+          // Failures first: workflows with a failing cell, then within each, failing cases.
+          var bad=D.groups.map(function(){return false});D.rows.forEach(function(r){if(failing(r))bad[r.g]=true});
+          var first=D.rows.map(function(_,i){return i}).sort(function(a,b){var ra=D.rows[a],rb=D.rows[b];
+            return (bad[rb.g]-bad[ra.g])||(ra.g-rb.g)||(failing(rb)-failing(ra))||(a-b)});
           first.forEach(function(i){var r=D.rows[i];
             if(filter==="failed"&&!failing(r))return;if(filter==="passed"&&failing(r))return;if(filter==="changed"&&!changed(r))return;
             if(q&&text(i).indexOf(q)<0)return;order.push(i)});
           var body=document.querySelector("#matrix tbody");body.textContent="";shown=0;more();
-          if(!order.length){var tr=el("tr"),td=el("td","empty",D.rows.length?"No case matches.":"No cases.");td.colSpan=D.variants.length+1;tr.appendChild(td);body.appendChild(tr)}
+          if(!order.length){var tr=el("tr"),td=el("td","empty",D.rows.length?"No case matches.":"No cases.");td.colSpan=COLS+1;tr.appendChild(td);body.appendChild(tr)}
         }
         function more(){
           var body=document.querySelector("#matrix tbody"),end=Math.min(order.length,shown+PAGE);
-          for(;shown<end;shown++)body.appendChild(row(order[shown]));
+          for(;shown<end;shown++){var g=D.rows[order[shown]].g;
+            if(shown===0||D.rows[order[shown-1]].g!==g)body.appendChild(groupRow(g));
+            body.appendChild(row(order[shown]))}
           document.getElementById("count").textContent="showing "+shown+" of "+order.length+" cases";
           document.getElementById("more").textContent=shown<order.length?"scroll for more":"";
         }
@@ -171,7 +187,8 @@ public enum HTMLReport {
           d.appendChild(el("h3",null,"transcript"));
           if(!c.trace){d.appendChild(el("div","kv","No transcript in these results (flow test --json --traces keeps them)."));return}
           c.trace.forEach(function(e){d.appendChild(event(e))});
-          d.scrollIntoView({block:"nearest"});
+          // Below the table (narrow windows): bring it into view; beside it, the page stays put.
+          if(d.getBoundingClientRect().top>window.innerHeight)d.scrollIntoView({block:"start"});
         }
         function event(e){
           var box=el("div","ev "+e.type);
@@ -204,7 +221,8 @@ public enum HTMLReport {
         var h=new URLSearchParams(location.hash.slice(1));
         if(h.get("search")){document.getElementById("search").value=h.get("search");query=h.get("search");apply()}
         if(h.get("click")){var b=document.querySelector('.filters button[data-filter="'+h.get("click")+'"]');if(b)b.click()}
-        if(h.get("open")!==null){var c=document.querySelectorAll("#matrix td.cell")[+h.get("open")];if(c)c.click()}
+        var open=h.get("open")!==null?h.get("open"):document.body.dataset.open;
+        if(open!==undefined&&open!==null){var c=document.querySelectorAll("#matrix td.cell")[+open];if(c)c.click()}
         })();
         """
 }

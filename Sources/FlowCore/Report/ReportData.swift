@@ -25,26 +25,70 @@ public enum ReportData {
         }
     }
 
+    /// The header of a report on `results`: each workflow with the sha256 its cases ran from.
+    public static func header(for results: [CaseResult], title: String, commit: String?, date: String) -> Header {
+        var workflows: [(path: String, sha256: String?)] = []
+        for result in results where !workflows.contains(where: { $0.path == result.workflow }) {
+            workflows.append((result.workflow, result.workflowSHA256))
+        }
+        return Header(title: title, commit: commit, date: date, workflows: workflows)
+    }
+
+    /// Now, as reports date themselves (ISO 8601, UTC).
+    public static func now() -> String { UTCTime.iso8601(Date()) }
+
+    /// One run's transcript as a report of one cell, and its header: `flow show --html`.
+    public static func run(_ events: [JSON], path: String) -> (CaseResult, Header) {
+        let start = events.first { $0["type"]?.string == "run_start" }
+        let end = events.first { $0["type"]?.string == "run_end" }
+        let totals = end?["totals"]
+        let status = end?["status"]?.string
+        var result = CaseResult(workflow: start?["workflow"]?.string ?? path, name: start?["name"]?.string ?? "run", line: 0,
+                                runs: 1, passedRuns: status == "succeeded" ? 1 : 0, passRate: 1,
+                                failures: events.filter { $0["type"]?.string == "error" }.map { (nil, 0, $0["message"]?.string ?? "") },
+                                providerError: nil, mode: (totals?["offline_calls"]?.int ?? 0) > 0 ? .replay : .live,
+                                seconds: (events.last?["t_ms"]?.double ?? 0) / 1000, costUSD: totals?["cost_usd"]?.double,
+                                tokens: (totals?["input_tokens"]?.int ?? 0) + (totals?["output_tokens"]?.int ?? 0))
+        result.answerCostUSD = totals?["recorded_cost_usd"]?.double ?? result.costUSD
+        result.workflowSHA256 = start?["workflow_sha256"]?.string
+        result.trace = CaseTrace(events: events)
+        let header = Header(title: "flow run: " + result.name + (status.map { " (\($0))" } ?? ""), commit: start?["git_commit"]?.string,
+                            date: start?["started_at"]?.string ?? "", workflows: [(result.workflow, result.workflowSHA256)])
+        return (result, header)
+    }
+
     /// Strings at least this long that occur twice or more go in the string table.
-    static let internLength = 48
+    static let internLength = 12
 
     /// The page's data for `results`, compared with `comparison` when given.
     public static func json(_ results: [CaseResult], comparison: BaselineComparison?, header: Header) -> JSON {
-        let matrix = VariantMatrix(results)
         var workflows: [String] = header.workflows.map(\.path)
         for result in results where !workflows.contains(result.workflow) { workflows.append(result.workflow) }
         let changes = changeIndex(comparison)
         var cells: [JSON] = []
         var rows: [JSON] = []
-        for row in matrix.rows {
-            var indices: [JSON] = []
-            for cell in row.cells {
-                guard let result = cell else { indices.append(.null); continue }
-                indices.append(.int(cells.count))
-                cells.append(self.cell(result, change: changes[result.workflow + " · " + result.displayName]))
+        var groups: [JSON] = []
+        // A matrix per workflow: each has its own variants (or one column, the workflow as written).
+        for (workflow, cases) in VariantMatrix.byWorkflow(results) {
+            let matrix = VariantMatrix(cases)
+            for row in matrix.rows {
+                var indices: [JSON] = []
+                for cell in row.cells {
+                    guard let result = cell else { indices.append(.null); continue }
+                    indices.append(.int(cells.count))
+                    cells.append(self.cell(result, change: changes[result.workflow + " · " + result.displayName]))
+                }
+                rows.append(.object([("g", .int(groups.count)), ("name", .string(row.name)),
+                                     ("line", .int(row.cells.compactMap { $0?.line }.first ?? 0)), ("cells", .array(indices))]))
             }
-            rows.append(.object([("w", .int(workflows.firstIndex(of: row.workflow) ?? 0)), ("name", .string(row.name)),
-                                 ("line", .int(row.cells.compactMap { $0?.line }.first ?? 0)), ("cells", .array(indices))]))
+            groups.append(.object([
+                ("w", .int(workflows.firstIndex(of: workflow) ?? 0)),
+                ("variants", .array(matrix.variants.map(JSON.string))),
+                ("totals", .array(matrix.totals.map { total in
+                    .object([("passed", .int(total.passed)), ("cases", .int(total.cases)), ("cost", .string(Money.text(total.costUSD))),
+                             ("tokens", .int(total.tokens)), ("seconds", .double((total.seconds * 100).rounded() / 100))])
+                })),
+            ]))
         }
         let passed = results.filter(\.passed).count
         let data = JSON.object(omittingNil: [
@@ -57,16 +101,12 @@ public enum ReportData {
                                  ("spent", .string(Money.text(RunResult.sum(results.map(\.costUSD))))),
                                  ("list_cost", .string(Money.text(RunResult.sum(results.map(\.answerCostUSD))))),
                                  ("tokens", .int(results.reduce(0) { TokenCount.add($0, $1.tokens) }))])),
-            ("variants", .array(matrix.variants.map(JSON.string))),
-            ("totals", .array(matrix.totals.map { total in
-                .object([("passed", .int(total.passed)), ("cases", .int(total.cases)), ("cost", .string(Money.text(total.costUSD))),
-                         ("tokens", .int(total.tokens)), ("seconds", .double((total.seconds * 100).rounded() / 100))])
-            })),
             ("baseline", comparison.map { comparison in
                 .object([("regressed", .int(comparison.regressions.count)), ("improved", .int(comparison.improvements.count)),
                          ("noise", .int(comparison.noise.count)), ("added", .int(comparison.added.count)),
-                         ("removed", .int(comparison.removed.count)), ("text", .string(comparison.text))])
+                         ("removed", .int(comparison.removed.count))])
             }),
+            ("groups", .array(groups)),
             ("rows", .array(rows)),
             ("cells", .array(cells)),
         ])
@@ -105,14 +145,28 @@ public enum ReportData {
                 .object([("line", .int(check.line)), ("text", .string(check.text)), ("passed", .bool(!failedLines.contains(check.line)))])
             })),
             ("change", change),
-            ("trace", result.trace.map { .array($0.events.map(trimmed)) }),
+            ("trace", result.trace.map { .array($0.events.compactMap(trimmed)) }),
         ])
     }
 
-    /// An event as the report shows it: the per-event bookkeeping (sequence, time offset) left out.
-    static func trimmed(_ event: JSON) -> JSON {
-        guard case .object(let pairs) = event else { return event }
-        return .object(pairs.filter { !["seq", "t_ms", "price_table", "transcript_format", "flow_version", "wire", "raw"].contains($0.0) })
+    /// An event as the report shows it: what the header or the cell already says is left out
+    /// (the workflow, its sha256 and start time, the step_start that the request repeats, the
+    /// run's totals and output, zero token counts), so a thousand transcripts stay small.
+    static func trimmed(_ event: JSON) -> JSON? {
+        guard case .object(let pairs) = event, let type = event["type"]?.string else { return event }
+        let dropped: Set<String>
+        switch type {
+        case "step_start": return nil
+        case "run_start": dropped = ["workflow", "workflow_sha256", "name", "templates", "started_at", "git_commit", "git_dirty"]
+        case "run_end": dropped = ["output", "totals"]
+        default: dropped = []
+        }
+        let always: Set<String> = ["seq", "t_ms", "price_table", "transcript_format", "flow_version", "wire", "raw", "default"]
+        return .object(pairs.compactMap { key, value in
+            if dropped.contains(key) || always.contains(key) { return nil }
+            if key == "usage", case .object(let counts) = value { return (key, .object(counts.filter { $0.1 != .int(0) })) }
+            return (key, value)
+        })
     }
 
     /// `data` with every long string that occurs more than once replaced by `{"$": index}` into

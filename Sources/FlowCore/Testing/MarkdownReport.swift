@@ -19,10 +19,10 @@ public enum MarkdownReport {
             }
             out += "\n"
         }
-        if results.contains(where: { $0.variant != nil }) {
-            out += matrix(VariantMatrix(results), limit: limit)
-        } else {
-            out += table(failed + results.filter(\.passed), limit: limit)
+        let plain = results.filter { $0.variant == nil }
+        if !plain.isEmpty { out += table(plain.filter { !$0.passed } + plain.filter(\.passed), limit: limit) }
+        for (workflow, cases) in VariantMatrix.byWorkflow(results.filter { $0.variant != nil }) {
+            out += "\n`\(cell(workflow))`\n\n" + matrix(VariantMatrix(cases), limit: limit)
         }
         if let first = failed.first, let failure = first.providerError ?? first.failures.first?.message {
             out += "\nFirst failure — \(cell(first.displayName)): \(cell(failure))\n"

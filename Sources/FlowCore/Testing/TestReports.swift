@@ -3,8 +3,20 @@ import Foundation
 /// What `flow test` prints and writes. Pure.
 public enum TestReports {
     /// Replayed and scripted cases cost $0: the cost column is money spent.
+    /// Workflows with `variants:` get a case × variant matrix each, after the table of the others.
     public static func summary(_ results: [CaseResult]) -> String {
-        if results.contains(where: { $0.variant != nil }) { return VariantMatrix(results).text + failureList(results) }
+        let plain = results.filter { $0.variant == nil }
+        guard plain.count < results.count else { return table(results) + failureList(results) }
+        var out = plain.isEmpty ? "" : table(plain, counts: false) + "\n"
+        for (workflow, cases) in VariantMatrix.byWorkflow(results.filter { $0.variant != nil }) {
+            out += workflow + "\n" + VariantMatrix(cases).text + "\n"
+        }
+        let failed = results.filter { !$0.passed }.count
+        return out + "\(results.count - failed) passed, \(failed) failed\n" + failureList(results)
+    }
+
+    /// One line per case, and the counts unless the caller says them.
+    static func table(_ results: [CaseResult], counts: Bool = true) -> String {
         let width = min(60, max(4, results.map(\.name.count).max() ?? 4)) + 2
         var out = "case".padding(toLength: width, withPad: " ", startingAt: 0) + "result  mode     runs     time      cost\n"
         for result in results {
@@ -16,8 +28,7 @@ public enum TestReports {
                 + " " + Money.text(result.costUSD).leftPadded(to: 9) + "\n"
         }
         let failed = results.filter { !$0.passed }.count
-        out += "\n\(results.count - failed) passed, \(failed) failed\n"
-        return out + failureList(results)
+        return counts ? out + "\n\(results.count - failed) passed, \(failed) failed\n" : out
     }
 
     /// Each failing case with the place and message of each failure.
@@ -55,6 +66,8 @@ public enum TestReports {
                     ("seconds", .double((result.seconds * 1000).rounded() / 1000)),
                     ("cost_usd", result.costUSD.map(JSON.double) ?? .null), ("tokens", .int(result.tokens)),
                     ("answer_cost_usd", result.answerCostUSD.map(JSON.double) ?? .null),
+                    ("workflow_sha256", result.workflowSHA256.map(JSON.string)),
+                    ("checks", result.checks.isEmpty ? nil : .array(result.checks.map { .object([("line", .int($0.line)), ("text", .string($0.text))]) })),
                     ("trace", traces ? result.trace.map { .array($0.events) } : nil),
                 ])
             })),
@@ -76,6 +89,8 @@ public enum TestReports {
                                     providerError: item["provider_error"]?.string, mode: mode, seconds: item["seconds"]?.double ?? 0,
                                     costUSD: item["cost_usd"]?.double, tokens: item["tokens"]?.int ?? 0)
             result.variant = item["variant"]?.string
+            result.workflowSHA256 = item["workflow_sha256"]?.string
+            result.checks = (item["checks"]?.array ?? []).map { ($0["line"]?.int ?? 0, $0["text"]?.string ?? "") }
             result.answerCostUSD = item["answer_cost_usd"].map { $0.double } ?? result.costUSD
             result.trace = item["trace"]?.array.map(CaseTrace.init(events:))
             return result

@@ -55,6 +55,8 @@ public struct CaseResult: Sendable {
     /// Each expectation of the case, by its line and as it reads, for the report to list every
     /// check (a failure names the line of the check it comes from).
     public var checks: [(line: Int, text: String)] = []
+    /// The sha256 of the workflow file the case ran from, for the report's header.
+    public var workflowSHA256: String? = nil
     /// The variant the case ran under (`variants:`); nil for the workflow as written.
     public var variant: String? = nil
     /// What the last run did, step by step, for the HTML report (`flow test --html`).
@@ -137,7 +139,7 @@ public struct TestRunner: Sendable {
                                 passedRuns: 0, passRate: testCase.passRate, failures: [], providerError: nil, mode: .replay, seconds: 0,
                                 costUSD: 0, tokens: 0)
         result.variant = loaded.variant
-        result.checks = testCase.expectations.map { ($0.mark.line, $0.summary) }
+        result.workflowSHA256 = loaded.sha256
         let cassetteUse: CassetteUse?
         switch answering(testCase) {
         case .success(let (mode, use)):
@@ -153,6 +155,11 @@ public struct TestRunner: Sendable {
         case .failure(let problem):
             result.failures = [(nil, testCase.mark.line, problem.message)]
             return result
+        }
+        // Each check as this case reads it: `contains "{{expected}}"` with the row's value in.
+        let values = inputs.merging(testCase.vars) { input, _ in input }
+        result.checks = testCase.expectations.map { expectation in
+            (expectation.mark.line, ((try? expectation.instantiated(with: values).get()) ?? expectation).summary)
         }
         for _ in 0..<testCase.repeatCount {
             let (run, failures, judged, trace) = await attempt(testCase, mode: result.mode, cassette: cassetteUse, inputs: inputs)

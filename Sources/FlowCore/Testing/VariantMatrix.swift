@@ -48,6 +48,19 @@ public struct VariantMatrix: Sendable {
         }
     }
 
+    /// `results` by workflow, in the order the workflows first appear.
+    public static func byWorkflow(_ results: [CaseResult]) -> [(workflow: String, results: [CaseResult])] {
+        var groups: [(workflow: String, results: [CaseResult])] = []
+        for result in results {
+            if let index = groups.firstIndex(where: { $0.workflow == result.workflow }) {
+                groups[index].results.append(result)
+            } else {
+                groups.append((result.workflow, [result]))
+            }
+        }
+        return groups
+    }
+
     /// One cell as text: `pass $0.0012 840t 0.31s`, or `-` where the case did not run. The cost is
     /// at list price, replayed answers at the price they were recorded at, so a replay compares too.
     public static func cell(_ result: CaseResult?) -> String {
@@ -71,7 +84,6 @@ public struct VariantMatrix: Sendable {
         out += pad("list cost", nameWidth) + totals.map { pad(Money.text($0.costUSD), cellWidth) }.joined() + "\n"
         out += pad("tokens", nameWidth) + totals.map { pad(String($0.tokens), cellWidth) }.joined() + "\n"
         out += pad("time", nameWidth) + totals.map { pad(String(format: "%.2fs", $0.seconds), cellWidth) }.joined() + "\n"
-        let cases = totals.reduce(0) { $0 + $1.cases }, passed = totals.reduce(0) { $0 + $1.passed }
-        return out + "\n\(passed) passed, \(cases - passed) failed (\(rows.count) cases × \(variants.count) variants)\n"
+        return out
     }
 }

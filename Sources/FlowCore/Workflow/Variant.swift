@@ -72,7 +72,7 @@ extension Workflow {
 }
 
 /// A `--variant` that names nothing the workflow declares.
-public struct VariantError: Error, Sendable {
+public struct VariantError: Error, Sendable, Equatable {
     /// What was wrong, with the known names.
     public var message: String
 }
