@@ -12,7 +12,7 @@ enum GitBaseline {
 
     /// The cases of `files` at `ref`, named by their paths in this run so they compare.
     static func results(ref: String, files: [String], jobs: Int, environment: [String: String],
-                        prices: PriceTable) async throws(Failure) -> [CaseResult] {
+                        prices: PriceTable, traces: Bool = false) async throws(Failure) -> [CaseResult] {
         guard let top = ChildProcess.output(["git", "rev-parse", "--show-toplevel"])?.trimmingWhitespace, !top.isEmpty else {
             throw Failure(message: "--baseline git:\(ref) needs a git repository here")
         }
@@ -46,8 +46,10 @@ enum GitBaseline {
         for (loaded, cases) in planned where !cases.isEmpty {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
             let cassette = (try? CassetteStore.open(base + ".cassette.json")) ?? CassetteStore(path: base + ".cassette.json")
-            let runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: prices,
+            var runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: prices,
                                     mode: .replay, record: false, cassette: cassette, jobs: jobs)
+            // The report shows each cell's answer against the baseline's.
+            runner.keepTraces = traces
             results += await runner.run(cases) { _ in }.map { result in
                 var renamed = result
                 renamed.workflow = old[loaded.source.path] ?? result.workflow

@@ -15,10 +15,12 @@ enum ReportCommand {
             }
         }
         var comparison: BaselineComparison?
+        var baseline: [CaseResult]?
         if let path = arguments.value("--baseline") {
             do {
-                let baseline = try TestReports.cases(fromJSON: try JSON.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
-                comparison = BaselineComparison(baseline: baseline, current: results)
+                let old = try TestReports.cases(fromJSON: try JSON.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
+                comparison = BaselineComparison(baseline: old, current: results)
+                baseline = old
             } catch {
                 Terminal.err("\(path): error: \(error)\nhint: --baseline takes a report written by 'flow test --json > FILE'\n")
                 return ExitCode.noInput
@@ -26,7 +28,7 @@ enum ReportCommand {
         }
         let header = ReportData.header(for: results, title: arguments.value("--title") ?? "flow test report",
                                        commit: commit(), date: ReportData.now())
-        return write(HTMLReport.page(ReportData.json(results, comparison: comparison, header: header), title: header.title),
+        return write(HTMLReport.page(ReportData.json(results, comparison: comparison, baseline: baseline, header: header), title: header.title),
                      to: arguments.value("--output"))
     }
 

@@ -48,7 +48,7 @@ enum TestCommand {
             if let baseline = arguments.value("--baseline"), baseline.hasPrefix("git:") {
                 do throws(GitBaseline.Failure) {
                     settings.baseline = try await GitBaseline.results(ref: String(baseline.dropFirst(4)), files: files, jobs: settings.jobs,
-                                                                      environment: environment, prices: prices)
+                                                                      environment: environment, prices: prices, traces: settings.traces)
                 } catch {
                     Terminal.err("error: \(error.message)\n")
                     return ExitCode.noInput
@@ -305,7 +305,7 @@ enum TestCommand {
         if let path = arguments.value("--html") {
             let header = ReportData.header(for: results, title: "flow test: " + (files.count <= 2 ? files.joined(separator: ", ") : "\(files.count) workflows"),
                                            commit: ReportCommand.commit(), date: ReportData.now())
-            let page = HTMLReport.page(ReportData.json(results, comparison: comparison, header: header), title: header.title)
+            let page = HTMLReport.page(ReportData.json(results, comparison: comparison, baseline: settings.baseline, header: header), title: header.title)
             do {
                 try page.write(toFile: path, atomically: false, encoding: .utf8)
             } catch {

@@ -114,4 +114,30 @@ import Testing
         #expect(changed.contains("showing 1 of 2 cases") == false && changed.contains("showing 1 of 1 cases"), "\(changed.suffix(1500))")
         #expect(changed.contains("<span class=\"chg improved\">improved</span>") && changed.contains(">refund window<"))
     }
+
+    @Test func aRegressedCellShowsItsAnswerAgainstTheBaselinesAnswer() throws {
+        guard Self.chromium != nil else {
+            print("skipped: chromium is not installed here (make deps installs Debian's chromium), so the answer diff is not opened")
+            return
+        }
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "")
+        func workflow(_ reply: String) -> String {
+            """
+            flow: 1
+            model: mock/m
+            mock: ["\(reply)"]
+            steps: [{id: answer, user: "Customer asks for a refund."}]
+            tests: [{name: refund in a day, expect: [{contains: today}]}]
+            """
+        }
+        try directory.write("w.yaml", workflow("We will refund you today."))
+        try directory.write("old.json", try FlowBinary.run(["test", "w.yaml", "--json", "--traces"], in: directory.path).stdout)
+        try directory.write("w.yaml", workflow("We will refund you next week."))
+        let result = try FlowBinary.run(["test", "w.yaml", "--baseline", "old.json", "--html", "r.html"], in: directory.path)
+        #expect(result.status == 1 && result.stdout.contains("regressed (1)"))
+        let opened = try Self.browse(directory.path + "/r.html", fragment: "open=0", in: directory)
+        #expect(opened.contains("<span class=\"chg regressed\">regressed</span>"))
+        #expect(opened.contains("We will refund you <del>today.</del><ins>next</ins><ins> </ins><ins>week.</ins>"), "\(opened.suffix(2500))")
+    }
 }

@@ -83,7 +83,7 @@ public enum HTMLReport {
         .ev.request{border-color:#8aa4e0}.ev.response{border-color:var(--pass)}.ev.branch{border-color:#b0b6c3}.ev.error{border-color:var(--fail)}
         .role{font-size:11px;font-weight:700;color:var(--muted);text-transform:uppercase}
         pre{white-space:pre-wrap;word-break:break-word;margin:2px 0 6px;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f8f9fb;padding:6px;border-radius:4px}
-        .kv{font-size:12px;color:var(--muted)}.empty{color:var(--muted);padding:20px;text-align:center}
+        .kv{font-size:12px;color:var(--muted)}del{background:#fdecea;color:var(--fail)}ins{background:#e6f4ea;color:var(--pass);text-decoration:none}.empty{color:var(--muted);padding:20px;text-align:center}
         """
 
     static let script = """
@@ -179,6 +179,7 @@ public enum HTMLReport {
           d.appendChild(el("div","kv",c.status+" · runs "+c.runs+" · "+c.mode+" · list price "+c.cost+" · spent "+c.spent+" · "+c.tokens+" tokens · "+c.seconds+" s"));
           if(c.change)d.appendChild(el("div","kv","vs baseline: "+c.change.kind+(c.change.before?" ("+c.change.before+" → "+c.change.after+")":"")));
           if(c.error){d.appendChild(el("h3",null,"provider error"));d.appendChild(el("div","msg",s(c.error)))}
+          if(c.before_answer!==undefined){d.appendChild(el("h3",null,"answer against the baseline"));d.appendChild(diff(s(c.before_answer),answerOf(c)))}
           d.appendChild(el("h3",null,"expectations"));
           var ul=el("ul","checks");
           (c.checks||[]).forEach(function(k){ul.appendChild(el("li",k.passed?"ok":"no",s(k.text)))});
@@ -208,6 +209,21 @@ public enum HTMLReport {
           if(e.type==="error"||e.type==="warning")box.appendChild(el("div","msg",s(e.message)));
           if(e.type==="run_end")box.appendChild(el("div","kv",s(e.status)+(e.path?" · path "+resolve(e.path).map(function(p){return p.step+":"+p.finish_reason+"→"+p.action}).join(" "):"")));
           return box;
+        }
+        function answerOf(c){var a="";(c.trace||[]).forEach(function(e){if(e.type==="response"&&s(e.step)!=="judge")a=s(e.content)});return a}
+        // A word diff (longest common subsequence): what the baseline said and this run does not is struck out.
+        function diff(a,b){
+          var x=a.split(/(\\s+)/),y=b.split(/(\\s+)/),n=x.length,m=y.length,pre=el("pre","diff");
+          if(n*m>4000000){pre.appendChild(el("del",null,a));pre.appendChild(document.createTextNode("\\n"));pre.appendChild(el("ins",null,b));return pre}
+          var L=[];for(var i=0;i<=n;i++){L.push(new Uint32Array(m+1))}
+          for(i=n-1;i>=0;i--)for(var j=m-1;j>=0;j--)L[i][j]=x[i]===y[j]?L[i+1][j+1]+1:Math.max(L[i+1][j],L[i][j+1]);
+          i=0;j=0;
+          while(i<n||j<m){
+            if(i<n&&j<m&&x[i]===y[j]){pre.appendChild(document.createTextNode(x[i]));i++;j++}
+            else if(i<n&&(j>=m||L[i+1][j]>=L[i][j+1])){pre.appendChild(el("del",null,x[i]));i++}
+            else{pre.appendChild(el("ins",null,y[j]));j++}
+          }
+          return pre;
         }
         function resolve(v){if(Array.isArray(v))return v.map(resolve);if(v&&typeof v==="object"){if("$" in v)return S[v.$];var o={};for(var k in v)o[k]=resolve(v[k]);return o}return v}
         head();thead();

@@ -61,7 +61,11 @@ public enum ReportData {
     static let internLength = 12
 
     /// The page's data for `results`, compared with `comparison` when given.
-    public static func json(_ results: [CaseResult], comparison: BaselineComparison?, header: Header) -> JSON {
+    /// With `baseline` results that kept their transcripts, each cell also carries the baseline's
+    /// answer, which the page shows as a word diff against this run's.
+    public static func json(_ results: [CaseResult], comparison: BaselineComparison?, baseline: [CaseResult]? = nil,
+                            header: Header) -> JSON {
+        let before = Dictionary((baseline ?? []).map { ($0.workflow + " · " + $0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
         var workflows: [String] = header.workflows.map(\.path)
         for result in results where !workflows.contains(result.workflow) { workflows.append(result.workflow) }
         let changes = changeIndex(comparison)
@@ -76,7 +80,10 @@ public enum ReportData {
                 for cell in row.cells {
                     guard let result = cell else { indices.append(.null); continue }
                     indices.append(.int(cells.count))
-                    cells.append(self.cell(result, change: changes[result.workflow + " · " + result.displayName]))
+                    let key = result.workflow + " · " + result.displayName
+                    var cell = self.cell(result, change: changes[key])
+                    if let old = before[key].flatMap(answer), old != answer(result) { cell = cell.adding([("before_answer", .string(old))]) }
+                    cells.append(cell)
                 }
                 rows.append(.object([("g", .int(groups.count)), ("name", .string(row.name)),
                                      ("line", .int(row.cells.compactMap { $0?.line }.first ?? 0)), ("cells", .array(indices))]))
@@ -111,6 +118,11 @@ public enum ReportData {
             ("cells", .array(cells)),
         ])
         return interned(data)
+    }
+
+    /// The last answer of a case's kept transcript (a judge's verdict is not the answer).
+    static func answer(_ result: CaseResult) -> String? {
+        result.trace?.events.last { $0["type"]?.string == "response" && $0["step"]?.string != "judge" }?["content"]?.string
     }
 
     /// How each case changed against the baseline, by workflow and case name (with its variant).
