@@ -65,4 +65,38 @@ import Testing
         let misuse = try FlowBinary.run(["test", "w.yaml", "--fail-on", "regression"], in: directory.path)
         #expect(misuse.status == 64 && misuse.stderr.contains("--fail-on regression needs --baseline"))
     }
+
+    @Test func aBrokenPromptRegressesWhileARepeatedCaseMovesWithinItsNoise() throws {
+        let directory = try TemporaryDirectory()
+        func workflow(reply: String) -> String {
+            """
+            flow: 1
+            model: mock/scripted
+            steps: [{id: answer, user: "Customer asks for a refund."}]
+            mock: ["\(reply)"]
+            tests:
+              - name: offers the refund
+                expect: [{contains: refund}]
+              - name: sampled five times
+                repeat: 5
+                pass_rate: 0.6
+                expect: [{contains: "."}]
+            """
+        }
+        try directory.write("w.yaml", workflow(reply: "We will refund you today."))
+        let before = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path)
+        // The baseline's sampled case passed 4 of 5 (a live run's noise); everything else as run.
+        let cases = (try JSON.parse(before.stdout)["cases"]?.array ?? []).map { item -> JSON in
+            guard item["name"]?.string == "sampled five times", case .object(let pairs) = item else { return item }
+            return .object(pairs.map { $0.0 == "passed_runs" ? ($0.0, .int(4)) : $0 })
+        }
+        try directory.write("old.json", JSON.object([("cases", .array(cases))]).serialized)
+        try directory.write("w.yaml", workflow(reply: "Thanks for your message."))
+        let gated = try FlowBinary.run(["test", "w.yaml", "--baseline", "old.json", "--fail-on", "regression", "--json"], in: directory.path)
+        #expect(gated.status == 1)
+        let comparison = try JSON.parse(gated.stdout)["baseline"]
+        #expect(comparison?["regressions"]?.array?.map { $0["name"] } == [.string("offers the refund")], "\(gated.stdout)")
+        #expect(comparison?["noise"]?.array?.map { $0["name"] } == [.string("sampled five times")], "4/5 → 5/5 is within the uncertainty")
+        #expect(comparison?["improvements"]?.array?.isEmpty == true)
+    }
 }
