@@ -275,6 +275,14 @@ struct ProcessBenchmarks {
             peaks.append(peak)
             rows.append(Row(name: "d. peak RSS, flow test, \(count) cases replayed", value: Double(peak) / 1_048_576, unit: "MB",
                             target: "≤ 64", met: peak > 0 && peak <= 64 << 20))
+            // The same suite with the HTML report: every case's transcript is kept to the end.
+            let plain = try run(["test", "replay\(count).yaml", "-j", "16"])
+            let html = try run(["test", "replay\(count).yaml", "-j", "16", "--html", "report\(count).html"], measureMemory: true)
+            guard html.status == 0 else { throw BenchError(message: "the HTML report of \(count) cases failed (exit \(html.status))") }
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: directory + "/report\(count).html")[.size] as? Int) ?? 0
+            rows.append(Row(name: "d. flow test --html, \(count) cases: extra time", value: (html.seconds - plain.seconds) * 1000, unit: "ms"))
+            rows.append(Row(name: "d. flow test --html, \(count) cases: peak RSS", value: Double(html.peakRSS ?? 0) / 1_048_576, unit: "MB"))
+            rows.append(Row(name: "d. flow test --html, \(count) cases: page size", value: Double(bytes) / 1024, unit: "KB"))
         }
         if peaks.count == 2, peaks[0] > 0 {
             rows.append(Row(name: "d. growth from 1,000 to 10,000 cases", value: Double(peaks[1] - peaks[0]) / 1_048_576, unit: "MB"))

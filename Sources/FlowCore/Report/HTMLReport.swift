@@ -4,11 +4,11 @@
 /// at once. Every text is set as text (never parsed as HTML), and the whole page passes through
 /// `Redaction`, so no key reaches it. Pure.
 public enum HTMLReport {
-    /// The page for `data` (built by `ReportData.json`).
+    /// The page for `data`, the JSON text `ReportData.json` makes.
     /// With `openFirst`, the first cell's transcript is open from the start (one run's page).
-    public static func page(_ data: JSON, title: String, openFirst: Bool = false) -> String {
+    public static func page(_ data: String, title: String, openFirst: Bool = false) -> String {
         // Inside <script>, "</" would end the element: JSON's \u escape keeps the data inert.
-        let payload = data.serialized.replacingOccurrences(of: "<", with: "\\u003c")
+        let payload = data.replacingOccurrences(of: "<", with: "\\u003c")
         let page = """
             <!DOCTYPE html>
             <html lang="en">

@@ -60,18 +60,18 @@ public enum ReportData {
     /// Strings at least this long that occur twice or more go in the string table.
     static let internLength = 12
 
-    /// The page's data for `results`, compared with `comparison` when given.
+    /// The page's data for `results` as JSON text, compared with `comparison` when given.
     /// With `baseline` results that kept their transcripts, each cell also carries the baseline's
     /// answer, which the page shows as a word diff against this run's.
     public static func json(_ results: [CaseResult], comparison: BaselineComparison?, baseline: [CaseResult]? = nil,
-                            header: Header) -> JSON {
+                            header: Header) -> String {
         let before = Dictionary((baseline ?? []).map { ($0.workflow + " · " + $0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
         var workflows: [String] = header.workflows.map(\.path)
         for result in results where !workflows.contains(result.workflow) { workflows.append(result.workflow) }
         let changes = changeIndex(comparison)
-        var cells: [JSON] = []
         var rows: [JSON] = []
         var groups: [JSON] = []
+        var ordered: [CaseResult] = []
         // A matrix per workflow: each has its own variants (or one column, the workflow as written).
         for (workflow, cases) in VariantMatrix.byWorkflow(results) {
             let matrix = VariantMatrix(cases)
@@ -79,11 +79,8 @@ public enum ReportData {
                 var indices: [JSON] = []
                 for cell in row.cells {
                     guard let result = cell else { indices.append(.null); continue }
-                    indices.append(.int(cells.count))
-                    let key = result.workflow + " · " + result.displayName
-                    var cell = self.cell(result, change: changes[key])
-                    if let old = before[key].flatMap(answer), old != answer(result) { cell = cell.adding([("before_answer", .string(old))]) }
-                    cells.append(cell)
+                    indices.append(.int(ordered.count))
+                    ordered.append(result)
                 }
                 rows.append(.object([("g", .int(groups.count)), ("name", .string(row.name)),
                                      ("line", .int(row.cells.compactMap { $0?.line }.first ?? 0)), ("cells", .array(indices))]))
@@ -97,6 +94,17 @@ public enum ReportData {
                 })),
             ]))
         }
+        func cell(_ result: CaseResult) -> JSON {
+            let key = result.workflow + " · " + result.displayName
+            let cell = self.cell(result, change: changes[key])
+            guard let old = before[key].flatMap(answer), old != answer(result) else { return cell }
+            return cell.adding([("before_answer", .string(old))])
+        }
+        // Two passes, so the page's data is built once, already interned: the strings are counted
+        // over cells made and dropped one at a time, then each cell is made again and interned as
+        // it is kept. Ten thousand cells never exist twice.
+        var table = StringTable()
+        for result in ordered { table.count(cell(result)) }
         let passed = results.filter(\.passed).count
         let data = JSON.object(omittingNil: [
             ("title", .string(header.title)), ("commit", header.commit.map(JSON.string)), ("date", .string(header.date)),
@@ -115,9 +123,13 @@ public enum ReportData {
             }),
             ("groups", .array(groups)),
             ("rows", .array(rows)),
-            ("cells", .array(cells)),
         ])
-        return interned(data)
+        table.count(data)
+        // Each cell is serialized as soon as it is made: the page's text grows, no second tree does.
+        let cells = ordered.map { table.intern(cell($0)).serialized }
+        guard case .object(let pairs) = table.intern(data) else { return data.serialized }
+        let head = JSON.object([("strings", .array(table.strings.map(JSON.string)))] + pairs).serialized
+        return head.dropLast() + ",\"cells\":[" + cells.joined(separator: ",") + "]}"
     }
 
     /// The last answer of a case's kept transcript (a judge's verdict is not the answer).
@@ -157,59 +169,40 @@ public enum ReportData {
                 .object([("line", .int(check.line)), ("text", .string(check.text)), ("passed", .bool(!failedLines.contains(check.line)))])
             })),
             ("change", change),
-            ("trace", result.trace.map { .array($0.events.compactMap(trimmed)) }),
+            ("trace", result.trace.map { .array($0.events.compactMap(CaseTrace.reportable)) }),
         ])
     }
 
-    /// An event as the report shows it: what the header or the cell already says is left out
-    /// (the workflow, its sha256 and start time, the step_start that the request repeats, the
-    /// run's totals and output, zero token counts), so a thousand transcripts stay small.
-    static func trimmed(_ event: JSON) -> JSON? {
-        guard case .object(let pairs) = event, let type = event["type"]?.string else { return event }
-        let dropped: Set<String>
-        switch type {
-        case "step_start": return nil
-        case "run_start": dropped = ["workflow", "workflow_sha256", "name", "templates", "started_at", "git_commit", "git_dirty"]
-        case "run_end": dropped = ["output", "totals"]
-        default: dropped = []
+}
+
+/// Long strings that occur more than once, stored once: a value `{"$": index}` stands for
+/// `strings[index]`. Counting comes first, over everything the page will hold; then `intern`
+/// replaces each repeated string by its place.
+struct StringTable {
+    private var counts: [String: Int] = [:]
+    private var positions: [String: Int] = [:]
+    /// The strings stood for, in the order first met.
+    private(set) var strings: [String] = []
+
+    mutating func count(_ value: JSON) {
+        switch value {
+        case .string(let text) where text.utf8.count >= ReportData.internLength: counts[text, default: 0] += 1
+        case .array(let items): for item in items { count(item) }
+        case .object(let pairs): for pair in pairs { count(pair.1) }
+        default: break
         }
-        let always: Set<String> = ["seq", "t_ms", "price_table", "transcript_format", "flow_version", "wire", "raw", "default"]
-        return .object(pairs.compactMap { key, value in
-            if dropped.contains(key) || always.contains(key) { return nil }
-            if key == "usage", case .object(let counts) = value { return (key, .object(counts.filter { $0.1 != .int(0) })) }
-            return (key, value)
-        })
     }
 
-    /// `data` with every long string that occurs more than once replaced by `{"$": index}` into
-    /// a `strings` table placed first.
-    static func interned(_ data: JSON) -> JSON {
-        var counts: [String: Int] = [:]
-        func count(_ value: JSON) {
-            switch value {
-            case .string(let text) where text.utf8.count >= internLength: counts[text, default: 0] += 1
-            case .array(let items): items.forEach(count)
-            case .object(let pairs): pairs.forEach { count($0.1) }
-            default: break
-            }
+    mutating func intern(_ value: JSON) -> JSON {
+        switch value {
+        case .string(let text) where (counts[text] ?? 0) > 1:
+            if let position = positions[text] { return .object([("$", .int(position))]) }
+            positions[text] = strings.count
+            strings.append(text)
+            return .object([("$", .int(strings.count - 1))])
+        case .array(let items): return .array(items.map { intern($0) })
+        case .object(let pairs): return .object(pairs.map { ($0.0, intern($0.1)) })
+        default: return value
         }
-        count(data)
-        var table: [String] = []
-        var positions: [String: Int] = [:]
-        func replace(_ value: JSON) -> JSON {
-            switch value {
-            case .string(let text) where (counts[text] ?? 0) > 1:
-                if let position = positions[text] { return .object([("$", .int(position))]) }
-                positions[text] = table.count
-                table.append(text)
-                return .object([("$", .int(table.count - 1))])
-            case .array(let items): return .array(items.map(replace))
-            case .object(let pairs): return .object(pairs.map { ($0.0, replace($0.1)) })
-            default: return value
-            }
-        }
-        let replaced = replace(data)
-        guard case .object(let pairs) = replaced else { return replaced }
-        return .object([("strings", .array(table.map(JSON.string)))] + pairs)
     }
 }
