@@ -16,6 +16,7 @@ enum Commands {
         options: [
             .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable); key=@file reads a file, key=@- standard input."),
             .init(name: "--model", value: "<provider/model>", help: "Run every step on this model instead."),
+            .init(name: "--variant", value: "<name>", help: "Run the workflow as this one of its variants: (another model, params or prompt)."),
             .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
             .init(name: "--verbose", value: nil, help: "Print every HTTP request and answer on standard error, keys removed."),
@@ -55,6 +56,7 @@ enum Commands {
         arguments: [.init(name: "file", help: "The workflow file (YAML).")],
         options: [
             .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable); key=@file reads a file, key=@- standard input."),
+            .init(name: "--variant", value: "<name>", help: "Render the workflow as this one of its variants: runs it."),
             .init(name: "--step", value: "<id>", help: "Show only this step, with its whole conversation."),
             .init(name: "--provider", value: "<openai|anthropic|gemini|openai-responses>", help: "Print the wire body for this provider."),
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),

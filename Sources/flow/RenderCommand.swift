@@ -17,13 +17,18 @@ enum RenderCommand {
                                        command: Commands.render))
             return ExitCode.usage
         }
-        let loaded: LoadedWorkflow
+        var loaded: LoadedWorkflow
         do {
             loaded = try WorkflowLoader.load(path: path)
         } catch {
             Terminal.err(error.description + "\n")
             if case .unreadable = error { return ExitCode.noInput }
             return ExitCode.invalid
+        }
+        do throws(RunCommand.Stop) {
+            try RunCommand.applyVariant(arguments, to: &loaded, command: Commands.render)
+        } catch {
+            return error.status
         }
         if let only = arguments.value("--step"), !loaded.workflow.steps.contains(where: { $0.id == only }) {
             let ids = loaded.workflow.steps.map(\.id)

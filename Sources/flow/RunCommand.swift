@@ -25,6 +25,7 @@ enum RunCommand {
             let settings = try parseSettings(arguments)
             guard let given = variables(arguments, command: Commands.run) else { throw Stop(status: ExitCode.usage) }
             var loaded = try load(arguments.positionals[0], json: settings.json)
+            try applyVariant(arguments, to: &loaded, command: Commands.run)
             try applyModelOverride(arguments, to: &loaded)
             if arguments.flags.contains("--batch") { return try await RunBatchCommand.main(arguments, settings: settings, loaded: loaded) }
             let inputs = try resolveInputs(given, for: loaded)
@@ -89,6 +90,18 @@ enum RunCommand {
             if json { Terminal.out(RunReport.invalid(error).serialized + "\n") }
             if case .unreadable = error { throw Stop(status: ExitCode.noInput) }
             throw Stop(status: ExitCode.invalid)
+        }
+    }
+
+    /// `--variant NAME`: the workflow as one of its `variants:` runs it (a replay reads that
+    /// variant's recordings, which `flow test` made).
+    static func applyVariant(_ arguments: ParsedArguments, to loaded: inout LoadedWorkflow, command: CommandSpec) throws(Stop) {
+        guard let name = arguments.value("--variant") else { return }
+        switch loaded.workflow.variants(named: [name]) {
+        case .success(let chosen): loaded = loaded.applying(chosen.first)
+        case .failure(let error):
+            Terminal.report(UsageError(message: error.message, command: command))
+            throw Stop(status: ExitCode.usage)
         }
     }
 

@@ -97,8 +97,8 @@ enum TestCommand {
         if settings.prune, !record {
             throw usage("--prune needs --live --record: it drops the recordings a full recording run did not use")
         }
-        if settings.prune, arguments.value("--filter") != nil || arguments.value("--shard") != nil {
-            throw usage("--prune cannot be used with --filter or --shard: the cases left out would lose their recordings")
+        if settings.prune, arguments.value("--filter") != nil || arguments.value("--shard") != nil || arguments.value("--variant") != nil {
+            throw usage("--prune cannot be used with --filter, --shard or --variant: the cases left out would lose their recordings")
         }
         if let failOn = arguments.value("--fail-on") {
             guard failOn == "regression" else { throw usage("--fail-on takes 'regression', got '\(failOn)'") }

@@ -66,7 +66,10 @@ import Testing
         try directory.write("w.yaml", Self.workflow("What is in"))
         let filtered = try FlowBinary.run(["test", "w.yaml", "--live", "--record", "--prune", "--filter", "porto"], in: directory.path)
         #expect(filtered.status == 64)
-        #expect(filtered.stderr.contains("--prune cannot be used with --filter or --shard"))
+        #expect(filtered.stderr.contains("--prune cannot be used with --filter, --shard or --variant"))
+        // One variant re-recorded must not drop the other variants' recordings.
+        let variant = try FlowBinary.run(["test", "w.yaml", "--live", "--record", "--prune", "--variant", "a"], in: directory.path)
+        #expect(variant.status == 64 && variant.stderr.contains("the cases left out would lose their recordings"))
         #expect(try FlowBinary.run(["test", "w.yaml", "--prune"], in: directory.path).status == 64)
     }
 }

@@ -32,6 +32,14 @@ import Testing
                 "\(text.stdout)")
         let one = try FlowBinary.run(["test", Self.summarize, "--variant", "haiku-v2", "--json"], in: directory.path)
         #expect(try JSON.parse(one.stdout)["cases"]?.array?.count == 2)
+        // One variant runs and renders on its own, replayed from the recordings flow test made.
+        let notice = "notice=From 1 April, refunds for annual plans are possible within 30 days of payment and are paid back to the "
+            + "original payment method within 5 working days. Ask for one from Billing in your account settings."
+        let run = try FlowBinary.run(["run", Self.summarize, "--variant", "haiku-v2", "--replay", "--var", notice, "--transcript-dir", "runs"],
+                                     in: directory.path)
+        #expect(run.status == 0 && run.stdout.hasPrefix("From 1 April, annual plans can be refunded"), "\(run.stdout) \(run.stderr)")
+        let render = try FlowBinary.run(["render", Self.summarize, "--variant", "mini-v2", "--var", notice], in: directory.path)
+        #expect(render.stdout.contains("at most two sentences") && render.stdout.contains("gpt-4o-mini"), "\(render.stdout)")
         let unknown = try FlowBinary.run(["test", Self.summarize, "--variant", "haiku-2"], in: directory.path)
         #expect(unknown.status == 64 && unknown.stderr.contains("--variant haiku-2: no workflow here has that variant (did you mean 'haiku-v2'?)"),
                 "\(unknown.stderr)")
