@@ -45,6 +45,17 @@ import Testing
                 "\(unknown.stderr)")
     }
 
+    @Test func everyExampleReportsOfflineAsHTMLAndMarkdown() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["test", FlowBinary.repository + "/workflows", "--html", "r.html", "--markdown", "r.md"], in: directory.path)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        let markdown = try String(contentsOfFile: directory.path + "/r.md", encoding: .utf8)
+        #expect(markdown.hasPrefix("### flow test: ") && markdown.contains("| case | mini-v1 | mini-v2 | haiku-v1 | haiku-v2 |"), "\(markdown)")
+        #expect(markdown.contains("| case | workflow | result | runs | cost |"), "the workflows without variants keep their table")
+        let page = try String(contentsOfFile: directory.path + "/r.html", encoding: .utf8)
+        #expect(page.contains("summarize.yaml") && page.contains("triage.yaml") && page.contains("\"variants\":[\"mini-v1\""))
+    }
+
     static let judged = """
         flow: 1
         model: mock/m
