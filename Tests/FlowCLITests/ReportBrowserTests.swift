@@ -75,7 +75,7 @@ import Testing
         #expect(opened.contains("expected the output to contain \"no\", got \"ok, refund issued\""))
     }
 
-    @Test func screenshotsAtTwoWindowSizes() throws {
+    @Test func screenshotsAtTwoWindowSizesAndOfTheVariantMatrix() throws {
         guard Self.chromium != nil else {
             print("skipped: chromium is not installed here (make deps installs Debian's chromium), so no screenshot is taken")
             return
@@ -92,6 +92,18 @@ import Testing
             let png = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 20_000, "\(path): \(png.count) bytes")
         }
+        // The example's two models × two prompts, a judged cell open: the comparison view.
+        let variants = try FlowBinary.run(["test", FlowBinary.repository + "/workflows/summarize.yaml", "--html", "variants.html"], in: directory.path)
+        #expect(variants.status == 0, "\(variants.stderr)")
+        let path = folder + "/report-variants-1400x900.png"
+        try? FileManager.default.removeItem(atPath: path)
+        _ = try Self.browse(directory.path + "/variants.html", fragment: "open=2", screenshot: path, in: directory)
+        let png = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 20_000, "\(path): \(png.count) bytes")
+        // The third cell shown is haiku-v1's refund case: its judge's verdict sits beside the check.
+        let opened = try Self.browse(directory.path + "/variants.html", fragment: "open=2", in: directory)
+        #expect(opened.contains("<h2>refund window [haiku-v1]</h2>") && opened.contains("<div class=\"verdict\">score 4: It leaves out where to ask.</div>"),
+                "\(opened.suffix(3000))")
     }
 
     @Test func theChangedFilterShowsTheCellsThatMovedAgainstTheBaseline() throws {

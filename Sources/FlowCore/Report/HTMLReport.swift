@@ -62,14 +62,15 @@ public enum HTMLReport {
         #search{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:6px;min-width:220px;flex:1;max-width:360px}
         #count{color:var(--muted);font-size:12px}
         main{padding:12px 20px;display:grid;grid-template-columns:minmax(0,1fr);gap:16px}
-        @media(min-width:1100px){main.open{grid-template-columns:minmax(0,1.3fr) minmax(0,1fr)}}
+        @media(min-width:1100px){main.open{grid-template-columns:minmax(0,1.5fr) minmax(0,1fr)}}
         #matrix-wrap{overflow-x:auto}table{border-collapse:collapse;background:#fff;width:100%}
         th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
         th{background:#eef0f4;font-weight:600}td.case{min-width:160px}
         td.case small{display:block;color:var(--muted)}tr.group td{background:#f2f4f8;font-size:12px;border-top:2px solid #c9cfdb}
         tr.group td.wf{font-weight:600;word-break:break-all}tr.group td.vt b{display:block}
         td.pad{background:#fafbfc}details.meta summary{cursor:pointer}
-        td.cell{cursor:pointer;white-space:nowrap;font-size:12px}td.cell:hover{outline:2px solid var(--accent)}
+        td.cell{cursor:pointer;white-space:nowrap;font-size:12px}td.cell small{display:block;color:var(--muted);margin-top:2px}
+        .verdict{color:var(--muted);font-size:12px;margin-left:1.2em}td.cell:hover{outline:2px solid var(--accent)}
         td.cell.sel{outline:2px solid var(--accent);background:#eef3ff}
         .badge{display:inline-block;font-weight:700;font-size:11px;padding:1px 6px;border-radius:8px;color:#fff;margin-right:6px}
         .pass .badge{background:var(--pass)}.fail .badge{background:var(--fail)}.error .badge{background:var(--err)}
@@ -142,7 +143,8 @@ public enum HTMLReport {
             if(ci===null){tr.appendChild(el("td","none","–"));return}
             var c=D.cells[ci],cell=el("td","cell "+c.status);cell.dataset.cell=ci;
             cell.appendChild(el("span","badge",c.status==="pass"?"pass":c.status==="fail"?"FAIL":"error"));
-            cell.appendChild(document.createTextNode(c.cost+" · "+c.tokens+"t · "+c.seconds+"s"+(c.runs!=="1/1"?" · "+c.runs:"")));
+            cell.appendChild(document.createTextNode(c.cost+(c.runs!=="1/1"?" · "+c.runs:"")));
+            cell.appendChild(el("small",null,c.tokens+" tokens · "+c.seconds+" s"));
             if(c.change)cell.appendChild(el("span","chg "+c.change.kind,c.change.kind));
             cell.addEventListener("click",function(){show(ci,r,cell)});
             tr.appendChild(cell);
@@ -182,7 +184,12 @@ public enum HTMLReport {
           if(c.before_answer!==undefined){d.appendChild(el("h3",null,"answer against the baseline"));d.appendChild(diff(s(c.before_answer),answerOf(c)))}
           d.appendChild(el("h3",null,"expectations"));
           var ul=el("ul","checks");
-          (c.checks||[]).forEach(function(k){ul.appendChild(el("li",k.passed?"ok":"no",s(k.text)))});
+          // Each judge's verdict beside its check: the judges' answers, in the order they were asked.
+          var verdicts=(c.trace||[]).filter(function(e){return e.type==="response"&&s(e.step)==="judge"}).map(function(e){
+            try{var v=JSON.parse(s(e.content));return "score "+v.score+": "+v.reason}catch(x){return s(e.content)}});
+          (c.checks||[]).forEach(function(k){var li=el("li",k.passed?"ok":"no",s(k.text));
+            if(/^(step [^:]*: )?(not )?judge /.test(s(k.text))&&verdicts.length)li.appendChild(el("div","verdict",verdicts.shift()));
+            ul.appendChild(li)});
           d.appendChild(ul);
           (c.failures||[]).forEach(function(f){d.appendChild(el("div","msg",s(f.at)+": "+s(f.message)))});
           d.appendChild(el("h3",null,"transcript"));
