@@ -30,6 +30,10 @@ import Testing
         let text = try FlowBinary.run(["test", Self.summarize], in: directory.path)
         #expect(text.stdout.contains("case           mini-v1") && text.stdout.contains("list cost") && text.stdout.contains("8 passed, 0 failed"),
                 "\(text.stdout)")
+        // JUnit tells the cells apart: one testcase per case and variant.
+        _ = try FlowBinary.run(["test", Self.summarize, "--junit", "junit.xml"], in: directory.path)
+        let junit = try String(contentsOfFile: directory.path + "/junit.xml", encoding: .utf8)
+        #expect(junit.contains("<testcase name=\"refund window [haiku-v2]\"") && junit.contains("tests=\"8\""), "\(junit)")
         let one = try FlowBinary.run(["test", Self.summarize, "--variant", "haiku-v2", "--json"], in: directory.path)
         #expect(try JSON.parse(one.stdout)["cases"]?.array?.count == 2)
         // One variant runs and renders on its own, replayed from the recordings flow test made.

@@ -131,7 +131,7 @@ public enum TestReports {
             let time = cases.reduce(0) { $0 + $1.seconds }
             out += "  <testsuite name=\"\(escape(workflow))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\">\n"
             for result in cases {
-                out += "    <testcase name=\"\(escape(result.name))\" classname=\"\(escape(workflow))\" time=\"\(seconds(result.seconds))\""
+                out += "    <testcase name=\"\(escape(result.displayName))\" classname=\"\(escape(workflow))\" time=\"\(seconds(result.seconds))\""
                 if let error = result.providerError {
                     out += ">\n      <error message=\"\(escape(error))\" type=\"provider\"/>\n    </testcase>\n"
                 } else if !result.passed {
@@ -151,10 +151,10 @@ public enum TestReports {
         var out = ""
         for result in results where !result.passed {
             if let error = result.providerError {
-                out += "::error file=\(property(result.workflow)),line=\(result.line),title=\(property(result.name))::\(data(error))\n"
+                out += "::error file=\(property(result.workflow)),line=\(result.line),title=\(property(result.displayName))::\(data(error))\n"
             }
             for failure in result.failures {
-                out += "::error file=\(property(failure.file ?? result.workflow)),line=\(failure.line),title=\(property(result.name))::\(data(failure.message))\n"
+                out += "::error file=\(property(failure.file ?? result.workflow)),line=\(failure.line),title=\(property(result.displayName))::\(data(failure.message))\n"
             }
         }
         return out
