@@ -40,6 +40,37 @@ import Testing
          "FLOW_BATCH_POLL_SECONDS": "0.02", "CI": "true"]
     }
 
+    @Test func aJudgedSuiteRunsThroughBatchesTheJudgesInTheNextRound() throws {
+        let fake = try FakeBatchAPI(answer: { body in
+            let text = body.serialized
+            if text.contains("You are grading") {
+                return (text.contains("summary of 3") ? #"{"score": 2, "reason": "It is about the wrong notice."}"# : #"{"score": 5, "reason": "Fine."}"#, "stop")
+            }
+            return ("summary of " + (text.components(separatedBy: "Summarise notice ").last?.prefix { $0.isNumber } ?? ""), "stop")
+        })
+        let directory = try TemporaryDirectory()
+        try directory.write("cases.jsonl", (0..<5).map { #"{"name": "case \#($0)", "n": "\#($0)"}"# }.joined(separator: "\n") + "\n")
+        try directory.write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            vars: {n: null}
+            steps: [{id: summary, user: "Summarise notice {{n}}."}]
+            tests: [{dataset: cases.jsonl, expect: [{judge: {rubric: "Summarises the notice.", model: openai/gpt-4o-mini}}]}]
+            """)
+        let result = try FlowBinary.run(["test", "w.yaml", "--batch", "--json"], in: directory.path, environment: Self.environment(fake))
+        #expect(result.status == 1, "case 3's judge fails it: \(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        // Round 1: the five summaries; round 2: the five judges, which read them.
+        #expect(fake.submitted.count == 2 && fake.requestsSubmitted == 10, "\(fake.submitted) \(fake.requestsSubmitted)")
+        #expect(report["passed"] == .int(4))
+        let failed = report["cases"]?.array?.first { $0["passed"] == .bool(false) }
+        #expect(failed?["name"] == .string("case 3") && failed?["failures"]?[0]?["message"]?.string?.hasSuffix("It is about the wrong notice.") == true,
+                "\(String(describing: failed))")
+        // Everything, judges included, is in the cassette: the same suite replays offline.
+        let replay = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path)
+        #expect(try JSON.parse(replay.stdout)["passed"] == .int(4), "\(replay.stderr)")
+    }
+
     @Test(arguments: ["openai/gpt-4o-mini", "anthropic/claude-haiku-4-5", "gemini/gemini-2.5-flash"])
     func aTwoStepSuiteRunsThroughBatchesAndReplaysOffline(model: String) throws {
         let fake = try FakeBatchAPI(answer: Self.answer)
