@@ -68,6 +68,9 @@ import Testing
         #expect(changed.contains("showing 0 of 0 cases") && changed.contains("No case matches."), "no baseline, so nothing changed")
         let searched = try Self.browse(page, fragment: "search=case%20999", in: directory)
         #expect(searched.contains("showing 1 of 1 cases") && searched.contains(">case 999<"))
+        // The search reaches the prompts the cases sent, not only their names.
+        let prompt = try Self.browse(page, fragment: "search=question%20number%20998:", in: directory)
+        #expect(prompt.contains("showing 1 of 1 cases") && prompt.contains(">case 998<"))
         // A cell opens onto its expectations and transcript.
         let opened = try Self.browse(page, fragment: "open=0", in: directory)
         #expect(opened.contains("<h2>case 1</h2>") && opened.contains("Question number 1: can I get a refund?"))

@@ -27,7 +27,7 @@ public enum HTMLReport {
                 <button type="button" data-filter="passed">Passed</button>
                 <button type="button" data-filter="changed">Changed vs baseline</button>
               </div>
-              <input id="search" type="search" placeholder="Search cases, failures, answers" aria-label="Search">
+              <input id="search" type="search" placeholder="Search cases, failures, prompts, answers" aria-label="Search">
               <span id="count"></span>
             </nav>
             <main>
@@ -104,7 +104,8 @@ public enum HTMLReport {
           var r=D.rows[ri],parts=[r.name,s(D.workflows[D.groups[r.g].w].path)];
           cells(r).forEach(function(c){if(!c)return;(c.failures||[]).forEach(function(f){parts.push(s(f.message))});
             if(c.error)parts.push(s(c.error));
-            (c.trace||[]).forEach(function(e){if(e.type==="response")parts.push(s(e.content))})});
+            (c.trace||[]).forEach(function(e){if(e.type==="response")parts.push(s(e.content));
+              if(e.type==="request")(e.messages||[]).forEach(function(m){if(s(m.role)!=="system")parts.push(s(m.content))})})});
           return haystack[ri]=parts.join("\\n").toLowerCase();
         }
         function head(){
