@@ -6,17 +6,25 @@ import Foundation
 public struct VariantMatrix: Sendable {
     /// One case: its workflow and name, and its result under each variant (nil where it did not run).
     public struct Row: Sendable {
+        /// The workflow file the case is in.
         public var workflow: String
+        /// The case's name (without a variant).
         public var name: String
+        /// The case under each variant, in the order of `variants`.
         public var cells: [CaseResult?]
     }
 
     /// What one variant came to over every case.
     public struct Total: Sendable {
+        /// Cases that passed under the variant.
         public var passed = 0
+        /// Cases that ran under it.
         public var cases = 0
+        /// Their cost at list price; nil when a model had no price.
         public var costUSD: Double? = 0
+        /// Their tokens, the judges' included.
         public var tokens = 0
+        /// Their wall time.
         public var seconds = 0.0
     }
 
@@ -24,7 +32,9 @@ public struct VariantMatrix: Sendable {
     public static let asWritten = "as written"
     /// Variant names in the order first met (the workflows' order).
     public var variants: [String] = []
+    /// One row per case, in the order first met.
     public var rows: [Row] = []
+    /// Per variant, in the order of `variants`.
     public var totals: [Total] = []
 
     /// The table of `results`.
