@@ -5,27 +5,16 @@ import FlowCore
 /// written by `flow test --json` (several are merged, as shards) or from one transcript.
 enum ReportCommand {
     static func main(_ arguments: ParsedArguments) -> Int32 {
-        var results: [CaseResult] = []
-        for path in arguments.positionals {
-            do {
-                results += try TestReports.cases(fromJSON: try JSON.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
-            } catch {
-                Terminal.err("\(path): error: \(error)\nhint: flow report takes the files written by 'flow test --json > FILE' (--traces adds the transcripts)\n")
-                return ExitCode.noInput
-            }
+        guard let results = ResultsFiles.read(arguments.positionals,
+                                              hint: "flow report takes the files written by 'flow test --json > FILE' (--traces adds the transcripts)") else {
+            return ExitCode.noInput
         }
-        var comparison: BaselineComparison?
         var baseline: [CaseResult]?
         if let path = arguments.value("--baseline") {
-            do {
-                let old = try TestReports.cases(fromJSON: try JSON.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
-                comparison = BaselineComparison(baseline: old, current: results)
-                baseline = old
-            } catch {
-                Terminal.err("\(path): error: \(error)\nhint: --baseline takes a report written by 'flow test --json > FILE'\n")
-                return ExitCode.noInput
-            }
+            baseline = ResultsFiles.read([path], hint: "--baseline takes a report written by 'flow test --json > FILE'")
+            if baseline == nil { return ExitCode.noInput }
         }
+        let comparison = baseline.map { BaselineComparison(baseline: $0, current: results) }
         let header = ReportData.header(for: results, title: arguments.value("--title") ?? "flow test report",
                                        commit: commit(), date: ReportData.now())
         return write(HTMLReport.page(ReportData.json(results, comparison: comparison, baseline: baseline, header: header), title: header.title),
@@ -54,8 +43,9 @@ enum ReportCommand {
         }
     }
 
-    /// The commit of the repository around the current directory, when there is one.
+    /// The commit of the repository around the current directory, when there is one (read from
+    /// `.git`; the report needs no dirty check, which would start git).
     static func commit() -> String? {
-        GitInfo.fields(for: FileManager.default.currentDirectoryPath).first { $0.0 == "git_commit" }?.1.string
+        GitInfo.findGitDirectory(from: FileManager.default.currentDirectoryPath).flatMap(GitInfo.head)
     }
 }

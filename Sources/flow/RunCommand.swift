@@ -149,7 +149,9 @@ enum RunCommand {
                 throw Stop(status: ExitCode.noInput)
             }
             do {
-                return CassetteUse(store: try CassetteStore.open(path), mode: mode, recordCommand: "flow run \(loaded.source.path) --record")
+                let variant = loaded.variant.map { " --variant \($0)" } ?? ""
+                return CassetteUse(store: try CassetteStore.open(path), mode: mode, recordCommand: "flow run \(loaded.source.path)\(variant) --record",
+                                   variant: loaded.variant)
             } catch {
                 Terminal.err("\(error)\n")
                 throw Stop(status: ExitCode.invalid)

@@ -105,13 +105,10 @@ enum TestCommand {
             guard arguments.value("--baseline") != nil else { throw usage("--fail-on regression needs --baseline: regressions are against a baseline") }
         }
         if let path = arguments.value("--baseline"), !path.hasPrefix("git:") {
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                settings.baseline = try TestReports.cases(fromJSON: try JSON.parse([UInt8](data)))
-            } catch {
-                Terminal.err("\(path): error: \(error)\nhint: --baseline takes a report written by 'flow test --json > FILE'\n")
+            guard let baseline = ResultsFiles.read([path], hint: "--baseline takes a report written by 'flow test --json > FILE'") else {
                 throw Stop(status: ExitCode.noInput)
             }
+            settings.baseline = baseline
         }
         return settings
     }
@@ -147,14 +144,10 @@ enum TestCommand {
             }
             var cases = loaded.workflow.tests
             if let filter { cases = cases.filter { $0.name.lowercased().contains(filter.lowercased()) } }
-            // --variant names a variant of some workflow; one without variants runs as written.
-            let picked = variants.filter { name in loaded.workflow.variants.contains { $0.name == name } }
-            switch loaded.workflow.variants(named: picked) {
-            case .success(let chosen) where !chosen.isEmpty:
-                for variant in chosen { planned.append((loaded.applying(variant), cases)) }
-            default:
-                planned.append((loaded, cases))
-            }
+            // --variant names a variant of some workflow; a workflow with none of them runs as written.
+            let chosen = loaded.workflow.variants.filter { variants.isEmpty || variants.contains($0.name) }
+            if chosen.isEmpty { planned.append((loaded, cases)) }
+            for variant in chosen { planned.append((loaded.applying(variant), cases)) }
         }
         let declared = Set(planned.compactMap(\.loaded.variant))
         let allVariants = planned.flatMap { $0.loaded.workflow.variants.map(\.name) }
@@ -243,15 +236,8 @@ enum TestCommand {
     /// `--merge REPORTS…`: the `--json` reports of several shards as one run: one summary (or
     /// JSON), one JUnit file, one exit status. Nothing is run.
     static func merge(_ arguments: ParsedArguments, settings: Settings, environment: [String: String]) throws(Stop) -> Int32 {
-        var results: [CaseResult] = []
-        for path in arguments.positionals {
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                results += try TestReports.cases(fromJSON: try JSON.parse([UInt8](data)))
-            } catch {
-                Terminal.err("\(path): error: \(error)\nhint: --merge takes the files written by 'flow test --json > FILE'\n")
-                throw Stop(status: ExitCode.noInput)
-            }
+        guard let results = ResultsFiles.read(arguments.positionals, hint: "--merge takes the files written by 'flow test --json > FILE'") else {
+            throw Stop(status: ExitCode.noInput)
         }
         return report(results, files: arguments.positionals, invalid: false, settings: settings, rates: RateStats(), arguments: arguments,
                       environment: environment)

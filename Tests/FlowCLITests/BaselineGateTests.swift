@@ -4,7 +4,11 @@ import Testing
 
 /// `flow test --baseline OLD.json --fail-on regression`: the gate CI keeps on pull requests.
 @Suite struct BaselineGateTests {
-    static func workflow(reply: String) -> String {
+    /// One scripted answer; "offers the refund" passes while it mentions one, and `second` is the other case.
+    static func workflow(reply: String, second: String = """
+          - name: already failing
+            expect: [{contains: voucher}]
+        """) -> String {
         """
         flow: 1
         model: mock/scripted
@@ -13,8 +17,7 @@ import Testing
         tests:
           - name: offers the refund
             expect: [{contains: refund}]
-          - name: already failing
-            expect: [{contains: voucher}]
+        \(second)
         """
     }
 
@@ -69,19 +72,12 @@ import Testing
     @Test func aBrokenPromptRegressesWhileARepeatedCaseMovesWithinItsNoise() throws {
         let directory = try TemporaryDirectory()
         func workflow(reply: String) -> String {
-            """
-            flow: 1
-            model: mock/scripted
-            steps: [{id: answer, user: "Customer asks for a refund."}]
-            mock: ["\(reply)"]
-            tests:
-              - name: offers the refund
-                expect: [{contains: refund}]
-              - name: sampled five times
-                repeat: 5
-                pass_rate: 0.6
-                expect: [{contains: "."}]
-            """
+            Self.workflow(reply: reply, second: """
+                  - name: sampled five times
+                    repeat: 5
+                    pass_rate: 0.6
+                    expect: [{contains: "."}]
+                """)
         }
         try directory.write("w.yaml", workflow(reply: "We will refund you today."))
         let before = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path)

@@ -15,6 +15,8 @@ public final class BatchCollector: Sendable {
         /// The normalized request and its cassette key (the batch's custom id).
         public var normalized: JSON
         public var key: String
+        /// The variant that asked (`variants:`), tagged on the recording.
+        public var variant: String? = nil
     }
 
     private struct State {

@@ -200,6 +200,8 @@ struct ReplayProvider: ChatProvider {
     var batch: BatchCollector? = nil
     /// The case this replay runs for, in a batch round.
     var caseName: String? = nil
+    /// The variant it runs under, tagged on what a batch round records.
+    var variant: String? = nil
 
     func prefillMode(for model: String) -> PrefillMode { adapter?.prefillMode(for: model) ?? .native }
     func check(_ request: ChatRequest) throws(ProviderError) { try adapter?.check(request) }
@@ -215,7 +217,8 @@ struct ReplayProvider: ChatProvider {
         }
         if let batch {
             if let failure = batch.failure(for: key) { throw failure }
-            batch.add(BatchCollector.Pending(model: ModelRef(provider: name, name: request.model), step: step, request: request, normalized: normalized, key: key), case: caseName)
+            batch.add(BatchCollector.Pending(model: ModelRef(provider: name, name: request.model), step: step, request: request, normalized: normalized,
+                                             key: key, variant: variant), case: caseName)
             throw ProviderError(.cassetteMiss, "waiting for the batch to answer step '\(step)'", errorType: BatchCollector.pendingType)
         }
         var message = "no recording of this request in \(store.path)"
@@ -322,11 +325,12 @@ public struct CassetteUse: Sendable {
     /// The variant this use serves; recordings are tagged with it.
     public var variant: String?
 
-    /// A use of `store` in `mode`.
-    public init(store: CassetteStore, mode: CassetteMode, recordCommand: String) {
+    /// A use of `store` in `mode`, for `variant` when the workflow runs as one.
+    public init(store: CassetteStore, mode: CassetteMode, recordCommand: String, variant: String? = nil) {
         self.store = store
         self.mode = mode
         self.recordCommand = recordCommand
+        self.variant = variant
     }
 
     /// The provider for `ref` in `step` under this use: answered from the cassette, recorded
@@ -337,7 +341,7 @@ public struct CassetteUse: Sendable {
         switch mode {
         case .replay:
             return ReplayProvider(name: ref.provider, adapter: try registry.adapter(for: ref), store: store, step: step,
-                                  recordCommand: recordCommand, batch: batch, caseName: caseName)
+                                  recordCommand: recordCommand, batch: batch, caseName: caseName, variant: variant)
         case .record:
             return RecordingProvider(inner: try resolve(), store: store, step: step, variant: variant)
         case .live:

@@ -15,7 +15,7 @@ public enum HTMLReport {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title))</title>
+            <title>\(TestReports.escape(title))</title>
             <style>\(style)</style>
             </head>
             <body\(openFirst ? " data-open=\"0\"" : "")>
@@ -42,11 +42,6 @@ public enum HTMLReport {
 
             """
         return Redaction.text(page)
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     static let style = """
@@ -96,7 +91,8 @@ public enum HTMLReport {
         function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined&&text!==null)e.textContent=String(text);return e}
         var PAGE=100,filter="all",query="",shown=0,order=[],selected=null;
         function cells(r){return r.cells.map(function(i){return i===null?null:D.cells[i]})}
-        function failing(r){return cells(r).some(function(c){return c&&c.status!=="pass"})}
+        // Asked for every row on every filter and in the sort: worked out once per row.
+        function failing(r){if(r.f===undefined)r.f=cells(r).some(function(c){return c&&c.status!=="pass"});return r.f}
         function changed(r){return cells(r).some(function(c){return c&&c.change})}
         var haystack=[];
         function text(ri){

@@ -51,7 +51,8 @@ public enum ReportData {
                                 tokens: (totals?["input_tokens"]?.int ?? 0) + (totals?["output_tokens"]?.int ?? 0))
         result.answerCostUSD = totals?["recorded_cost_usd"]?.double ?? result.costUSD
         result.workflowSHA256 = start?["workflow_sha256"]?.string
-        result.trace = CaseTrace(events: events)
+        // Trimmed here as `flow test` trims what it keeps, so every trace reaches the page trimmed once.
+        result.trace = CaseTrace(events: events.compactMap(CaseTrace.reportable))
         let header = Header(title: "flow run: " + result.name + (status.map { " (\($0))" } ?? ""), commit: start?["git_commit"]?.string,
                             date: start?["started_at"]?.string ?? "", workflows: [(result.workflow, result.workflowSHA256)])
         return (result, header)
@@ -65,7 +66,7 @@ public enum ReportData {
     /// answer, which the page shows as a word diff against this run's.
     public static func json(_ results: [CaseResult], comparison: BaselineComparison?, baseline: [CaseResult]? = nil,
                             header: Header) -> String {
-        let before = Dictionary((baseline ?? []).map { ($0.workflow + " · " + $0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
+        let before = Dictionary((baseline ?? []).map { ($0.baselineKey, $0) }, uniquingKeysWith: { first, _ in first })
         var workflows: [String] = header.workflows.map(\.path)
         for result in results where !workflows.contains(result.workflow) { workflows.append(result.workflow) }
         let changes = changeIndex(comparison)
@@ -95,7 +96,7 @@ public enum ReportData {
             ]))
         }
         func cell(_ result: CaseResult) -> JSON {
-            let key = result.workflow + " · " + result.displayName
+            let key = result.baselineKey
             let cell = self.cell(result, change: changes[key])
             guard let old = before[key].flatMap(answer), old != answer(result) else { return cell }
             return cell.adding([("before_answer", .string(old))])
@@ -143,7 +144,7 @@ public enum ReportData {
         var index: [String: JSON] = [:]
         func add(_ changes: [BaselineComparison.Change], _ kind: String) {
             for change in changes {
-                index[change.workflow + " · " + change.name] = .object([
+                index[CaseResult.baselineKey(workflow: change.workflow, displayName: change.name)] = .object([
                     ("kind", .string(kind)), ("before", .string("\(change.before.passed)/\(change.before.runs)")),
                     ("after", .string("\(change.after.passed)/\(change.after.runs)"))])
             }
@@ -169,7 +170,7 @@ public enum ReportData {
                 .object([("line", .int(check.line)), ("text", .string(check.text)), ("passed", .bool(!failedLines.contains(check.line)))])
             })),
             ("change", change),
-            ("trace", result.trace.map { .array($0.events.compactMap(CaseTrace.reportable)) }),
+            ("trace", result.trace.map { .array($0.events) }),
         ])
     }
 

@@ -30,7 +30,7 @@ public struct BaselineComparison: Sendable {
 
     /// Compares by workflow and case name (lines move when a file is edited).
     public init(baseline: [CaseResult], current: [CaseResult]) {
-        func key(_ result: CaseResult) -> String { result.workflow + " · " + result.displayName }
+        func key(_ result: CaseResult) -> String { result.baselineKey }
         let old = Dictionary(baseline.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
         let new = Set(current.map(key))
         for result in current {

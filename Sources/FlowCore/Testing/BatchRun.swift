@@ -178,6 +178,8 @@ public struct BatchRun: Sendable {
 
     private func record(_ pending: BatchCollector.Pending, _ response: ChatResponse) throws(ProviderError) {
         guard let store = runner.cassette else { return }
-        try store.record(Cassette.Interaction(key: pending.key, step: pending.step, request: pending.normalized, response: response))
+        var interaction = Cassette.Interaction(key: pending.key, step: pending.step, request: pending.normalized, response: response)
+        interaction.variant = pending.variant
+        try store.record(interaction)
     }
 }

@@ -47,8 +47,8 @@ public enum MarkdownReport {
     static func matrix(_ matrix: VariantMatrix, limit: Int) -> String {
         var out = "| case | " + matrix.variants.map(cell).joined(separator: " | ") + " |\n"
         out += "|---|" + String(repeating: "---|", count: matrix.variants.count) + "\n"
-        let failing = matrix.rows.filter { $0.cells.contains { $0.map { !$0.passed } ?? false } }
-        let ordered = failing + matrix.rows.filter { row in !failing.contains { $0.workflow == row.workflow && $0.name == row.name } }
+        func failing(_ row: VariantMatrix.Row) -> Bool { row.cells.contains { $0.map { !$0.passed } ?? false } }
+        let ordered = matrix.rows.filter(failing) + matrix.rows.filter { !failing($0) }
         for row in ordered.prefix(limit) {
             out += "| \(cell(row.name)) | " + row.cells.map { result in
                 guard let result else { return "–" }

@@ -65,6 +65,13 @@ public struct CaseResult: Sendable {
     /// The case's name with its variant, as reports and baselines tell cells apart: `refund [claude]`.
     public var displayName: String { variant.map { "\(name) [\($0)]" } ?? name }
 
+    /// What finds the same case in another run: its workflow and display name (lines move when a
+    /// file is edited).
+    public var baselineKey: String { Self.baselineKey(workflow: workflow, displayName: displayName) }
+
+    /// The key of the case named `displayName` in `workflow`.
+    public static func baselineKey(workflow: String, displayName: String) -> String { workflow + " · " + displayName }
+
     /// Whether enough runs passed and no provider error stopped the case.
     public var passed: Bool { providerError == nil && Double(passedRuns) >= passRate * Double(runs) - 1e-9 }
 }
@@ -156,13 +163,14 @@ public struct TestRunner: Sendable {
             result.failures = [(nil, testCase.mark.line, problem.message)]
             return result
         }
-        // Each check as this case reads it: `contains "{{expected}}"` with the row's value in.
+        // Each check as this case reads it (`contains "{{expected}}"` with the row's value in),
+        // rendered once for all its repeats.
         let values = inputs.merging(testCase.vars) { input, _ in input }
-        result.checks = testCase.expectations.map { expectation in
-            (expectation.mark.line, ((try? expectation.instantiated(with: values).get()) ?? expectation).summary)
-        }
+        let expectations = testCase.expectations.map { ($0, $0.instantiated(with: values)) }
+        result.checks = expectations.map { written, ready in (written.mark.line, ((try? ready.get()) ?? written).summary) }
         for _ in 0..<testCase.repeatCount {
-            let (run, failures, judged, trace) = await attempt(testCase, mode: result.mode, cassette: cassetteUse, inputs: inputs)
+            let (run, failures, judged, trace) = await attempt(testCase, expectations, mode: result.mode, cassette: cassetteUse,
+                                                                inputs: inputs)
             result.tokens += run.totals.inputTokens + run.totals.outputTokens + judged.totals.inputTokens + judged.totals.outputTokens
             result.output = run.output
             result.trace = trace
@@ -203,7 +211,7 @@ public struct TestRunner: Sendable {
         if onlyMock, !recorded { return .success((.mock, nil)) }
         // A batch round replays, giving each miss to the collector (a mock workflow stays mock).
         if let batch, let cassette, !onlyMock {
-            var use = CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand)
+            var use = CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand, variant: loaded.variant)
             use.batch = batch
             use.caseName = testCase.name
             return .success((.replay, use))
@@ -213,12 +221,10 @@ public struct TestRunner: Sendable {
             guard let cassette, recorded else {
                 return .failure(CaseProblem(message: "no recording to replay: record the cassette with '\(recordCommand)', or give the case mock replies"))
             }
-            return .success((.replay, CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand)))
+            return .success((.replay, CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand, variant: loaded.variant)))
         case .live:
             guard record, let cassette else { return .success((.live, nil)) }
-            var use = CassetteUse(store: cassette, mode: .record, recordCommand: recordCommand)
-            use.variant = loaded.variant
-            return .success((.record, use))
+            return .success((.record, CassetteUse(store: cassette, mode: .record, recordCommand: recordCommand, variant: loaded.variant)))
         }
     }
 
@@ -250,9 +256,10 @@ public struct TestRunner: Sendable {
     }
 
     /// One run of the case and what failed in it: the run itself, a tool that drifted from its
-    /// recording, each expectation (rendered over the case's variables); the judges' calls, and
-    /// the run's trace when traces are kept.
-    func attempt(_ testCase: TestCase, mode: CaseMode, cassette: CassetteUse?, inputs: [String: TemplateValue])
+    /// recording, each expectation (as written, and rendered over the case's variables); the
+    /// judges' calls, and the run's trace when traces are kept.
+    func attempt(_ testCase: TestCase, _ expectations: [(Expectation, Result<Expectation, ExpectationTemplateError>)], mode: CaseMode,
+                 cassette: CassetteUse?, inputs: [String: TemplateValue])
         async -> (RunResult, [(file: String?, line: Int, message: String)], RunResult, CaseTrace?) {
         let drifts = Locked<[String]>([])
         let directory = (loaded.source.path as NSString).deletingLastPathComponent
@@ -270,8 +277,8 @@ public struct TestRunner: Sendable {
             failures.append((nil, testCase.mark.line, "the run failed: " + error.message))
         }
         failures += drifts.current.map { (nil, testCase.mark.line, $0) }
-        for expectation in testCase.expectations {
-            switch expectation.instantiated(with: inputs.merging(testCase.vars) { input, _ in input }) {
+        for (expectation, instantiated) in expectations {
+            switch instantiated {
             case .success(let ready):
                 if case .judge(let spec) = ready.kind {
                     let (message, judgeRun) = await judge(spec, ready, run: run, providers: providers, cassette: cassette, transcript: memory)
