@@ -21,6 +21,10 @@ struct ProcessBenchmarks {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
+    /// Removes the scratch directory (its workflows, transcripts and cassettes), so repeated
+    /// `make bench` runs leave nothing behind.
+    func removeScratch() { try? FileManager.default.removeItem(atPath: directory) }
+
     struct Outcome {
         var status: Int32
         var seconds: Double

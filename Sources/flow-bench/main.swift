@@ -84,6 +84,7 @@ let results: [Measurement] = [
 
 var rows: [Row] = results.map { Row(name: "e. " + $0.name, value: $0.megabytesPerSecond, unit: "MB/s") }
 let processes = try ProcessBenchmarks()
+defer { processes.removeScratch() }
 func wanted(_ section: String) -> Bool { filter.map { section.contains($0) } ?? true }
 if wanted("a. cold start") { rows += try processes.coldStart() }
 if wanted("b. per-call") { rows += try await processes.perCallOverhead() }

@@ -1,4 +1,5 @@
 import Foundation
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
@@ -133,20 +134,8 @@ import Testing
     }
 }
 
-/// A scratch directory removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "flow-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
-    }
+extension TemporaryDirectory {
+    convenience init() throws { try self.init(prefix: "flow-cli") }
 
     /// w.yaml: one OpenAI step whose `cases` cases (cases.jsonl, each its own prompt) expect an
     /// answer containing "fine": the shape of a large eval suite.

@@ -56,6 +56,9 @@ import FlowTestSupport
         try? ".flow/\n".write(toFile: directory + "/.gitignore", atomically: true, encoding: .utf8)
         try? manager.createSymbolicLink(atPath: directory + "/.build/debug/flow", withDestinationPath: FlowBinary.path)
         try? manager.createSymbolicLink(atPath: directory + "/bin/flow", withDestinationPath: FlowBinary.path)
+        // The commands run in order across tests, so the project lives as long as the test
+        // process and is removed when it exits.
+        atexit { try? FileManager.default.removeItem(atPath: DocumentedCommandTests.project) }
         return directory
     }()
 

@@ -66,7 +66,9 @@ import FlowTestSupport
     }
 
     @Test func aLiteLLMFileExtendsAndOverrides() throws {
-        let file = NSTemporaryDirectory() + "prices-\(UUID().uuidString).json"
+        let scratch = try TemporaryDirectory(prefix: "flow-prices")
+        defer { withExtendedLifetime(scratch) {} }  // kept until the test ends, then removed
+        let file = scratch.path + "/prices.json"
         try #"""
             {"gpt-4o": {"litellm_provider": "openai", "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06},
              "ollama/llama3.2": {"litellm_provider": "ollama", "input_cost_per_token": 0, "output_cost_per_token": 0},

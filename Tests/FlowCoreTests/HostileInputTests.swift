@@ -8,10 +8,11 @@ import Testing
 
 /// Malformed and hostile input ends in a clear error, within bounded time and memory.
 @Suite struct HostileInputTests {
-    let directory: String
+    let scratch: TemporaryDirectory
+    var directory: String { scratch.path }
 
     init() throws {
-        directory = NSTemporaryDirectory() + "flow-hostile-\(UUID().uuidString)"
+        scratch = try TemporaryDirectory(prefix: "flow-hostile")
         for folder in ["project/workflows", "project/templates", "outside"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
@@ -14,7 +15,9 @@ import Testing
     /// Before, the call lasted as long as the child (300 s, past the time limit); no wall-clock
     /// bound is asserted, since a loaded test machine can delay any task.
     @Test(.timeLimit(.minutes(1))) func aForkedChildHoldingStdoutDoesNotHoldTheCall() async throws {
-        let file = NSTemporaryDirectory() + "flow-child-\(UUID().uuidString)"
+        let scratch = try TemporaryDirectory(prefix: "flow-child")
+        defer { withExtendedLifetime(scratch) {} }  // kept until the test ends, then removed
+        let file = scratch.path + "/pid"
         let result = await runner.run(tool(["sh", "-c", "sleep 300 & echo $! > \(file); echo done"], timeout: 120), arguments: .null)
         #expect(result == ("done\n", false))
         let child = try #require(Int32(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -1,4 +1,5 @@
 import Foundation
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
@@ -29,7 +30,9 @@ import Testing
 
     @Test func timeoutStopsTheTool() async throws {
         // The tool would write a marker after 2 s; stopped at 0.3 s, it never does.
-        let marker = NSTemporaryDirectory() + "flow-tool-marker-\(UUID().uuidString)"
+        let scratch = try TemporaryDirectory(prefix: "flow-tool-marker")
+        defer { withExtendedLifetime(scratch) {} }  // kept until the test ends, then removed
+        let marker = scratch.path + "/marker"
         let result = await runner.run(tool(["sh", "-c", "sleep 2; echo done > \(marker)"], timeout: 0.3), arguments: .null)
         #expect(result.isError)
         #expect(result.content == "tool 't' timed out after 0.3 s")

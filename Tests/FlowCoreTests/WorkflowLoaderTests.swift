@@ -1,14 +1,16 @@
 import Foundation
 import FlowSource
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
 /// Loading from disk: file templates, sha256, references between steps.
 @Suite struct WorkflowLoaderTests {
-    let directory: String
+    let scratch: TemporaryDirectory
+    var directory: String { scratch.path }
 
     init() throws {
-        directory = NSTemporaryDirectory() + "flow-loader-\(UUID().uuidString)"
+        scratch = try TemporaryDirectory(prefix: "flow-loader")
         try FileManager.default.createDirectory(atPath: directory + "/workflows", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory + "/templates", withIntermediateDirectories: true)
     }
@@ -111,10 +113,11 @@ import Testing
 
 /// Partials: where they come from, what they may name, and how their errors are placed.
 @Suite struct PartialLoadingTests {
-    let root: String
+    let scratch: TemporaryDirectory
+    var root: String { scratch.path }
 
     init() throws {
-        root = NSTemporaryDirectory() + "flow-partials-\(UUID().uuidString)"
+        scratch = try TemporaryDirectory(prefix: "flow-partials")
         for directory in ["workflows", "templates/shared", "outside"] {
             try FileManager.default.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
         }
