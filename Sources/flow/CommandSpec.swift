@@ -31,7 +31,11 @@ struct CommandSpec {
     /// runtime, which is a measurable share of a 5 ms start (docs/performance.md).
     enum Entry: Sendable {
         case sync(@Sendable (ParsedArguments) -> Int32)
+        /// One line of work that waits: its tasks run on the main thread (MainThreadExecutor).
         case async(@Sendable (ParsedArguments) async -> Int32)
+        /// Many cases side by side, each with its own CPU work (replaying, checking, reporting):
+        /// on Swift's cooperative pool, one thread per core.
+        case concurrent(@Sendable (ParsedArguments) async -> Int32)
     }
 
     static let helpOption = Option(name: "--help", value: nil, help: "Show help information.")

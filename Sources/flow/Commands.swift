@@ -99,7 +99,7 @@ enum Commands {
             .init(name: "--traces", value: nil, help: "With --json: each case carries its last run's transcript, for 'flow report'."),
             .init(name: "--prices", value: "<file>", help: "Prices in LiteLLM's JSON format (or FLOW_PRICES)."),
         ],
-        main: .async { await TestCommand.main($0) })
+        main: .concurrent { await TestCommand.main($0) })
 
     static let show = CommandSpec(
         name: "show",

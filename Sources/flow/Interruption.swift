@@ -4,14 +4,21 @@ import FlowCore
 /// On SIGINT or SIGTERM a run ends its transcript with `interrupted` and exits 130, so every
 /// event paid for before the signal stays on record.
 ///
+/// `watch` blocks both signals before the command starts any thread (so every thread, URLSession's
+/// and curl's too, inherits the mask) and starts one thread that waits for them with `sigwait`.
+/// Until a command installs its handler, a signal ends the process as it would with no handler
+/// at all. Dispatch signal sources did this before, at the price of Dispatch's manager thread
+/// and its event loop in every run (docs/performance.md). Tools start with an empty mask and
+/// default dispositions (ProcessToolRunner), so they still see the user's Ctrl-C.
+///
 /// The handler kills the running tools, and a killed tool lets the run go on to its end on the
 /// main thread, which would print a second result and exit 0 first. So the handler marks the
 /// interruption before anything else, and the main path parks (`parkIfInterrupted`) instead of
 /// reporting: only the handler's exit happens.
 enum Interruption {
-    /// Kept alive for the process's life; written once, by `install`, before any signal can come.
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let interrupting = Locked(false)
+    /// What the command says when interrupted; nil until it installs one.
+    private static let report = Locked<(@Sendable () -> Void)?>(nil)
     /// Work that must happen before an interrupted run exits (compacting cassette journals).
     private static let finishing = Locked<[@Sendable () -> Void]>([])
 
@@ -21,38 +28,65 @@ enum Interruption {
     }
 
     static func install(writer: TranscriptWriter, json: Bool, transcript: String) {
-        onSignal {
-            writer.recordInterrupted()
-            if json {
-                Terminal.out(JSON.object([("status", .string("interrupted")), ("transcript", .string(transcript))]).serialized + "\n")
-            } else {
-                Terminal.err("\ninterrupted; transcript: \(transcript)\n")
+        report.withLock {
+            $0 = {
+                writer.recordInterrupted()
+                if json {
+                    Terminal.out(JSON.object([("status", .string("interrupted")), ("transcript", .string(transcript))]).serialized + "\n")
+                } else {
+                    Terminal.err("\ninterrupted; transcript: \(transcript)\n")
+                }
             }
         }
     }
 
     /// For `flow test`, which keeps no transcript: the run stops at once, saying so.
     static func installForTests() {
-        onSignal { Terminal.err("\ninterrupted: the test run stopped before every case finished\n") }
+        report.withLock { $0 = { Terminal.err("\ninterrupted: the test run stopped before every case finished\n") } }
     }
 
-    /// On the first SIGINT or SIGTERM: `report`, then the running tools' process groups are
-    /// killed (and anything they started), then exit 130.
-    private static func onSignal(_ report: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                guard interrupting.withLock({ already in defer { already = true }; return !already }) else { return }
-                report()
-                // Running tools (and anything they started) end with the run.
-                RunningTools.killAll()
-                for work in finishing.current { work() }
-                exit(ExitStatus.interrupted)
-            }
-            source.resume()
-            sources.append(source)
+    /// Blocks SIGINT and SIGTERM in this thread and every thread it starts from now on, and
+    /// starts the thread that waits for them. Called once, on the main thread, before an
+    /// async command starts.
+    static func watch() {
+        var signals = watched
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { _ in
+            var signals = Interruption.watched
+            var received: Int32 = 0
+            while sigwait(&signals, &received) != 0 {}
+            Interruption.handle(received)
+        }, nil)
+        // Without the thread, signals end the process as they did before `watch`.
+        if started != 0 { pthread_sigmask(SIG_UNBLOCK, &signals, nil) }
+    }
+
+    private static let watched: sigset_t = {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        return signals
+    }()
+
+    /// On the first SIGINT or SIGTERM: the command's report, then the running tools' process
+    /// groups are killed (and anything they started), then exit 130. Before a command installed
+    /// its report, the signal's default action: the process ends by that signal.
+    private static func handle(_ received: Int32) -> Never {
+        guard let report = report.current else {
+            signal(received, SIG_DFL)
+            var signals = watched
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+            raise(received)
+            exit(128 + received)  // not reached: the default action ends the process
         }
+        interrupting.withLock { $0 = true }
+        report()
+        // Running tools (and anything they started) end with the run.
+        RunningTools.killAll()
+        for work in finishing.current { work() }
+        exit(ExitStatus.interrupted)
     }
 
     /// Blocks for good when an interruption is being handled: its handler is about to exit 130.

@@ -6,7 +6,7 @@ import FlowSource
 /// What a command line comes to: an exit status now, or an async command to run.
 enum Dispatch {
     case done(Int32)
-    case later(@Sendable (ParsedArguments) async -> Int32, ParsedArguments)
+    case later(@Sendable (ParsedArguments) async -> Int32, ParsedArguments, concurrent: Bool)
 }
 
 /// Finds `flow <subcommand>` in the command table and runs it when it is synchronous.
@@ -43,7 +43,8 @@ func dispatch(_ words: [String]) -> Dispatch {
     }
     switch command.main {
     case .sync(let main): return .done(main(arguments))
-    case .async(let main): return .later(main, arguments)
+    case .async(let main): return .later(main, arguments, concurrent: false)
+    case .concurrent(let main): return .later(main, arguments, concurrent: true)
     }
 }
 
@@ -60,11 +61,18 @@ let words = Array(CommandLine.arguments.dropFirst())
 switch dispatch(words) {
 case .done(let status):
     finish(status, words: words)
-case .later(let main, let arguments):
-    // The concurrency runtime starts only here; the main thread serves the main queue (signal
-    // sources) until the command ends the process.
-    Task.detached {
-        finish(await main(arguments), words: words)
+case .later(let main, let arguments, let concurrent):
+    // Before any thread starts, so every thread inherits the blocked signals.
+    Interruption.watch()
+    if concurrent {
+        Task.detached {
+            finish(await main(arguments), words: words)
+        }
+        // The command ends the process; nothing needs the main thread until then.
+        while true { sleep(.max) }
+    } else {
+        MainThreadExecutor().run {
+            finish(await main(arguments), words: words)
+        }
     }
-    dispatchMain()
 }

@@ -44,6 +44,60 @@ import Testing
         #expect(transcript.all("request").count == 2, "the interrupted request is on record")
     }
 
+    /// The run waits on standard input (`ask`), blocking the thread its tasks run on: the signal
+    /// is still handled at once, by the thread that waits for signals. Both SIGINT and SIGTERM.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalWhileTheRunWaitsForInputEndsIt(_ signal: Int32) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: go}, {id: b, user: {ask: \"you> \"}}]\nmock: [first]\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
+        process.arguments = ["run", "w.yaml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.environment = ["PATH": "/usr/bin:/bin", "CI": "true"]
+        let input = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = input   // never written: the run waits at the prompt
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while (try? directory.transcripts())?.isEmpty != false, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(process.processIdentifier, signal)
+        let (_, stderr) = ChildOutput.collect(stdout: out, stderr: err)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(String(decoding: stderr, as: UTF8.self))")
+        #expect(String(decoding: stderr, as: UTF8.self).contains("interrupted; transcript: "))
+        let transcript = try TranscriptReader.read(try #require(try directory.transcripts().first))
+        #expect(transcript.events.last?["status"] == .string("interrupted"))
+        #expect(transcript.all("response").count == 1, "the first step's answer is on record")
+    }
+
+    /// Before a command has anything to record, a signal ends it as it would end any program:
+    /// here `flow test` is stuck opening a dataset that is a FIFO no one writes.
+    @Test func aSignalBeforeTheRunStartsEndsTheProcessByThatSignal() throws {
+        let directory = try TemporaryDirectory()
+        #expect(mkfifo(directory.path + "/cases.jsonl", 0o600) == 0)
+        try directory.write("w.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: go}]\ntests: [{dataset: cases.jsonl, expect: [{contains: ok}]}]\nmock: [ok]\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
+        process.arguments = ["test", "w.yaml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.environment = ["PATH": "/usr/bin:/bin", "CI": "true"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(process.isRunning, "flow test waits on the FIFO")
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM,
+                "status \(process.terminationStatus): the signal was held, not acted on")
+    }
+
     @Test func aReaderAcceptsALastLineCutOffMidWrite() throws {
         let text = #"{"seq":1,"type":"run_start"}"# + "\n" + #"{"seq":2,"type":"step_start","st"#
         let transcript = try TranscriptReader.parse(text, path: "t.jsonl")
