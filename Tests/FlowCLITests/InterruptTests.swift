@@ -15,11 +15,7 @@ import Testing
         defer { server.stop() }
         let directory = try TemporaryDirectory()
         try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: one, user: first}, {id: two, user: second}]\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
-        process.arguments = ["run", "w.yaml", "--json"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.environment = ["PATH": "/usr/bin:/bin", "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
+        let process = Self.flow(["run", "w.yaml", "--json"], in: directory.path, environment: ["PATH": "/usr/bin:/bin", "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"])
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -50,11 +46,7 @@ import Testing
     func aSignalWhileTheRunWaitsForInputEndsIt(_ signal: Int32) throws {
         let directory = try TemporaryDirectory()
         try directory.write("w.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: go}, {id: b, user: {ask: \"you> \"}}]\nmock: [first]\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
-        process.arguments = ["run", "w.yaml"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.environment = ["PATH": "/usr/bin:/bin", "CI": "true"]
+        let process = Self.flow(["run", "w.yaml"], in: directory.path, environment: ["PATH": "/usr/bin:/bin", "CI": "true"])
         let input = Pipe(), out = Pipe(), err = Pipe()
         process.standardInput = input   // never written: the run waits at the prompt
         process.standardOutput = out
@@ -79,11 +71,7 @@ import Testing
         let directory = try TemporaryDirectory()
         #expect(mkfifo(directory.path + "/cases.jsonl", 0o600) == 0)
         try directory.write("w.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: go}]\ntests: [{dataset: cases.jsonl, expect: [{contains: ok}]}]\nmock: [ok]\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
-        process.arguments = ["test", "w.yaml"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.environment = ["PATH": "/usr/bin:/bin", "CI": "true"]
+        let process = Self.flow(["test", "w.yaml"], in: directory.path, environment: ["PATH": "/usr/bin:/bin", "CI": "true"])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -121,11 +109,7 @@ import Testing
         let directory = try TemporaryDirectory()
         try directory.write("slow.sh", "sleep 60 & echo $! > child; echo $$ > started; sleep 60\n")
         try directory.write("w.yaml", workflow)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.environment = ["PATH": "/usr/bin:/bin", "CI": "true"]
+        let process = Self.flow(arguments, in: directory.path, environment: ["PATH": "/usr/bin:/bin", "CI": "true"])
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -166,6 +150,16 @@ import Testing
         #expect(status == 130)
         #expect(Self.endsWithin(5, tool), "the tool was killed")
         #expect(Self.endsWithin(5, child), "and the child it started")
+    }
+
+    /// `flow arguments`, not yet started, in `directory`.
+    static func flow(_ arguments: [String], in directory: String, environment: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FlowBinary.path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        return process
     }
 
     /// Whether process `pid` is gone (or a zombie no one reaped yet) within `seconds`.
