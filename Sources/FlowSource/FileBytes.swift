@@ -4,9 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Whole files read with open(2)/read(2). The workflow, its templates and the project config are
-/// read at every start, and the first use of `FileManager.default` alone cost more than reading
-/// them (docs/performance.md).
+/// Whole files read with open(2)/read(2), and text written with write(2). The workflow, its
+/// templates and the project config are read at every start, and the first use of
+/// `FileManager.default` alone cost more than reading them (docs/performance.md).
 public enum FileBytes {
     /// The file's bytes, or nil when it cannot be opened or read (missing, a directory, no
     /// permission); callers ask `FileManager` why only then.
@@ -27,6 +27,32 @@ public enum FileBytes {
             bytes.append(contentsOf: chunk[0..<count])
         }
     }
+}
+
+extension FileBytes {
+    /// Writes all of `text` to `descriptor` (write(2) again after a short write or EINTR); nil
+    /// when it is written, else the errno that stopped it. Terminal output and transcripts go
+    /// through here rather than `FileHandle.write(Data(text.utf8))`: that path asks at run time
+    /// whether `String.UTF8View` is `ContiguousBytes`, a scan of every conformance record in the
+    /// binary, and sets up Foundation's FileHandle, together about 0.1 ms of every start.
+    public static func write(_ text: String, to descriptor: Int32) -> Int32? {
+        var text = text
+        return text.withUTF8 { bytes -> Int32? in
+            var offset = 0
+            while offset < bytes.count {
+                let count = writeChunk(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return count < 0 ? errno : EIO }
+                offset += count
+            }
+            return nil
+        }
+    }
+}
+
+/// write(2), outside `FileBytes`, whose own `write` would shadow it.
+private func writeChunk(_ descriptor: Int32, _ start: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    write(descriptor, start, count)
 }
 
 /// read(2), outside `FileBytes`, whose own `read` would shadow it.

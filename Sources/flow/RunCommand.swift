@@ -62,14 +62,8 @@ enum RunCommand {
             Terminal.report(UsageError(message: message, command: Commands.run))
             return Stop(status: ExitCode.usage)
         }
-        var settings: Settings
-        switch retryPolicy(arguments, command: Commands.run) {
-        case .success(let policy):
-            settings = Settings(json: arguments.flags.contains("--json"), stream: arguments.flags.contains("--stream"), retry: policy)
-        case .failure(let error):
-            Terminal.report(error)
-            throw Stop(status: ExitCode.usage)
-        }
+        var settings = Settings(json: arguments.flags.contains("--json"), stream: arguments.flags.contains("--stream"),
+                                retry: try retryPolicy(arguments, command: Commands.run))
         if let text = arguments.value("--timeout") {
             guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
                 throw usage("--timeout takes a number of seconds above 0 and at most 86400 (a day), got '\(text)'")
@@ -138,24 +132,19 @@ enum RunCommand {
 
     /// The cassette to replay from or record into (--replay, --record, FLOW_CASSETTE), if any.
     static func openCassette(_ arguments: ParsedArguments, for loaded: LoadedWorkflow) throws(Stop) -> CassetteUse? {
-        switch cassetteSettings(arguments, workflowPath: loaded.source.path) {
-        case .failure(let error):
-            Terminal.report(error)
-            throw Stop(status: ExitCode.usage)
-        case .success(let (mode, path)):
-            guard mode != .live else { return nil }
-            if mode == .replay, !CassetteStore.exists(path) {
-                Terminal.err("\(path): error: no cassette to replay\nhint: record one with 'flow run \(loaded.source.path) --record'\n")
-                throw Stop(status: ExitCode.noInput)
-            }
-            do {
-                let variant = loaded.variant.map { " --variant \($0)" } ?? ""
-                return CassetteUse(store: try CassetteStore.open(path), mode: mode, recordCommand: "flow run \(loaded.source.path)\(variant) --record",
-                                   variant: loaded.variant)
-            } catch {
-                Terminal.err("\(error)\n")
-                throw Stop(status: ExitCode.invalid)
-            }
+        let (mode, path) = try cassetteSettings(arguments, workflowPath: loaded.source.path)
+        guard mode != .live else { return nil }
+        if mode == .replay, !CassetteStore.exists(path) {
+            Terminal.err("\(path): error: no cassette to replay\nhint: record one with 'flow run \(loaded.source.path) --record'\n")
+            throw Stop(status: ExitCode.noInput)
+        }
+        do {
+            let variant = loaded.variant.map { " --variant \($0)" } ?? ""
+            return CassetteUse(store: try CassetteStore.open(path), mode: mode, recordCommand: "flow run \(loaded.source.path)\(variant) --record",
+                               variant: loaded.variant)
+        } catch {
+            Terminal.err("\(error)\n")
+            throw Stop(status: ExitCode.invalid)
         }
     }
 
@@ -258,47 +247,55 @@ enum RunCommand {
 
 extension RunCommand {
     /// The cassette mode (--record, --replay, or FLOW_CASSETTE) and file.
-    static func cassetteSettings(_ arguments: ParsedArguments, workflowPath: String) -> Result<(CassetteMode, String), UsageError> {
+    static func cassetteSettings(_ arguments: ParsedArguments, workflowPath: String) throws(Stop) -> (CassetteMode, String) {
         var mode = CassetteMode.live
         if let text = ProcessEnvironment.current["FLOW_CASSETTE"], !text.isEmpty {
             guard let fromEnvironment = CassetteMode(rawValue: text) else {
-                return .failure(UsageError(message: "FLOW_CASSETTE must be record, replay or live, got '\(text)'", command: Commands.run))
+                throw usage("FLOW_CASSETTE must be record, replay or live, got '\(text)'", command: Commands.run)
             }
             mode = fromEnvironment
         }
         if arguments.flags.contains("--record"), arguments.flags.contains("--replay") {
-            return .failure(UsageError(message: "--record and --replay exclude each other", command: Commands.run))
+            throw usage("--record and --replay exclude each other", command: Commands.run)
         }
         if arguments.flags.contains("--record") { mode = .record }
         if arguments.flags.contains("--replay") { mode = .replay }
         let base = workflowPath.hasSuffix(".yaml") ? String(workflowPath.dropLast(5)) : workflowPath
-        return .success((mode, arguments.value("--cassette") ?? base + ".cassette.json"))
+        return (mode, arguments.value("--cassette") ?? base + ".cassette.json")
     }
 
-    /// `FLOW_RETRY_BASE_DELAY` (seconds, 0 to 60) shortens backoff, for tests against a local
-    /// stub; anything else is a usage error rather than a wait that never ends.
-    /// `--retries`, `--max-wait` and FLOW_RETRY_BASE_DELAY, checked.
-    static func retryPolicy(_ arguments: ParsedArguments, command: CommandSpec) -> Result<RetryPolicy, UsageError> {
+    /// Reports a usage error of `command` and gives the Stop that ends it with exit 64. (Usage
+    /// errors are thrown as Stop, not kept in a `Result<_, UsageError>`: that type's metadata is
+    /// built at run time by a scan of every conformance record, about 0.05 ms of each start.)
+    static func usage(_ message: String, command: CommandSpec) -> Stop {
+        Terminal.report(UsageError(message: message, command: command))
+        return Stop(status: ExitCode.usage)
+    }
+
+    /// `--retries`, `--max-wait` and FLOW_RETRY_BASE_DELAY, checked: the variable (seconds, 0
+    /// to 60) shortens backoff, for tests against a local stub; anything else is a usage error
+    /// rather than a wait that never ends.
+    static func retryPolicy(_ arguments: ParsedArguments, command: CommandSpec) throws(Stop) -> RetryPolicy {
         var policy = RetryPolicy.default
         if let text = arguments.value("--retries") {
             guard let count = Int(text), (0...20).contains(count) else {
-                return .failure(UsageError(message: "--retries takes a whole number from 0 to 20, got '\(text)'", command: command))
+                throw usage("--retries takes a whole number from 0 to 20, got '\(text)'", command: command)
             }
             policy.maxRetries = count
         }
         if let text = arguments.value("--max-wait") {
             guard let seconds = Double(text), seconds.isFinite, (0...86_400).contains(seconds) else {
-                return .failure(UsageError(message: "--max-wait takes seconds from 0 to 86400 (a day), got '\(text)'", command: command))
+                throw usage("--max-wait takes seconds from 0 to 86400 (a day), got '\(text)'", command: command)
             }
             policy.maxWait = seconds
         }
         if let text = ProcessEnvironment.current["FLOW_RETRY_BASE_DELAY"], !text.isEmpty {
             guard let base = Double(text), base.isFinite, (0...60).contains(base) else {
-                return .failure(UsageError(message: "FLOW_RETRY_BASE_DELAY takes seconds from 0 to 60, got '\(text)'", command: command))
+                throw usage("FLOW_RETRY_BASE_DELAY takes seconds from 0 to 60, got '\(text)'", command: command)
             }
             policy.baseDelay = base
         }
-        return .success(policy)
+        return policy
     }
 
     /// The `--var key=value` pairs, or nil after reporting a malformed one. `key=@path` reads the

@@ -18,14 +18,14 @@ enum Terminal {
     /// error, or a server put in a body, is never shown.
     static func out(_ text: String) {
         printed.withLock { $0.output = true }
-        FileHandle.standardOutput.write(Data(Redaction.text(text).utf8))
+        _ = FileBytes.write(Redaction.text(text), to: STDOUT_FILENO)
     }
 
     static func err(_ text: String) {
         let safe = Redaction.text(text)
         let trimmed = safe.trimmingWhitespace
         if trimmed.utf8.firstRange(of: "error".utf8) != nil { printed.withLock { $0.lastError = trimmed } }
-        FileHandle.standardError.write(Data(safe.utf8))
+        _ = FileBytes.write(safe, to: STDERR_FILENO)
     }
 
     static func report(_ error: UsageError) {

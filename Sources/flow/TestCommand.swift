@@ -68,13 +68,7 @@ enum TestCommand {
         }
         let live = arguments.flags.contains("--live") || environment["FLOW_CASSETTE"] == "live" || environment["FLOW_CASSETTE"] == "record"
         let record = arguments.flags.contains("--record") || environment["FLOW_CASSETTE"] == "record"
-        let retry: RetryPolicy
-        switch RunCommand.retryPolicy(arguments, command: Commands.test) {
-        case .success(let policy): retry = policy
-        case .failure(let error):
-            Terminal.report(error)
-            throw Stop(status: ExitCode.usage)
-        }
+        let retry = try RunCommand.retryPolicy(arguments, command: Commands.test)
         var settings = Settings(json: arguments.flags.contains("--json"), live: live, record: record,
                                 prune: arguments.flags.contains("--prune"), retry: retry)
         if let text = arguments.value("-j") {

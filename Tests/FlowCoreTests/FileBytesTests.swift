@@ -19,6 +19,26 @@ import FlowSource
         #expect(FileBytes.read(directory + "/missing") == nil)
     }
 
+    @Test func writesAllTheTextOrSaysWhyNot() throws {
+        let directory = NSTemporaryDirectory() + "flow-filebytes-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/out.txt"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(descriptor >= 0)
+        // Several megabytes, not ASCII only: one call writes it all.
+        let text = String(repeating: "é日x\n", count: 500_000)
+        #expect(FileBytes.write(text, to: descriptor) == nil)
+        #expect(FileBytes.write("", to: descriptor) == nil)
+        close(descriptor)
+        #expect(FileBytes.read(path) == Array(text.utf8))
+        let full = open("/dev/full", O_WRONLY | O_CLOEXEC)
+        try #require(full >= 0, "/dev/full fails every write with ENOSPC")
+        defer { close(full) }
+        #expect(FileBytes.write("x", to: full) == ENOSPC)
+        #expect(FileBytes.write("x", to: -1) == EBADF)
+    }
+
     @Test(arguments: ["  a b \n", "\t\u{3000}x\u{85}", "\u{2028}\u{A0}", "", "plain", " é\u{301} ", "\r\n\u{0B}\u{0C}y\u{2009}"])
     func trimsAsFoundationDoes(_ text: String) {
         #expect(text.trimmingWhitespace == text.trimmingCharacters(in: .whitespacesAndNewlines))

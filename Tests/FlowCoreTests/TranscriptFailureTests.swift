@@ -5,8 +5,9 @@ import Testing
 /// A full disk must not lose a run's record silently.
 @Suite struct TranscriptFailureTests {
     @Test func aFailedWriteIsReportedOnceAndKept() throws {
-        let device = try #require(FileHandle(forWritingAtPath: "/dev/full"), "/dev/full fails every write with ENOSPC")
-        let writer = TranscriptWriter(path: "runs/x.jsonl", handle: device)
+        let device = open("/dev/full", O_WRONLY | O_CLOEXEC)
+        try #require(device >= 0, "/dev/full fails every write with ENOSPC")
+        let writer = TranscriptWriter(path: "runs/x.jsonl", descriptor: device)
         let reports = Locked<[String]>([])
         writer.onFailure = { message in reports.withLock { $0.append(message) } }
         writer.record(.runStart, [("name", .string("w"))])

@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 
 /// The kinds of transcript event (docs/transcript.md), one case each, so a misspelled type is a
 /// compile error rather than an event no reader understands.
@@ -27,7 +28,7 @@ extension TranscriptSink {
 public final class TranscriptWriter: TranscriptSink, Sendable {
     /// The transcript file.
     public let path: String
-    private let handle: FileHandle
+    private let descriptor: Int32
     private let start = ContinuousClock.now
 
     /// What the writer keeps between events, behind one lock: writes come from any task.
@@ -68,16 +69,16 @@ public final class TranscriptWriter: TranscriptSink, Sendable {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path,
                                                                 NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(errno))])
         }
-        self.handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)  // deinit closes it
+        self.descriptor = descriptor
     }
 
-    /// Writes to an open handle (a device that fails every write, in tests).
-    init(path: String, handle: FileHandle) {
+    /// Writes to an open descriptor, which it then owns (a device that fails every write, in tests).
+    init(path: String, descriptor: Int32) {
         self.path = path
-        self.handle = handle
+        self.descriptor = descriptor
     }
 
-    deinit { try? handle.close() }
+    deinit { close(descriptor) }
 
     /// Appends one event, unless the run has ended.
     public func record(_ type: EventType, _ fields: [(String, JSON)]) {
@@ -117,27 +118,12 @@ public final class TranscriptWriter: TranscriptSink, Sendable {
                                  ("type", .string(type.rawValue))] + fields)
         // Secrets a provider echoed (in an error message, in a body) never reach the file.
         let line = Redaction.text(event.serialized) + "\n"
-        do {
-            try handle.write(contentsOf: Data(line.utf8))
-        } catch {
-            guard state.failure == nil else { return }
-            let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\($0)" } ?? error.localizedDescription
-            let failure = "the transcript '\(path)' could not be written (\(Self.describe(error, fallback: reason))); its record of the run is incomplete"
+        if let code = FileBytes.write(line, to: descriptor), state.failure == nil {
+            // The system's words: "No space left on device".
+            let failure = "the transcript '\(path)' could not be written (\(String(cString: strerror(code)))); its record of the run is incomplete"
             state.failure = failure
             state.onFailure?(failure)
         }
-    }
-
-    /// The system's words for a failed write: "No space left on device", not a Cocoa code.
-    static func describe(_ error: Error, fallback: String) -> String {
-        let nsError = error as NSError
-        if nsError.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(nsError.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return fallback
     }
 
     /// A new transcript path: `<directory>/<UTC timestamp>-<name>.jsonl`, unique within the directory.

@@ -13,26 +13,26 @@ public struct URLSessionTransport: HTTPTransport {
     public let maxResponseBytes: Int
 
     /// One session for every request, so connections are reused (keep-alive) across calls; its
-    /// delegate hands each task's events to that request's own handler. Made by the first
-    /// request, not here: a session starts libcurl, which an installed flow loads only when a
-    /// request goes on the wire (a mock or replayed run never pays for it).
-    private let session: Locked<URLSession?>
-    private let router: SessionRouter
+    /// delegate (the router) hands each task's events to that request's own handler. Made by the
+    /// first request, not here: a session starts libcurl, which an installed flow loads only
+    /// when a request goes on the wire, and the router is Foundation's first NSObject (a mock or
+    /// replayed run pays for neither).
+    private let session: Locked<(URLSession, SessionRouter)?>
 
     /// A transport with a total `timeout` per request and answers capped at `maxResponseBytes`.
     public init(timeout: Double = 600, maxResponseBytes: Int = 64 << 20) {
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
-        router = SessionRouter()
         session = Locked(nil)
     }
 
-    /// The shared session, made on first use.
-    private func sharedSession() -> URLSession {
-        let router = self.router, timeout = self.timeout
+    /// The shared session and its router, made on first use.
+    private func sharedSession() -> (URLSession, SessionRouter) {
+        let timeout = self.timeout
         return session.withLock { session in
             if let session { return session }
-            let made = URLSession(configuration: Self.configuration(timeout: timeout), delegate: router, delegateQueue: nil)
+            let router = SessionRouter()
+            let made = (URLSession(configuration: Self.configuration(timeout: timeout), delegate: router, delegateQueue: nil), router)
             session = made
             return made
         }
@@ -63,7 +63,7 @@ public struct URLSessionTransport: HTTPTransport {
         let origin = Self.origin(of: urlRequest.url!)
         let timeout = self.timeout
         let maxResponseBytes = self.maxResponseBytes
-        let session = sharedSession(), router = self.router
+        let (session, router) = sharedSession()
         let response = try await Self.withTimeout(timeout, origin: origin) {
             let delegate = StreamDelegate(origin: origin, limit: maxResponseBytes, deadline: Date().addingTimeInterval(timeout),
                                           timeout: timeout, onBytes: onBytes)
