@@ -61,17 +61,26 @@ COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null)
 PIE ?= no
 LINK_PIE := $(if $(filter no,$(PIE)),-Xswiftc -Xclang-linker -Xswiftc -no-pie,)
 PRESPECIALIZE := -Xswiftc -Xfrontend -Xswiftc -prespecialize-generic-metadata
+## The C++ runtime (libstdc++, libgcc) and libyaml are linked in too, from their static archives
+## (libstdc++-dev and libyaml-dev ship them), so an installed flow loads libc and libm and
+## nothing else: loading, relocating and initialising libstdc++, libgcc_s and libyaml was
+## 1-1.5 ms of every start (docs/performance.md). static-libs links the archives into one
+## directory, the only one -lstdc++ and -lyaml (through a yaml-0.1.pc of its own) search first;
+## where an archive is missing, the link falls back to the shared library.
+STATIC_LIBS := $(abspath .build-static/static-libs)
 RELEASE := -c release --static-swift-stdlib --scratch-path .build-static --disable-local-rpath $(LINK_PIE) $(PRESPECIALIZE) \
 	-Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc curl \
+	-Xlinker -L$(STATIC_LIBS) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
 	-Xcc -DFLOW_COMMIT='"$(COMMIT)"' $(STRICT)
+RELEASE_ENV := PKG_CONFIG_PATH=$(STATIC_LIBS)/pkgconfig
 RELEASE_FLOW := .build-static/release/flow
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-install: deps
-	$(SWIFT) build $(RELEASE) --product flow
+install: deps static-libs
+	$(RELEASE_ENV) $(SWIFT) build $(RELEASE) --product flow
 	install -d "$(BINDIR)" "$(MANDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"
 	install -m 755 -s $(RELEASE_FLOW) "$(BINDIR)/flow"
 	$(RELEASE_FLOW) completions bash > "$(BASHDIR)/flow"
@@ -79,6 +88,18 @@ install: deps
 	$(RELEASE_FLOW) completions fish > "$(FISHDIR)/flow.fish"
 	$(RELEASE_FLOW) manpage > "$(MANDIR)/flow.1"
 	@echo "installed $(BINDIR)/flow ($$("$(BINDIR)/flow" --version))"
+
+.PHONY: static-libs
+static-libs:
+	@mkdir -p "$(STATIC_LIBS)/pkgconfig"
+	@cxx=$$("$$(dirname "$$(command -v $(SWIFT))")/clang" -print-file-name=libstdc++.a 2>/dev/null); \
+	if test -f "$$cxx"; then ln -sf "$$cxx" "$(STATIC_LIBS)/libstdc++.a"; else echo "no libstdc++.a: flow links libstdc++.so"; fi
+	@yaml="$$(pkg-config --variable=libdir yaml-0.1)/libyaml.a"; \
+	if test -f "$$yaml"; then \
+		ln -sf "$$yaml" "$(STATIC_LIBS)/libyaml.a"; \
+		printf 'Name: LibYAML\nDescription: libyaml, linked statically by make install\nVersion: %s\nCflags: %s\nLibs: -L%s -lyaml\n' \
+			"$$(pkg-config --modversion yaml-0.1)" "$$(pkg-config --cflags yaml-0.1)" "$(STATIC_LIBS)" > "$(STATIC_LIBS)/pkgconfig/yaml-0.1.pc"; \
+	else echo "no libyaml.a: flow links libyaml.so"; rm -f "$(STATIC_LIBS)/pkgconfig/yaml-0.1.pc"; fi
 
 uninstall:
 	rm -f "$(BINDIR)/flow" "$(MANDIR)/flow.1" "$(BASHDIR)/flow" "$(ZSHDIR)/_flow" "$(FISHDIR)/flow.fish"
@@ -94,7 +115,7 @@ bench: deps
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq time; \
 	fi
 	$(MAKE) install PREFIX=$(BENCH_PREFIX) DESTDIR=
-	$(SWIFT) build $(RELEASE) --product flow-bench
+	$(RELEASE_ENV) $(SWIFT) build $(RELEASE) --product flow-bench
 	FLOW_BENCH_BINARY=$(BENCH_PREFIX)/bin/flow .build-static/release/flow-bench $(BENCH_FLAGS)
 
 .PHONY: fuzz
