@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 import FlowCore
 
 /// `flow batch status|cancel [ID]`: the batches `flow test --batch` has in flight, from the
@@ -7,7 +8,7 @@ enum BatchCommand {
     /// The project's ledger: `.flow/batches` beside `.flow/runs`.
     static func ledger() -> BatchLedger {
         let runs = RunsDirectory.path(from: FileManager.default.currentDirectoryPath)
-        return BatchLedger(directory: (runs as NSString).deletingLastPathComponent + "/batches")
+        return BatchLedger(directory: PathText.directory(of: runs) + "/batches")
     }
 
     static func main(_ arguments: ParsedArguments) async -> Int32 {

@@ -13,7 +13,7 @@ enum ImportCommand {
             return ExitCode.noInput
         }
         let file = (path as NSString).lastPathComponent
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         let source = SourceFile(path: path, text: text)
         let imported: ImportedWorkflow
         let name: String

@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 import FlowCore
 
 /// `flow init [DIR]`: a starter project that passes `flow validate` and `flow test` as written:
@@ -18,7 +19,7 @@ enum InitCommand {
         do {
             for file in files {
                 let path = directory + "/" + file.path
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: PathText.directory(of: path), withIntermediateDirectories: true)
                 // withoutOverwriting: a file that appeared since the check is still not replaced.
                 try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
             }

@@ -192,7 +192,7 @@ enum RunCommand {
         if interactive, onText == nil {
             onAnswer = { _, text in Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
         }
-        let workflowDirectory = (loaded.source.path as NSString).deletingLastPathComponent
+        let workflowDirectory = PathText.directory(of: loaded.source.path)
         let base = workflowDirectory.isEmpty ? "." : workflowDirectory
         let processTools = ProcessToolRunner(baseDirectory: base)
         let tools = cassette?.tools(processTools, live: arguments.flags.contains("--live-tools")) { drift in

@@ -39,6 +39,17 @@ import Testing
         #expect(result.stderr.hasSuffix("transcript: .flow/runs/\((transcripts[0] as NSString).lastPathComponent)\n"))
     }
 
+    /// A workflow file with a one-character name: Foundation's NSString trapped on it
+    /// (deletingLastPathComponent of "w"), and `flow run w` ended with SIGILL.
+    @Test func aOneCharacterFileNameRuns() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: hi}]\nmock: [ok]\n")
+        let result = try FlowBinary.run(["run", "w"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "ok\n")
+        #expect(try directory.transcripts().count == 1)
+    }
+
     @Test func realHTTPRoundTripWithJSONOutputAndTranscript() throws {
         let server = try StubServer { request in
             let shorten = request.bodyText.contains("Shorter:")

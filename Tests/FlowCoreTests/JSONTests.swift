@@ -1,3 +1,4 @@
+import FlowSource
 import Testing
 @testable import FlowCore
 
@@ -10,6 +11,30 @@ import Testing
 
     @Test func escapesAndSurrogatePairs() throws {
         #expect(try JSON.parse(#""\u00e9\ud83d\ude00\/""#) == .string("é😀/"))
+    }
+
+    /// Runs of plain text are copied whole; the escapes between them must come out exactly as
+    /// escaping scalar by scalar gives them, a combining mark after an escaped quote included.
+    @Test(arguments: ["", "plain", "\"", "\\", "a\"\u{301}b", "line\nbreak\r\n", "\t\u{08}\u{0C}\u{00}\u{1F}\u{7F}",
+                      "é日😀\"x\"", "\"\"\\\\", "end\\", String(repeating: "ab\n", count: 1000)])
+    func stringLiteralsMatchScalarByScalarEscaping(_ text: String) throws {
+        var expected = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22: expected += "\\\""
+            case 0x5C: expected += "\\\\"
+            case 0x0A: expected += "\\n"
+            case 0x0D: expected += "\\r"
+            case 0x09: expected += "\\t"
+            case 0x08: expected += "\\b"
+            case 0x0C: expected += "\\f"
+            case 0..<0x20: expected += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: expected.unicodeScalars.append(scalar)
+            }
+        }
+        expected += "\""
+        #expect(Array(JSONStringLiteral.quoted(text).unicodeScalars) == Array(expected.unicodeScalars))
+        #expect(try JSON.parse(JSONStringLiteral.quoted(text)) == .string(text))
     }
 
     @Test func numbers() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 
 /// Where transcripts go: `.flow/runs` at the root of the project the command runs in (the
 /// nearest directory at or above the current one holding `flow.config.yaml` or `.git`), from
@@ -19,12 +20,12 @@ public enum RunsDirectory {
     /// Makes `.flow/` hold a `.gitignore` of `*`, so runs stay out of commits. Returns a warning,
     /// once, when the project's git would otherwise have tracked them (the first run that adds it).
     public static func ignoreInGit(runs: String) -> String? {
-        let flowDirectory = (runs as NSString).deletingLastPathComponent
+        let flowDirectory = PathText.directory(of: runs)
         let marker = flowDirectory + "/.gitignore"
         guard !FileManager.default.fileExists(atPath: marker) else { return nil }
         try? FileManager.default.createDirectory(atPath: flowDirectory, withIntermediateDirectories: true)
         let written = FileManager.default.createFile(atPath: marker, contents: Data("# Written by flow: runs and batches stay out of git.\n*\n".utf8))
-        let project = (flowDirectory as NSString).deletingLastPathComponent
+        let project = PathText.directory(of: flowDirectory)
         guard FileManager.default.fileExists(atPath: project + "/.git"), !gitignoreCovers(project) else { return nil }
         return written
             ? "warning: \(display(flowDirectory))/ was not ignored by git; flow wrote \(display(marker)) so transcripts stay out of commits"

@@ -58,7 +58,7 @@ public final class TranscriptWriter: TranscriptSink, Sendable {
     /// Creates the file (and its directory) with owner-only permissions.
     public init(path: String) throws {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         if !directory.isEmpty, access(directory, F_OK) != 0 {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }

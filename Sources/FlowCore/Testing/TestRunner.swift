@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 import FlowTemplate
 
 /// How `flow test` answers requests.
@@ -262,7 +263,7 @@ public struct TestRunner: Sendable {
                  cassette: CassetteUse?, inputs: [String: TemplateValue])
         async -> (RunResult, [(file: String?, line: Int, message: String)], RunResult, CaseTrace?) {
         let drifts = Locked<[String]>([])
-        let directory = (loaded.source.path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: loaded.source.path)
         let processTools = ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory)
         let tools = cassette?.tools(processTools, live: liveTools) { drift in drifts.withLock { $0.append(drift) } } ?? processTools
         let memory = keepTraces ? MemoryTranscript() : nil

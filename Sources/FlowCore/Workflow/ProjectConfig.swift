@@ -73,7 +73,7 @@ public struct ProjectConfig: Sendable {
             problem(pair.key, "unknown key '\(pair.key.scalar?.text ?? "")' in \(fileName)",
                     Suggestion.hint(for: pair.key.scalar?.text ?? "", in: topKeys) ?? "known keys: " + topKeys.joined(separator: ", "))
         }
-        let directory = (source.path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: source.path)
         for pair in root["key_files"]?.mapping ?? [] {
             guard let name = pair.key.scalar?.text, let path = pair.value.scalar?.text, !path.isEmpty else {
                 problem(pair.value, "key_files maps a provider name to a file path")

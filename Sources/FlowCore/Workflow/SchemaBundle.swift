@@ -61,7 +61,7 @@ struct SchemaBundle {
         keys[path] = key
         let index = embedded.count
         embedded.append((key, .bool(true)))
-        embedded[index].schema = rewrite(reader.schema(path, referencedAt: mark), directory: (path as NSString).deletingLastPathComponent,
+        embedded[index].schema = rewrite(reader.schema(path, referencedAt: mark), directory: PathText.directory(of: path),
                                          prefix: "#/$defs/" + Pointer.escape(key), reader: &reader)
         return key
     }

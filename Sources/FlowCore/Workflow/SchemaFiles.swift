@@ -52,7 +52,7 @@ enum SchemaFiles {
             }
             let mark = Mark(line: value["line"]?.int ?? 1, column: value["column"]?.int ?? 1)
             let path = WorkflowLoader.normalize(relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
-            return SchemaBundle.bundle(reader.schema(path, referencedAt: mark), directory: (path as NSString).deletingLastPathComponent,
+            return SchemaBundle.bundle(reader.schema(path, referencedAt: mark), directory: PathText.directory(of: path),
                                        mark: mark, reader: &reader)
         }
         for index in workflow.steps.indices {

@@ -86,7 +86,7 @@ extension Expectation {
     public func instantiated(with vars: [String: TemplateValue]) -> Result<Expectation, ExpectationTemplateError> {
         guard !templateVariables.isEmpty else { return .success(self) }
         func render(_ text: String) throws(TemplateError) -> String {
-            guard text.contains("{{") else { return text }
+            guard text.containsASCII("{{") else { return text }
             return try Template(text).render(vars, strict: true)
         }
         var copy = self

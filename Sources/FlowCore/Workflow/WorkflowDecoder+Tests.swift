@@ -64,7 +64,7 @@ extension WorkflowDecoder {
     mutating func expectation(_ node: Node, negated: Bool = false) -> Expectation? {
         guard var expectation = plainExpectation(node, negated: negated) else { return nil }
         // A text with {{…}} is a template over the case's variables, rendered per case.
-        for text in expectation.texts where text.contains("{{") {
+        for text in expectation.texts where text.containsASCII("{{") {
             do {
                 expectation.templateVariables += try Template(text).variables.map { String($0.split(separator: ".").first ?? "") }
             } catch {
@@ -115,7 +115,7 @@ extension WorkflowDecoder {
         case "contains": return string(value, "contains").map { make(.contains($0)) }
         case "not_contains": return string(value, "not_contains").map { make(.notContains($0)) }
         case "matches":
-            guard let pattern = string(value, "matches"), pattern.contains("{{") || validRegex(pattern, at: value) else { return nil }
+            guard let pattern = string(value, "matches"), pattern.containsASCII("{{") || validRegex(pattern, at: value) else { return nil }
             return make(.matches(pattern))
         case "json": return make(.json)
         case "json_path":
@@ -126,7 +126,7 @@ extension WorkflowDecoder {
             }
             if let expected = node["equals"] { return make(.jsonPath(path, equals: Self.json(expected), matches: nil)) }
             if let patternNode = node["matches"], let pattern = string(patternNode, "matches"),
-               pattern.contains("{{") || validRegex(pattern, at: patternNode) {
+               pattern.containsASCII("{{") || validRegex(pattern, at: patternNode) {
                 return make(.jsonPath(path, equals: nil, matches: pattern))
             }
             report(node.mark, "json_path needs 'equals' or 'matches'")

@@ -32,7 +32,7 @@ public enum WorkflowLoader {
     public static func load(path: String, limits: YAMLLimits = .default) throws(LoadError) -> LoadedWorkflow {
         let bytes = try read(path, referencedAt: nil, from: nil)
         let source = try sourceFile(path: path, bytes: bytes)
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         let config = try ProjectConfig.find(from: directory)
         let providers = WorkflowDecoder.knownProviders + config.providers.map(\.name)
         var workflow = try decodeYAML(source, limits: limits) { root throws(DiagnosticList) in
