@@ -50,6 +50,31 @@ extension FileBytes {
     }
 }
 
+extension FileBytes {
+    /// What a path names.
+    public enum Kind: Sendable { case file, directory, other }
+
+    /// What is at `path`, links followed; nil when nothing is. stat(2): the load path asks this
+    /// of every candidate templates directory and partial, and `FileManager.default`'s first
+    /// use costs more than all of those calls together.
+    public static func kind(_ path: String) -> Kind? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// The current directory, from getcwd(3); "." if it cannot be read (removed under us).
+    public static func currentDirectory() -> String {
+        guard let path = getcwd(nil, 0) else { return "." }
+        defer { free(path) }
+        return String(cString: path)
+    }
+}
+
 /// write(2), outside `FileBytes`, whose own `write` would shadow it.
 private func writeChunk(_ descriptor: Int32, _ start: UnsafePointer<UInt8>, _ count: Int) -> Int {
     write(descriptor, start, count)

@@ -155,7 +155,7 @@ enum RunCommand {
             directory = given
         } else {
             // The project the command runs in, as flow show and flow cost look for it.
-            directory = RunsDirectory.path(from: FileManager.default.currentDirectoryPath)
+            directory = RunsDirectory.path(from: FileBytes.currentDirectory())
             if let warning = RunsDirectory.ignoreInGit(runs: directory) { Terminal.err(warning + "\n") }
         }
         let path = RunsDirectory.display(TranscriptWriter.newPath(in: directory, name: loaded.workflow.name))

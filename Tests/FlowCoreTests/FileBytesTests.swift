@@ -19,6 +19,21 @@ import FlowSource
         #expect(FileBytes.read(directory + "/missing") == nil)
     }
 
+    @Test func kindsAndTheCurrentDirectoryAgreeWithFileManager() throws {
+        let directory = NSTemporaryDirectory() + "flow-filebytes-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "x".write(toFile: directory + "/file", atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: directory + "/sub")
+        #expect(mkfifo(directory + "/fifo", 0o600) == 0)
+        #expect(FileBytes.kind(directory + "/file") == .file)
+        #expect(FileBytes.kind(directory + "/sub") == .directory)
+        #expect(FileBytes.kind(directory + "/link") == .directory, "links are followed")
+        #expect(FileBytes.kind(directory + "/fifo") == .other)
+        #expect(FileBytes.kind(directory + "/missing") == nil)
+        #expect(FileBytes.currentDirectory() == FileManager.default.currentDirectoryPath)
+    }
+
     @Test func writesAllTheTextOrSaysWhyNot() throws {
         let directory = NSTemporaryDirectory() + "flow-filebytes-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

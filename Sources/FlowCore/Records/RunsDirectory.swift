@@ -8,12 +8,12 @@ import FlowSource
 public enum RunsDirectory {
     /// The runs directory for work started in `directory`.
     public static func path(from directory: String) -> String {
-        (ProjectRoot.nearest(from: directory) ?? FileManager.default.currentDirectoryPath) + "/.flow/runs"
+        (ProjectRoot.nearest(from: directory) ?? FileBytes.currentDirectory()) + "/.flow/runs"
     }
 
     /// `path` as the user would type it from the current directory: relative when it is below it.
     public static func display(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
+        let cwd = FileBytes.currentDirectory()
         return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
     }
 
@@ -22,7 +22,7 @@ public enum RunsDirectory {
     public static func ignoreInGit(runs: String) -> String? {
         let flowDirectory = PathText.directory(of: runs)
         let marker = flowDirectory + "/.gitignore"
-        guard !FileManager.default.fileExists(atPath: marker) else { return nil }
+        guard FileBytes.kind(marker) == nil else { return nil }
         try? FileManager.default.createDirectory(atPath: flowDirectory, withIntermediateDirectories: true)
         let written = FileManager.default.createFile(atPath: marker, contents: Data("# Written by flow: runs and batches stay out of git.\n*\n".utf8))
         let project = PathText.directory(of: flowDirectory)

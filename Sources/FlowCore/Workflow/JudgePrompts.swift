@@ -37,8 +37,8 @@ enum JudgePrompts {
     static func projectPrompt(_ spec: JudgeSpec, in directory: String?, at mark: Mark) -> TemplateSource? {
         guard let directory else { return nil }
         let path = directory + "/" + spec.templateFileName
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        guard FileBytes.kind(path) != nil else { return nil }
+        let absolute = path.hasPrefix("/") ? path : FileBytes.currentDirectory() + "/" + path
         return .file(WorkflowLoader.normalize(absolute), mark)
     }
 

@@ -26,11 +26,8 @@ struct PartialLoader {
         var current = base
         for _ in 0..<8 {
             let candidate = WorkflowLoader.normalize(current + "/templates")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue {
-                return candidate
-            }
-            if FileManager.default.fileExists(atPath: current + "/.git") { return nil }
+            if FileBytes.kind(candidate) == .directory { return candidate }
+            if FileBytes.kind(current + "/.git") != nil { return nil }
             current = WorkflowLoader.normalize(current + "/..")
         }
         return nil
@@ -121,10 +118,7 @@ struct PartialLoader {
 
     private static func file(for name: String, in directory: String) -> String? {
         for candidate in [directory + "/" + name + fileExtension, directory + "/" + name] {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return candidate
-            }
+            if let kind = FileBytes.kind(candidate), kind != .directory { return candidate }
         }
         return nil
     }

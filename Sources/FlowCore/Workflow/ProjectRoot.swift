@@ -1,4 +1,5 @@
 import Foundation
+import FlowSource
 
 /// The directory a workflow's file references must stay inside: the nearest directory above the
 /// workflow holding `.git` or `flow.config.yaml`; without one, the current directory when the
@@ -12,7 +13,7 @@ struct ProjectRoot {
             path = found
             return
         }
-        let cwd = Self.real(FileManager.default.currentDirectoryPath)
+        let cwd = Self.real(FileBytes.currentDirectory())
         path = start.hasPrefix(cwd + "/") || start == cwd ? cwd : Self.parent(of: start)
     }
 
