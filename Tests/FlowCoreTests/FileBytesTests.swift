@@ -19,6 +19,15 @@ import FlowSource
         #expect(FileBytes.read(directory + "/missing") == nil)
     }
 
+    /// A file whose size stat does not know (procfs says 0), longer than the first read: the
+    /// buffer grows until the end of the file.
+    @Test func readsFilesLongerThanTheirStatedSize() throws {
+        let maps = try #require(FileBytes.read("/proc/self/maps"))
+        #expect(maps.count > 4096, "a test process maps more than a page of lines")
+        #expect(String(decoding: maps, as: UTF8.self).hasSuffix("\n"))
+        #expect(String(decoding: maps, as: UTF8.self).contains("[stack]"))
+    }
+
     @Test func kindsAndTheCurrentDirectoryAgreeWithFileManager() throws {
         let directory = NSTemporaryDirectory() + "flow-filebytes-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)

@@ -104,6 +104,21 @@ import Testing
         #expect(errors(path) == "workflows/bad.yaml:2:8: error: file is not valid UTF-8")
     }
 
+    /// The byte-level fold gives what splitting into parts and joining them gave.
+    @Test(arguments: ["", ".", "..", "/", "//", "/..", "a", "a/", "./a", "a/./b", "a/../b", "../../a", "a/../../b", "/a/../../b",
+                      "a//b///c/", "workflows/../templates/x.mustache", "x/../..", "é/./日/../ü", "..a/b..", "a/.../b", "./", "/./."])
+    func normalizeAgreesWithSplittingAndJoining(_ path: String) {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        let expected = path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+        #expect(WorkflowLoader.normalize(path) == expected)
+    }
+
     @Test func normalizeFoldsDotDot() {
         #expect(WorkflowLoader.normalize("workflows/../templates/a.mustache") == "templates/a.mustache")
         #expect(WorkflowLoader.normalize("/x/./y/../z") == "/x/z")

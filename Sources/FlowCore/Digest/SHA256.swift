@@ -3,10 +3,16 @@
 public enum SHA256 {
     /// The lowercase hex digest of `bytes`.
     public static func hex<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        digest(bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        // Digits by table: String(_:radix:) and joined() are generic code the runtime
+        // instantiates on first use, at every start that loads a workflow.
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest(bytes) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The digest of `text`'s UTF-8 bytes, as 64 lowercase hex digits.

@@ -244,15 +244,37 @@ public enum WorkflowLoader {
     }
 
     /// Folds "." and ".." parts without touching the file system (symlinks stay as written).
+    /// On bytes, as ranges of the path: splitting into `[Substring]` and joining them again had the
+    /// runtime build those generic types from their mangled names, a conformance scan each, on
+    /// every start.
     static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
-            parts.append(part)
+        let bytes = Array(path.utf8)
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var parts: [Range<Int>] = []
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != slash { end += 1 }
+            let length = end - start
+            if length == 0 || (length == 1 && bytes[start] == dot) {
+                // empty or ".": dropped
+            } else if length == 2, bytes[start] == dot, bytes[start + 1] == dot,
+                      let last = parts.last, !(last.count == 2 && bytes[last.lowerBound] == dot && bytes[last.lowerBound + 1] == dot) {
+                parts.removeLast()
+            } else {
+                parts.append(start..<end)
+            }
+            start = end + 1
         }
-        let joined = parts.joined(separator: "/")
-        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        if bytes.first == slash { out.append(slash) }
+        for (index, part) in parts.enumerated() {
+            if index > 0 { out.append(slash) }
+            out.append(contentsOf: bytes[part])
+        }
+        if out.isEmpty { out.append(dot) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func read(_ path: String, referencedAt mark: Mark?, from source: SourceFile?,
