@@ -14,7 +14,7 @@ public enum JSONStringLiteral {
         while index != bytes.endIndex {
             let byte = bytes[index]
             if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                out += string[run..<index]
+                out.append(contentsOf: string[run..<index])
                 out += escape(byte)
                 index = bytes.index(after: index)
                 run = index
@@ -22,7 +22,7 @@ public enum JSONStringLiteral {
                 index = bytes.index(after: index)
             }
         }
-        out += string[run..<index]
+        out.append(contentsOf: string[run..<index])
         out += "\""
     }
 

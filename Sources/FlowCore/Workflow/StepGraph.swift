@@ -1,4 +1,7 @@
 /// The steps as a graph of where a complete answer (`stop`) leads, to find loops that cannot end.
+/// Sets of steps are flags by index, not `Set<Int>`: every `flow validate` builds this graph, and
+/// the first `Set<Int>` of a process has the runtime look up `Int: Hashable` by a scan of every
+/// conformance record.
 struct StepGraph {
     /// Successors of each step; `count` stands for the end of the run.
     let edges: [[Int]]
@@ -9,22 +12,22 @@ struct StepGraph {
         var edges: [[Int]] = []
         for (index, step) in workflow.steps.enumerated() {
             let after = index + 1  // == count past the last step: the run ends
-            var targets: Set<Int> = []
+            var targets = [Bool](repeating: false, count: count + 1)
             let cases = step.branches[.stop] ?? []
             for branchCase in cases {
                 switch branchCase.action {
-                case .next: targets.insert(after)
-                case .goto(let id): targets.insert(workflow.index(of: id) ?? workflow.steps.count)
-                case .end, .fail: targets.insert(workflow.steps.count)
+                case .next: targets[after] = true
+                case .goto(let id): targets[workflow.index(of: id) ?? count] = true
+                case .end, .fail: targets[count] = true
                 // These resolve within the step and can fail it, which ends the run.
-                case .continueAnswer, .retry, .tools: targets.insert(workflow.steps.count)
+                case .continueAnswer, .retry, .tools: targets[count] = true
                 }
             }
             // No unconditional last case: an unmatched answer takes the default, next.
-            if cases.last?.condition != nil || cases.isEmpty { targets.insert(after) }
+            if cases.last?.condition != nil || cases.isEmpty { targets[after] = true }
             // An asking step ends the run at the end of input or an exit word.
-            if step.ask != nil { targets.insert(workflow.steps.count) }
-            edges.append(Array(targets).sorted())
+            if step.ask != nil { targets[count] = true }
+            edges.append(targets.indices.filter { targets[$0] })
         }
         self.edges = edges
     }
@@ -66,9 +69,10 @@ struct StepGraph {
 
         for node in 0..<count where indexes[node] == nil { connect(node) }
         return components.filter { component in
-            let members = Set(component)
+            var members = [Bool](repeating: false, count: count + 1)
+            for node in component { members[node] = true }
             let loops = component.count > 1 || edges[component[0]].contains(component[0])
-            let exits = component.contains { edges[$0].contains { !members.contains($0) } }
+            let exits = component.contains { edges[$0].contains { !members[$0] } }
             return loops && !exits
         }.sorted { $0[0] < $1[0] }
     }
@@ -76,7 +80,8 @@ struct StepGraph {
     /// Steps no path from the first step reaches, through any branch of any reason.
     static func unreachable(_ workflow: Workflow) -> [Int] {
         guard !workflow.steps.isEmpty else { return [] }
-        var seen: Set<Int> = [0]
+        var seen = [Bool](repeating: false, count: workflow.steps.count)
+        seen[0] = true
         var queue = [0]
         while let index = queue.popLast() {
             let step = workflow.steps[index]
@@ -88,11 +93,11 @@ struct StepGraph {
             for cases in step.branches.values {
                 for branchCase in cases { if case .goto(let id) = branchCase.action, let target = workflow.index(of: id) { targets.append(target) } }
             }
-            for target in targets where target < workflow.steps.count && !seen.contains(target) {
-                seen.insert(target)
+            for target in targets where target < workflow.steps.count && !seen[target] {
+                seen[target] = true
                 queue.append(target)
             }
         }
-        return (0..<workflow.steps.count).filter { !seen.contains($0) }
+        return (0..<workflow.steps.count).filter { !seen[$0] }
     }
 }

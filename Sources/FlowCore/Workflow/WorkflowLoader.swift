@@ -250,7 +250,9 @@ public enum WorkflowLoader {
     static func normalize(_ path: String) -> String {
         let bytes = Array(path.utf8)
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
-        var parts: [Range<Int>] = []
+        // Parts as (start, end) offsets: not [Range<Int>], whose metadata needs Int: Comparable
+        // looked up at run time (another scan).
+        var parts: [(start: Int, end: Int)] = []
         var start = 0
         while start <= bytes.count {
             var end = start
@@ -259,10 +261,10 @@ public enum WorkflowLoader {
             if length == 0 || (length == 1 && bytes[start] == dot) {
                 // empty or ".": dropped
             } else if length == 2, bytes[start] == dot, bytes[start + 1] == dot,
-                      let last = parts.last, !(last.count == 2 && bytes[last.lowerBound] == dot && bytes[last.lowerBound + 1] == dot) {
+                      let last = parts.last, !(last.end - last.start == 2 && bytes[last.start] == dot && bytes[last.start + 1] == dot) {
                 parts.removeLast()
             } else {
-                parts.append(start..<end)
+                parts.append((start, end))
             }
             start = end + 1
         }
@@ -271,7 +273,7 @@ public enum WorkflowLoader {
         if bytes.first == slash { out.append(slash) }
         for (index, part) in parts.enumerated() {
             if index > 0 { out.append(slash) }
-            out.append(contentsOf: bytes[part])
+            out.append(contentsOf: bytes[part.start..<part.end])
         }
         if out.isEmpty { out.append(dot) }
         return String(decoding: out, as: UTF8.self)
