@@ -12,7 +12,7 @@ import Testing
 
     @Test func version() throws {
         let result = try FlowBinary.run(["--version"])
-        // A test build is a development build; make install passes the commit (docs/install.md).
+        // A test build is a development build; make install passes the commit (README, Installing).
         #expect(result.stdout == "flow " + Interpreter.version + " (development build)\n")
         #expect(result.status == 0)
     }
