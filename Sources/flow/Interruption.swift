@@ -9,7 +9,9 @@ import FlowCore
 /// Until a command installs its handler, a signal ends the process as it would with no handler
 /// at all. Dispatch signal sources did this before, at the price of Dispatch's manager thread
 /// and its event loop in every run (docs/performance.md). Tools start with an empty mask and
-/// default dispositions (ProcessToolRunner), so they still see the user's Ctrl-C.
+/// default dispositions (ProcessToolRunner), so they still see the user's Ctrl-C; git, started
+/// through Foundation's Process, inherits the blocked signals as it inherited the ignored ones
+/// before, and finishes its short command after flow has gone.
 ///
 /// The handler kills the running tools, and a killed tool lets the run go on to its end on the
 /// main thread, which would print a second result and exit 0 first. So the handler marks the

@@ -8,8 +8,9 @@ import Foundation
 /// main thread unwinding out of `dispatchMain`: about 1.5 ms of a mock run that takes 5 ms in all
 /// (docs/performance.md). With this executor as the task's preference, the run's nonisolated
 /// async functions, default actors and child tasks all run here, and a mock or replayed run
-/// starts no thread at all. URLSession, child processes and timers still call back from their
-/// own threads; their continuations come back through `enqueue`.
+/// starts no thread but the one that waits for signals (`Interruption`). URLSession, child
+/// processes and timers still call back from their own threads; their continuations come back
+/// through `enqueue`.
 final class MainThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let ready = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
