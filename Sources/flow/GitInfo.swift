@@ -25,8 +25,8 @@ enum GitInfo {
                 // A worktree or submodule has a `.git` file pointing elsewhere: leave those to git.
                 return (info.st_mode & S_IFMT) == S_IFDIR ? candidate : nil
             }
-            guard current != "/", let slash = current.lastIndex(of: "/") else { return nil }
-            current = slash == current.startIndex ? "/" : String(current[..<slash])
+            guard current != "/" else { return nil }
+            current = PathText.directory(of: current)
         }
         return nil
     }

@@ -8,10 +8,7 @@ enum RunBatchCommand {
     typealias Stop = RunCommand.Stop
 
     static func main(_ arguments: ParsedArguments, settings: RunCommand.Settings, loaded: LoadedWorkflow) async throws(Stop) -> Int32 {
-        func usage(_ message: String) -> Stop {
-            Terminal.report(UsageError(message: message, command: Commands.run))
-            return Stop(status: ExitCode.usage)
-        }
+        func usage(_ message: String) -> Stop { RunCommand.usage(message, command: Commands.run) }
         guard let dataset = arguments.value("--dataset") else { throw usage("--batch needs --dataset FILE: the rows to run through the workflow") }
         for flag in ["--replay", "--record", "--stream"] where arguments.flags.contains(flag) {
             throw usage("--batch records every answer itself and prints when all are in: it does not take \(flag)")

@@ -58,10 +58,7 @@ enum RunCommand {
     }
 
     static func parseSettings(_ arguments: ParsedArguments) throws(Stop) -> Settings {
-        func usage(_ message: String) -> Stop {
-            Terminal.report(UsageError(message: message, command: Commands.run))
-            return Stop(status: ExitCode.usage)
-        }
+        func usage(_ message: String) -> Stop { Self.usage(message, command: Commands.run) }
         var settings = Settings(json: arguments.flags.contains("--json"), stream: arguments.flags.contains("--stream"),
                                 retry: try retryPolicy(arguments, command: Commands.run))
         if let text = arguments.value("--timeout") {

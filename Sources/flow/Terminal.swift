@@ -24,7 +24,7 @@ enum Terminal {
     static func err(_ text: String) {
         let safe = Redaction.text(text)
         let trimmed = safe.trimmingWhitespace
-        if Array(trimmed.utf8).contains(Array("error".utf8)) { printed.withLock { $0.lastError = trimmed } }
+        if trimmed.containsASCII("error") { printed.withLock { $0.lastError = trimmed } }
         _ = FileBytes.write(safe, to: STDERR_FILENO)
     }
 

@@ -62,10 +62,7 @@ enum TestCommand {
     }
 
     static func parseSettings(_ arguments: ParsedArguments, environment: [String: String]) throws(Stop) -> Settings {
-        func usage(_ message: String) -> Stop {
-            Terminal.report(UsageError(message: message, command: Commands.test))
-            return Stop(status: ExitCode.usage)
-        }
+        func usage(_ message: String) -> Stop { RunCommand.usage(message, command: Commands.test) }
         let live = arguments.flags.contains("--live") || environment["FLOW_CASSETTE"] == "live" || environment["FLOW_CASSETTE"] == "record"
         let record = arguments.flags.contains("--record") || environment["FLOW_CASSETTE"] == "record"
         let retry = try RunCommand.retryPolicy(arguments, command: Commands.test)

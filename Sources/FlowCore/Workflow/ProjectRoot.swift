@@ -14,7 +14,7 @@ struct ProjectRoot {
             return
         }
         let cwd = Self.real(FileBytes.currentDirectory())
-        path = start.hasPrefix(cwd + "/") || start == cwd ? cwd : Self.parent(of: start)
+        path = start.hasPrefix(cwd + "/") || start == cwd ? cwd : PathText.directory(of: start)
     }
 
     /// `path` absolute with links followed (realpath(3): plain strings, which every command
@@ -28,11 +28,6 @@ struct ProjectRoot {
         return String(cString: resolved)
     }
 
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/"), path != "/" else { return path }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
     /// The nearest directory at or above `directory` (links followed) holding `.git` or
     /// `flow.config.yaml`; nil outside any project.
     static func nearest(from directory: String) -> String? {
@@ -40,7 +35,7 @@ struct ProjectRoot {
         for _ in 0..<64 {
             let base = current == "/" ? "" : current
             if access(base + "/.git", F_OK) == 0 || access(base + "/" + ProjectConfig.fileName, F_OK) == 0 { return current }
-            let up = parent(of: current)
+            let up = PathText.directory(of: current)
             if up == current { return nil }
             current = up
         }
