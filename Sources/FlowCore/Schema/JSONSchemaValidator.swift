@@ -30,40 +30,14 @@ public struct JSONSchemaValidator: Sendable {
     /// Check `format` (date-time, date, time, email, uri, uuid, ipv4, ipv6, regex) instead of
     /// taking it as an annotation.
     public var formatAssertion = false
-    let anchors: [String: (JSON, String)]
-    /// Each resource's `$dynamicAnchor`s (by the resource's pointer, `#` for the root), for the
-    /// dynamic scope; empty for the many schemas that have none.
-    let dynamicAnchors: [String: [String: (JSON, String)]]
+    /// Its resources, anchors and the base URI at each reference.
+    let resources: SchemaResources
 
     /// A validator for `schema`.
     public init(schema: JSON, formatAssertion: Bool = false) {
         root = schema
         self.formatAssertion = formatAssertion
-        var anchors: [String: (JSON, String)] = [:]
-        Self.collectAnchors(schema, path: "#", into: &anchors)
-        self.anchors = anchors
-        var dynamicAnchors: [String: [String: (JSON, String)]] = [:]
-        Self.collectDynamicAnchors(schema, path: "#", resource: "#", into: &dynamicAnchors)
-        self.dynamicAnchors = dynamicAnchors
-    }
-
-    static func collectDynamicAnchors(_ schema: JSON, path: String, resource: String, into found: inout [String: [String: (JSON, String)]]) {
-        switch schema {
-        case .object(let pairs):
-            let resource = schema["$id"] != nil && path != "#" ? path : resource
-            if let name = schema["$dynamicAnchor"]?.string, found[resource]?[name] == nil {
-                found[resource, default: [:]][name] = (schema, path)
-            }
-            for (key, value) in pairs where !["const", "enum", "default", "examples"].contains(key) {
-                collectDynamicAnchors(value, path: path + "/" + Pointer.escape(key), resource: resource, into: &found)
-            }
-        case .array(let items):
-            for (index, item) in items.enumerated() {
-                collectDynamicAnchors(item, path: path + "/\(index)", resource: resource, into: &found)
-            }
-        default:
-            break
-        }
+        resources = SchemaResources(schema)
     }
 
     /// Every failure of `instance` (all of them, in schema order).
@@ -75,45 +49,11 @@ public struct JSONSchemaValidator: Sendable {
     /// Whether `instance` is valid.
     public func isValid(_ instance: JSON) -> Bool { validate(instance).isEmpty }
 
-    static func collectAnchors(_ schema: JSON, path: String, into anchors: inout [String: (JSON, String)]) {
-        switch schema {
-        case .object(let pairs):
-            if let name = schema["$anchor"]?.string { anchors[name] = (schema, path) }
-            // A dynamic anchor is also a plain one (the outermost of its name).
-            if let name = schema["$dynamicAnchor"]?.string, anchors[name] == nil { anchors[name] = (schema, path) }
-            if let id = schema["$id"]?.string { anchors["id:" + id] = (schema, path) }
-            for (key, value) in pairs where !["const", "enum", "default", "examples"].contains(key) {
-                collectAnchors(value, path: path + "/" + Pointer.escape(key), into: &anchors)
-            }
-        case .array(let items):
-            for (index, item) in items.enumerated() { collectAnchors(item, path: path + "/\(index)", into: &anchors) }
-        default:
-            break
-        }
-    }
-
-    /// The schema `reference` names, with its pointer, or nil.
-    func resolve(_ reference: String) -> (JSON, String)? {
-        if let hash = reference.firstIndex(of: "#") {
-            let document = String(reference[..<hash]), fragment = String(reference[reference.index(after: hash)...])
-            var base = (root, "#")
-            if !document.isEmpty {
-                guard let found = anchors.first(where: { $0.key.hasPrefix("id:") && Self.sameResource($0.key.dropFirst(3), document) })?.value else { return nil }
-                base = found
-            }
-            if fragment.isEmpty { return base }
-            if fragment.hasPrefix("/") {
-                return Pointer.resolve(fragment, in: base.0).map { ($0, base.1 + fragment) }
-            }
-            return anchors[fragment]
-        }
-        return anchors.first { $0.key.hasPrefix("id:") && Self.sameResource($0.key.dropFirst(3), reference) }?.value
-    }
-
-    /// Whether two references name the same resource, comparing their last path parts (the
-    /// relative `$id`s a single document uses).
-    static func sameResource<A: StringProtocol, B: StringProtocol>(_ a: A, _ b: B) -> Bool {
-        a == b || a.split(separator: "/").last == b.split(separator: "/").last
+    /// The schema `reference`, written in the schema object at `pointer`, names, with its
+    /// pointer; nil when it names nothing in this document.
+    func resolve(_ reference: String, at pointer: String) -> (JSON, String)? {
+        if case .found(let located) = resources.target(of: reference, at: pointer) { return located }
+        return nil
     }
 }
 
@@ -125,8 +65,13 @@ enum Pointer {
         return key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
-    static func resolve(_ pointer: String, in document: JSON) -> JSON? {
+    static func resolve(_ pointer: String, in document: JSON) -> JSON? { locate(pointer, in: document)?.0 }
+
+    /// The value at `pointer` and the pointer spelled as flow spells schema paths (tokens
+    /// decoded, then `~`/`/` escaped again, no percent-escapes), so one place has one name.
+    static func locate(_ pointer: String, in document: JSON) -> (JSON, String)? {
         var current = document
+        var canonical = ""
         for raw in pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             let token = (String(raw).removingPercentEncoding ?? String(raw)).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
             switch current {
@@ -139,7 +84,8 @@ enum Pointer {
             default:
                 return nil
             }
+            canonical += "/" + escape(token)
         }
-        return current
+        return (current, canonical)
     }
 }

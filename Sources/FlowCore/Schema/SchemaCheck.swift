@@ -46,8 +46,11 @@ public enum SchemaCheck {
         var problems: [Problem] = []
         let validator = JSONSchemaValidator(schema: schema)
         if let declared = schema["$schema"]?.string, declared.trimmingCharacters(in: ["#"]) != draft {
-            problems.append(Problem(path: ["$schema"], atKey: false, message: "flow validates JSON Schema draft 2020-12, not '\(declared)'",
-                                    hint: "use $schema: \(draft), or leave it out"))
+            // A custom metaschema is a document flow would have to fetch to know its vocabularies.
+            let custom = (declared.hasPrefix("http://") || declared.hasPrefix("https://")) && !declared.contains("json-schema.org/")
+            let message = custom ? "$schema '\(declared)' is a custom metaschema on the network; flow does not fetch schemas and validates draft 2020-12"
+                : "flow validates JSON Schema draft 2020-12, not '\(declared)'"
+            problems.append(Problem(path: ["$schema"], atKey: false, message: message, hint: "use $schema: \(draft), or leave it out"))
         }
         walk(schema, path: [], validator: validator, into: &problems)
         return problems
@@ -85,7 +88,7 @@ public enum SchemaCheck {
                 else if key == "multipleOf", (value.double ?? 0) <= 0 { problem(key, "'multipleOf' takes a number above 0, got \(value.serialized)") }
             case _ where strings.contains(key):
                 guard let text = value.string else { problem(key, "'\(key)' takes a string, got \(value.serialized)"); continue }
-                check(key, text, validator: validator, problem: problem)
+                check(key, text, at: "#" + path.map { "/" + Pointer.escape($0) }.joined(), validator: validator, problem: problem)
             case _ where booleans.contains(key):
                 if case .bool = value {} else { problem(key, "'\(key)' takes true or false, got \(value.serialized)") }
             case "type":
@@ -111,16 +114,23 @@ public enum SchemaCheck {
         }
     }
 
-    private static func check(_ key: String, _ text: String, validator: JSONSchemaValidator, problem: (String, String, String?, Bool) -> Void) {
+    private static func check(_ key: String, _ text: String, at pointer: String, validator: JSONSchemaValidator,
+                              problem: (String, String, String?, Bool) -> Void) {
         switch key {
         case "pattern":
             if !Regex.isValid(text, dialect: .ecma) { problem(key, "'\(text)' is not a valid regular expression", nil, false) }
         case "$ref", "$dynamicRef":
-            if text.hasPrefix("http://") || text.hasPrefix("https://") {
-                problem(key, "\(key) '\(text)' is on the network; flow does not fetch schemas", "copy the schema into the project and refer to it with $defs", false)
-            } else if isFileReference(text), validator.resolve(text) == nil {
+            switch validator.resources.target(of: text, at: pointer) {
+            case .found:
+                break
+            case .file:
                 // Another schema file: the loader reads it and bundles it into this schema.
-            } else if validator.resolve(text) == nil {
+                break
+            case .remote(let document):
+                let shown = document == text || text.hasPrefix("http") ? "'\(text)'" : "'\(text)' (\(document))"
+                problem(key, "\(key) \(shown) is on the network; flow does not fetch schemas",
+                        "copy the schema into this one under $defs with its $id, or into a project file, and refer to it there", false)
+            case .missing:
                 problem(key, "\(key) '\(text)' does not resolve in this schema", "refer to $defs (#/$defs/name), an $anchor (#name) or '#'", false)
             }
         default:

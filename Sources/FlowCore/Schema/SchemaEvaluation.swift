@@ -18,6 +18,12 @@ struct Evaluation {
         }
     }
 
+    /// Takes the failures of an evaluation at another instance location (a property's value,
+    /// an item): what it evaluated inside that value is no annotation of this one.
+    mutating func absorbFailures(_ other: Evaluation) {
+        failures += other.failures
+    }
+
     /// Takes only the annotations of a passing evaluation (`anyOf`, `oneOf`, `if`).
     mutating func annotate(_ other: Evaluation) {
         guard other.passed else { return }
@@ -129,7 +135,7 @@ struct Context {
         guard depth < 64 else {
             return Evaluation(failures: [SchemaFailure(instancePath: path, schemaPath: schemaPath, message: "the schema refers to itself without end")])
         }
-        let entersResource = !validator.dynamicAnchors.isEmpty && node[.id] != nil && schemaPath != "#"
+        let entersResource = !validator.resources.dynamicAnchors.isEmpty && node[.id] != nil && schemaPath != "#"
         if entersResource { scope.append(schemaPath) }
         defer { if entersResource { scope.removeLast() } }
         for keyword in [Keyword.ref, .dynamicRef] {
@@ -138,20 +144,30 @@ struct Context {
             let target: (JSON, String)?
             if keyword == .dynamicRef {
                 // Not cached: where it lands depends on the scope it is reached through.
-                target = dynamicTarget(reference)
-            } else if let known = resolved[keywordName + reference] {
+                target = dynamicTarget(reference, at: schemaPath)
+            } else if let known = resolved[schemaPath + " " + reference] {
                 target = known
             } else {
-                target = validator.resolve(reference)
-                if let target { resolved[keywordName + reference] = target }
+                target = validator.resolve(reference, at: schemaPath)
+                if let target { resolved[schemaPath + " " + reference] = target }
             }
             guard let (resolved, pointer) = target else {
                 fail(keywordName, "cannot resolve \(reference)")
                 continue
             }
+            // A reference into the middle of a resource still enters that resource's scope.
+            var entered = false
+            if !validator.resources.dynamicAnchors.isEmpty, resolved["$id"] == nil || pointer == "#" {
+                let resource = validator.resources.resource(containing: pointer)
+                if scope.last != resource {
+                    scope.append(resource)
+                    entered = true
+                }
+            }
             depth += 1
             result.absorb(evaluate(resolved, schemaPath: pointer, value, at: path))
             depth -= 1
+            if entered { scope.removeLast() }
         }
         checkValue(node, value, fail: fail)
         checkCombinations(node, schemaPath: schemaPath, value, at: path, into: &result)
@@ -172,14 +188,12 @@ struct Context {
 
     /// `$dynamicRef`: when its static target has a `$dynamicAnchor` of the fragment's name, the
     /// anchor of that name in the outermost resource of the dynamic scope that has one.
-    func dynamicTarget(_ reference: String) -> (JSON, String)? {
-        let name = reference.split(separator: "#", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-        // Statically, `#name` names the anchor in the resource it is written in.
-        let local = reference.hasPrefix("#") && !name.hasPrefix("/") ? scope.last.flatMap { validator.dynamicAnchors[$0]?[name] } : nil
-        guard let statically = local ?? validator.resolve(reference) else { return nil }
-        guard statically.0["$dynamicAnchor"]?.string == name else { return statically }
+    func dynamicTarget(_ reference: String, at pointer: String) -> (JSON, String)? {
+        let name = SchemaURI.split(reference).fragment
+        guard let statically = validator.resolve(reference, at: pointer) else { return nil }
+        guard !name.hasPrefix("/"), statically.0["$dynamicAnchor"]?.string == name else { return statically }
         for resource in scope {
-            if let found = validator.dynamicAnchors[resource]?[name] { return found }
+            if let found = validator.resources.dynamicAnchors[resource]?[name] { return found }
         }
         return statically
     }
@@ -272,24 +286,24 @@ struct Context {
             let place = path + Self.member(name)
             if let sub = properties.first(where: { $0.0 == name })?.1 {
                 matched.insert(name)
-                result.absorb(evaluate(sub, schemaPath: schemaPath + "/properties/" + Pointer.escape(name), value, at: place))
+                result.absorbFailures(evaluate(sub, schemaPath: schemaPath + "/properties/" + Pointer.escape(name), value, at: place))
                 result.properties.insert(name)
             }
             for (pattern, sub) in schema[.patternProperties]?.objectPairs ?? [] where ECMARegex.found(pattern, in: name) {
                 matched.insert(name)
-                result.absorb(evaluate(sub, schemaPath: schemaPath + "/patternProperties/" + Pointer.escape(pattern), value, at: place))
+                result.absorbFailures(evaluate(sub, schemaPath: schemaPath + "/patternProperties/" + Pointer.escape(pattern), value, at: place))
                 result.properties.insert(name)
             }
         }
         if let additional = schema[.additionalProperties] {
             for (name, value) in pairs where !matched.contains(name) {
-                result.absorb(evaluate(additional, schemaPath: schemaPath + "/additionalProperties", value, at: path + Self.member(name)))
+                result.absorbFailures(evaluate(additional, schemaPath: schemaPath + "/additionalProperties", value, at: path + Self.member(name)))
                 result.properties.insert(name)
             }
         }
         if let unevaluated = schema[.unevaluatedProperties] {
             for (name, value) in pairs where !result.properties.contains(name) {
-                result.absorb(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedProperties", value, at: path + Self.member(name)))
+                result.absorbFailures(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedProperties", value, at: path + Self.member(name)))
                 result.properties.insert(name)
             }
         }
@@ -309,12 +323,12 @@ struct Context {
         }
         let prefix = schema[.prefixItems]?.array ?? []
         for (index, sub) in prefix.enumerated() where index < items.count {
-            result.absorb(evaluate(sub, schemaPath: schemaPath + "/prefixItems/\(index)", items[index], at: path + "[\(index)]"))
+            result.absorbFailures(evaluate(sub, schemaPath: schemaPath + "/prefixItems/\(index)", items[index], at: path + "[\(index)]"))
             result.items.insert(index)
         }
         if let rest = schema[.items] {
             for index in items.indices where index >= prefix.count {
-                result.absorb(evaluate(rest, schemaPath: schemaPath + "/items", items[index], at: path + "[\(index)]"))
+                result.absorbFailures(evaluate(rest, schemaPath: schemaPath + "/items", items[index], at: path + "[\(index)]"))
                 result.items.insert(index)
             }
         }
@@ -331,7 +345,7 @@ struct Context {
         }
         if let unevaluated = schema[.unevaluatedItems] {
             for index in items.indices where !result.items.contains(index) {
-                result.absorb(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedItems", items[index], at: path + "[\(index)]"))
+                result.absorbFailures(evaluate(unevaluated, schemaPath: schemaPath + "/unevaluatedItems", items[index], at: path + "[\(index)]"))
                 result.items.insert(index)
             }
         }

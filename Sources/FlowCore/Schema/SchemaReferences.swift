@@ -19,7 +19,7 @@ enum SchemaReferences {
             for (key, value) in pairs where !["const", "enum", "default", "examples", "$defs"].contains(key) {
                 let here = path + "/" + Pointer.escape(key)
                 if key == "$ref" || key == "$dynamicRef", let reference = value.string {
-                    guard let (target, targetPath) = validator.resolve(reference) else { return here }
+                    guard let (target, targetPath) = validator.resolve(reference, at: path) else { return here }
                     let loops = expanding.contains { $0 == targetPath || $0.hasPrefix(targetPath + "/") }
                         || path == targetPath || path.hasPrefix(targetPath + "/")
                     if loops { return here }

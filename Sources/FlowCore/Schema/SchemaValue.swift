@@ -14,6 +14,8 @@ enum SchemaValue {
             guard x.count == y.count else { return false }
             let other = Dictionary(y.map { ($0.0, $0.1) }) { first, _ in first }
             return x.allSatisfy { pair in other[pair.0].map { equal(pair.1, $0) } ?? false }
+        // Code points, not Unicode equivalence: "é" as one scalar and as e + a combining accent differ.
+        case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars)
         default: return a == b
         }
     }

@@ -23,9 +23,12 @@ struct SchemaBundle {
         return .object(pairs + [("$defs", .object(defs))])
     }
 
-    private mutating func rewrite(_ json: JSON, directory: String, prefix: String, reader: inout SchemaFiles.Reader) -> JSON {
+    /// `prefix` is where the file being rewritten sits in the bundle; nil inside a resource with
+    /// an `$id` of its own, whose references resolve against that `$id` and stay as written.
+    private mutating func rewrite(_ json: JSON, directory: String, prefix: String?, reader: inout SchemaFiles.Reader) -> JSON {
         switch json {
         case .object(let pairs):
+            let prefix = json["$id"]?.string != nil ? nil : prefix
             return .object(pairs.map { key, value in
                 if ["const", "enum", "default", "examples"].contains(key) { return (key, value) }
                 if key == "$ref" || key == "$dynamicRef", let reference = value.string {
@@ -41,9 +44,10 @@ struct SchemaBundle {
     }
 
     /// Where `reference` points in the bundle.
-    private mutating func target(_ reference: String, directory: String, prefix: String, reader: inout SchemaFiles.Reader) -> String {
+    private mutating func target(_ reference: String, directory: String, prefix: String?, reader: inout SchemaFiles.Reader) -> String {
         let parts = reference.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let fragment = parts.count > 1 ? parts[1] : ""
+        guard let prefix else { return reference }
         guard SchemaCheck.isFileReference(reference) else {
             // Within the same file: `#/…` is relative to that file's place in the bundle.
             return reference == "#" ? prefix : reference.hasPrefix("#/") ? prefix + reference.dropFirst() : reference
