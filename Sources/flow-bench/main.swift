@@ -92,7 +92,11 @@ if wanted("c. concurrency") { rows += try processes.concurrency() }
 if wanted("d. memory") { rows += try processes.memory() }
 if wanted("g. recording") { rows += try processes.recording() }
 if wanted("f. rate limits") {
-    for signals in [TokenBucketLimit.Signals.openAI, .retryAfterOnly, .bare] { rows += try processes.rateLimited(signals: signals) }
+    // FLOW_BENCH_SCENARIO=WORDS runs only the rows whose scenario names them ("bare").
+    let only = ProcessInfo.processInfo.environment["FLOW_BENCH_SCENARIO"]
+    for scenario in ProcessBenchmarks.limitScenarios where only.map(scenario.name.contains) ?? true {
+        rows += try processes.rateLimited(scenario)
+    }
 }
 
 if json {

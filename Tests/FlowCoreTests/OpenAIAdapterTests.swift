@@ -73,7 +73,7 @@ import Testing
             try adapter.decode(HTTPResponse(status: 401, body: try Fixture.bytes("openai/error-401.json")))
         }
         // A 429 for an exhausted quota is not retryable.
-        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 429: You exceeded your current quota, please check your plan and billing details. (insufficient_quota)",
+        #expect(throws: ProviderError(.http, "OpenAI answered HTTP 429: You exceeded your current quota, please check your plan and billing details. (insufficient_quota) — the account's quota or credit is spent, and waiting will not lift it: check the plan and billing of the key's project",
                                       status: 429, errorType: "insufficient_quota")) {
             try adapter.decode(HTTPResponse(status: 429, body: try Fixture.bytes("openai/error-429-quota.json")))
         }

@@ -17,28 +17,38 @@ import Testing
         }
     }
 
-    @Test func openAIHeadersGiveTheRefillRate() {
+    @Test func openAIHeadersGiveRequestAndTokenWindows() {
         let reading = RateLimitReading.read([
             "x-ratelimit-limit-requests": "5000", "x-ratelimit-remaining-requests": "4999", "x-ratelimit-reset-requests": "12ms",
             "x-ratelimit-limit-tokens": "160000", "x-ratelimit-remaining-tokens": "159976", "x-ratelimit-reset-tokens": "9ms",
         ], now: Date())
         #expect(reading.requests == .init(limit: 5000, remaining: 4999, resetSeconds: 0.012))
-        // One request back in 12 ms: 83 a second, which is 5,000 a minute.
-        #expect(abs((reading.requests?.refillPerSecond ?? 0) - 83.3) < 0.1)
-        #expect(abs((reading.tokens?.refillPerSecond ?? 0) - 24 / 0.009) < 0.1)
+        #expect(reading.tokens?.limit == 160_000 && reading.tokens?.remaining == 159_976)
+        #expect(abs((reading.tokens?.resetSeconds ?? 0) - 0.009) < 1e-12)
+        #expect(reading.inputTokens == nil && reading.outputTokens == nil)
     }
 
-    @Test func anthropicResetIsATime() {
+    @Test func anthropicResetIsATimeAndInputAndOutputTokensAreApart() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let time = { (seconds: Double) in ISO8601DateFormatter().string(from: now.addingTimeInterval(seconds)) }
         let reading = RateLimitReading.read([
             "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "40",
-            "anthropic-ratelimit-requests-reset": ISO8601DateFormatter().string(from: now.addingTimeInterval(12)),
+            "anthropic-ratelimit-requests-reset": time(12),
             "anthropic-ratelimit-input-tokens-limit": "40000", "anthropic-ratelimit-input-tokens-remaining": "39000",
-            "anthropic-ratelimit-input-tokens-reset": ISO8601DateFormatter().string(from: now.addingTimeInterval(1.5)),
+            "anthropic-ratelimit-input-tokens-reset": time(1.5),
+            "anthropic-ratelimit-output-tokens-limit": "8000", "anthropic-ratelimit-output-tokens-remaining": "7000",
+            "anthropic-ratelimit-output-tokens-reset": time(8),
+            "anthropic-ratelimit-tokens-limit": "8000", "anthropic-ratelimit-tokens-remaining": "7000",
+            "anthropic-ratelimit-tokens-reset": time(8),
         ], now: now)
         #expect(reading.requests == .init(limit: 50, remaining: 40, resetSeconds: 12))
-        #expect(reading.tokens?.limit == 40000)
-        #expect(reading.tokens?.resetSeconds == 1)
+        #expect(reading.inputTokens?.limit == 40000)
+        #expect(reading.inputTokens?.resetSeconds == 1)
+        #expect(reading.outputTokens == .init(limit: 8000, remaining: 7000, resetSeconds: 8))
+        // The combined window is the tighter of the two, already read apart.
+        #expect(reading.tokens == nil)
+        let combinedOnly = RateLimitReading.read(["anthropic-ratelimit-tokens-limit": "9000", "anthropic-ratelimit-tokens-remaining": "10"], now: now)
+        #expect(combinedOnly.tokens?.limit == 9000)
     }
 
     @Test func limitsNotEnforcedOrMalformedSayNothing() {
@@ -47,8 +57,30 @@ import Testing
                                        "x-ratelimit-reset-tokens": "0"], now: Date()).isEmpty)
         #expect(RateLimitReading.read(["x-ratelimit-limit-requests": "lots", "x-ratelimit-remaining-requests": "1"], now: Date()).isEmpty)
         #expect(RateLimitReading.read(["x-ratelimit-limit-requests": "inf", "x-ratelimit-remaining-requests": "1"], now: Date()).isEmpty)
-        // A full window says nothing about the pace.
-        #expect(RateLimitReading.Window(limit: 10, remaining: 10, resetSeconds: 0).refillPerSecond == nil)
+    }
+
+    @Test func aRefusalSaysWhichLimitRefusedIt() {
+        #expect(RateLimitReading.exhausted("Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000") == .tokens)
+        #expect(RateLimitReading.exhausted("Rate limit reached for gpt-4o in organization org-x on requests per min (RPM): Limit 3") == .requests)
+        #expect(RateLimitReading.exhausted("This request would exceed the rate limit for your organization of 20,000 input tokens per minute")
+                == .inputTokens)
+        #expect(RateLimitReading.exhausted("… of 8,000 output tokens per minute") == .outputTokens)
+        #expect(RateLimitReading.exhausted("Too Many Requests") == nil)
+    }
+
+    @Test func aLimitThatOutlastsTheWaitIsSaid() {
+        let now = Date()
+        #expect(RateLimitReading.outlasting(message: "Rate limit reached for gpt-4o on requests per day (RPD): Limit 200, Used 200",
+                                            retryAfter: 5, headers: [:], budget: 600, now: now)?.contains("daily") == true)
+        #expect(RateLimitReading.outlasting(message: "slow down", retryAfter: 900, headers: [:], budget: 600, now: now)?
+            .contains("wait 900 s") == true)
+        #expect(RateLimitReading.outlasting(message: "slow down", retryAfter: nil, headers: [
+            "x-ratelimit-limit-requests": "100", "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "20m0s",
+        ], budget: 600, now: now)?.contains("1200 s") == true)
+        // A per-minute limit lifts within the wait.
+        #expect(RateLimitReading.outlasting(message: "Rate limit reached on requests per min (RPM)", retryAfter: 2, headers: [
+            "x-ratelimit-limit-requests": "100", "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "600ms",
+        ], budget: 600, now: now) == nil)
     }
 }
 
@@ -64,23 +96,44 @@ import Testing
         #expect(pacer.concurrency == 8)
     }
 
-    @Test func learnedLimitsSpreadRequestsAtTheProvidersPace() {
+    @Test func learnedLimitsHoldOneSecondsShareAtTheMinutesPace() {
         var pacer = Pacer(ceiling: 32)
-        // 50 a second with 10 left, and 4 more of ours in flight the provider has not counted.
-        pacer.answered(Self.headers(limit: 50, remaining: 10, reset: "800ms"), model: "m", othersInFlight: 4, now: 0)
-        let starts = (0..<20).map { _ in pacer.reserve(model: "m", tokens: 0, now: 0) }
-        #expect(starts.prefix(6).allSatisfy { $0 == 0 }, "what is left (10 - 4 in flight) goes at once")
-        #expect(abs(starts[6] - 0.02) < 1e-9 && abs(starts[19] - 0.28) < 1e-9, "then one every 20 ms: \(starts)")
+        // 3,000 a minute with most of it left, as a provider enforcing it 50 a second sends while
+        // its second is nearly spent; 4 more of ours in flight the provider has not counted.
+        pacer.answered(Self.headers(limit: 3000, remaining: 2990, reset: "200ms"), model: "m", othersInFlight: 4, now: 0)
+        let starts = (0..<120).map { _ in pacer.reserve(model: "m", tokens: 0, now: 0) }
+        #expect(starts.prefix(46).allSatisfy { $0 == 0 }, "one second's share (50), less those in flight, goes at once")
+        #expect(starts[46] > 0, "never the minute's 2,990 at once: \(starts[40...50])")
+        // Then at the minute's pace, less the burst: (3000 - 50) / 60 a second.
+        let interval = starts[119] - starts[118]
+        #expect(abs(interval - 60 / 2950.0) < 1e-9, "\(interval)")
         // Another model has its own limits.
         #expect(pacer.reserve(model: "other", tokens: 0, now: 0) == 0)
     }
 
     @Test func theProvidersLowerCountWins() {
         var pacer = Pacer(ceiling: 32)
-        pacer.answered(Self.headers(limit: 100, remaining: 90, reset: "100ms"), model: "m", othersInFlight: 0, now: 0)
+        pacer.answered(Self.headers(limit: 6000, remaining: 5990, reset: "100ms"), model: "m", othersInFlight: 0, now: 0)
         // Someone else spent the window: the provider says nothing is left.
-        pacer.answered(Self.headers(limit: 100, remaining: 0, reset: "1s"), model: "m", othersInFlight: 0, now: 0)
-        #expect(abs(pacer.reserve(model: "m", tokens: 0, now: 0) - 0.01) < 1e-9)
+        pacer.answered(Self.headers(limit: 6000, remaining: 0, reset: "1s"), model: "m", othersInFlight: 0, now: 0)
+        #expect(abs(pacer.reserve(model: "m", tokens: 0, now: 0) - 60 / 5900.0) < 1e-9)
+    }
+
+    @Test func aRefusalEmptiesTheBucketItNamesAndCountsAgainstIt() {
+        var pacer = Pacer(ceiling: 32)
+        pacer.answered(Self.headers(limit: 3000, remaining: 2999, reset: "20ms"), model: "m", othersInFlight: 0, now: 0)
+        // Refused although the headers still show the minute nearly whole: the second is spent.
+        pacer.limited(retryAfter: nil, reading: Self.headers(limit: 3000, remaining: 2950, reset: "1s"), exhausted: .requests, model: "m", now: 0.1)
+        let next = pacer.reserve(model: "m", tokens: 0, now: 0.1)
+        #expect(abs(next - (0.1 + 60 / 2950.0)) < 1e-9, "the next waits for one request's refill: \(next)")
+        // A token refusal empties the token bucket, not the request bucket.
+        var tokens = Pacer(ceiling: 32)
+        let both = RateLimitReading.read(["x-ratelimit-limit-requests": "6000", "x-ratelimit-remaining-requests": "5999",
+                                          "x-ratelimit-limit-tokens": "60000", "x-ratelimit-remaining-tokens": "59000"], now: Date())
+        tokens.answered(both, model: "m", othersInFlight: 0, now: 0)
+        tokens.limited(retryAfter: nil, reading: both, exhausted: .tokens, model: "m", now: 0)
+        #expect(tokens.reserve(model: "m", tokens: 0, now: 0) == 0, "a request of no tokens still goes")
+        #expect(tokens.reserve(model: "m", tokens: 100, outputTokens: 100, now: 0) > 0.2, "200 tokens wait for their refill")
     }
 
     @Test func declaredLimitsAreNeverExceededInAnyMinute() {
@@ -150,27 +203,37 @@ import Testing
         #expect(pacer.inferred.isEmpty)
     }
 
-    @Test func bareRateLimitsStartNoPace() {
-        // A server refusing a third of requests at random must not drive the pace down without end.
+    @Test func aBareRateLimitPacesToWhatTheLastSecondLetThrough() {
+        // 40 answers in the last second, then a 429 that says nothing: 90% of 40 a second.
         var pacer = Pacer(ceiling: 32)
+        for index in 0..<40 { pacer.answered(RateLimitReading(), model: "m", othersInFlight: 0, now: 0.5 + Double(index) * 0.025) }
+        pacer.limited(retryAfter: nil, reading: RateLimitReading(), model: "m", now: 1.49)
+        #expect(pacer.inferred == ["m"])
+        let starts = (0..<10).map { _ in pacer.reserve(model: "m", tokens: 0, now: 1.5) }
+        #expect(abs(1 / (starts[9] - starts[8]) - 36) < 0.01, "\(starts)")
+        // A server refusing a share of requests at random, answering 40 a second whatever the
+        // pace, settles where a second's growth meets the next cut (0.1 r² = 72: about 27 a
+        // second) instead of driving the pace down without end.
+        var random = Pacer(ceiling: 32)
         for second in 0..<30 {
-            for index in 0..<40 { pacer.answered(RateLimitReading(), model: "m", othersInFlight: 0, now: Double(second) + Double(index) * 0.025) }
-            pacer.limited(retryAfter: nil, reading: RateLimitReading(), model: "m", now: Double(second) + 0.99)
+            for index in 0..<40 { random.answered(RateLimitReading(), model: "m", othersInFlight: 0, now: Double(second) + Double(index) * 0.025) }
+            random.limited(retryAfter: nil, reading: RateLimitReading(), model: "m", now: Double(second) + 0.99)
         }
-        #expect(pacer.inferred.isEmpty)
-        #expect(pacer.reserve(model: "m", tokens: 0, now: 31) == 31 && pacer.reserve(model: "m", tokens: 0, now: 31) == 31)
-        #expect(pacer.concurrency > 1, "answers grow the allowance back between cuts: \(pacer.concurrency)")
-        // Nor does a retry-after of a second or more, or a lone request's 429.
+        let paced = (0..<10).map { _ in random.reserve(model: "m", tokens: 0, now: 31) }
+        #expect(1 / (paced[9] - paced[8]) > 25, "\(paced)")
+        #expect(random.concurrency > 1, "answers grow the allowance back between cuts: \(random.concurrency)")
+        // A 429 before any answer, or with a wait of seconds and no answers, starts no pace.
         var slow = Pacer(ceiling: 4)
         slow.limited(retryAfter: 2, reading: RateLimitReading(), model: "m", now: 0)
+        slow.limited(retryAfter: nil, reading: RateLimitReading(), model: "m", now: 0.1)
         #expect(slow.inferred.isEmpty)
     }
 
     @Test func theAllowanceKeepsWhatThePaceNeedsInFlight() {
         var pacer = Pacer(ceiling: 32, cooldown: 0)
-        pacer.answered(Self.headers(limit: 100, remaining: 50, reset: "1s"), model: "m", othersInFlight: 0, latency: 0.1, now: 0)
-        for time in 1...10 { pacer.limited(retryAfter: nil, reading: Self.headers(limit: 100, remaining: 0, reset: "2s"), model: "m", now: Double(time)) }
-        // 50 a second at 100 ms is 5 in flight; doubled for jitter.
-        #expect(pacer.concurrency == 10)
+        pacer.answered(Self.headers(limit: 6000, remaining: 50, reset: "1s"), model: "m", othersInFlight: 0, latency: 0.1, now: 0)
+        for time in 1...10 { pacer.limited(retryAfter: nil, reading: Self.headers(limit: 6000, remaining: 0, reset: "2s"), model: "m", now: Double(time)) }
+        // (6000 - 100) / 60 a second at 100 ms is about 10 in flight; doubled for jitter.
+        #expect(pacer.concurrency == 20)
     }
 }

@@ -44,7 +44,7 @@ public struct HTTPProvider: ChatProvider {
         if let n = request.params.n, n > 1, !adapter.choicesNative { return try await emulateChoices(request, n: n) }
         try adapter.check(request)
         let http = try adapter.encode(request, apiKey: apiKey)
-        return try await withRetries(request.model, tokens: request.estimatedInputTokens) { headers async throws(ProviderError) -> ChatResponse in
+        return try await withRetries(request) { headers async throws(ProviderError) -> ChatResponse in
             let response = try await transport.send(http)
             headers = response.headers
             return try adapter.decode(response)
@@ -73,7 +73,7 @@ public struct HTTPProvider: ChatProvider {
     public func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws(ProviderError) -> ChatResponse {
         try adapter.check(request)
         let http = try adapter.encodeStream(request, apiKey: apiKey)
-        return try await withRetries(request.model, tokens: request.estimatedInputTokens) { headers async throws(ProviderError) -> ChatResponse in
+        return try await withRetries(request) { headers async throws(ProviderError) -> ChatResponse in
             let state = StreamState(parser: SSEParser(), decoder: adapter.streamDecoder(), onText: onText)
             let response = try await transport.stream(http) { bytes throws(ProviderError) in try state.feed(bytes) }
             headers = response.headers
@@ -97,12 +97,13 @@ public struct HTTPProvider: ChatProvider {
     /// retries are spent. A rate-limited answer (a 429 the provider may lift) is waited out and
     /// sent again without counting against `--retries`, for up to `retry.maxWait` seconds of
     /// waiting; `--retries` is for server errors and transport faults.
-    private func withRetries(_ model: String, tokens: Int,
+    private func withRetries(_ request: ChatRequest,
                              _ attemptOnce: (inout [String: String]) async throws(ProviderError) -> ChatResponse) async throws(ProviderError) -> ChatResponse {
         var attempt = 1, limitedTimes = 0
         var waited = 0.0
+        let model = request.model
         while true {
-            let admission = try await gate?.admit(model: model, tokens: tokens)
+            let admission = try await gate?.admit(model: model, tokens: request.estimatedInputTokens, outputTokens: request.params.maxTokens ?? 0)
             if let paced = admission?.waited {
                 waited += paced
                 if paced >= 0.001 { onWait?(RateWait(seconds: paced, reason: .pacing)) }
@@ -117,7 +118,20 @@ public struct HTTPProvider: ChatProvider {
                 error = failure
             }
             if error.isRateLimited {
-                if let admission { await gate?.settle(admission, .limited(retryAfter: error.retryAfter, headers: headers), model: model) }
+                if let admission {
+                    await gate?.settle(admission, .limited(retryAfter: error.retryAfter, headers: headers, message: error.message), model: model)
+                }
+                // A limit that will not lift within --max-wait fails now, not after the wait. The
+                // whole budget is the measure: a wait that fits it but not what is left of it is
+                // the "still rate-limited after waiting" case below.
+                if let why = RateLimitReading.outlasting(message: error.message, retryAfter: error.retryAfter, headers: headers,
+                                                         budget: retry.maxWait, now: Date()) {
+                    var stopped = error
+                    stopped.retryable = false
+                    stopped.message += " — \(why), longer than --max-wait (\(RetryPolicy.seconds(retry.maxWait))) allows: run again later, "
+                        + "raise --max-wait, or ask the provider for a higher limit"
+                    throw stopped
+                }
                 limitedTimes += 1
                 // A 429 that names no wait backs off at most a few seconds: the shared gate has
                 // already cut the endpoint's allowance, and a long lone wait only makes a tail.
@@ -126,7 +140,7 @@ public struct HTTPProvider: ChatProvider {
                 guard waited + delay <= retry.maxWait else {
                     var stopped = error
                     stopped.message += " — still rate-limited after waiting \(Int(waited.rounded())) s in all "
-                        + "(--max-wait \(Int(retry.maxWait)) s); lower -j, declare rate_limits in flow.config.yaml, or raise --max-wait"
+                        + "(--max-wait \(RetryPolicy.seconds(retry.maxWait))); lower -j, declare rate_limits in flow.config.yaml, or raise --max-wait"
                     throw stopped
                 }
                 onWait?(RateWait(seconds: delay, reason: .rateLimited, status: error.status))
@@ -260,6 +274,11 @@ public struct RetryPolicy: Sendable {
 
     /// The longest backoff after a 429 that names no wait.
     public static let longestBareRateLimitWait = 4.0
+
+    /// A wait as messages write it: whole seconds, or tenths below ten so 0.35 s is not "0 s".
+    static func seconds(_ value: Double) -> String {
+        value >= 10 || value == value.rounded() ? "\(Int(value.rounded())) s" : String(format: "%.1f s", value)
+    }
 
     /// The wait before attempt `attempt + 1`: what the provider asked, or base × 2^(attempt-1)
     /// with up to 25% jitter so parallel clients spread out; never above `maxDelay`.

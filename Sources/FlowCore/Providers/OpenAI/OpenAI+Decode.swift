@@ -80,6 +80,9 @@ extension OpenAIAdapter {
         if let detail = body?["error"]?["message"]?.string { message += ": " + detail }
         let code = body?["error"]?["code"]?.string ?? body?["error"]?["type"]?.string
         if let code { message += " (\(code))" }
+        if code == "insufficient_quota" {
+            message += " — the account's quota or credit is spent, and waiting will not lift it: check the plan and billing of the key's project"
+        }
         // A 429 for an exhausted quota is permanent: retrying only burns time.
         let retryable = HTTPErrors.isRetryable(response.status) && code != "insufficient_quota"
         return ProviderError(.http, message, status: response.status, errorType: code,

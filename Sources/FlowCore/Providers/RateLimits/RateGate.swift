@@ -13,8 +13,9 @@ public actor RateGate {
     public enum Outcome: Sendable {
         /// An answer, with its response headers.
         case answered([String: String])
-        /// A 429 the provider may lift (not `insufficient_quota`), with its headers.
-        case limited(retryAfter: Double?, headers: [String: String])
+        /// A 429 the provider may lift (not `insufficient_quota`), with its headers and message
+        /// (which says which limit refused it).
+        case limited(retryAfter: Double?, headers: [String: String], message: String = "")
         /// Anything else.
         case failed
     }
@@ -39,11 +40,11 @@ public actor RateGate {
 
     private var now: Double { seconds(ContinuousClock.now - origin) }
 
-    /// Admits one request of about `tokens` input tokens to `model`: throws the breaker's error
-    /// when it is open, else waits for a slot and for the pace, and returns the seconds it
-    /// waited. Every admission must be followed by one `settle`. A cancelled task stops waiting
-    /// and throws.
-    public func admit(model: String, tokens: Int) async throws(ProviderError) -> Admission {
+    /// Admits one request of about `tokens` input tokens, with at most `outputTokens` of answer,
+    /// to `model`: throws the breaker's error when it is open, else waits for a slot and for the
+    /// pace, and returns the seconds it waited. Every admission must be followed by one
+    /// `settle`. A cancelled task stops waiting and throws.
+    public func admit(model: String, tokens: Int, outputTokens: Int = 0) async throws(ProviderError) -> Admission {
         if let open { throw open }
         let started = now
         stats.withLock { $0.holding += 1 }
@@ -55,7 +56,7 @@ public actor RateGate {
             await withCheckedContinuation { waitingForSlot.append($0) }
         }
         do throws(ProviderError) {
-            var start = pacer.reserve(model: model, tokens: Double(tokens), now: now)
+            var start = pacer.reserve(model: model, tokens: Double(tokens), outputTokens: Double(outputTokens), now: now)
             while case let left = start - now, left > 0 {
                 try await Self.sleep(left)
                 // A retry-after may have come in meanwhile.
@@ -93,10 +94,11 @@ public actor RateGate {
             refusals = 0
             pacer.answered(RateLimitReading.read(headers, now: Date()), model: model, othersInFlight: inFlight - 1,
                            latency: now - admission.sent, now: now)
-        case .limited(let retryAfter, let headers):
+        case .limited(let retryAfter, let headers, let message):
             refusals = 0
             stats.withLock { $0.limited += 1 }
-            pacer.limited(retryAfter: retryAfter, reading: RateLimitReading.read(headers, now: Date()), model: model, now: now)
+            pacer.limited(retryAfter: retryAfter, reading: RateLimitReading.read(headers, now: Date()),
+                          exhausted: RateLimitReading.exhausted(message), model: model, now: now)
         case .failed:
             break
         }

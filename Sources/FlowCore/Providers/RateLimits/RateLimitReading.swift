@@ -9,8 +9,12 @@ import Foundation
 ///   `1s`, `6m0s`: the time until the limit is back to its initial state), and the same three for
 ///   `-tokens`.
 /// - Anthropic: `anthropic-ratelimit-requests-limit`, `-remaining`, `-reset` (an RFC 3339 time
-///   when the limit is fully replenished), and the same for `tokens` (`input-tokens` when the
-///   combined one is absent).
+///   when the limit is fully replenished), and the same for `input-tokens` and `output-tokens`;
+///   the combined `tokens` (the most restrictive of the two) only when neither is sent.
+///
+/// Both state per-minute limits. The reset time is read but not used for the pace: servers
+/// that copy the header names disagree on what it means (time to a full bucket, or to the end
+/// of a fixed window), and the limit alone gives the minute's pace.
 public struct RateLimitReading: Sendable, Equatable {
     /// One limit as the headers state it.
     public struct Window: Sendable, Equatable {
@@ -20,29 +24,61 @@ public struct RateLimitReading: Sendable, Equatable {
         public var remaining: Double
         /// Seconds until it is whole again.
         public var resetSeconds: Double
-
-        /// The pace it refills at, per second, when the reading shows one: what is used, over
-        /// the time until it is back. A full window says nothing about the pace.
-        public var refillPerSecond: Double? {
-            guard limit > remaining, resetSeconds > 0 else { return nil }
-            return (limit - remaining) / resetSeconds
-        }
     }
 
     /// The request limit.
     public var requests: Window?
-    /// The token limit.
+    /// A token limit counting input and output together (OpenAI's TPM, which counts a
+    /// request's prompt and its `max_tokens`; Anthropic's combined one).
     public var tokens: Window?
+    /// Anthropic's input-token limit.
+    public var inputTokens: Window?
+    /// Anthropic's output-token limit.
+    public var outputTokens: Window?
 
     /// Whether the headers said anything.
-    public var isEmpty: Bool { requests == nil && tokens == nil }
+    public var isEmpty: Bool { requests == nil && tokens == nil && inputTokens == nil && outputTokens == nil }
 
     /// Reads `headers` (names lowercased); `now` turns Anthropic's reset times into seconds.
     public static func read(_ headers: [String: String], now: Date) -> RateLimitReading {
         var reading = RateLimitReading()
         reading.requests = openAI(headers, "requests") ?? anthropic(headers, "requests", now: now)
-        reading.tokens = openAI(headers, "tokens") ?? anthropic(headers, "tokens", now: now) ?? anthropic(headers, "input-tokens", now: now)
+        reading.inputTokens = anthropic(headers, "input-tokens", now: now)
+        reading.outputTokens = anthropic(headers, "output-tokens", now: now)
+        reading.tokens = openAI(headers, "tokens")
+            ?? (reading.inputTokens == nil && reading.outputTokens == nil ? anthropic(headers, "tokens", now: now) : nil)
         return reading
+    }
+
+    /// Which limit a 429's message names, in the words OpenAI ("on tokens per min (TPM)",
+    /// "on requests per min (RPM)") and Anthropic ("… of 20,000 input tokens per minute") use;
+    /// nil when it names none.
+    static func exhausted(_ message: String) -> Pacer.Measure? {
+        let text = message.lowercased()
+        if text.contains("input tokens") || text.contains("input_tokens") { return .inputTokens }
+        if text.contains("output tokens") || text.contains("output_tokens") { return .outputTokens }
+        if text.contains("tokens per min") || text.contains("(tpm)") { return .tokens }
+        if text.contains("requests per min") || text.contains("(rpm)") { return .requests }
+        return nil
+    }
+
+    /// Why a 429 will not lift within `budget` seconds of waiting, or nil when it may: a daily
+    /// or hourly limit named in its message (OpenAI's RPD/TPD, Gemini's per-day quotas), a
+    /// retry-after longer than the budget, or a window the headers show spent with its reset
+    /// later than that.
+    public static func outlasting(message: String, retryAfter: Double?, headers: [String: String], budget: Double, now: Date) -> String? {
+        let text = message.lowercased()
+        if ["per day", "(rpd)", "(tpd)", "perday", "per_day", "daily"].contains(where: text.contains) {
+            return "a daily limit, which lifts within a day"
+        }
+        if ["per hour", "perhour", "hourly"].contains(where: text.contains) { return "an hourly limit, which lifts within an hour" }
+        if let retryAfter, retryAfter > budget { return "the provider asks to wait \(Int(retryAfter.rounded(.up))) s" }
+        let reading = read(headers, now: now)
+        for window in [reading.requests, reading.tokens, reading.inputTokens, reading.outputTokens].compactMap({ $0 })
+        where window.remaining <= 0 && window.resetSeconds > budget {
+            return "its window is spent until \(Int(window.resetSeconds.rounded(.up))) s from now"
+        }
+        return nil
     }
 
     private static func openAI(_ headers: [String: String], _ kind: String) -> Window? {
