@@ -1,4 +1,5 @@
 import Foundation
+import FlowCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +9,7 @@ import Darwin
 /// A loopback HTTP/1.1 server on POSIX sockets for transport and end-to-end tests. It binds
 /// 127.0.0.1 on an ephemeral port, answers each request with the handler's response, closes the
 /// connection, and keeps every request for assertions. It never listens beyond loopback.
-public final class StubServer: @unchecked Sendable {
+public final class StubServer: Sendable {
     public struct Request: Sendable {
         public var method: String
         public var path: String
@@ -46,6 +47,9 @@ public final class StubServer: @unchecked Sendable {
         /// The body's bytes sent again and again, with no Content-Length, until the client hangs
         /// up or `maxBytes` have gone: a stream that never ends, as fast as the socket allows.
         public var flood: (chunk: [UInt8], maxBytes: Int)?
+        /// Seconds between the flood's chunks: 0 for as fast as the socket allows, more for a
+        /// stream that outlasts a timeout before it reaches a size cap.
+        public var floodInterval = 0.0
 
         /// A `text/event-stream` answer.
         public static func events(_ body: String, cutAfter: Int? = nil) -> Response {
@@ -60,9 +64,8 @@ public final class StubServer: @unchecked Sendable {
     public let keepAlive: Bool
     private let listener: Int32
     private let handler: Handler
-    private let lock = NSLock()
-    private var received: [Request] = []
-    private var stopped = false
+    /// The requests so far, and whether `stop` was called: written by connection threads.
+    private let state = Locked<(received: [Request], stopped: Bool)>(([], false))
 
     /// Starts listening at once; throws when the socket cannot be bound.
     public init(keepAlive: Bool = false, handler: @escaping Handler) throws {
@@ -85,17 +88,13 @@ public final class StubServer: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// The requests received so far, in arrival order.
-    public var requests: [Request] {
-        lock.lock()
-        defer { lock.unlock() }
-        return received
-    }
+    public var requests: [Request] { state.current.received }
 
     public func stop() {
-        lock.lock()
-        let wasStopped = stopped
-        stopped = true
-        lock.unlock()
+        let wasStopped = state.withLock { state -> Bool in
+            defer { state.stopped = true }
+            return state.stopped
+        }
         guard !wasStopped else { return }
         // Only wake the accept thread here; it closes the socket itself. Closing from this
         // thread would free the descriptor number while the accept thread may still be about
@@ -103,11 +102,7 @@ public final class StubServer: @unchecked Sendable {
         shutdown(listener, Int32(SHUT_RDWR))
     }
 
-    private var isStopped: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped
-    }
+    private var isStopped: Bool { state.current.stopped }
 
     private func acceptLoop() {
         defer { close(listener) }
@@ -131,9 +126,7 @@ public final class StubServer: @unchecked Sendable {
         // With keep-alive the connection serves requests until the client closes it, as real
         // providers do; otherwise one request per connection.
         while let request = readRequest(client) {
-            lock.lock()
-            received.append(request)
-            lock.unlock()
+            state.withLock { $0.received.append(request) }
             let response = handler(request)
             if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
             if let raw = response.raw {
@@ -146,7 +139,10 @@ public final class StubServer: @unchecked Sendable {
                 writeAll(client, Array((head + "Connection: close\r\n\r\n").utf8))
                 var sent = 0
                 // Bounded: the client hangs up (a write fails) or maxBytes have gone.
-                while sent < flood.maxBytes, writeAll(client, flood.chunk) { sent += flood.chunk.count }
+                while sent < flood.maxBytes, writeAll(client, flood.chunk) {
+                    sent += flood.chunk.count
+                    if response.floodInterval > 0 { Thread.sleep(forTimeInterval: response.floodInterval) }
+                }
                 return
             }
             let reuse = keepAlive && response.cutAfter == nil

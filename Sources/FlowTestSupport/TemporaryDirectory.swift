@@ -3,7 +3,7 @@ import Foundation
 /// A scratch directory removed when the value goes away. A suite (a struct, made once per
 /// test) keeps one as a property, so each test's files are gone when it ends: `make test`
 /// run again and again must not fill the machine's temporary directory.
-public final class TemporaryDirectory: @unchecked Sendable {
+public final class TemporaryDirectory: Sendable {
     /// The directory's absolute path.
     public let path: String
 

@@ -36,10 +36,13 @@ struct ProcessBenchmarks {
     /// (Foundation's Process polls for exit every 50 ms on Linux, which would swamp a 10 ms start.)
     /// With `measureMemory`, GNU time runs flow and reports its peak RSS: wait4's own figure
     /// would include this process's memory, which a spawned child shares until it execs.
-    func run(_ arguments: [String], environment: [String: String] = [:], measureMemory: Bool = false) throws -> Outcome {
+    /// With `addressSpace` (KiB), flow runs under `ulimit -v` of that much, as a constrained
+    /// container would run it.
+    func run(_ arguments: [String], environment: [String: String] = [:], measureMemory: Bool = false, addressSpace: Int? = nil) throws -> Outcome {
         let rssFile = directory + "/rss-\(UUID().uuidString)"
         let timed = measureMemory && FileManager.default.isExecutableFile(atPath: "/usr/bin/time")
-        let argv = (timed ? ["/usr/bin/time", "-f", "%M", "-o", rssFile] : []) + [flow] + arguments
+        let limited = addressSpace.map { ["/bin/sh", "-c", "ulimit -v \($0) && exec \"$@\"", "sh"] } ?? []
+        let argv = (timed ? ["/usr/bin/time", "-f", "%M", "-o", rssFile] : []) + limited + [flow] + arguments
         let env = ["PATH=/usr/bin:/bin", "CI=true"] + environment.map { "\($0.key)=\($0.value)" }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -267,6 +270,43 @@ struct ProcessBenchmarks {
             Row(name: "f.   requests answered 429 (\(refused) of \(answered + refused))", value: share * 100, unit: "%",
                 target: "≤ \(Int(scenario.refusedTarget * 100))", met: share <= scenario.refusedTarget),
         ]
+    }
+
+    // MARK: h. floods
+
+    /// Answers that never end, 512 MiB of them, against the 64 MiB cap and `--timeout 5`: as
+    /// fast as loopback carries them (streamed, whole, and streamed under `ulimit -v 4000000`),
+    /// and paced so that the timeout comes before the cap. Each must end within 6 s, exit 69,
+    /// and peak at ≤ 2.5× the cap.
+    func floods() throws -> [Row] {
+        let delta = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + String(repeating: "x", count: 65_000) + "\"}}]}\n\n"
+        try write("flood.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nparams: {max_tokens: 20}\nsteps: [{id: ask, user: hi}]\n")
+        let cases: [(name: String, stream: Bool, interval: Double, addressSpace: Int?)] = [
+            ("streamed, at loopback speed", true, 0, nil),
+            ("whole body, at loopback speed", false, 0, nil),
+            ("streamed, ulimit -v 4000000", true, 0, 4_000_000),
+            ("streamed, paced past the timeout", true, 0.01, nil),
+        ]
+        var rows: [Row] = []
+        for flood in cases {
+            let server = try StubServer { _ in
+                var response = StubServer.Response(headers: [("Content-Type", "text/event-stream")], body: "")
+                response.flood = (Array(delta.utf8), 512 << 20)
+                response.floodInterval = flood.interval
+                return response
+            }
+            defer { server.stop() }
+            let outcome = try run(["run", "flood.yaml", "--timeout", "5", "--retries", "0"] + (flood.stream ? ["--stream"] : []),
+                                  environment: ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"],
+                                  measureMemory: true, addressSpace: flood.addressSpace)
+            let peak = Double(outcome.peakRSS ?? 0) / 1_048_576
+            rows += [
+                Row(name: "h. 512 MiB flood, \(flood.name) (exit \(outcome.status))", value: outcome.seconds * 1000, unit: "ms",
+                    target: "≤ 6000", met: outcome.seconds <= 6 && outcome.status == 69),
+                Row(name: "h.   peak RSS", value: peak, unit: "MB", target: "≤ 160", met: outcome.peakRSS != nil && peak <= 160),
+            ]
+        }
+        return rows
     }
 
     // MARK: g. recording

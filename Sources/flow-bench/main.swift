@@ -91,6 +91,7 @@ if wanted("b. per-call") { rows += try await processes.perCallOverhead() }
 if wanted("c. concurrency") { rows += try processes.concurrency() }
 if wanted("d. memory") { rows += try processes.memory() }
 if wanted("g. recording") { rows += try processes.recording() }
+if wanted("h. floods") { rows += try processes.floods() }
 if wanted("f. rate limits") {
     // FLOW_BENCH_SCENARIO=WORDS runs only the rows whose scenario names them ("bare").
     let only = ProcessInfo.processInfo.environment["FLOW_BENCH_SCENARIO"]

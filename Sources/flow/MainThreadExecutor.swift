@@ -11,6 +11,10 @@ import Foundation
 /// starts no thread but the one that waits for signals (`Interruption`). URLSession, child
 /// processes and timers still call back from their own threads; their continuations come back
 /// through `enqueue`.
+///
+/// `@unchecked Sendable` because its queue is guarded by a pthread mutex the compiler cannot
+/// see: the condition variable the main thread sleeps on needs that mutex, so `Locked` (an
+/// NSLock) cannot stand in for it.
 final class MainThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let ready = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)

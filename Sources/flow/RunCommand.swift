@@ -44,7 +44,7 @@ enum RunCommand {
                     try cassette.store.finish()
                 } catch {
                     Terminal.err("error: \(error.message)\n")
-                    if result.error == nil { result.error = RunError(.invalid, error.message) }
+                    if result.error == nil { result.error = RunError(RunError.kind(of: error), error.message) }
                 }
             }
 
@@ -202,12 +202,22 @@ enum RunCommand {
         interpreter.onRetry = { step, retry in
             Terminal.err("step \(step): retry \(retry.attempt) in \(String(format: "%.1f", retry.delay)) s: \(retry.error.description)\n")
         }
-        // A 429 is said as it happens; pacing is said only when it holds a step for a second or more.
+        // A 429 is said as it happens, and pacing when it holds a step for a second or more;
+        // on a terminal a wait of some seconds counts down while it lasts.
         interpreter.onWait = { step, wait in
+            let seconds = String(format: "%.1f", wait.seconds)
             if wait.reason == .rateLimited {
-                Terminal.err("step \(step): rate-limited (HTTP \(wait.status ?? 429)), sending again in \(String(format: "%.1f", wait.seconds)) s\n")
-            } else if wait.seconds >= 1 {
-                Terminal.err("step \(step): waited \(String(format: "%.1f", wait.seconds)) s for the provider's rate limit\n")
+                let said = "step \(step): rate-limited (HTTP \(wait.status ?? 429)), "
+                Countdown.show(seconds: wait.seconds, line: said + "sending again in \(seconds) s") { said + "sending again in \($0) s" }
+            } else if wait.ahead {
+                // Said once it is over (below); on a terminal, counted down meanwhile.
+                if Countdown.live {
+                    Countdown.show(seconds: wait.seconds, line: "step \(step): held \(seconds) s for the provider's rate limit") {
+                        "step \(step): held for the provider's rate limit, \($0) s to go"
+                    }
+                }
+            } else if wait.seconds >= 1, !(wait.seconds >= RateWait.announced && Countdown.live) {
+                Terminal.err("step \(step): waited \(seconds) s for the provider's rate limit\n")
             }
         }
         return (interpreter, onAnswer != nil)

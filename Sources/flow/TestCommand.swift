@@ -41,8 +41,9 @@ enum TestCommand {
             let progress = TestProgress(terminal: isatty(2) == 1 && environment["CI"] == nil, quiet: settings.json, gates: gates)
             progress.expect(planned.reduce(0) { $0 + $1.cases.count })
             var batches: BatchRun.Summary?
+            var recordLost = false
             let results = await run(&planned, settings: settings, gates: gates, arguments: arguments, environment: environment,
-                                    prices: prices, progress: progress, invalid: &invalid, batches: &batches)
+                                    prices: prices, progress: progress, invalid: &invalid, recordLost: &recordLost, batches: &batches)
             progress.finish()
             Interruption.parkIfInterrupted()
             if let baseline = arguments.value("--baseline"), baseline.hasPrefix("git:") {
@@ -54,8 +55,10 @@ enum TestCommand {
                     return ExitCode.noInput
                 }
             }
-            return report(results, files: files, invalid: invalid, settings: settings, rates: gates.stats, batches: batches,
-                          arguments: arguments, environment: environment)
+            let status = report(results, files: files, invalid: invalid, settings: settings, rates: gates.stats, batches: batches,
+                                arguments: arguments, environment: environment)
+            // A suite whose cassette could not be written is not a success, whatever its cases did.
+            return recordLost && status == ExitCode.ok ? ExitCode.ioError : status
         } catch {
             return error.status
         }
@@ -163,7 +166,7 @@ enum TestCommand {
     /// own cassette; the variants of a workflow share it, so it is finished (and pruned) once all ran.
     static func run(_ planned: inout [(loaded: LoadedWorkflow, cases: [TestCase])], settings: Settings, gates: RateGates, arguments: ParsedArguments,
                     environment: [String: String], prices: PriceTable, progress: TestProgress, invalid: inout Bool,
-                    batches: inout BatchRun.Summary?) async -> [CaseResult] {
+                    recordLost: inout Bool, batches: inout BatchRun.Summary?) async -> [CaseResult] {
         var results: [CaseResult] = []
         var stores: [(path: String, store: CassetteStore)] = []
         var failedPaths: Set<String> = []
@@ -208,7 +211,7 @@ enum TestCommand {
                     try store.finish()
                 } catch {
                     Terminal.err("error: \(error.message)\n")
-                    invalid = true
+                    recordLost = true
                 }
             }
             if settings.prune {
@@ -217,7 +220,7 @@ enum TestCommand {
                     if dropped > 0 { Terminal.err("\(store.path): dropped \(counted(dropped, "recording")) no case used\n") }
                 } catch {
                     Terminal.err("error: \(error.message)\n")
-                    invalid = true
+                    recordLost = true
                 }
             }
         }

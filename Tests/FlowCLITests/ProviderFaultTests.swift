@@ -28,18 +28,23 @@ import Testing
         return Outcome(result: result, events: try transcript.split(separator: "\n").map { try JSON.parse(String($0)) })
     }
 
+    /// A server that answers the first request 429 with `Retry-After`, and "fine" after.
+    static func limitedOnce(retryAfter: String) throws -> StubServer {
+        let calls = CallCounter()
+        return try StubServer { _ in
+            calls.next() == 1
+                ? StubServer.Response(status: 429, headers: [("Content-Type", "application/json"), ("Retry-After", retryAfter)],
+                                      body: OpenAIWire.error(message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded"))
+                : StubServer.Response(body: OpenAIWire.completion(content: "fine"))
+        }
+    }
+
     func errorMessage(_ outcome: Outcome) throws -> String {
         try JSON.parse(outcome.result.stdout)["error"]?["message"]?.string ?? ""
     }
 
     @Test func rateLimitWithRetryAfterThenSuccess() throws {
-        let calls = CallCounter()
-        let server = try StubServer { _ in
-            calls.next() == 1
-                ? StubServer.Response(status: 429, headers: [("Content-Type", "application/json"), ("Retry-After", "0")],
-                                      body: OpenAIWire.error(message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded"))
-                : StubServer.Response(body: OpenAIWire.completion(content: "fine"))
-        }
+        let server = try Self.limitedOnce(retryAfter: "0")
         defer { server.stop() }
         let outcome = try run(server)
         #expect(outcome.result.status == 0)
@@ -50,6 +55,25 @@ import Testing
         #expect(outcome.events[3]["seconds"] == .double(0))
         // The wait shows on the terminal as it happens, not only in the transcript.
         #expect(outcome.result.stderr.contains("step ask: rate-limited (HTTP 429), sending again in 0.0 s"), "\(outcome.result.stderr)")
+    }
+
+    /// On a terminal a wait of some seconds counts down, so the run does not look hung; `script`
+    /// (util-linux, in every Debian) gives flow a pseudo-terminal for stderr.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script is not installed, so no terminal to count on"))
+    func aLongWaitCountsDownOnATerminal() throws {
+        let server = try Self.limitedOnce(retryAfter: "3")
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: ask, user: hi}]\n")
+        let result = try FlowBinary.run(["script", "-qec", "\"$FLOW\" run w.yaml", "/dev/null"], in: directory.path, environment: [
+            "OPENAI_API_KEY": Self.key, "OPENAI_BASE_URL": server.baseURL + "/v1", "FLOW": FlowBinary.path, "TERM": "xterm",
+        ], executable: "/usr/bin/script")
+        #expect(result.status == 0, "\(result.stdout)")
+        // script joins the terminal's output on its stdout; each second rewrites the line.
+        for left in [3, 2, 1] {
+            #expect(result.stdout.contains("\r\u{1B}[Kstep ask: rate-limited (HTTP 429), sending again in \(left) s"), "\(result.stdout.debugDescription)")
+        }
+        #expect(result.stdout.contains("fine"))
     }
 
     @Test(arguments: [(500, "openai/gpt-4o-mini"), (503, "gemini/gemini-2.5-flash"), (529, "anthropic/claude-haiku-4-5")])

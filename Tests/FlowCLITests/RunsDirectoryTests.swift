@@ -77,3 +77,30 @@ import Testing
         #expect(result.stdout == "two\n", "the run itself finished")
     }
 }
+
+/// A cassette that cannot be written is a record lost, as a transcript is: exit 74, said once
+/// with its path, and the recordings already on disk kept.
+@Suite struct FullDiskCassetteTests {
+    @Test func recordingOntoAFullDiskExits74AndKeepsTheCassette() throws {
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        let environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1", "FLOW": FlowBinary.path]
+        // A first recording with a long prompt makes a cassette of about 5 KB.
+        let long = String(repeating: "a long system prompt ", count: 200)
+        try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsystem: \"\(long)\"\nsteps: [{id: a, user: hi}]\n")
+        #expect(try FlowBinary.run(["run", "w.yaml", "--record"], in: directory.path, environment: environment).status == 0)
+        let before = try String(contentsOfFile: directory.path + "/w.cassette.json", encoding: .utf8)
+        #expect(before.utf8.count > 4096)
+        // A second one with a short prompt: its transcript fits a 4 KiB file-size limit, the
+        // merged cassette does not (EFBIG, as a full disk's ENOSPC would fail the write).
+        try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: a, user: hi}]\n")
+        let result = try FlowBinary.run(["sh", "-c", "ulimit -f 8; trap '' XFSZ; exec \"$FLOW\" run w.yaml --record"],
+                                        in: directory.path, environment: environment, executable: "/bin/sh")
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stdout == "fine\n", "the run itself finished")
+        #expect(result.stderr.contains("cannot write the cassette 'w.cassette.json'"), "\(result.stderr)")
+        #expect(!result.stderr.contains("could not be written"), "the transcript fitted: \(result.stderr)")
+        #expect(try String(contentsOfFile: directory.path + "/w.cassette.json", encoding: .utf8) == before, "the old cassette is untouched")
+    }
+}

@@ -14,12 +14,16 @@ import FlowTestSupport
     /// The tests flow knowingly disagrees with, by "file: group: test", each with its reason in
     /// docs/workflow-format.md#json-schema. A new disagreement, or one of these mended, fails.
     static let knownRequired: Set<String> = []
+    /// What `optional/` agreed on when last measured.
+    static let optionalFloor = (plain: 107, format: 515, formatDisagreed: 31)
 
     struct Tally {
         var agreed = 0
         var disagreed: [String] = []
         var refusedRemote = 0
-        var total: Int { agreed + disagreed.count + refusedRemote }
+        /// Tests of a format flow does not check, refused at load beside format_assertion.
+        var refusedFormat = 0
+        var total: Int { agreed + disagreed.count + refusedRemote + refusedFormat }
     }
 
     static func run(_ files: [String], formatAssertion: Bool) throws -> Tally {
@@ -38,6 +42,10 @@ import FlowTestSupport
                     } else {
                         tally.disagreed += tests.map { label + ": " + ($0["description"]?.string ?? "?") + " (refused: \(problems[0].message))" }
                     }
+                    continue
+                }
+                if formatAssertion, !SchemaFormats.unchecked(in: schema).isEmpty {
+                    tally.refusedFormat += tests.count
                     continue
                 }
                 let validator = JSONSchemaValidator(schema: schema, formatAssertion: formatAssertion)
@@ -87,8 +95,12 @@ import FlowTestSupport
         let plain = try Self.run(Self.files(under: Self.folder + "/optional", recursive: false), formatAssertion: false)
         let format = try Self.run(Self.files(under: Self.folder + "/optional/format", recursive: false), formatAssertion: true)
         print("JSON Schema suite, optional: \(plain.agreed) of \(plain.total) agree (\(plain.refusedRemote) refused, remote); "
-              + "optional/format with format assertion: \(format.agreed) of \(format.total)")
+              + "optional/format with format assertion: \(format.agreed) of \(format.total) agree, \(format.refusedFormat) refused "
+              + "(formats flow does not check), \(format.disagreed.count) disagree")
         for line in plain.disagreed + format.disagreed { print("  optional disagrees: " + line) }
-        #expect(plain.agreed + format.agreed > 0)
+        // Floors at the figures measured when they were written (docs/workflow-format.md):
+        // optional behaviour may get better, not silently worse.
+        #expect(plain.agreed >= Self.optionalFloor.plain)
+        #expect(format.agreed >= Self.optionalFloor.format && format.disagreed.count <= Self.optionalFloor.formatDisagreed)
     }
 }

@@ -80,7 +80,13 @@ import Testing
         #expect(try Self.valid(#"{"format": "date"}"#, #""yesterday""#))
         let formats: [(String, String, String)] = [
             ("date", "2026-02-28", "2026-13-01"), ("date-time", "2026-11-25T10:00:00Z", "2026-11-25 10:00"),
-            ("time", "23:59:60+01:00", "24:00:00Z"), ("email", "ada@example.com", "ada"),
+            ("date", "2024-02-29", "2026-02-29"), ("date", "2000-02-29", "1900-02-29"), ("date", "2026-04-30", "2026-04-31"),
+            // A leap second is 23:59:60 in UTC: 22:59:60 at an offset of -01:00, not 23:59:60 there.
+            ("time", "22:59:60-01:00", "23:59:60-01:00"), ("time", "23:59:60Z", "24:00:00Z"),
+            ("email", "ada@example.com", "ada"), ("email", "\"a b\"@example.com", "a..b@example.com"),
+            ("hostname", "api.example.com", "-api.example.com"), ("hostname", "xn--bcher-kva.example", "ab--c.example"),
+            ("json-pointer", "/a~1b/0", "/a~2"), ("relative-json-pointer", "1/a", "01/a"),
+            ("duration", "P1Y2M3DT4H5M6S", "P1Y1D"), ("duration", "P2W", "PT"),
             ("uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", "2eb8aa08-aa98-11ea-b4aa-73b441d1638"),
             ("ipv4", "192.168.0.1", "256.1.1.1"), ("ipv6", "::1", "12345::"), ("uri", "https://example.com/a?b", "not a uri"),
             ("regex", "^a+$", "[")]

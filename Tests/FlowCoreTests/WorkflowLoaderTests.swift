@@ -89,6 +89,27 @@ import Testing
             """)
     }
 
+    /// `format_assertion` asks for every format to be checked: one flow cannot check is refused
+    /// when the workflow loads, inline or in a schema file, in a step or an expectation.
+    @Test func anUncheckedFormatUnderFormatAssertionIsRefused() throws {
+        _ = try write("workflows/host.json", #"{"type": "object", "properties": {"format": {"type": "string"}, "host": {"format": "idn-hostname"}}}"#)
+        let path = try write("workflows/w.yaml", """
+            flow: 1
+            model: mock/x
+            steps:
+              - {id: a, user: hi, schema: {format: iri}, format_assertion: true}
+              - {id: b, user: hi, schema: {format: iri}}
+            tests:
+              - expect: [{json_schema: {file: host.json}, format_assertion: true}]
+            mock: ['"x"', '"y"']
+            """)
+        let message = errors(path)
+        #expect(message.contains("workflows/w.yaml:4:5: error: format_assertion is on, but flow does not check the format 'iri' (at #/format)"), "\(message)")
+        #expect(message.contains("does not check the format 'idn-hostname' (at #/properties/host/format)"), "\(message)")
+        // Step b keeps format as an annotation; a property named "format" is not the keyword.
+        #expect(message.components(separatedBy: "error:").count == 3, "\(message)")
+    }
+
     @Test func missingWorkflowIsUnreadable() {
         let result = Result { try WorkflowLoader.load(path: directory + "/none.yaml") }
         guard case .failure(let error as LoadError) = result, case .unreadable(let diagnostic) = error else {

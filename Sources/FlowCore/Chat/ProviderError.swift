@@ -21,6 +21,9 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case budget
         /// Replaying, the cassette has no recording of this request.
         case cassetteMiss = "cassette_miss"
+        /// Recording, the answer could not be written to the cassette (a full disk, a read-only
+        /// directory): the run's record is incomplete, which exits 74 as a lost transcript does.
+        case record
     }
 
     /// What kind of failure.

@@ -2,6 +2,9 @@ import Foundation
 
 /// A value shared between tasks and threads behind one lock. Mutex from the Synchronization
 /// module would do the same, but needs macOS 15 where the package supports macOS 13.
+///
+/// `@unchecked Sendable`: the one place the project vouches for thread safety itself; every
+/// read and write of `value` is under `lock`, which the compiler cannot check.
 public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value

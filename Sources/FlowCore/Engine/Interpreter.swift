@@ -130,7 +130,7 @@ public struct Interpreter: Sendable {
                     try provider.check(shape)
                     table[step.id, model] = provider
                 } catch {
-                    throw RunError(error.kind == .configuration ? .invalid : .provider, "step '\(step.id)': \(error.message)", step: step.id)
+                    throw RunError(RunError.kind(of: error), "step '\(step.id)': \(error.message)", step: step.id)
                 }
             }
         }
@@ -151,6 +151,8 @@ public struct Interpreter: Sendable {
                 ])
             }, onWait: { wait in
                 onWait?(step, wait)
+                // A pacing wait is recorded once, when it is over.
+                if wait.ahead, wait.reason == .pacing { return }
                 transcript.record(.rateLimitWait, [
                     ("step", .string(step)), ("reason", .string(wait.reason.rawValue)),
                     ("status", wait.status.map(JSON.int) ?? .null), ("seconds", .double((wait.seconds * 1000).rounded() / 1000)),
@@ -349,7 +351,7 @@ public struct Interpreter: Sendable {
         switch last.reason {
         case .error?:
             let error = last.error
-            let kind: RunError.Kind = error?.kind == .configuration ? .invalid : error?.kind == .budget ? .stepFailed : .provider
+            let kind = RunError.kind(of: error)
             return RunError(kind, "step '\(step.id)': \(error?.description ?? "the provider gave no answer")", step: step.id)
         case .invalid?:
             let asked = step.schema == nil ? "asked for JSON (parse: json) and the answer is not valid JSON" : "has a schema and its answer does not fit"

@@ -192,6 +192,8 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
         case invalid
         /// The provider gave no usable answer (exit 69).
         case provider
+        /// A record of the run (the cassette) could not be written (exit 74).
+        case record
     }
 
     /// What kind of failure.
@@ -211,6 +213,16 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     /// The message.
     public var description: String { message }
 
+    /// The run-level kind of a provider call's failure.
+    public static func kind(of error: ProviderError?) -> Kind {
+        switch error?.kind {
+        case .configuration?: .invalid
+        case .budget?: .stepFailed
+        case .record?: .record
+        default: .provider
+        }
+    }
+
     /// sysexits codes, as documented in docs/cli.md.
     public var exitCode: Int32 {
         switch kind {
@@ -218,6 +230,7 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
         case .usage: return ExitStatus.usage
         case .invalid: return ExitStatus.invalid
         case .provider: return ExitStatus.unavailable
+        case .record: return ExitStatus.ioError
         }
     }
 }

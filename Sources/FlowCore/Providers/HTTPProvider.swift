@@ -103,7 +103,9 @@ public struct HTTPProvider: ChatProvider {
         var waited = 0.0
         let model = request.model
         while true {
-            let admission = try await gate?.admit(model: model, tokens: request.estimatedInputTokens, outputTokens: request.params.maxTokens ?? 0)
+            let onWait = self.onWait
+            let admission = try await gate?.admit(model: model, tokens: request.estimatedInputTokens, outputTokens: request.params.maxTokens ?? 0,
+                                                  onHold: { onWait?(RateWait(seconds: $0, reason: .pacing, ahead: true)) })
             if let paced = admission?.waited {
                 waited += paced
                 if paced >= 0.001 { onWait?(RateWait(seconds: paced, reason: .pacing)) }
@@ -181,13 +183,20 @@ public struct RateWait: Sendable, Equatable {
     public var reason: Reason
     /// The HTTP status of a rate-limited answer.
     public var status: Int?
+    /// Said before a pacing wait of some seconds begins, so a terminal can count it down; the
+    /// same wait is told again (not ahead) once it is over.
+    public var ahead: Bool
 
     /// A wait of `seconds` for `reason`.
-    public init(seconds: Double, reason: Reason, status: Int? = nil) {
+    public init(seconds: Double, reason: Reason, status: Int? = nil, ahead: Bool = false) {
         self.seconds = seconds
         self.reason = reason
         self.status = status
+        self.ahead = ahead || reason == .rateLimited
     }
+
+    /// Pacing waits at least this long are told ahead, as well as once over.
+    public static let announced = 3.0
 }
 
 extension ProviderError {

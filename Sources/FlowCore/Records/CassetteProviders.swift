@@ -149,7 +149,7 @@ public final class CassetteStore: Sendable {
         do {
             try CassetteFile.withLock(path, body)
         } catch {
-            throw ProviderError(.configuration, "cannot write the cassette '\(path)': \((error as? CassetteFile.Failure)?.message ?? "\(error)")")
+            throw ProviderError(.record, "cannot write the cassette '\(path)': \((error as? CassetteFile.Failure)?.message ?? "\(error)")")
         }
     }
 }

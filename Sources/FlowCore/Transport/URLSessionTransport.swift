@@ -74,6 +74,9 @@ public struct URLSessionTransport: HTTPTransport {
                     delegate.start(task, continuation: continuation)
                 }
             } onCancel: {
+                // Answered now: URLSession completes a cancelled task only after the chunks
+                // already queued for the delegate, which a fast server makes many.
+                delegate.fail(CancellationError())
                 task.cancel()
             }
         }
@@ -211,23 +214,36 @@ final class SessionRouter: NSObject, URLSessionDataDelegate, Sendable {
 }
 
 /// Receives a streamed response for `URLSessionTransport.stream` (Linux has no `bytes(for:)`).
-/// URLSession calls it on one serial queue, but `start` comes from the caller's task, so what
-/// changes lives in one `Locked` value; the callbacks run outside the lock.
+///
+/// Bounded in time and memory however fast the bytes come. libcurl reads ahead of the delegate:
+/// each chunk it reads becomes an operation on the session's delegate queue, with no back
+/// pressure, so a delegate that parses as it receives lets a fast server queue gigabytes before
+/// the size check runs (3 GB for a loopback flood). Here the delegate callback only counts the
+/// chunk, and hands it to a serial queue of this request's own, where `onBytes` runs; what waits
+/// there is at most the cap, since a chunk is counted before it is queued. The caller is
+/// answered the moment the answer fails (the cap, the deadline, a consumer error) or the
+/// request is cancelled, not when URLSession gets round to completing the task.
+///
+/// `start` comes from the caller's task and the callbacks from URLSession's queue, so what
+/// changes lives in one `Locked` value; `onBytes` runs outside the lock.
 final class StreamDelegate: NSObject, URLSessionDataDelegate, Sendable {
     private let origin: String
     /// The most bytes one answer may have, streamed or not, counted as they arrive.
     private let limit: Int
-    /// The total timeout, checked as bytes arrive too: a stream fast enough to keep the
-    /// delegate queue busy must not outrun the timer that would cancel it.
+    /// The total timeout, checked as bytes arrive too.
     private let deadline: Date
     private let timeout: Double
     private let onBytes: @Sendable ([UInt8]) throws(ProviderError) -> Void
+    /// Where `onBytes` runs, in arrival order, off URLSession's delegate queue.
+    private let deliveries = DispatchQueue(label: "flow.transport.deliveries")
 
     private struct State {
         var arriving: ArrivingBody
         var continuation: CheckedContinuation<HTTPResponse, Error>?
         var response: HTTPResponse?
         var failure: ProviderError?
+        /// Answered already (or abandoned before it started): later events change nothing.
+        var settled = false
     }
 
     private let state: Locked<State>
@@ -242,43 +258,58 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, Sendable {
     }
 
     func start(_ task: URLSessionDataTask, continuation: CheckedContinuation<HTTPResponse, Error>) {
-        state.withLock { $0.continuation = continuation }
+        let abandoned = state.withLock { state -> Bool in
+            if state.settled { return true }
+            state.continuation = continuation
+            return false
+        }
+        if abandoned { return continuation.resume(throwing: CancellationError()) }
         task.resume()
+    }
+
+    /// Answers the caller with `error` now, if it has not been answered; later events are ignored.
+    func fail(_ error: any Error) {
+        let continuation = state.withLock { state -> CheckedContinuation<HTTPResponse, Error>? in
+            if let failure = error as? ProviderError, state.failure == nil { state.failure = failure }
+            state.settled = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(throwing: error)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         let origin = self.origin
-        let refused = state.withLock { state -> Bool in
+        var refusal: ProviderError?
+        state.withLock { state in
             do throws(ProviderError) {
                 state.response = try URLSessionTransport.response(response, body: [], origin: origin)
             } catch {
-                state.failure = error
+                refusal = error
             }
-            guard let refusal = ArrivingBody.refusal(contentEncoding: state.response?.headers["content-encoding"], origin: origin) else {
-                return false
-            }
-            state.failure = refusal
-            return true
+            if refusal == nil { refusal = ArrivingBody.refusal(contentEncoding: state.response?.headers["content-encoding"], origin: origin) }
         }
-        completionHandler(refused ? .cancel : .allow)
+        if let refusal {
+            fail(refusal)
+            return completionHandler(.cancel)
+        }
+        completionHandler(.allow)
     }
 
-    /// What to do with a chunk: pass it on (a 2xx body), or stop the transfer (already done).
-    private enum Chunk { case pass, keep, stop }
+    /// What to do with a chunk: pass it on (a 2xx body), keep it (an error body, or ignored), or fail.
+    private enum Chunk { case pass, keep, fail(ProviderError) }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let (origin, limit, deadline, timeout) = (self.origin, self.limit, self.deadline, self.timeout)
         let decision = state.withLock { state -> Chunk in
-            guard state.failure == nil, let status = state.response?.status else { return .keep }
+            guard !state.settled, let status = state.response?.status else { return .keep }
             if !state.arriving.accept(data.count) {
-                state.failure = ProviderError(.decode, "the answer from \(origin) is larger than \(limit) bytes; flow stopped reading it")
-                return .stop
+                return .fail(ProviderError(.decode, "the answer from \(origin) is larger than \(limit) bytes; flow stopped reading it"))
             }
             if Date() > deadline {
-                state.failure = ProviderError(.network, "no complete answer from \(origin) within \(URLSessionTransport.format(timeout)) s (the total timeout)",
-                                              retryable: true)
-                return .stop
+                return .fail(ProviderError(.network, "no complete answer from \(origin) within \(URLSessionTransport.format(timeout)) s "
+                                           + "(the total timeout)", retryable: true))
             }
             if (200..<300).contains(status) { return .pass }
             // An error body is kept whole (it is bounded above) for the adapter to decode.
@@ -286,35 +317,44 @@ final class StreamDelegate: NSObject, URLSessionDataDelegate, Sendable {
             return .keep
         }
         switch decision {
-        case .stop:
+        case .fail(let error):
+            fail(error)
             dataTask.cancel()
         case .pass:
-            do {
-                try onBytes([UInt8](data))
-            } catch {
-                state.withLock { $0.failure = error }
-                dataTask.cancel()
-            }
+            deliveries.async { self.deliver(data, dataTask) }
         case .keep:
             break
         }
     }
 
+    /// Runs `onBytes` on one chunk, unless the answer has already failed.
+    private func deliver(_ data: Data, _ task: URLSessionDataTask) {
+        guard !state.withLock({ $0.settled }) else { return }
+        do {
+            try onBytes([UInt8](data))
+        } catch {
+            fail(error)
+            task.cancel()
+        }
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        let finished = state.withLock { state -> State in
-            let copy = state
+        // After every chunk queued before it has been delivered.
+        deliveries.async { self.complete(error) }
+    }
+
+    private func complete(_ error: Error?) {
+        let origin = self.origin
+        let finished = state.withLock { state -> (CheckedContinuation<HTTPResponse, Error>, Result<HTTPResponse, Error>)? in
+            guard !state.settled, let continuation = state.continuation else { return nil }
+            state.settled = true
             state.continuation = nil
-            return copy
+            if let failure = state.failure { return (continuation, .failure(failure)) }
+            if let error { return (continuation, .failure(URLSessionTransport.networkError(error, origin: origin))) }
+            if let response = state.response { return (continuation, .success(response)) }
+            return (continuation, .failure(ProviderError(.network, "no HTTP response from \(origin)", retryable: true)))
         }
-        if let failure = finished.failure {
-            finished.continuation?.resume(throwing: failure)
-        } else if let error {
-            finished.continuation?.resume(throwing: URLSessionTransport.networkError(error, origin: origin))
-        } else if let response = finished.response {
-            finished.continuation?.resume(returning: response)
-        } else {
-            finished.continuation?.resume(throwing: ProviderError(.network, "no HTTP response from \(origin)", retryable: true))
-        }
+        if let (continuation, result) = finished { continuation.resume(with: result) }
     }
 }
 

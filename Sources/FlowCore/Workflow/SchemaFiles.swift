@@ -55,18 +55,34 @@ enum SchemaFiles {
             return SchemaBundle.bundle(reader.schema(path, referencedAt: mark), directory: PathText.directory(of: path),
                                        mark: mark, reader: &reader)
         }
+        // `format_assertion: true` asks for every format to be checked: one flow cannot check is
+        // refused here, not passed unread when an answer comes.
+        var unchecked: [Diagnostic] = []
+        func assertable(_ schema: JSON, at mark: Mark) {
+            for (pointer, format) in SchemaFormats.unchecked(in: schema) {
+                unchecked.append(Diagnostic(source, mark, "format_assertion is on, but flow does not check the format '\(format)' (at \(pointer))",
+                                            hint: "flow checks \(SchemaFormats.checked.joined(separator: ", ")); check this one with a "
+                                                + "'pattern', or drop format_assertion to keep formats as annotations"))
+            }
+        }
         for index in workflow.steps.indices {
-            if let schema = workflow.steps[index].schema { workflow.steps[index].schema = load(schema, at: workflow.steps[index].mark) }
+            if let schema = workflow.steps[index].schema {
+                let loaded = load(schema, at: workflow.steps[index].mark)
+                workflow.steps[index].schema = loaded
+                if workflow.steps[index].formatAssertion { assertable(loaded, at: workflow.steps[index].mark) }
+            }
         }
         for caseIndex in workflow.tests.indices {
             for expectationIndex in workflow.tests[caseIndex].expectations.indices {
                 let expectation = workflow.tests[caseIndex].expectations[expectationIndex]
                 if case .jsonSchema(let schema) = expectation.kind {
-                    workflow.tests[caseIndex].expectations[expectationIndex].kind = .jsonSchema(load(schema, at: expectation.mark))
+                    let loaded = load(schema, at: expectation.mark)
+                    workflow.tests[caseIndex].expectations[expectationIndex].kind = .jsonSchema(loaded)
+                    if expectation.formatAssertion { assertable(loaded, at: expectation.mark) }
                 }
             }
         }
-        return reader.problems
+        return reader.problems + unchecked
     }
 
     /// The schema file at `path`, read as YAML (JSON is YAML) so each problem has its place.

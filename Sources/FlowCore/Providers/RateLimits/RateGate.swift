@@ -44,7 +44,10 @@ public actor RateGate {
     /// to `model`: throws the breaker's error when it is open, else waits for a slot and for the
     /// pace, and returns the seconds it waited. Every admission must be followed by one
     /// `settle`. A cancelled task stops waiting and throws.
-    public func admit(model: String, tokens: Int, outputTokens: Int = 0) async throws(ProviderError) -> Admission {
+    /// `onHold` hears of a wait for the pace or a pause of `RateWait.announced` seconds or more
+    /// before it begins.
+    public func admit(model: String, tokens: Int, outputTokens: Int = 0,
+                      onHold: (@Sendable (Double) -> Void)? = nil) async throws(ProviderError) -> Admission {
         if let open { throw open }
         let started = now
         stats.withLock { $0.holding += 1 }
@@ -57,6 +60,7 @@ public actor RateGate {
         }
         do throws(ProviderError) {
             var start = pacer.reserve(model: model, tokens: Double(tokens), outputTokens: Double(outputTokens), now: now)
+            if start - now >= RateWait.announced { onHold?(start - now) }
             while case let left = start - now, left > 0 {
                 try await Self.sleep(left)
                 // A retry-after may have come in meanwhile.
