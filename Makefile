@@ -6,7 +6,7 @@ FLOW := .build/debug/flow
 # share one build.
 STRICT := -Xswiftc -warnings-as-errors
 
-.PHONY: demo test test-release build deps clean install uninstall
+.PHONY: demo test test-release build deps build-deps clean install uninstall
 
 ## demo: replay workflows/triage.yaml from its example recording (no key, no network), then show the run
 demo: build
@@ -26,17 +26,27 @@ test-release: deps
 	$(SWIFT) build -c release --build-tests --scratch-path .build-release-tests -Xswiftc -enable-testing $(PRESPECIALIZE) $(STRICT)
 	$(SWIFT) test -c release --skip-build --scratch-path .build-release-tests -Xswiftc -enable-testing $(PRESPECIALIZE)
 
-build: deps
+build: build-deps
 	$(SWIFT) build --product flow $(STRICT)
 
-## deps: libyaml's headers (Debian's libyaml-dev) if pkg-config cannot find them; xmllint
-## (libxml2-utils), which the tests use to check JUnit output against its schema; headless
-## Chromium (Debian's chromium), which opens the HTML report in the tests (screenshots, filters)
-deps:
-	@if ! pkg-config --exists yaml-0.1 2>/dev/null || ! command -v xmllint >/dev/null || ! command -v chromium >/dev/null; then \
-		echo "installing libyaml-dev, pkg-config, libxml2-utils and chromium"; \
+## deps: what the tests need: libyaml's headers (Debian's libyaml-dev, via pkg-config) if
+## pkg-config cannot find them; xmllint (libxml2-utils), which the tests use to check JUnit
+## output against its schema; headless Chromium (Debian's chromium), which opens the HTML report
+## in the tests (screenshots, filters)
+deps: build-deps
+	@if ! command -v xmllint >/dev/null || ! command -v chromium >/dev/null; then \
+		echo "installing libxml2-utils and chromium (for the tests)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libyaml-dev pkg-config libxml2-utils chromium; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libxml2-utils chromium; \
+	fi
+
+## build-deps: only what building flow needs (libyaml-dev and pkg-config): make demo and make
+## build install no browser
+build-deps:
+	@if ! pkg-config --exists yaml-0.1 2>/dev/null; then \
+		echo "installing libyaml-dev and pkg-config"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libyaml-dev pkg-config; \
 	fi
 
 clean:
@@ -79,7 +89,7 @@ MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-install: deps static-libs
+install: build-deps static-libs
 	$(RELEASE_ENV) $(SWIFT) build $(RELEASE) --product flow
 	install -d "$(BINDIR)" "$(MANDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"
 	install -m 755 -s $(RELEASE_FLOW) "$(BINDIR)/flow"
@@ -109,7 +119,7 @@ uninstall:
 ## print docs/performance.md's figures, start-up measured on the installed binary. Not a test:
 ## nothing here asserts a time.
 BENCH_PREFIX := $(abspath .build-static/install)
-bench: deps
+bench: build-deps
 	@if ! test -x /usr/bin/time; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq time; \
@@ -124,7 +134,7 @@ bench: deps
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := yaml workflow template sse stream openai anthropic gemini
 FUZZER := .build-fuzz/debug/flow-fuzz
-fuzz: deps
+fuzz: build-deps
 	$(SWIFT) build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xlinker --export-dynamic \
 		--product flow-fuzz --scratch-path .build-fuzz
 	@for target in $(FUZZ_TARGETS); do \

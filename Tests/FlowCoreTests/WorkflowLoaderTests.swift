@@ -110,6 +110,25 @@ import Testing
         #expect(message.components(separatedBy: "error:").count == 3, "\(message)")
     }
 
+    /// What run refuses before sending, validate refuses too, at the key that causes it.
+    @Test(arguments: [
+        ("model: anthropic/claude-haiku-4-5\nsteps:\n  - {id: a, user: hi}\n",
+         "workflows/w.yaml:2:1: error: step 'a': Anthropic requires max_tokens"),
+        ("model: openai/gpt-5\nsteps:\n  - id: a\n    user: hi\n    params: {temperature: 0.2}\n",
+         "workflows/w.yaml:6:14: error: step 'a': gpt-5 is a reasoning model and rejects temperature"),
+        ("model: openai/gpt-4o\nparams:\n  stop: [a, b, c, d, e]\nsteps:\n  - {id: a, user: hi}\n",
+         "workflows/w.yaml:4:3: error: step 'a': OpenAI takes at most 4 stop sequences"),
+        ("model: openai/gpt-4o\nsteps:\n  - id: a\n    user: [{text: hi}, {image: {url: 'https://example.com/x.png'}}]\nvariants:\n  - {name: g, model: gemini/gemini-2.5-flash}\n",
+         "workflows/w.yaml:5:5: error: variant 'g': step 'a': Gemini takes images and documents inline, not by URL"),
+        ("model: anthropic/claude-haiku-4-5\nparams: {max_tokens: 10, temperature: 1.5}\nsteps:\n  - {id: a, user: hi}\n",
+         "workflows/w.yaml:3:26: error: step 'a': Anthropic takes a temperature from 0 to 1"),
+    ])
+    func providerRulesAreCheckedWhereTheyAreWritten(_ body: String, _ expected: String) throws {
+        let path = try write("workflows/w.yaml", "flow: 1\n" + body)
+        let message = errors(path)
+        #expect(message.contains(expected), "\(message)")
+    }
+
     @Test func missingWorkflowIsUnreadable() {
         let result = Result { try WorkflowLoader.load(path: directory + "/none.yaml") }
         guard case .failure(let error as LoadError) = result, case .unreadable(let diagnostic) = error else {

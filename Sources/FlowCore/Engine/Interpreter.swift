@@ -106,24 +106,8 @@ public struct Interpreter: Sendable {
     private func preflight(_ loaded: LoadedWorkflow) throws(RunError) -> ProviderTable {
         var table = ProviderTable()
         for step in loaded.workflow.steps {
-            let params = loaded.workflow.params.merged(with: step.params)
-            var shapes = [(step.model ?? loaded.workflow.model!, params)]
-            for case .retry(let spec) in step.branches.values.joined().map(\.action) {
-                shapes.append((spec.model ?? shapes[0].0, params.merged(with: spec.params)))
-            }
-            if !step.tools.isEmpty, (params.n ?? 1) > 1 {
-                throw RunError(.invalid, "step '\(step.id)' offers tools and asks for \(params.n ?? 1) answers: a tool loop follows one answer; remove 'n' or the tools", step: step.id)
-            }
-            for (model, params) in shapes {
-                // The shape of the request is known before its text: a prefill stands in as "…".
-                // Images and documents stand in with their size and type, for the providers' limits.
-                var mediaTurn = ChatMessage(.user, "…")
-                mediaTurn.parts = step.userParts.compactMap { part in
-                    if case .media(let reference) = part, let media = loaded.media[reference] { .media(media.standIn) } else { nil }
-                }
-                var shape = ChatRequest(model: model.name, messages: mediaTurn.parts.isEmpty ? [] : [mediaTurn], params: params,
-                                        prefill: step.prefill == nil ? nil : "…")
-                shape.responseSchema = step.schema
+            if let problem = ProviderRules.stepProblem(step, in: loaded.workflow) { throw RunError(.invalid, problem, step: step.id) }
+            for (model, shape) in ProviderRules.shapes(of: step, in: loaded.workflow, media: loaded.media) {
                 do throws(ProviderError) {
                     let provider: any ChatProvider
                     if let known = table[step.id, model] { provider = known } else { provider = try resolve(model, step: step.id) }

@@ -1,23 +1,28 @@
 import Foundation
+import FlowSource
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// The file side of a cassette: an advisory lock beside it, and replacement that is atomic and
+/// The file side of a cassette: an advisory lock, and replacement that is atomic and
 /// owner-only from the first byte (Foundation's atomic write makes a world-readable temporary).
 enum CassetteFile {
     struct Failure: Error { var message: String }
 
-    /// Runs `body` holding an exclusive flock on `<path>.lock`.
+    /// Runs `body` holding an exclusive flock on the directory that holds `path`. The directory,
+    /// not a `.lock` file beside the cassette: a lock file would be left in the user's project
+    /// after every recording (and removing it would race another run that opened it), while the
+    /// directory is already there. The cost is that recordings of two cassettes in one directory
+    /// take turns at compaction, which is brief.
     static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        let lockPath = path + ".lock"
-        let fd = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(message: "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        let directory = PathText.directory(of: path).isEmpty ? "." : PathText.directory(of: path)
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(message: "cannot open the directory \(directory): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw Failure(message: "cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw Failure(message: "cannot lock the directory \(directory): \(String(cString: strerror(errno)))") }
         }
         defer { flock(fd, LOCK_UN) }
         return try body()

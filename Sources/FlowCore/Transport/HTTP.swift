@@ -74,3 +74,15 @@ extension HTTPTransport {
         return response
     }
 }
+
+/// A transport for code that must not send (checking a workflow's provider rules at load):
+/// every request fails, naming why.
+struct NoTransport: HTTPTransport {
+    func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
+        throw ProviderError(.configuration, "nothing is sent while a workflow is checked")
+    }
+
+    func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse {
+        try await send(request)
+    }
+}

@@ -35,8 +35,8 @@ public enum WorkflowLoader {
         let directory = PathText.directory(of: path)
         let config = try ProjectConfig.find(from: directory)
         let providers = WorkflowDecoder.knownProviders + config.providers.map(\.name)
-        var workflow = try decodeYAML(source, limits: limits) { root throws(DiagnosticList) in
-            try WorkflowDecoder.decode(root, source: source, providers: providers)
+        var (workflow, rootNode) = try decodeYAML(source, limits: limits) { root throws(DiagnosticList) in
+            (try WorkflowDecoder.decode(root, source: source, providers: providers), root)
         }
 
         var templates: [TemplateSource: LoadedTemplate] = [:]
@@ -86,6 +86,12 @@ public enum WorkflowLoader {
             where !problems.contains(where: { $0.description == problem.description }) {
                 problems.append(problem)
             }
+        }
+        // What run would refuse before sending, refused here with its place; only once the
+        // rest is sound, since a rule reads the merged params and the loaded media.
+        if problems.isEmpty {
+            let registry = ProviderRegistry(environment: [:], transport: NoTransport(), mockReplies: [], compatible: config.providers)
+            problems += ProviderRules.problems(workflow, media: media, root: rootNode, source: source, registry: registry)
         }
         guard problems.isEmpty else { throw .invalid(problems) }
         var loaded = LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),

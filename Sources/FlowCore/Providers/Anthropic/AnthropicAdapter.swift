@@ -83,6 +83,10 @@ public struct AnthropicAdapter: ProviderAdapter {
         if request.params.maxTokens == nil {
             throw ProviderError(.configuration, "Anthropic requires max_tokens: set it in the workflow's or the step's params")
         }
+        // Anthropic documents temperature from 0 to 1 (OpenAI's and Gemini's go to 2).
+        if let temperature = request.params.temperature, temperature > 1 {
+            throw ProviderError(.configuration, "Anthropic takes a temperature from 0 to 1; the step asks for \(temperature): lower 'temperature' to 1 or less")
+        }
         if request.params.wantsLogprobs {
             throw ProviderError(.configuration, "Anthropic returns no log probabilities: remove 'logprobs' and 'top_logprobs' from the params of steps on anthropic/…")
         }
