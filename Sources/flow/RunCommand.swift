@@ -179,16 +179,28 @@ enum RunCommand {
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: settings.retry)
         registry.gates = RateGates(declared: loaded.config.rateLimits)
         // With --json, stdout carries only the final object, so streamed text is not printed.
-        var onText: (@Sendable (String, String) -> Void)?
-        if settings.stream {
-            onText = settings.json ? { _, _ in } : StreamPrinter().print
-        }
-        // An interactive workflow shows each answer as it comes, not only the output at the end.
+        // Standard output holds the same bytes with --stream as without: streamed text goes
+        // there only when stdout is a terminal and the answers are the output (no `output:`
+        // template); otherwise it goes to stderr, as progress, and stdout gets what it always does.
         let interactive = !settings.json && loaded.workflow.steps.contains { $0.ask != nil }
+        let streamToStdout = isatty(STDOUT_FILENO) == 1 && loaded.workflow.output == nil
+        var onText: (@Sendable (String, String) -> Void)?
         var onAnswer: (@Sendable (String, String) -> Void)?
-        if interactive, onText == nil {
+        if settings.stream, !settings.json {
+            let printer = StreamPrinter(toStdout: streamToStdout)
+            onText = printer.print
+            onAnswer = { step, text in
+                // Each streamed answer ends its line, so a chat's next "You: " starts a new one.
+                printer.finish(step)
+                if interactive, !streamToStdout { Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
+            }
+        } else if settings.stream {
+            onText = { _, _ in }
+        } else if interactive {
+            // An interactive workflow shows each answer as it comes, not only the output at the end.
             onAnswer = { _, text in Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
         }
+        let answersShown = interactive || (settings.stream && streamToStdout && !settings.json)
         let workflowDirectory = PathText.directory(of: loaded.source.path)
         let base = workflowDirectory.isEmpty ? "." : workflowDirectory
         let processTools = ProcessToolRunner(baseDirectory: base)
@@ -220,7 +232,7 @@ enum RunCommand {
                 Terminal.err("step \(step): waited \(seconds) s for the provider's rate limit\n")
             }
         }
-        return (interpreter, onAnswer != nil)
+        return (interpreter, answersShown)
     }
 
     /// The output on stdout and a line per step on stderr, or the one JSON object.
@@ -237,15 +249,12 @@ enum RunCommand {
             }
             Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), \(Int(step.latencyMs.rounded())) ms\n")
         }
-        // Streamed or interactive text is already on the screen; print the output only when it adds something.
-        let shown = settings.stream || answersShown
+        // Answers already printed on stdout as they came (a chat, or a stream to a terminal) are
+        // not printed again; the output is, when it adds something.
         if answersShown, loaded.workflow.output == nil {
             // Every answer was printed as it came.
-        } else if let output = result.output, !(shown && output == result.steps.last?.content) {
-            if settings.stream { Terminal.out("\n") }
+        } else if let output = result.output, !(answersShown && output == result.steps.last?.content) {
             Terminal.out(output.hasSuffix("\n") ? output : output + "\n")
-        } else if settings.stream {
-            Terminal.out("\n")
         }
         if let error = result.error { Terminal.err("error: \(error.message)\n") }
         Terminal.err("transcript: \(transcriptPath)\n")
@@ -346,20 +355,44 @@ extension RunCommand {
     }
 }
 
-/// Prints streamed text with a header line per step, so a multi-step stream stays readable.
+/// Prints streamed text with a header line per step (on stderr), so a multi-step stream stays
+/// readable; the text goes to stdout or, when stdout is kept for the output, to stderr.
 final class StreamPrinter: Sendable {
-    /// The step whose text is being printed.
-    private let step = Locked<String?>(nil)
+    private struct State {
+        /// The step whose text is being printed.
+        var step: String?
+        /// Whether the last text printed ended its line.
+        var atLineStart = true
+    }
+
+    private let state = Locked(State())
+    private let toStdout: Bool
+
+    init(toStdout: Bool) { self.toStdout = toStdout }
 
     func print(_ id: String, _ text: String) {
-        step.withLock { step in
-            if step != id {
-                Terminal.err(step == nil ? "[\(id)]\n" : "\n[\(id)]\n")
-                if step != nil { Terminal.out("\n") }
-                step = id
+        guard !text.isEmpty else { return }
+        state.withLock { state in
+            if state.step != id {
+                if !state.atLineStart { write("\n") }
+                Terminal.err("[\(id)]\n")
+                state.step = id
             }
-            Terminal.out(text)
+            write(text)
+            state.atLineStart = text.hasSuffix("\n")
         }
+    }
+
+    /// An answer of `id` has ended: its line is ended too.
+    func finish(_ id: String) {
+        state.withLock { state in
+            if !state.atLineStart { write("\n") }
+            state.atLineStart = true
+        }
+    }
+
+    private func write(_ text: String) {
+        if toStdout { Terminal.out(text) } else { Terminal.err(text) }
     }
 }
 

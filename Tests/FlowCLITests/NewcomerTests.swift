@@ -35,3 +35,51 @@ extension NewcomerTests {
         #expect(left == ["w.cassette.json", "w.yaml"])
     }
 }
+
+extension NewcomerTests {
+    /// Records keep an image as its path, type, size and digest, never its bytes: the wire body
+    /// in a live transcript too, for every provider's way of carrying them.
+    @Test(arguments: ["openai/gpt-4o-mini", "anthropic/claude-haiku-4-5", "gemini/gemini-2.5-flash"])
+    func liveTranscriptsHoldNoImageBytes(_ model: String) throws {
+        let server = try StubServer { request in
+            if request.path.contains("/messages") { return StubServer.Response(body: AnthropicWire.message(text: "a cat")) }
+            if request.path.contains("generateContent") { return StubServer.Response(body: GeminiWire.response(text: "a cat")) }
+            return StubServer.Response(body: OpenAIWire.completion(content: "a cat"))
+        }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        png += (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        try Data(png).write(to: URL(fileURLWithPath: directory.path + "/cat.png"))
+        try directory.write("w.yaml", "flow: 1\nmodel: \(model)\nparams: {max_tokens: 50}\nsteps:\n  - id: a\n    user: [{text: what is it?}, {image: {file: cat.png}}]\n")
+        let result = try FlowBinary.run(["run", "w.yaml"], in: directory.path, environment: [
+            "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1", "ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": server.baseURL,
+            "GEMINI_API_KEY": "k", "GEMINI_BASE_URL": server.baseURL,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let sent = try #require(server.requests.first).bodyText
+        let base64 = Data(png).base64EncodedString()
+        #expect(sent.contains(base64), "the provider does get the bytes")
+        let transcript = try String(contentsOfFile: try #require(try directory.transcripts().first), encoding: .utf8)
+        #expect(!transcript.contains(String(base64.prefix(64))), "no image bytes in the transcript")
+        #expect(transcript.contains("[image/png, 3008 bytes, sha256 "), "the bytes stand as their type, size and digest")
+    }
+}
+
+extension NewcomerTests {
+    /// `flow run --stream > file` writes what `flow run > file` does: with an output template,
+    /// with several steps, and in a chat fed from a pipe.
+    @Test func standardOutputIsTheSameWithAndWithoutStream() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("output.yaml", "flow: 1\nmodel: mock/m\nsteps:\n  - {id: a, user: hi, save: x}\n  - {id: b, user: again, save: y}\noutput: \"A={{x}} B={{y}}\"\nmock: [one, two]\n")
+        try directory.write("steps.yaml", "flow: 1\nmodel: mock/m\nsteps: [{id: a, user: hi}, {id: b, user: again}]\nmock: [one, two]\n")
+        try directory.write("chat.yaml", "flow: 1\nmodel: mock/m\nsteps:\n  - id: turn\n    user: {ask: 'You: ', exit: [quit]}\n    on: {stop: turn}\nmock: [first answer, second answer]\n")
+        for file in ["output.yaml", "steps.yaml", "chat.yaml"] {
+            let plain = try FlowBinary.run(["run", file], in: directory.path, input: "hi\nagain\nquit\n")
+            let streamed = try FlowBinary.run(["run", file, "--stream"], in: directory.path, input: "hi\nagain\nquit\n")
+            #expect(plain.status == 0 && streamed.status == 0, "\(file): \(streamed.stderr)")
+            #expect(streamed.stdout == plain.stdout, "\(file): \(streamed.stdout.debugDescription) vs \(plain.stdout.debugDescription)")
+            #expect(!plain.stdout.isEmpty)
+        }
+    }
+}
