@@ -18,4 +18,8 @@ enum Event {
 struct ParserFailure: Error {
     var message: String
     var mark: Mark
+    /// libyaml's own words, apart, for `SyntaxAdvice`: what went wrong, and what it was reading.
+    var problem = ""
+    var context: String?
+    var contextMark: Mark?
 }

@@ -91,12 +91,14 @@ final class EventParser {
             return ParserFailure(message: message, mark: mark(atByteOffset: parser.problem_offset))
         }
         var message = problem
-        if let context = parser.context.map({ String(cString: $0) }) {
-            let contextMark = Mark(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
-            message += " (\(context) at \(contextMark))"
+        let context = parser.context.map { String(cString: $0) }
+        var contextMark: Mark?
+        if let context {
+            contextMark = Mark(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+            message += " (\(context) at \(contextMark!))"
         }
         let mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
-        return ParserFailure(message: message, mark: mark)
+        return ParserFailure(message: message, mark: mark, problem: problem, context: context, contextMark: contextMark)
     }
 
     private func mark(atByteOffset offset: Int) -> Mark {

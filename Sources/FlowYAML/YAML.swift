@@ -131,7 +131,8 @@ struct Composer {
         do {
             return try parser.next()
         } catch {
-            throw Diagnostic(source, error.mark, error.message)
+            let advice = SyntaxAdvice.explain(error, in: source)
+            throw Diagnostic(source, advice.mark, advice.message, hint: advice.hint)
         }
     }
 

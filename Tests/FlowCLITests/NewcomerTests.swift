@@ -83,3 +83,17 @@ extension NewcomerTests {
         }
     }
 }
+
+extension NewcomerTests {
+    /// A user part flow does not have is one error that names the kinds there are.
+    @Test func anUnknownUserPartIsOneErrorNamingThePartKinds() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "providers: []\n")
+        try directory.write("w.yaml", "flow: 1\nmodel: mock/m\nsteps:\n  - id: a\n    user:\n      - text: hi\n      - audio: {file: x.wav}\nmock: [x]\n")
+        let result = try FlowBinary.run(["validate", "w.yaml"], in: directory.path)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("w.yaml:7:9: error: a user part 'audio' is not supported: flow sends text, image and document parts"), "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "error:").count == 2, "one error: \(result.stderr)")
+        #expect(!result.stderr.contains("strict, cache"))
+    }
+}

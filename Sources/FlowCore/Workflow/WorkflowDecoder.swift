@@ -364,6 +364,16 @@ public struct WorkflowDecoder {
                     report(spec["url"]!.mark, "'url' must start with https://, got '\(url)'", hint: "or name a file in the project with 'file:'")
                 default: parts.append(.media(reference))
                 }
+            } else if let pairs = item.mapping, pairs.count == 1, let key = pairs[0].key.scalar?.text,
+                      !["file", "text"].contains(key) {
+                // One error, naming the part kinds there are, rather than the keys of a text part
+                // and then a second complaint about the same item.
+                let unsupported = ["audio", "input_audio", "video", "file_data", "pdf", "image_url"]
+                report(pairs[0].key.mark, unsupported.contains(key)
+                       ? "a user part '\(key)' is not supported: flow sends text, image and document parts"
+                       : "unknown user part '\(key)'",
+                       hint: "parts are text (a string, {text: …} or {file: …}), {image: {file | url, detail}} and {document: {file | url}}"
+                           + (Suggestion.hint(for: key, in: ["text", "file", "image", "document"]).map { "; " + $0 } ?? ""))
             } else if let text = template(item, "user") {
                 parts.append(.text(text))
             }
