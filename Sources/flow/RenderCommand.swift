@@ -10,7 +10,7 @@ enum RenderCommand {
     static func main(_ arguments: ParsedArguments) -> Int32 {
         let path = arguments.positionals[0]
         let json = arguments.flags.contains("--json")
-        let provider = arguments.value("--provider")
+        var provider = arguments.value("--provider")
         if let provider, !providers.contains(provider) {
             Terminal.report(UsageError(message: "--provider must be one of \(providers.joined(separator: ", ")), got '\(provider)'",
                                        hint: Suggestion.closest(to: provider, in: providers).map { "Did you mean '\($0)'?" },
@@ -27,8 +27,13 @@ enum RenderCommand {
         }
         do throws(RunCommand.Stop) {
             try RunCommand.applyVariant(arguments, to: &loaded, command: Commands.render)
+            try RunCommand.applyModelOverride(arguments, to: &loaded, command: Commands.render)
         } catch {
             return error.status
+        }
+        // --model alone renders the body its provider would receive.
+        if provider == nil, let model = loaded.workflow.model, arguments.value("--model") != nil, providers.contains(model.provider) {
+            provider = model.provider
         }
         if let only = arguments.value("--step"), !loaded.workflow.steps.contains(where: { $0.id == only }) {
             let ids = loaded.workflow.steps.map(\.id)
@@ -55,7 +60,10 @@ enum RenderCommand {
         let shown = previews.filter { preview in arguments.value("--step").map { $0 == preview.id } ?? true }
         for preview in shown {
             var wire: Result<HTTPRequest, ProviderError>?
-            if let provider { wire = encode(preview.request, for: provider) }
+            if let provider {
+                wire = encode(preview.request, for: provider)
+                if let warning = mismatch(preview, provider: provider) { Terminal.err("warning: \(warning)\n") }
+            }
             if case .failure = wire { status = ExitCode.invalid }
             if json {
                 reports.append(report(preview, wire: wire))
@@ -65,6 +73,15 @@ enum RenderCommand {
         }
         if json { Terminal.out(JSON.array(reports).pretty + "\n") }
         return status
+    }
+
+    /// The warning for a body rendered for another provider than the step's model runs on: its
+    /// model name goes to a provider that does not serve it.
+    static func mismatch(_ preview: StepPreview, provider: String) -> String? {
+        let family = { (name: String) in name == "openai-responses" ? "openai" : name }
+        guard preview.model.provider != "mock", family(preview.model.provider) != family(provider) else { return nil }
+        return "step '\(preview.id)' runs on \(preview.model); this \(provider) body sends it '\(preview.model.name)', which \(provider) "
+            + "does not serve: pass --model \(provider)/MODEL to render it for a model \(provider) has"
     }
 
     /// The wire request with no key: what would be sent, minus the secret.

@@ -97,12 +97,12 @@ enum RunCommand {
     }
 
     /// `--model`: every step runs on this model instead.
-    static func applyModelOverride(_ arguments: ParsedArguments, to loaded: inout LoadedWorkflow) throws(Stop) {
+    static func applyModelOverride(_ arguments: ParsedArguments, to loaded: inout LoadedWorkflow, command: CommandSpec = Commands.run) throws(Stop) {
         guard let text = arguments.value("--model") else { return }
         let providerNames = ProviderRegistry.builtIn + loaded.config.providers.map(\.name)
         guard let model = ModelRef(parsing: text), providerNames.contains(model.provider) else {
             Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(providerNames.joined(separator: ", "))), got '\(text)'",
-                                       command: Commands.run))
+                                       command: command))
             throw Stop(status: ExitCode.usage)
         }
         loaded.workflow.model = model

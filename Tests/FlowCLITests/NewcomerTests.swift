@@ -97,3 +97,20 @@ extension NewcomerTests {
         #expect(!result.stderr.contains("strict, cache"))
     }
 }
+
+extension NewcomerTests {
+    /// `render --provider` on another provider's workflow warns that the model name goes where it
+    /// is not served; `render --model` renders for the model asked for.
+    @Test func renderWarnsOnAProviderMismatchAndTakesAModel() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "providers: []\n")
+        try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o\nparams: {max_tokens: 10}\nsteps: [{id: a, user: hi}]\n")
+        let mismatched = try FlowBinary.run(["render", "w.yaml", "--provider", "anthropic"], in: directory.path)
+        #expect(mismatched.status == 0)
+        #expect(mismatched.stderr.contains("warning: step 'a' runs on openai/gpt-4o; this anthropic body sends it 'gpt-4o'"), "\(mismatched.stderr)")
+        let chosen = try FlowBinary.run(["render", "w.yaml", "--model", "anthropic/claude-haiku-4-5"], in: directory.path)
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(chosen.stdout.contains("POST https://api.anthropic.com/v1/messages") && chosen.stdout.contains(#""model": "claude-haiku-4-5""#))
+        #expect(!chosen.stderr.contains("warning"))
+    }
+}
