@@ -114,3 +114,39 @@ extension NewcomerTests {
         #expect(!chosen.stderr.contains("warning"))
     }
 }
+
+extension NewcomerTests {
+    /// With only a template changed, each case's miss is explained against its own recording,
+    /// and is that case's one failure.
+    @Test func aReplayMissIsOneFailureAgainstTheSameCasesRecording() throws {
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "providers: []\n")
+        let suite = """
+            flow: 1
+            model: openai/gpt-4o-mini
+            vars: {q: null}
+            steps: [{id: answer, user: "PROMPT {{q}}"}]
+            tests:
+              - {name: one, vars: {q: alpha}, expect: [{contains: fine}]}
+              - {name: two, vars: {q: beta}, expect: [{contains: fine}]}
+              - {name: three, vars: {q: gamma}, expect: [{contains: fine}, {step: answer, finish_reason: stop}]}
+            """
+        try directory.write("w.yaml", suite.replacingOccurrences(of: "PROMPT", with: "Question:"))
+        let recorded = try FlowBinary.run(["test", "w.yaml", "--live", "--record"], in: directory.path,
+                                          environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+        #expect(recorded.status == 0, "\(recorded.stdout)")
+        try directory.write("w.yaml", suite.replacingOccurrences(of: "PROMPT", with: "Q:"))
+        let replayed = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path)
+        #expect(replayed.status == 1)
+        let cases = try JSON.parse(replayed.stdout)["cases"]?.array ?? []
+        #expect(cases.count == 3)
+        for (testCase, word) in zip(cases, ["alpha", "beta", "gamma"]) {
+            let failures = testCase["failures"]?.array ?? []
+            #expect(failures.count == 1, "one failure for a miss: \(failures)")
+            let message = failures.first?["message"]?.string ?? ""
+            #expect(message.contains("- Question: \(word)\n") && message.contains("+ Q: \(word)"), "\(message)")
+        }
+    }
+}

@@ -170,7 +170,7 @@ public struct Interpreter: Sendable {
             let (response, providerError) = await call(request, model: model, step: step, loaded: loaded, table: table, run: &run)
             if let providerError, providerError.kind == .cassetteMiss {
                 // Not a provider failure a branch could handle: the prompt changed since it was recorded.
-                throw RunError(.stepFailed, "step '\(step.id)': \(providerError.message)", step: step.id)
+                throw RunError(.cassetteMiss, "step '\(step.id)': \(providerError.message)", step: step.id)
             }
             var reason = BranchReason.error
             var parsed: JSON?

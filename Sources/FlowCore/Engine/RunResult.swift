@@ -194,6 +194,9 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
         case provider
         /// A record of the run (the cassette) could not be written (exit 74).
         case record
+        /// Replaying, the cassette has no recording of a request: the prompt changed since it
+        /// was recorded (exit 1, as a failed step).
+        case cassetteMiss = "cassette_miss"
     }
 
     /// What kind of failure.
@@ -226,7 +229,7 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     /// sysexits codes, as documented in docs/cli.md.
     public var exitCode: Int32 {
         switch kind {
-        case .stepFailed: return ExitStatus.failed
+        case .stepFailed, .cassetteMiss: return ExitStatus.failed
         case .usage: return ExitStatus.usage
         case .invalid: return ExitStatus.invalid
         case .provider: return ExitStatus.unavailable

@@ -13,6 +13,9 @@ public struct Cassette: Sendable {
         public var step: String
         /// The variant that made the call (`variants:`), so a cassette reads as one section per variant.
         public var variant: String? = nil
+        /// The test case that made the call (`flow test --record`), so a miss is explained
+        /// against the same case's recording, not whichever is most alike.
+        public var caseName: String? = nil
         /// The normalized request (no URL, header or key).
         public var request: JSON
         /// The normalized answer.
@@ -158,18 +161,38 @@ public struct Cassette: Sendable {
         return before - interactions.count - toolResults.count
     }
 
-    /// The recorded request most like `request`: the same step first, then the fewest differences.
-    public func nearest(to request: JSON, step: String) -> Interaction? {
-        interactions.min { a, b in
-            let scoreA = (a.step == step ? 0 : 1000) + CassetteDiff.lines(a.request, request).count
-            let scoreB = (b.step == step ? 0 : 1000) + CassetteDiff.lines(b.request, request).count
-            return scoreA < scoreB
+    /// The recorded request most like `request`: the same step first, then the same case and
+    /// variant (when the recording names them), then the fewest differences, then the fewest
+    /// characters changed, so each of several cases that changed alike meets its own recording.
+    public func nearest(to request: JSON, step: String, caseName: String? = nil, variant: String? = nil) -> Interaction? {
+        func score(_ interaction: Interaction) -> (Int, Int, Int) {
+            let place = (interaction.step == step ? 0 : 4) + (caseName != nil && interaction.caseName == caseName ? 0 : 2)
+                + (interaction.variant == variant ? 0 : 1)
+            return (place, CassetteDiff.lines(interaction.request, request).count, CassetteDiff.distance(interaction.request, request))
         }
+        return interactions.min { score($0) < score($1) }
     }
 }
 
 /// What changed between a recorded request and a new one, as lines a reviewer can read.
 public enum CassetteDiff {
+    /// How many characters of the messages' text differ, beyond their common start and end: a
+    /// tie-breaker between recordings that differ in as many lines.
+    static func distance(_ recorded: JSON, _ current: JSON) -> Int {
+        let old = (recorded["messages"]?.array ?? []).map { $0["content"]?.string ?? "" }
+        let new = (current["messages"]?.array ?? []).map { $0["content"]?.string ?? "" }
+        var total = abs(old.count - new.count) * 1000
+        for (a, b) in zip(old, new) where a != b {
+            let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+            var start = 0
+            while start < min(x.count, y.count), x[start] == y[start] { start += 1 }
+            var end = 0
+            while end < min(x.count, y.count) - start, x[x.count - 1 - end] == y[y.count - 1 - end] { end += 1 }
+            total += max(x.count, y.count) - start - end
+        }
+        return total
+    }
+
     /// What changed from `recorded` to `current`, a line per change: fields, parameters, messages.
     public static func lines(_ recorded: JSON, _ current: JSON) -> [String] {
         var out: [String] = []
@@ -229,7 +252,7 @@ extension Cassette {
     /// One recorded call as the file holds it.
     static func encode(_ interaction: Interaction) -> JSON {
         .object(omittingNil: [("key", .string(interaction.key)), ("step", .string(interaction.step)),
-                              ("variant", interaction.variant.map(JSON.string)),
+                              ("variant", interaction.variant.map(JSON.string)), ("case", interaction.caseName.map(JSON.string)),
                               ("request", interaction.request.sortedKeys), ("response", response(interaction.response))])
     }
 
@@ -296,6 +319,7 @@ extension Cassette {
         answer.choices = (response["choices"]?.array ?? []).compactMap(\.string)
         var interaction = Interaction(key: key, step: item["step"]?.string ?? "", request: request, response: answer)
         interaction.variant = item["variant"]?.string
+        interaction.caseName = item["case"]?.string
         return interaction
     }
 

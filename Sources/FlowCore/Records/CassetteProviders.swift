@@ -161,6 +161,8 @@ struct RecordingProvider: ChatProvider {
     let step: String
     /// The variant recording, tagged on each interaction.
     var variant: String? = nil
+    /// The test case recording, tagged on each interaction.
+    var caseName: String? = nil
 
     var name: String { inner.name }
     func prefillMode(for model: String) -> PrefillMode { inner.prefillMode(for: model) }
@@ -183,6 +185,7 @@ struct RecordingProvider: ChatProvider {
         let normalized = Cassette.normalized(request, provider: name)
         var interaction = Cassette.Interaction(key: Cassette.key(normalized), step: step, request: normalized, response: response)
         interaction.variant = variant
+        interaction.caseName = caseName
         try store.record(interaction)
     }
 }
@@ -222,8 +225,9 @@ struct ReplayProvider: ChatProvider {
             throw ProviderError(.cassetteMiss, "waiting for the batch to answer step '\(step)'", errorType: BatchCollector.pendingType)
         }
         var message = "no recording of this request in \(store.path)"
-        if let nearest = cassette.nearest(to: normalized, step: step) {
-            message += "; the nearest recorded request (step '\(nearest.step)') differs:\n"
+        if let nearest = cassette.nearest(to: normalized, step: step, caseName: caseName, variant: variant) {
+            let which = nearest.caseName.map { "case '\($0)', " } ?? ""
+            message += "; the nearest recorded request (\(which)step '\(nearest.step)') differs:\n"
                 + CassetteDiff.lines(nearest.request, normalized).map { "  " + $0 }.joined(separator: "\n")
         } else {
             message += " (it holds no recordings)"
@@ -320,7 +324,8 @@ public struct CassetteUse: Sendable {
     public var recordCommand: String
     /// In a round of a batch run: where replay misses are collected (and tools recorded as they run).
     public var batch: BatchCollector?
-    /// The case this use serves, in a batch round.
+    /// The test case this use serves: recordings are tagged with it, and a miss is explained
+    /// against its recording.
     public var caseName: String?
     /// The variant this use serves; recordings are tagged with it.
     public var variant: String?
@@ -343,7 +348,7 @@ public struct CassetteUse: Sendable {
             return ReplayProvider(name: ref.provider, adapter: try registry.adapter(for: ref), store: store, step: step,
                                   recordCommand: recordCommand, batch: batch, caseName: caseName, variant: variant)
         case .record:
-            return RecordingProvider(inner: try resolve(), store: store, step: step, variant: variant)
+            return RecordingProvider(inner: try resolve(), store: store, step: step, variant: variant, caseName: caseName)
         case .live:
             return try resolve()
         }

@@ -222,10 +222,14 @@ public struct TestRunner: Sendable {
             guard let cassette, recorded else {
                 return .failure(CaseProblem(message: "no recording to replay: record the cassette with '\(recordCommand)', or give the case mock replies"))
             }
-            return .success((.replay, CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand, variant: loaded.variant)))
+            var use = CassetteUse(store: cassette, mode: .replay, recordCommand: recordCommand, variant: loaded.variant)
+            use.caseName = testCase.name
+            return .success((.replay, use))
         case .live:
             guard record, let cassette else { return .success((.live, nil)) }
-            return .success((.record, CassetteUse(store: cassette, mode: .record, recordCommand: recordCommand, variant: loaded.variant)))
+            var use = CassetteUse(store: cassette, mode: .record, recordCommand: recordCommand, variant: loaded.variant)
+            use.caseName = testCase.name
+            return .success((.record, use))
         }
     }
 
@@ -278,6 +282,9 @@ public struct TestRunner: Sendable {
             failures.append((nil, testCase.mark.line, "the run failed: " + error.message))
         }
         failures += drifts.current.map { (nil, testCase.mark.line, $0) }
+        // A replay miss is one failure (with any tool drift that explains it): the checks would
+        // only repeat that there is no answer.
+        if run.error?.kind == .cassetteMiss { return (run, failures, judged, memory?.trace) }
         for (expectation, instantiated) in expectations {
             switch instantiated {
             case .success(let ready):
