@@ -249,6 +249,12 @@ enum RunCommand {
             }
             Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), \(Int(step.latencyMs.rounded())) ms\n")
         }
+        // A cost that cannot be given says why and how to give it, once per model.
+        let unpriced = Set(result.steps.filter { $0.origin == .live && $0.costUSD == nil }.map(\.model.description)).sorted()
+        for model in unpriced {
+            Terminal.err("cost unknown: flow has no price for \(model); give it with --prices FILE (or FLOW_PRICES), "
+                         + "a price file in LiteLLM's JSON format (flow models lists the prices it has)\n")
+        }
         // Answers already printed on stdout as they came (a chat, or a stream to a terminal) are
         // not printed again; the output is, when it adds something.
         if answersShown, loaded.workflow.output == nil {

@@ -2,6 +2,7 @@ import Foundation
 import FlowTestSupport
 import Testing
 @testable import FlowCore
+import FlowSource
 
 /// What a new user met in the seed's own scenarios (issue 27), each held by a test.
 @Suite struct NewcomerTests {
@@ -148,5 +149,58 @@ extension NewcomerTests {
             let message = failures.first?["message"]?.string ?? ""
             #expect(message.contains("- Question: \(word)\n") && message.contains("+ Q: \(word)"), "\(message)")
         }
+    }
+}
+
+extension NewcomerTests {
+    func validate(_ yaml: String, files: [String: String] = [:], png: String? = nil) throws -> FlowBinary.Result {
+        let directory = try TemporaryDirectory()
+        if let png {
+            try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0]).write(to: URL(fileURLWithPath: directory.path + "/" + png))
+        }
+        try directory.write("flow.config.yaml", "providers: []\n")
+        for (name, text) in files {
+            try FileManager.default.createDirectory(atPath: directory.path + "/" + PathText.directory(of: name), withIntermediateDirectories: true)
+            try directory.write(name, text)
+        }
+        try directory.write("w.yaml", yaml)
+        return try FlowBinary.run(["validate", "w.yaml"], in: directory.path)
+    }
+
+    /// Continuing structured output would join two objects: refused, with what to do instead.
+    @Test func continuingAStructuredAnswerIsRefused() throws {
+        let result = try validate("flow: 1\nmodel: mock/m\nsteps:\n  - id: b\n    user: x\n    schema: {type: object}\n    on: {length: {continue: 2}}\nmock: ['{}']\n")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("w.yaml:7:18: error: step 'b' has a schema, and a structured answer cannot be continued"), "\(result.stderr)")
+    }
+
+    /// The smaller points: each error or warning at its place, with the name that was meant.
+    @Test func namesThatWereMeantAreSuggested() throws {
+        let goto = try validate("flow: 1\nmodel: mock/m\nsteps:\n  - id: a\n    user: hi\n    on:\n      stop:\n        - {if: {contains: x}, goto: b2}\n        - end\n  - {id: b, user: x}\nmock: [x]\n")
+        #expect(goto.stderr.contains("w.yaml:8:37: error: step 'a' goes to 'b2', which is not a step"), "at the goto's value: \(goto.stderr)")
+        let bare = try validate("flow: 1\nmodel: claude-sonnet-4-5\nsteps: [{id: a, user: hi}]\n")
+        #expect(bare.stderr.contains("hint: did you mean 'anthropic/claude-sonnet-4-5'?"), "\(bare.stderr)")
+        let typo = try validate("flow: 1\nmodel: openai/gpt4o\nsteps: [{id: a, user: hi}]\n")
+        #expect(typo.status == 0, "a model flow does not know is allowed")
+        #expect(typo.stderr.contains("w.yaml:2:8: warning: flow knows no model 'openai/gpt4o' (it has no price for it): did you mean 'openai/gpt-4o'?"), "\(typo.stderr)")
+        let template = try validate("flow: 1\nmodel: mock/m\nsteps: [{id: a, user: {file: templates/ask.mustach}}]\nmock: [x]\n",
+                                    files: ["templates/ask.mustache": "hi"])
+        #expect(template.stderr.contains("hint: did you mean 'templates/ask.mustache'?"), "\(template.stderr)")
+        let detail = try validate("flow: 1\nmodel: gemini/gemini-2.5-flash\nsteps:\n  - id: a\n    user: [{text: hi}, {image: {file: a.png, detail: low}}]\n",
+                                  png: "a.png")
+        #expect(detail.status == 0, "\(detail.stderr)")
+        #expect(detail.stderr.contains("warning: Gemini takes no image 'detail': 'detail: low' is not sent on step 'a'"), "\(detail.stderr)")
+    }
+
+    /// A live answer whose model has no price says so in flow run, and how to give one.
+    @Test func anUnknownCostSaysHowToGiveAPrice() throws {
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-9-turbo\nsteps: [{id: a, user: hi}]\n")
+        let result = try FlowBinary.run(["run", "w.yaml"], in: directory.path,
+                                        environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("cost unknown: flow has no price for openai/gpt-9-turbo; give it with --prices FILE"), "\(result.stderr)")
     }
 }

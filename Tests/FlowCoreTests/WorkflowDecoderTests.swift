@@ -171,8 +171,9 @@ import Testing
             w.yaml:2:8: error: 'model' must be 'provider/model', got 'gpt-4o'
             model: gpt-4o
                    ^
-            hint: for example 'openai/gpt-4o-mini' or 'mock/echo'
+            hint: did you mean 'openai/gpt-4o'?
             """)
+        #expect(errors("flow: 1\nmodel: llama3\nsteps: [{id: a, user: hi}]\n").hasSuffix("hint: for example 'openai/gpt-4o-mini' or 'mock/echo'"))
     }
 
     @Test func stepProblems() {

@@ -28,6 +28,8 @@ public struct BranchCase: Sendable {
     public var action: Action
     /// Where the case is written.
     public var mark: Mark
+    /// Where its action's value is written (the step a `goto:` names), for errors about it.
+    public var actionMark: Mark? = nil
 }
 
 /// A test on a step's answer text (prefill included) or its first token's probability.

@@ -39,7 +39,7 @@ extension WorkflowDecoder {
         }
         let actionNode = Node(.mapping(actionPairs), mark: node.mark)
         guard let action = action(actionNode) else { return nil }
-        return BranchCase(condition: condition, action: action, mark: node.mark)
+        return BranchCase(condition: condition, action: action, mark: node.mark, actionMark: actionPairs.first?.value.mark)
     }
 
     /// `next`, `end`, `fail`, a step id, or `{goto|fail|continue|retry|tools: …}`.
@@ -206,7 +206,7 @@ extension WorkflowDecoder {
             for (reason, cases) in step.branches {
                 for branchCase in cases {
                     if case .goto(let target) = branchCase.action, !ids.contains(target) {
-                        report(branchCase.mark, "step '\(step.id)' goes to '\(target)', which is not a step",
+                        report(branchCase.actionMark ?? branchCase.mark, "step '\(step.id)' goes to '\(target)', which is not a step",
                                hint: Suggestion.hint(for: target, in: ids) ?? "steps: " + ids.joined(separator: ", ") + "; or use next, end, fail")
                     }
                     if case .tools = branchCase.action, step.tools.isEmpty {
@@ -214,6 +214,13 @@ extension WorkflowDecoder {
                     }
                     if case .continueAnswer = branchCase.action, reason != .length {
                         report(branchCase.mark, "'continue' gets the rest of a truncated answer, so it belongs under 'length', not '\(reason.rawValue)'")
+                    }
+                    // Structured output is asked for anew with each request: a continuation would
+                    // be a second whole object, and the two joined are not JSON.
+                    if case .continueAnswer = branchCase.action, step.schema != nil {
+                        report(branchCase.mark, "step '\(step.id)' has a schema, and a structured answer cannot be continued: the provider "
+                               + "would start a new object, and the two joined are not JSON",
+                               hint: "raise max_tokens so the object fits, or use {retry: 1, params: {max_tokens: …}} under 'length'")
                     }
                     if let condition = branchCase.condition, Self.needsLogprobs(condition), !params.wantsLogprobs {
                         report(branchCase.mark, "confidence_below needs log probabilities, which step '\(step.id)' does not ask for",

@@ -277,7 +277,8 @@ public struct WorkflowDecoder {
     mutating func modelRef(_ node: Node) -> ModelRef? {
         guard let text = string(node, "model") else { return nil }
         guard let ref = ModelRef(parsing: text, mark: node.mark) else {
-            report(node.mark, "'model' must be 'provider/model', got '\(text)'", hint: "for example 'openai/gpt-4o-mini' or 'mock/echo'")
+            report(node.mark, "'model' must be 'provider/model', got '\(text)'",
+                   hint: ModelNames.withProvider(text).map { "did you mean '\($0)'?" } ?? "for example 'openai/gpt-4o-mini' or 'mock/echo'")
             return nil
         }
         guard providers.contains(ref.provider) else {

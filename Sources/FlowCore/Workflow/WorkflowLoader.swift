@@ -102,7 +102,7 @@ public enum WorkflowLoader {
                                      hint: "no step goes to it and the step before it never moves on with 'next'")
             warning.isWarning = true
             return warning
-        }
+        } + ModelNames.warnings(workflow, media: media, source: source)
         return loaded
     }
 
@@ -298,8 +298,14 @@ public enum WorkflowLoader {
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             let reason = exists ? (isDirectory.boolValue ? "is a directory" : "cannot be read") : "does not exist"
             if let source, let mark {
+                // A misspelt name: the closest file beside it, by name.
+                let directory = PathText.directory(of: path)
+                let siblings = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+                let name = String(path.split(separator: "/").last ?? "")
+                let near = exists ? nil : Suggestion.closest(to: name, in: siblings.filter { !$0.hasPrefix(".") })
                 throw .invalid([Diagnostic(source, mark, "\(what) '\(path)' \(reason)",
-                                           hint: "paths are relative to the workflow file's directory")])
+                                           hint: near.map { "did you mean '\(directory.isEmpty ? "" : directory + "/")\($0)'? (paths are relative to the workflow file's directory)" }
+                                               ?? "paths are relative to the workflow file's directory")])
             }
             throw .unreadable(Diagnostic(path: path, mark: nil, message: "file \(reason)"))
         }
