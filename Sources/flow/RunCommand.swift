@@ -211,6 +211,8 @@ enum RunCommand {
         var interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
                                       tools: tools, onAnswer: onAnswer, prices: prices, context: GitInfo.fields(for: base))
         interpreter.cassette = cassette
+        // Each answer's line as it ends (a chat shows its usage turn by turn), on stderr.
+        if !settings.json { interpreter.onStep = { step in Terminal.err(stepLine(step, conversation: interactive)) } }
         interpreter.onRetry = { step, retry in
             Terminal.err("step \(step): retry \(retry.attempt) in \(String(format: "%.1f", retry.delay)) s: \(retry.error.description)\n")
         }
@@ -236,18 +238,23 @@ enum RunCommand {
     }
 
     /// The output on stdout and a line per step on stderr, or the one JSON object.
+    /// One answer's line on stderr: how it ended, its tokens and cost, how long it took; in a
+    /// chat also how large the conversation has grown.
+    static func stepLine(_ step: StepResult, conversation: Bool) -> String {
+        let cost = switch step.origin {
+        case .live: Money.text(step.costUSD)
+        case .replay: "replayed (recorded at \(Money.text(step.recordedCostUSD)))"
+        case .mock: "scripted, $0"
+        }
+        let context = conversation ? ", context \(step.usage.inputTokens + step.usage.outputTokens) tokens" : ""
+        return "step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), "
+            + "\(Int(step.latencyMs.rounded())) ms\(context)\n"
+    }
+
     static func report(_ result: RunResult, settings: Settings, loaded: LoadedWorkflow, answersShown: Bool, transcriptPath: String) {
         if settings.json {
             Terminal.out(RunReport.json(result, transcript: transcriptPath).serialized + "\n")
             return
-        }
-        for step in result.steps {
-            let cost = switch step.origin {
-            case .live: Money.text(step.costUSD)
-            case .replay: "replayed (recorded at \(Money.text(step.recordedCostUSD)))"
-            case .mock: "scripted, $0"
-            }
-            Terminal.err("step \(step.id): \(step.finishReason.name), \(step.usage.inputTokens) in / \(step.usage.outputTokens) out tokens, \(cost), \(Int(step.latencyMs.rounded())) ms\n")
         }
         // A cost that cannot be given says why and how to give it, once per model.
         let unpriced = Set(result.steps.filter { $0.origin == .live && $0.costUSD == nil }.map(\.model.description)).sorted()

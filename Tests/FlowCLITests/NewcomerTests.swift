@@ -204,3 +204,21 @@ extension NewcomerTests {
         #expect(result.stderr.contains("cost unknown: flow has no price for openai/gpt-9-turbo; give it with --prices FILE"), "\(result.stderr)")
     }
 }
+
+extension NewcomerTests {
+    /// A chat shows each turn's usage as the turn ends, and its transcript says how it ended.
+    @Test func aChatShowsUsageTurnByTurnAndHowItEnded() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("chat.yaml", "flow: 1\nmodel: mock/m\nsteps:\n  - id: turn\n    user: {ask: 'You: ', exit: [quit]}\n    on: {stop: turn}\nmock: [first answer, second answer]\n")
+        let result = try FlowBinary.run(["run", "chat.yaml"], in: directory.path, input: "hi\nagain\nquit\n")
+        #expect(result.status == 0)
+        // Two lines, one per turn, each before the next prompt was read.
+        let lines = result.stderr.components(separatedBy: "\n").filter { $0.contains("step turn: stop") }
+        #expect(lines.count == 2, "\(result.stderr)")
+        #expect(lines.allSatisfy { $0.contains(" in / ") && $0.contains(", context ") }, "\(lines)")
+        #expect(result.stderr.components(separatedBy: "You: ").count == 4, "three prompts: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("You: step turn: stop"), "the first turn's line comes before the second prompt: \(result.stderr)")
+        let shown = try FlowBinary.run(["show"], in: directory.path)
+        #expect(shown.stdout.contains("'quit' typed: the chat ended"), "\(shown.stdout)")
+    }
+}

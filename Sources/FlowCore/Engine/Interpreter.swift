@@ -29,6 +29,9 @@ public struct Interpreter: Sendable {
     public var onRetry: (@Sendable (String, RetryAttempt) -> Void)? = nil
     /// Told of each rate-limit wait, with the step's id.
     public var onWait: (@Sendable (String, RateWait) -> Void)? = nil
+    /// Told of each answer as its step records it (tokens, cost, latency), so a chat can show
+    /// its usage turn by turn rather than when it ends.
+    public var onStep: (@Sendable (StepResult) -> Void)? = nil
     /// The cassette answers come from or go to, if any: applied as each provider is resolved.
     public var cassette: CassetteUse? = nil
 
@@ -181,6 +184,7 @@ public struct Interpreter: Sendable {
                 // Each of several answers starts with the prefill, as the first does.
                 result.choices = response.choices.map { Self.joinPrefill(originalPrefill, $0, mode: mode) }
                 run.steps.append(result)
+                onStep?(result)
                 (reason, parsed, last.invalidDetail) = Self.judge(response, text: text, step: step, prefill: originalPrefill)
             }
             let action = try branch(step, reason: reason, text: providerError?.description ?? text, logprobs: response?.logprobs, run: &run)
@@ -242,12 +246,17 @@ public struct Interpreter: Sendable {
 
     /// Reads an asking step's turn; nil when input ended or an exit word was typed (the run ends).
     private func readTurn(_ ask: AskTurn, step: Step, run: inout RunProgress) async -> String? {
+        // How a chat ended is a branch of its own, so the transcript (and flow show) says it.
         guard let line = await input.readLine(prompt: ask.prompt) else {
             run.path.append(PathEntry(step.id, .endOfInput, .end))
+            transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string("end_of_input")), ("action", .string("end")),
+                                        ("default", .bool(false))])
             return nil
         }
         if ask.exitWords.contains(where: { $0.lowercased() == line.trimmingCharacters(in: .whitespaces).lowercased() }) {
             run.path.append(PathEntry(step.id, .exit, .end))
+            transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string("exit")), ("action", .string("end")),
+                                        ("default", .bool(false)), ("input", .string(line))])
             return nil
         }
         transcript.record(.input, [("step", .string(step.id)), ("text", .string(line))])

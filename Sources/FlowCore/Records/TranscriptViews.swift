@@ -58,6 +58,8 @@ public enum TranscriptViews {
                 out += "  assistant:\n" + indent(text) + "\n"
                 let usage = event["usage"]
                 out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(responseCost(event)) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
+            case "branch" where ["exit", "end_of_input"].contains(event["finish_reason"]?.string ?? ""):
+                out += "  " + (event["input"]?.string.map { "'\($0)' typed: the chat ended" } ?? "input ended: the chat ended") + "\n"
             case "branch":
                 var marker = event["default"] == .bool(true) ? " (default)" : ""
                 if let condition = event["condition"]?.string, condition != "always" {
