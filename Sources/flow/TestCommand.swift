@@ -169,6 +169,15 @@ enum TestCommand {
                     recordLost: inout Bool, batches: inout BatchRun.Summary?) async -> [CaseResult] {
         var results: [CaseResult] = []
         var stores: [(path: String, store: CassetteStore)] = []
+        // A live suite's case transcripts, one folder per run beside flow run's transcripts.
+        let runs = RunsDirectory.path(from: FileBytes.currentDirectory())
+        let liveTranscripts = TranscriptWriter.newPath(in: runs, name: "test").replacingOccurrences(of: ".jsonl", with: "")
+        if settings.live, let warning = RunsDirectory.ignoreInGit(runs: runs) { Terminal.err(warning + "\n") }
+        defer {
+            if settings.live, FileBytes.kind(liveTranscripts) != nil {
+                Terminal.err("transcripts: \(RunsDirectory.display(liveTranscripts))/ (flow cost counts them; flow show PATH opens one)\n")
+            }
+        }
         var failedPaths: Set<String> = []
         for (loaded, cases) in planned where !cases.isEmpty {
             let base = loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path
@@ -196,6 +205,7 @@ enum TestCommand {
             runner.retry = settings.retry
             runner.gates = gates
             runner.keepTraces = settings.traces
+            if settings.live { runner.transcripts = liveTranscripts }
             if settings.batch {
                 let (batched, summary) = await batchRun(runner, environment: environment, loaded: loaded).run(cases)
                 batched.forEach(progress.finished)

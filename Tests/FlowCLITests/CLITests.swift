@@ -150,10 +150,11 @@ extension TemporaryDirectory {
             """)
     }
 
-    /// The transcripts written under `.flow/runs`, oldest first.
+    /// Every transcript under `.flow/runs`, a live `flow test`'s case folders included.
     func transcripts() throws -> [String] {
         let directory = path + "/.flow/runs"
         guard FileManager.default.fileExists(atPath: directory) else { return [] }
-        return try FileManager.default.contentsOfDirectory(atPath: directory).sorted().map { directory + "/" + $0 }
+        let found = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? []
+        return found.filter { $0.hasSuffix(".jsonl") }.sorted().map { directory + "/" + $0 }
     }
 }

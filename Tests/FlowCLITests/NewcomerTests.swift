@@ -222,3 +222,32 @@ extension NewcomerTests {
         #expect(shown.stdout.contains("'quit' typed: the chat ended"), "\(shown.stdout)")
     }
 }
+
+extension NewcomerTests {
+    /// A live suite keeps each case's transcript, so flow cost counts what it spent, and the
+    /// table ends with the total.
+    @Test func liveTestSpendIsRecordedAndCounted() throws {
+        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "providers: []\n")
+        try directory.write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            vars: {q: null}
+            steps: [{id: a, user: "{{q}}"}]
+            tests:
+              - {name: one, vars: {q: alpha}, expect: [{contains: fine}]}
+              - {name: two, vars: {q: beta}, expect: [{contains: fine}]}
+            """)
+        let tested = try FlowBinary.run(["test", "w.yaml", "--live", "--record"], in: directory.path,
+                                        environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+        #expect(tested.status == 0, "\(tested.stdout)")
+        // 10 in / 5 out tokens a call at gpt-4o-mini's price, twice.
+        #expect(tested.stdout.contains("2 passed, 0 failed, $0.000009 spent on 2 live cases"), "\(tested.stdout)")
+        #expect(tested.stderr.contains("transcripts: .flow/runs/"), "\(tested.stderr)")
+        let cost = try FlowBinary.run(["cost", "--json"], in: directory.path)
+        let calls = try JSON.parse(cost.stdout)
+        #expect(cost.stdout.contains("\"calls\" : 2") || calls.serialized.contains("\"calls\":2"), "\(cost.stdout)")
+    }
+}

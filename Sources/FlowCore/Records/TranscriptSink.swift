@@ -155,3 +155,17 @@ public final class InMemoryTranscript: TranscriptSink, Sendable {
         stored.withLock { $0.append(.object([("seq", .int($0.count + 1)), ("type", .string(type.rawValue))] + fields)) }
     }
 }
+
+/// Every event to each of several sinks: a test case's trace in memory and its transcript on disk.
+public struct TeeTranscript: TranscriptSink {
+    let sinks: [any TranscriptSink]
+
+    /// Records to each of `sinks`, in order.
+    public init(_ sinks: [any TranscriptSink]) { self.sinks = sinks }
+
+    public func record(_ type: EventType, _ fields: [(String, JSON)]) {
+        for sink in sinks where sink.isRecording { sink.record(type, fields) }
+    }
+
+    public var isRecording: Bool { sinks.contains { $0.isRecording } }
+}

@@ -12,7 +12,7 @@ public enum TestReports {
             out += workflow + "\n" + VariantMatrix(cases).text + "\n"
         }
         let failed = results.filter { !$0.passed }.count
-        return out + "\(results.count - failed) passed, \(failed) failed\n" + failureList(results)
+        return out + "\(results.count - failed) passed, \(failed) failed" + spent(results) + "\n" + failureList(results)
     }
 
     /// One line per case, and the counts unless the caller says them.
@@ -28,7 +28,15 @@ public enum TestReports {
                 + " " + Money.text(result.costUSD).leftPadded(to: 9) + "\n"
         }
         let failed = results.filter { !$0.passed }.count
-        return counts ? out + "\n\(results.count - failed) passed, \(failed) failed\n" : out
+        return counts ? out + "\n\(results.count - failed) passed, \(failed) failed" + spent(results) + "\n" : out
+    }
+
+    /// ", $0.0123 spent on 4 live cases" when any case was live: the table's cost column summed.
+    static func spent(_ results: [CaseResult]) -> String {
+        let live = results.filter { $0.mode == .live || $0.mode == .record }
+        guard !live.isEmpty else { return "" }
+        let total = RunResult.sum(live.map(\.costUSD))
+        return ", \(Money.text(total)) spent on \(live.count) live case\(live.count == 1 ? "" : "s")"
     }
 
     /// Each failing case with the place and message of each failure.

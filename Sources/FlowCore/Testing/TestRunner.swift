@@ -105,6 +105,9 @@ public struct TestRunner: Sendable {
     public var batch: BatchCollector?
     /// Keep each case's last run as a trace, for the HTML report.
     public var keepTraces = false
+    /// Where each live case's transcript goes (`.flow/runs/<time>-test/`), so `flow cost`
+    /// counts what a live suite spent and `flow show` opens a case's run; nil keeps none.
+    public var transcripts: String? = nil
 
     /// A runner for `loaded`'s cases.
     public init(loaded: LoadedWorkflow, environment: [String: String], transport: any HTTPTransport, prices: PriceTable,
@@ -271,8 +274,13 @@ public struct TestRunner: Sendable {
         let processTools = ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory)
         let tools = cassette?.tools(processTools, live: liveTools) { drift in drifts.withLock { $0.append(drift) } } ?? processTools
         let memory = keepTraces ? MemoryTranscript() : nil
+        var sinks: [any TranscriptSink] = memory.map { [$0] } ?? []
+        if let transcripts, mode == .live || mode == .record,
+           let writer = try? TranscriptWriter(path: TranscriptWriter.newPath(in: transcripts, name: testCase.name + (loaded.variant.map { "-" + $0 } ?? ""))) {
+            sinks.append(writer)
+        }
         let providers = registry(for: testCase, mode: mode)
-        var interpreter = Interpreter(providers: providers, transcript: memory ?? NullTranscript(),
+        var interpreter = Interpreter(providers: providers, transcript: sinks.isEmpty ? NullTranscript() : TeeTranscript(sinks),
                                       input: ScriptedInput(testCase.inputs), tools: tools, prices: prices)
         interpreter.cassette = cassette
         let run = await interpreter.run(loaded, inputs: inputs)
