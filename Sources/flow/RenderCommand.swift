@@ -105,8 +105,8 @@ enum RenderCommand {
         switch wire {
         case .success(let http)?:
             out += "\(http.method) \(Redaction.url(http.url))\n"
-            let body = (try? JSON.parse(http.body))?.pretty ?? String(decoding: http.body, as: UTF8.self)
-            out += body + "\n\n"
+            // Images and documents stand as their type, size and digest: base64 reviews nothing.
+            out += http.bodyWithoutMedia(of: preview.request).pretty + "\n\n"
             return out
         case .failure(let error)?:
             return out + "error: \(error.message)\n\n"
@@ -119,6 +119,7 @@ enum RenderCommand {
         }
         for message in messages {
             out += "\n## \(message.role.rawValue)\n" + message.content + (message.content.hasSuffix("\n") ? "" : "\n")
+            for line in message.mediaLines { out += "[\(line)]\n" }
         }
         if let prefill = preview.request.prefill {
             out += "\n## assistant (prefill)\n" + prefill + "\n"
@@ -142,7 +143,10 @@ enum RenderCommand {
         var fields: [(String, JSON?)] = [
             ("step", .string(preview.id)),
             ("model", .string(preview.model.description)),
-            ("messages", .array(preview.request.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
+            ("messages", .array(preview.request.messages.map { message in
+                .object(omittingNil: [("role", .string(message.role.rawValue)), ("content", .string(message.content)),
+                                      ("media", message.mediaRecords.isEmpty ? nil : .array(message.mediaRecords))])
+            })),
             ("prefill", preview.request.prefill.map(JSON.string)),
             ("answer", .string(preview.answer)),
             ("answer_is_stand_in", .bool(preview.answerIsStandIn)),
@@ -150,7 +154,7 @@ enum RenderCommand {
         switch wire {
         case .success(let http)?:
             fields.append(("wire", .object([("method", .string(http.method)), ("url", .string(Redaction.url(http.url))),
-                                            ("body", (try? JSON.parse(http.body)) ?? .null)])))
+                                            ("body", http.bodyWithoutMedia(of: preview.request))])))
         case .failure(let error)?:
             fields.append(("error", .string(error.message)))
         case nil:

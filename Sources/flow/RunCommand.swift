@@ -411,24 +411,30 @@ final class StreamPrinter: Sendable {
 
 /// The `--json` shape of a run, documented in docs/cli.md.
 enum RunReport {
+    static func step(_ step: StepResult) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("id", .string(step.id)),
+            ("model", .string(step.model.description)),
+            ("finish_reason", .string(step.finishReason.name)),
+            ("finish_reason_raw", .string(step.finishReason.raw)),
+            ("content", .string(step.content)),
+            ("usage", .object([("input_tokens", .int(step.usage.inputTokens)), ("output_tokens", .int(step.usage.outputTokens))])),
+            ("latency_ms", .double((step.latencyMs * 1000).rounded() / 1000)),
+            ("cost_usd", step.costUSD.map(JSON.double) ?? .null),
+            ("mode", .string(step.origin.rawValue)),
+        ]
+        if step.origin != .live { fields.append(("recorded_cost_usd", step.recordedCostUSD.map(JSON.double) ?? .null)) }
+        // The first token's probability: what a confidence_below test reads.
+        if let first = step.logprobs?.first { fields.append(("confidence", .double((first.probability * 10_000).rounded() / 10_000))) }
+        return .object(fields)
+    }
+
     static func json(_ result: RunResult, transcript: String) -> JSON {
         let totals = result.totals
         return .object(omittingNil: [
             ("status", .string(result.status.rawValue)),
             ("output", result.output.map(JSON.string) ?? .null),
-            ("steps", .array(result.steps.map { step in
-                .object([
-                    ("id", .string(step.id)),
-                    ("model", .string(step.model.description)),
-                    ("finish_reason", .string(step.finishReason.name)),
-                    ("finish_reason_raw", .string(step.finishReason.raw)),
-                    ("content", .string(step.content)),
-                    ("usage", .object([("input_tokens", .int(step.usage.inputTokens)), ("output_tokens", .int(step.usage.outputTokens))])),
-                    ("latency_ms", .double((step.latencyMs * 1000).rounded() / 1000)),
-                    ("cost_usd", step.costUSD.map(JSON.double) ?? .null),
-                    ("mode", .string(step.origin.rawValue)),
-                ] + (step.origin == .live ? [] : [("recorded_cost_usd", step.recordedCostUSD.map(JSON.double) ?? .null)]))
-            })),
+            ("steps", .array(result.steps.map(step))),
             ("totals", .object([("calls", .int(result.steps.count)), ("input_tokens", .int(totals.inputTokens)),
                                 ("output_tokens", .int(totals.outputTokens)), ("cost_usd", result.costUSD.map(JSON.double) ?? .null)]
                                 + (result.offlineCalls == 0 ? [] : [("offline_calls", .int(result.offlineCalls)),

@@ -251,3 +251,43 @@ extension NewcomerTests {
         #expect(cost.stdout.contains("\"calls\" : 2") || calls.serialized.contains("\"calls\":2"), "\(cost.stdout)")
     }
 }
+
+extension NewcomerTests {
+    /// What a reviewer needs is in flow show and render: the system prompt, each image and
+    /// document part, the logprob alternatives, and the confidence a confidence_below test saw
+    /// (when it held and when it did not; in run --json too).
+    @Test func showAndRenderCarryWhatAReviewerNeeds() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("flow.config.yaml", "providers: []\n")
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            system: You are terse.
+            steps:
+              - id: classify
+                user: Classify it.
+                params: {logprobs: true, top_logprobs: 3}
+                on:
+                  stop:
+                    - {if: {confidence_below: 0.5}, goto: escalate}
+                    - end
+              - {id: escalate, user: Explain.}
+            mock: [{content: positive, confidence: 0.9}, unused]
+            """)
+        let json = try FlowBinary.run(["run", "w.yaml", "--json"], in: directory.path)
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(try JSON.parse(json.stdout)["steps"]?[0]?["confidence"] == .double(0.9), "\(json.stdout)")
+        let shown = try FlowBinary.run(["show"], in: directory.path)
+        #expect(shown.stdout.contains("  system:\n    You are terse.\n"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("  logprobs: \"positive\" 90%"), "\(shown.stdout)")
+        // The test did not hold (0.9 is not below 0.5), and its confidence is still said.
+        #expect(shown.stdout.contains("→ stop: end (confidence 0.9)"), "\(shown.stdout)")
+
+        let media = try FlowBinary.run(["render", FlowBinary.repository + "/workflows/describe.yaml", "--step", "gemini", "--provider", "gemini"],
+                                       in: FlowBinary.repository)
+        #expect(media.stdout.contains("[image/png, 79 bytes, sha256 "), "no base64 in a rendered body: \(media.stdout)")
+        let plain = try FlowBinary.run(["render", FlowBinary.repository + "/workflows/describe.yaml"], in: FlowBinary.repository)
+        #expect(plain.stdout.contains("[image media/red-square.png (image/png, 79 bytes, detail low)]"), "\(plain.stdout)")
+        #expect(plain.stdout.contains("[document media/invoice.pdf (application/pdf, 625 bytes)]"))
+    }
+}

@@ -117,3 +117,41 @@ enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension ChatMessage {
+    /// This message's images and documents as records keep them: path, type, size, digest.
+    public var mediaRecords: [JSON] { Media.all(in: [self]).map(\.record) }
+
+    /// Each image and document in a line a reviewer reads: `image media/x.png (image/png, 1234 bytes)`.
+    public var mediaLines: [String] {
+        Media.all(in: [self]).map { media in
+            let place = media.path ?? media.url ?? "?"
+            let facts = [media.mediaType, media.url == nil ? "\(media.size) bytes" : nil, media.detail.map { "detail \($0)" }].compactMap { $0 }
+            return "\(media.kind.rawValue) \(place)" + (facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))")
+        }
+    }
+}
+
+extension Media {
+    /// `json` with every image's and document's base64 (whole, or inside a `data:` URL) replaced
+    /// by what the records promise instead: `[image/png, 1234 bytes, sha256 ab12…, media/x.png]`.
+    static func withoutBytes(_ json: JSON, media: [Media]) -> JSON {
+        let encoded = media.filter { !$0.data.isEmpty }.map { part in
+            (Base64.encode(part.data), "[\(part.mediaType ?? part.kind.rawValue), \(part.size) bytes"
+                + (part.sha256.map { ", sha256 \($0.prefix(12))…" } ?? "") + (part.path.map { ", \($0)" } ?? "") + "]")
+        }
+        guard !encoded.isEmpty else { return json }
+        func strip(_ node: JSON) -> JSON {
+            switch node {
+            case .string(let text):
+                var text = text
+                for (bytes, stand) in encoded where text.contains(bytes) { text = text.replacingOccurrences(of: bytes, with: stand) }
+                return .string(text)
+            case .array(let items): return .array(items.map(strip))
+            case .object(let pairs): return .object(pairs.map { ($0.0, strip($0.1)) })
+            default: return node
+            }
+        }
+        return strip(json)
+    }
+}

@@ -309,7 +309,15 @@ public struct Interpreter: Sendable {
         let chosen = try Conditions.choose(step.branches[reason] ?? [], text: text, logprobs: logprobs, step: step.id)
         let action = chosen?.action ?? defaultAction(reason, step: step)
         run.path.append(PathEntry(step.id, .finish(reason), PathEntry.Followed(action)))
-        let why = chosen.map { Conditions.reason($0.condition, logprobs: logprobs) } ?? []
+        var why = chosen.map { Conditions.reason($0.condition, logprobs: logprobs) } ?? []
+        // The confidence a confidence_below test saw is said whether or not the test held, so a
+        // reviewer sees how near the threshold an answer was.
+        let testsConfidence = (step.branches[reason] ?? []).contains { branchCase in
+            if case .confidenceBelow = branchCase.condition?.innermost { true } else { false }
+        }
+        if testsConfidence, !why.contains(where: { $0.0 == "confidence" }), let probability = logprobs?.first?.probability {
+            why.append(("confidence", .double((probability * 10_000).rounded() / 10_000)))
+        }
         transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
                                     ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)
         return action

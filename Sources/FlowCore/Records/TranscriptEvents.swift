@@ -20,31 +20,9 @@ enum TranscriptEvents {
             ("wire", provider.wire(request).map { http in
                 let body = (try? JSON.parse(http.body)) ?? .string(String(decoding: http.body, as: UTF8.self))
                 return .object([("method", .string(http.method)), ("url", .string(Redaction.url(http.url))),
-                                ("body", withoutMediaBytes(body, media: Media.all(in: request.messages)))])
+                                ("body", Media.withoutBytes(body, media: Media.all(in: request.messages)))])
             }),
         ]).pairs
-    }
-
-    /// `json` with every image's and document's base64 (whole, or inside a `data:` URL) replaced
-    /// by what the records promise instead: `[image/png, 1234 bytes, sha256 ab12…, media/x.png]`.
-    static func withoutMediaBytes(_ json: JSON, media: [Media]) -> JSON {
-        let encoded = media.filter { !$0.data.isEmpty }.map { part in
-            (Base64.encode(part.data), "[\(part.mediaType ?? part.kind.rawValue), \(part.size) bytes"
-                + (part.sha256.map { ", sha256 \($0.prefix(12))…" } ?? "") + (part.path.map { ", \($0)" } ?? "") + "]")
-        }
-        guard !encoded.isEmpty else { return json }
-        func strip(_ node: JSON) -> JSON {
-            switch node {
-            case .string(let text):
-                var text = text
-                for (bytes, stand) in encoded where text.contains(bytes) { text = text.replacingOccurrences(of: bytes, with: stand) }
-                return .string(text)
-            case .array(let items): return .array(items.map(strip))
-            case .object(let pairs): return .object(pairs.map { ($0.0, strip($0.1)) })
-            default: return node
-            }
-        }
-        return strip(json)
     }
 
     static func response(_ response: ChatResponse, step: String, latencyMs: Double) -> [(String, JSON)] {

@@ -15,6 +15,31 @@ public enum TranscriptViews {
         }
     }
 
+    /// An image or document as a transcript records it: `image media/x.png (image/png, 79 bytes)`.
+    static func mediaLine(_ media: JSON) -> String {
+        let facts = [media["media_type"]?.string, media["bytes"]?.int.map { "\($0) bytes" }, media["detail"]?.string.map { "detail \($0)" }]
+            .compactMap { $0 }
+        return "\(media["type"]?.string ?? "media") \(media["path"]?.string ?? media["url"]?.string ?? "?")"
+            + (facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))")
+    }
+
+    /// The first tokens of an answer with their probabilities and the alternatives the model
+    /// weighed: `logprobs: 'yes' 97% (no 2%, maybe 1%) · …`, at most five tokens.
+    static func logprobLine(_ tokens: [JSON]) -> String {
+        func percent(_ logprob: Double?) -> String {
+            guard let logprob else { return "?" }
+            let value = exp(logprob) * 100
+            return value >= 10 || value == 0 ? "\(Int(value.rounded()))%" : String(format: "%.1f%%", value)
+        }
+        let shown = tokens.prefix(5).map { token -> String in
+            let alternatives = (token["top"]?.array ?? []).filter { $0["token"] != token["token"] }.prefix(3)
+                .map { "\(JSON.string($0["token"]?.string ?? "").serialized) \(percent($0["logprob"]?.double))" }
+            return "\(JSON.string(token["token"]?.string ?? "").serialized) \(percent(token["logprob"]?.double))"
+                + (alternatives.isEmpty ? "" : " (\(alternatives.joined(separator: ", ")))")
+        }
+        return "  logprobs: " + shown.joined(separator: " · ") + (tokens.count > 5 ? " · …" : "")
+    }
+
     static func indent(_ text: String, _ prefix: String = "    ") -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")
     }
@@ -39,6 +64,7 @@ public enum TranscriptViews {
         if transcript.truncated { out += style.yellow("  (the last line was cut off: the run was killed)") + "\n" }
 
         var prefill: String?
+        var systemShown: String?
         for event in transcript.events {
             switch event["type"]?.string ?? "" {
             case "step_start":
@@ -46,8 +72,15 @@ public enum TranscriptViews {
             case "input":
                 out += "  " + style.dim("(read from input)") + "\n"
             case "request":
+                // The system prompt where it first appears or changes: a reviewer reads it once.
+                if let system = event["messages"]?.array?.first(where: { $0["role"] == .string("system") })?["content"]?.string,
+                   system != systemShown {
+                    out += "  system:\n" + indent(system.hasSuffix("\n") ? String(system.dropLast()) : system) + "\n"
+                    systemShown = system
+                }
                 if let last = event["messages"]?.array?.last, last["role"] == .string("user") {
                     out += "  user:\n" + indent(last["content"]?.string ?? "") + "\n"
+                    for media in last["media"]?.array ?? [] { out += "    [" + Self.mediaLine(media) + "]\n" }
                 }
                 prefill = event["prefill"]?.string
             case "response":
@@ -57,6 +90,7 @@ public enum TranscriptViews {
                 let text = (prefill ?? "") + (event["content"]?.string ?? "")
                 out += "  assistant:\n" + indent(text) + "\n"
                 let usage = event["usage"]
+                if let tokens = event["logprobs"]?.array, !tokens.isEmpty { out += style.dim(Self.logprobLine(tokens)) + "\n" }
                 out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(responseCost(event)) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
             case "branch" where ["exit", "end_of_input"].contains(event["finish_reason"]?.string ?? ""):
                 out += "  " + (event["input"]?.string.map { "'\($0)' typed: the chat ended" } ?? "input ended: the chat ended") + "\n"
@@ -64,6 +98,9 @@ public enum TranscriptViews {
                 var marker = event["default"] == .bool(true) ? " (default)" : ""
                 if let condition = event["condition"]?.string, condition != "always" {
                     marker += style.dim(" (\(condition)" + (event["confidence"]?.double.map { ", confidence \($0)" } ?? "") + ")")
+                } else if let confidence = event["confidence"]?.double {
+                    // A confidence test that did not hold: how near the threshold the answer was.
+                    marker += style.dim(" (confidence \(confidence))")
                 }
                 out += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
             case "retry":
