@@ -8,7 +8,11 @@ public enum Suggestion {
             let distance = editDistance(word.lowercased(), candidate.lowercased())
             if distance <= limit, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
         }
-        return best?.0
+        if let best { return best.0 }
+        // A word cut short (`finish` for `finish_reason`): the one candidate it begins.
+        let lower = word.lowercased()
+        let begun = lower.count >= 4 ? candidates.filter { $0.lowercased().hasPrefix(lower) } : []
+        return begun.count == 1 ? begun[0] : nil
     }
 
     /// `did you mean 'x'?` or nil.

@@ -291,3 +291,14 @@ extension NewcomerTests {
         #expect(plain.stdout.contains("[document media/invoice.pdf (application/pdf, 625 bytes)]"))
     }
 }
+
+extension NewcomerTests {
+    /// A misnamed check is one error, with the key that was meant.
+    @Test func aMisnamedCheckIsOneError() throws {
+        let result = try validate("flow: 1\nmodel: mock/m\nsteps: [{id: a, user: hi}]\nmock: [x]\ntests:\n  - {name: t, expect: [{step: a, finish: stop}]}\n")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("w.yaml:6:34: error: unknown key 'finish' in an expectation"), "\(result.stderr)")
+        #expect(result.stderr.contains("hint: did you mean 'finish_reason'?"))
+        #expect(result.stderr.components(separatedBy: "error:").count == 2, "one error: \(result.stderr)")
+    }
+}

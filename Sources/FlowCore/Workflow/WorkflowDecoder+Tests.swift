@@ -77,7 +77,11 @@ extension WorkflowDecoder {
 
     private mutating func plainExpectation(_ node: Node, negated: Bool) -> Expectation? {
         guard let pairs = mapping(node, "an expectation") else { return nil }
-        checkKeys(pairs, allowed: Self.expectationKeys + ["equals", "matches", "format_assertion", "choices"], in: "an expectation")
+        var allowed = Self.expectationKeys
+        for key in ["equals", "matches", "format_assertion", "choices"] where !allowed.contains(key) { allowed.append(key) }
+        checkKeys(pairs, allowed: allowed, in: "an expectation")
+        // An unknown key is said once: read as the check, it would draw a second, stranger error.
+        if pairs.contains(where: { !allowed.contains($0.key.scalar?.text ?? "") }) { return nil }
         let step = node["step"].flatMap { string($0, "step") }
         var choices: Expectation.Choices?
         if let choicesNode = node["choices"], let text = string(choicesNode, "choices") {
