@@ -6,6 +6,9 @@ public indirect enum TemplateValue: Sendable, Equatable {
     case bool(Bool)
     case int(Int)
     case double(Double)
+    /// A number as the text it came from wrote it (`5.50`, `1e3`): a parsed answer's, so a
+    /// prompt renders it back unchanged. Its text is a valid JSON number.
+    case number(String)
     case string(String)
     case list([TemplateValue])
     case map([String: TemplateValue])
@@ -22,6 +25,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
             // Whole numbers print without a fraction, as YAML and JSON users wrote them.
             if double == double.rounded(), abs(double) < 1e15 { return String(Int(double)) }
             return String(double)
+        case .number(let text): return text
         case .string(let string): return string
         case .list, .map: return jsonText
         }
@@ -33,6 +37,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
         case .null: return "null"
         case .bool, .int: return interpolated
         case .double(let double): return double.isFinite ? interpolated : "null"
+        case .number(let text): return text
         case .string(let string): return Self.quoted(string)
         case .list(let items): return "[" + items.map(\.jsonText).joined(separator: ",") + "]"
         case .map(let map): return "{" + map.keys.sorted().map { Self.quoted($0) + ":" + map[$0]!.jsonText }.joined(separator: ",") + "}"

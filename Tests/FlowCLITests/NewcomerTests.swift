@@ -302,3 +302,26 @@ extension NewcomerTests {
         #expect(result.stderr.components(separatedBy: "error:").count == 2, "one error: \(result.stderr)")
     }
 }
+
+extension NewcomerTests {
+    /// A parsed answer's numbers keep the text the model gave them when a later prompt or the
+    /// output renders them (5.50 stays 5.50); strings that hold digits are not taken for numbers.
+    @Test func parsedNumbersKeepTheirText() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            steps:
+              - {id: a, user: hi, parse: json, save: order}
+              - {id: b, user: "Price {{order.price}}, all {{order}}"}
+            output: "{{order.price}} / {{order.rate}} / {{order.qty}}"
+            mock: ['{"note": "x 7.10", "price": 5.50, "qty": 2, "rate": 1e3}', ok]
+            """)
+        let result = try FlowBinary.run(["run", "w.yaml", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSON.parse(result.stdout)["output"] == .string("5.50 / 1e3 / 2"), "\(result.stdout)")
+        let transcript = try String(contentsOfFile: try #require(try directory.transcripts().first), encoding: .utf8)
+        #expect(transcript.contains(#"Price 5.50, all {\"note\":\"x 7.10\",\"price\":5.50,\"qty\":2,\"rate\":1e3}"#), "\(transcript)")
+        #expect(JSONNumberText.lexemes(in: #"{"a": "1.50", "b": -2.50, "c": [1e-3, 4]}"#) == ["-2.50", "1e-3", "4"])
+    }
+}

@@ -62,7 +62,8 @@ struct Conversation {
     /// parsed it as JSON, else the text.
     mutating func answer(_ text: String, for step: Step, parsed: JSON? = nil, choices: [String] = []) {
         messages.append(ChatMessage(.assistant, text))
-        if let save = step.save { variables[save] = parsed.map(TemplateValue.init) ?? .string(text) }
+        // Numbers keep the text the answer gave them (5.50 stays 5.50 in the next prompt).
+        if let save = step.save { variables[save] = parsed.map { JSONNumberText.templateValue($0, text: text) } ?? .string(text) }
         // `{{step-id.choices}}`: every answer of a step that asked for several (`n`).
         if choices.count > 1 { variables[step.id] = .map(["choices": .list(choices.map(TemplateValue.string))]) }
     }

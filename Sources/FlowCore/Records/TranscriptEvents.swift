@@ -98,6 +98,7 @@ extension JSON {
         case .bool(let bool): self = .bool(bool)
         case .int(let int): self = .int(int)
         case .double(let double): self = .double(double)
+        case .number(let text): self = Int(text).map(JSON.int) ?? .double(Double(text) ?? 0)
         case .string(let string): self = .string(string)
         case .list(let items): self = .array(items.map(JSON.init))
         case .map(let map): self = .object(map.keys.sorted().map { ($0, JSON(map[$0]!)) })
