@@ -361,7 +361,7 @@ public struct Interpreter: Sendable {
             return RunError(.stepFailed, "step '\(step.id)' finished with 'tool_calls' but offers no tools; add 'tools: [name]' to the step", step: step.id)
         case let reason?:
             let raw = last.raw ?? reason.rawValue
-            let finish = FinishReason.named(reason, raw: raw)
+            let finish = reason.finishReason(raw: raw)
             return RunError(.stepFailed, "step '\(step.id)' finished with '\(reason.rawValue)' (raw '\(raw)'): \(finish.explanation)", step: step.id)
         case nil:
             return RunError(.stepFailed, "step '\(step.id)' failed", step: step.id)
@@ -406,16 +406,4 @@ struct RunProgress {
     var lastLatencyMs = 0.0
     var costUSD = 0.0
     var unpricedModels: Set<String> = []
-}
-
-extension FinishReason {
-    static func named(_ reason: BranchReason, raw: String) -> FinishReason {
-        switch reason {
-        case .stop: return .stop(raw: raw)
-        case .length: return .length(raw: raw)
-        case .contentFilter: return .contentFilter(raw: raw)
-        case .toolCalls: return .toolCalls(raw: raw)
-        default: return .other(raw: raw)
-        }
-    }
 }

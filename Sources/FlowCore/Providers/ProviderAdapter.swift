@@ -39,14 +39,6 @@ extension ProviderAdapter {
     }
 }
 
-extension JSON {
-    /// This object with `pairs` added at the end.
-    public func adding(_ pairs: [(String, JSON)]) -> JSON {
-        guard case .object(let existing) = self else { return self }
-        return .object(existing + pairs)
-    }
-}
-
 extension Array where Element == JSON {
     /// OpenAI's choices or Gemini's candidates sorted by their `index` (in place for those
     /// without one): with `n` they may come in any order, and index 0 is the answer.

@@ -298,7 +298,7 @@ extension Cassette {
         let usage = response["usage"]
         var answer = ChatResponse(
             content: response["content"]?.string ?? "",
-            finishReason: FinishReason.named(BranchReason(rawValue: reasonName) ?? .other, raw: raw),
+            finishReason: (BranchReason(rawValue: reasonName) ?? .other).finishReason(raw: raw),
             usage: Usage(inputTokens: usage?["input_tokens"]?.int ?? 0, outputTokens: usage?["output_tokens"]?.int ?? 0,
                          cachedInputTokens: usage?["cached_input_tokens"]?.int ?? 0, cacheWriteTokens: usage?["cache_write_tokens"]?.int ?? 0,
                          reasoningTokens: usage?["reasoning_tokens"]?.int ?? 0),

@@ -113,3 +113,18 @@ public struct ContextPolicy: Sendable, Equatable {
     /// Estimated input tokens a request may carry, system prompt included.
     public var maxInputTokens: Int
 }
+
+extension BranchReason {
+    /// The finish reason a branch reason stands for, with the provider's own word: how a
+    /// recorded or scripted answer's reason is read back. Here, beside the branch reasons, since
+    /// the two enums differ (a branch also sees `error` and `invalid`, which no answer ends with).
+    func finishReason(raw: String) -> FinishReason {
+        switch self {
+        case .stop: return .stop(raw: raw)
+        case .length: return .length(raw: raw)
+        case .contentFilter: return .contentFilter(raw: raw)
+        case .toolCalls: return .toolCalls(raw: raw)
+        default: return .other(raw: raw)
+        }
+    }
+}
