@@ -342,3 +342,19 @@ public struct CassetteError: Error, CustomStringConvertible {
     /// The message.
     public var description: String { message }
 }
+
+extension Cassette.Interaction {
+    /// The interaction with secrets taken out of its texts (a key a provider echoed in its answer),
+    /// before it is stored: once per answer, not over the whole file at every write.
+    var redacted: Cassette.Interaction {
+        var copy = self
+        copy.request = request.redacted
+        copy.response.content = Redaction.text(response.content)
+        copy.response.toolCalls = response.toolCalls.map { call in
+            var safe = call
+            safe.arguments = call.arguments.redacted
+            return safe
+        }
+        return copy
+    }
+}
