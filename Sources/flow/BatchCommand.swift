@@ -15,13 +15,13 @@ enum BatchCommand {
         let action = arguments.positionals[0]
         guard action == "status" || action == "cancel" else {
             Terminal.report(UsageError(message: "flow batch takes status or cancel, got '\(action)'", command: Commands.batch))
-            return ExitCode.usage
+            return ExitStatus.usage
         }
         let id = arguments.positionals.count > 1 ? arguments.positionals[1] : nil
         let entries = ledger().entries().filter { id == nil || $0.batchID == id || $0.digest.hasPrefix(id!) }
         if let id, entries.isEmpty {
             Terminal.err("error: no batch '\(id)' in \(RunsDirectory.display(ledger().directory))\nhint: 'flow batch status' lists them\n")
-            return ExitCode.noInput
+            return ExitStatus.noInput
         }
         let registry = ProviderRegistry(environment: ProcessEnvironment.current, transport: URLSessionTransport(), mockReplies: [])
         var rows: [JSON] = []
@@ -55,6 +55,6 @@ enum BatchCommand {
         } else if action == "cancel" {
             Terminal.out("the next 'flow test --batch' reads what the cancelled batches finished and fails the rest\n")
         }
-        return failed ? ExitCode.unavailable : ExitCode.ok
+        return failed ? ExitStatus.unavailable : ExitStatus.ok
     }
 }

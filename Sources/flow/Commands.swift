@@ -235,14 +235,14 @@ enum HelpCommand {
     static func main(_ arguments: ParsedArguments) -> Int32 {
         guard let name = arguments.positionals.first else {
             Terminal.out(Commands.overview)
-            return ExitCode.ok
+            return ExitStatus.ok
         }
         guard let described = Commands.all.first(where: { $0.name == name }) else {
             let hint = Suggestion.closest(to: name, in: Commands.all.map(\.name)).map { "Did you mean '\($0)'?" }
             Terminal.report(UsageError(message: "Unknown subcommand '\(name)'", hint: hint, command: Commands.help))
-            return ExitCode.usage
+            return ExitStatus.usage
         }
         Terminal.out(described.help)
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 }

@@ -10,7 +10,7 @@ enum ImportCommand {
         let path = arguments.positionals[0]
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             Terminal.err("error: cannot read '\(path)'\n")
-            return ExitCode.noInput
+            return ExitStatus.noInput
         }
         let file = (path as NSString).lastPathComponent
         let directory = PathText.directory(of: path)
@@ -26,25 +26,25 @@ enum ImportCommand {
                 imported = try PromptyImport.convert(source, name: name)
             } else {
                 Terminal.report(UsageError(message: "flow import reads .prompt.yml (GitHub Models) and .prompty files, not '\(file)'", command: Commands.importer))
-                return ExitCode.usage
+                return ExitStatus.usage
             }
         } catch {
             Terminal.err(error.description + "\n")
-            return ExitCode.invalid
+            return ExitStatus.invalid
         }
         let prefix = directory.isEmpty ? "" : directory + "/"
         let outputs = [(prefix + name + ".yaml", imported.workflow)] + imported.templates.map { (prefix + $0.path, $0.text + ($0.text.hasSuffix("\n") ? "" : "\n")) }
         let existing = outputs.map(\.0).filter { FileManager.default.fileExists(atPath: $0) }
         guard existing.isEmpty else {
             Terminal.err("error: flow import would overwrite " + existing.joined(separator: ", ") + "\nhint: nothing was written; move those files away first\n")
-            return ExitCode.cantCreate
+            return ExitStatus.cantCreate
         }
         for (target, contents) in outputs {
             do {
                 try Data(contents.utf8).write(to: URL(fileURLWithPath: target), options: .withoutOverwriting)
             } catch {
                 Terminal.err("error: cannot write '\(target)': \(error.localizedDescription)\n")
-                return ExitCode.cantCreate
+                return ExitStatus.cantCreate
             }
         }
         var report = "wrote " + outputs.map(\.0).joined(separator: ", ") + "\n"
@@ -60,6 +60,6 @@ enum ImportCommand {
         }
         report += "next: flow validate \(prefix + name).yaml && flow test \(prefix + name).yaml\n"
         Terminal.out(report)
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 }

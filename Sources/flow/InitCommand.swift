@@ -14,7 +14,7 @@ enum InitCommand {
         guard existing.isEmpty else {
             Terminal.err("error: flow init would overwrite " + existing.joined(separator: ", ")
                          + "\nhint: nothing was written; run it in an empty directory, or move those files away\n")
-            return ExitCode.cantCreate
+            return ExitStatus.cantCreate
         }
         do {
             for file in files {
@@ -25,7 +25,7 @@ enum InitCommand {
             }
         } catch {
             Terminal.err("error: flow init could not write the project: \(error.localizedDescription)\n")
-            return ExitCode.cantCreate
+            return ExitStatus.cantCreate
         }
         let into = directory == "." ? "" : "cd \(directory) && "
         Terminal.out("""
@@ -35,6 +35,6 @@ enum InitCommand {
                   flow run workflows/summarize.yaml --model openai/gpt-4o-mini   # with OPENAI_API_KEY set
 
             """)
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 }

@@ -1,9 +1,11 @@
+import FlowCore
+
 /// `flow manpage`: flow.1 in roff, written from the command table behind `--help`, so the
 /// manual and the help cannot drift apart (make install installs it).
 enum ManualPage {
     static func main(_ arguments: ParsedArguments) -> Int32 {
         Terminal.out(page(Commands.all))
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 
     static func page(_ commands: [CommandSpec]) -> String {

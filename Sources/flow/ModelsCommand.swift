@@ -10,7 +10,7 @@ enum ModelsCommand {
             table = try PriceTable.load(file: arguments.value("--prices") ?? environment["FLOW_PRICES"])
         } catch {
             Terminal.err("error: \(error)\n")
-            return ExitCode.noInput
+            return ExitStatus.noInput
         }
         let config = (try? WorkflowLoader.projectConfig(for: FileManager.default.currentDirectoryPath)) ?? ProjectConfig()
         let keys = Dictionary(uniqueKeysWithValues: ProviderKind.allCases.compactMap { kind in kind.keyVariable.map { (kind.rawValue, $0) } })
@@ -33,7 +33,7 @@ enum ModelsCommand {
             }
             Terminal.out(JSON.object([("providers", .array(providers)), ("price_table", .string(table.version)),
                                       ("models", .array(priced))]).pretty + "\n")
-            return ExitCode.ok
+            return ExitStatus.ok
         }
         var out = "providers:\n"
         for name in ProviderRegistry.builtIn {
@@ -51,6 +51,6 @@ enum ModelsCommand {
                     .map { String(repeating: " ", count: max(0, 8 - $0.count)) + $0 }.joined(separator: " ") + "\n"
         }
         Terminal.out(out)
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 }

@@ -16,15 +16,15 @@ enum RecordCommands {
                                  shown.path = RunsDirectory.display(transcript.path)
                                  return shown
                              }))
-                return ExitCode.ok
+                return ExitStatus.ok
             }
             guard let path = arguments.positionals.first ?? RunsDirectory.transcripts(in: runs).first else {
                 Terminal.err("error: no runs in \(RunsDirectory.display(runs)) yet\nhint: flow run FILE writes one; flow show PATH shows another\n")
-                return ExitCode.noInput
+                return ExitStatus.noInput
             }
             if let html = arguments.value("--html") { return ReportCommand.transcript(try TranscriptReader.read(path), to: html) }
             Terminal.out(TranscriptViews.show(try TranscriptReader.read(path), style: TerminalStyle.forStandardOutput()))
-            return ExitCode.ok
+            return ExitStatus.ok
         }
     }
 
@@ -35,7 +35,7 @@ enum RecordCommands {
             let transcripts = try PathExpansion.files(paths, endings: [".jsonl"], recursive: true).map(TranscriptReader.read)
             let tables = TranscriptViews.cost(transcripts, includeOffline: arguments.flags.contains("--include-replays"))
             Terminal.out(arguments.flags.contains("--json") ? TranscriptViews.costJSON(tables).pretty + "\n" : TranscriptViews.costTable(tables))
-            return ExitCode.ok
+            return ExitStatus.ok
         }
     }
 
@@ -45,7 +45,7 @@ enum RecordCommands {
             let (text, differs) = TranscriptViews.diff(try TranscriptReader.read(arguments.positionals[0]),
                                                        try TranscriptReader.read(arguments.positionals[1]))
             Terminal.out(text)
-            return differs ? ExitCode.failed : ExitCode.ok
+            return differs ? ExitStatus.failed : ExitStatus.ok
         }
     }
 
@@ -54,7 +54,7 @@ enum RecordCommands {
             return try body()
         } catch {
             Terminal.err("\(error)\n")
-            return ExitCode.noInput
+            return ExitStatus.noInput
         }
     }
 }

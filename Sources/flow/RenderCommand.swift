@@ -15,15 +15,15 @@ enum RenderCommand {
             Terminal.report(UsageError(message: "--provider must be one of \(providers.joined(separator: ", ")), got '\(provider)'",
                                        hint: Suggestion.closest(to: provider, in: providers).map { "Did you mean '\($0)'?" },
                                        command: Commands.render))
-            return ExitCode.usage
+            return ExitStatus.usage
         }
         var loaded: LoadedWorkflow
         do {
             loaded = try WorkflowLoader.load(path: path)
         } catch {
             Terminal.err(error.description + "\n")
-            if case .unreadable = error { return ExitCode.noInput }
-            return ExitCode.invalid
+            if case .unreadable = error { return ExitStatus.noInput }
+            return ExitStatus.invalid
         }
         do throws(RunCommand.Stop) {
             try RunCommand.applyVariant(arguments, to: &loaded, command: Commands.render)
@@ -40,9 +40,9 @@ enum RenderCommand {
             Terminal.report(UsageError(message: "--step: the workflow has no step '\(only)'; its steps: \(ids.joined(separator: ", "))",
                                        hint: Suggestion.closest(to: only, in: ids).map { "Did you mean '\($0)'?" },
                                        command: Commands.render))
-            return ExitCode.usage
+            return ExitStatus.usage
         }
-        guard let given = RunCommand.variables(arguments, command: Commands.render) else { return ExitCode.usage }
+        guard let given = RunCommand.variables(arguments, command: Commands.render) else { return ExitStatus.usage }
         let previews: [StepPreview]
         do {
             previews = try Preview.steps(loaded, inputs: try Inputs.resolve(given, for: loaded.workflow))
@@ -55,7 +55,7 @@ enum RenderCommand {
             return error.exitCode
         }
 
-        var status = ExitCode.ok
+        var status = ExitStatus.ok
         var reports: [JSON] = []
         let shown = previews.filter { preview in arguments.value("--step").map { $0 == preview.id } ?? true }
         for preview in shown {
@@ -64,7 +64,7 @@ enum RenderCommand {
                 wire = encode(preview.request, for: provider)
                 if let warning = mismatch(preview, provider: provider) { Terminal.err("warning: \(warning)\n") }
             }
-            if case .failure = wire { status = ExitCode.invalid }
+            if case .failure = wire { status = ExitStatus.invalid }
             if json {
                 reports.append(report(preview, wire: wire))
             } else {

@@ -7,12 +7,12 @@ enum ReportCommand {
     static func main(_ arguments: ParsedArguments) -> Int32 {
         guard let results = ResultsFiles.read(arguments.positionals,
                                               hint: "flow report takes the files written by 'flow test --json > FILE' (--traces adds the transcripts)") else {
-            return ExitCode.noInput
+            return ExitStatus.noInput
         }
         var baseline: [CaseResult]?
         if let path = arguments.value("--baseline") {
             baseline = ResultsFiles.read([path], hint: "--baseline takes a report written by 'flow test --json > FILE'")
-            if baseline == nil { return ExitCode.noInput }
+            if baseline == nil { return ExitStatus.noInput }
         }
         let comparison = baseline.map { BaselineComparison(baseline: $0, current: results) }
         let header = ReportData.header(for: results, title: arguments.value("--title") ?? "flow test report",
@@ -31,15 +31,15 @@ enum ReportCommand {
     static func write(_ page: String, to path: String?) -> Int32 {
         guard let path, path != "-" else {
             Terminal.out(page)
-            return ExitCode.ok
+            return ExitStatus.ok
         }
         do {
             try page.write(toFile: path, atomically: false, encoding: .utf8)
             Terminal.err("wrote \(path) (\(page.utf8.count / 1024) KB)\n")
-            return ExitCode.ok
+            return ExitStatus.ok
         } catch {
             Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
-            return ExitCode.software
+            return ExitStatus.software
         }
     }
 

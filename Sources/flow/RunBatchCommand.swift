@@ -18,8 +18,8 @@ enum RunBatchCommand {
             cases = try Datasets.cases(path: dataset)
         } catch {
             Terminal.err(error.description + "\n")
-            if case .unreadable = error { throw Stop(status: ExitCode.noInput) }
-            throw Stop(status: ExitCode.invalid)
+            if case .unreadable = error { throw Stop(status: ExitStatus.noInput) }
+            throw Stop(status: ExitStatus.invalid)
         }
         let cassettePath = arguments.value("--cassette")
             ?? (loaded.source.path.hasSuffix(".yaml") ? String(loaded.source.path.dropLast(5)) : loaded.source.path) + ".cassette.json"
@@ -28,7 +28,7 @@ enum RunBatchCommand {
             store = try CassetteStore.open(cassettePath)
         } catch {
             Terminal.err("\(error)\n")
-            throw Stop(status: ExitCode.invalid)
+            throw Stop(status: ExitStatus.invalid)
         }
         let environment = ProcessEnvironment.current
         var runner = TestRunner(loaded: loaded, environment: environment, transport: URLSessionTransport(), prices: try RunCommand.loadPrices(arguments),
@@ -56,7 +56,7 @@ enum RunBatchCommand {
                 if let error = row.providerError ?? row.failures.first?.message { Terminal.err("\(row.name): error: \(error)\n") }
             }
         }
-        if results.contains(where: { $0.providerError != nil }) { return ExitCode.unavailable }
-        return failed.isEmpty ? ExitCode.ok : ExitCode.failed
+        if results.contains(where: { $0.providerError != nil }) { return ExitStatus.unavailable }
+        return failed.isEmpty ? ExitStatus.ok : ExitStatus.failed
     }
 }

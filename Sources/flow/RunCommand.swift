@@ -23,7 +23,7 @@ enum RunCommand {
     static func main(_ arguments: ParsedArguments) async -> Int32 {
         do throws(Stop) {
             let settings = try parseSettings(arguments)
-            guard let given = variables(arguments, command: Commands.run) else { throw Stop(status: ExitCode.usage) }
+            guard let given = variables(arguments, command: Commands.run) else { throw Stop(status: ExitStatus.usage) }
             var loaded = try load(arguments.positionals[0], json: settings.json)
             try applyVariant(arguments, to: &loaded, command: Commands.run)
             try applyModelOverride(arguments, to: &loaded)
@@ -50,8 +50,8 @@ enum RunCommand {
 
             report(result, settings: settings, loaded: loaded, answersShown: shown, transcriptPath: transcriptPath)
             // A run whose record was lost is not a success, whatever its answers were.
-            if writer.failure != nil, result.error == nil { return ExitCode.ioError }
-            return result.error?.exitCode ?? ExitCode.ok
+            if writer.failure != nil, result.error == nil { return ExitStatus.ioError }
+            return result.error?.exitCode ?? ExitStatus.ok
         } catch {
             return error.status
         }
@@ -79,8 +79,8 @@ enum RunCommand {
         } catch {
             Terminal.err(error.description + "\n")
             if json { Terminal.out(RunReport.invalid(error).serialized + "\n") }
-            if case .unreadable = error { throw Stop(status: ExitCode.noInput) }
-            throw Stop(status: ExitCode.invalid)
+            if case .unreadable = error { throw Stop(status: ExitStatus.noInput) }
+            throw Stop(status: ExitStatus.invalid)
         }
     }
 
@@ -92,7 +92,7 @@ enum RunCommand {
         case .success(let chosen): loaded = loaded.applying(chosen.first)
         case .failure(let error):
             Terminal.report(UsageError(message: error.message, command: command))
-            throw Stop(status: ExitCode.usage)
+            throw Stop(status: ExitStatus.usage)
         }
     }
 
@@ -103,7 +103,7 @@ enum RunCommand {
         guard let model = ModelRef(parsing: text), providerNames.contains(model.provider) else {
             Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(providerNames.joined(separator: ", "))), got '\(text)'",
                                        command: command))
-            throw Stop(status: ExitCode.usage)
+            throw Stop(status: ExitStatus.usage)
         }
         loaded.workflow.model = model
         for index in loaded.workflow.steps.indices { loaded.workflow.steps[index].model = nil }
@@ -114,7 +114,7 @@ enum RunCommand {
             return try Inputs.resolve(given, for: loaded.workflow)
         } catch {
             Terminal.report(UsageError(message: error.message, command: Commands.run))
-            throw Stop(status: ExitCode.usage)
+            throw Stop(status: ExitStatus.usage)
         }
     }
 
@@ -123,7 +123,7 @@ enum RunCommand {
             return try PriceTable.load(file: arguments.value("--prices") ?? ProcessEnvironment.current["FLOW_PRICES"])
         } catch {
             Terminal.err("error: \(error)\n")
-            throw Stop(status: ExitCode.noInput)
+            throw Stop(status: ExitStatus.noInput)
         }
     }
 
@@ -133,7 +133,7 @@ enum RunCommand {
         guard mode != .live else { return nil }
         if mode == .replay, !CassetteStore.exists(path) {
             Terminal.err("\(path): error: no cassette to replay\nhint: record one with 'flow run \(loaded.source.path) --record'\n")
-            throw Stop(status: ExitCode.noInput)
+            throw Stop(status: ExitStatus.noInput)
         }
         do {
             let variant = loaded.variant.map { " --variant \($0)" } ?? ""
@@ -141,7 +141,7 @@ enum RunCommand {
                                variant: loaded.variant)
         } catch {
             Terminal.err("\(error)\n")
-            throw Stop(status: ExitCode.invalid)
+            throw Stop(status: ExitStatus.invalid)
         }
     }
 
@@ -162,7 +162,7 @@ enum RunCommand {
             return (writer, path)
         } catch {
             Terminal.err("error: cannot create the transcript '\(path)': \(error.localizedDescription)\n")
-            throw Stop(status: ExitCode.software)
+            throw Stop(status: ExitStatus.software)
         }
     }
 
@@ -269,7 +269,7 @@ enum RunCommand {
         } else if let output = result.output, !(answersShown && output == result.steps.last?.content) {
             Terminal.out(output.hasSuffix("\n") ? output : output + "\n")
         }
-        if let error = result.error { Terminal.err("error: \(error.message)\n") }
+        if let error = result.error { Terminal.err("\(error.place)error: \(error.message)\n") }
         Terminal.err("transcript: \(transcriptPath)\n")
     }
 }
@@ -298,7 +298,7 @@ extension RunCommand {
     /// built at run time by a scan of every conformance record, about 0.05 ms of each start.)
     static func usage(_ message: String, command: CommandSpec) -> Stop {
         Terminal.report(UsageError(message: message, command: command))
-        return Stop(status: ExitCode.usage)
+        return Stop(status: ExitStatus.usage)
     }
 
     /// `--retries`, `--max-wait` and FLOW_RETRY_BASE_DELAY, checked: the variable (seconds, 0
@@ -444,7 +444,8 @@ enum RunReport {
             ("transcript", .string(transcript)),
             ("error", result.error.map { error in
                 .object(omittingNil: [("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),
-                                      ("step", error.step.map(JSON.string))])
+                                      ("step", error.step.map(JSON.string)), ("file", error.file.map(JSON.string)),
+                                      ("line", error.mark.map { .int($0.line) }), ("column", error.mark.map { .int($0.column) })])
             }),
         ])
     }

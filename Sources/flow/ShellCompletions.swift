@@ -1,3 +1,4 @@
+import FlowCore
 import FlowSource
 
 /// `flow completions <bash|zsh|fish>`: a completion script written from the command table, so
@@ -15,9 +16,9 @@ enum ShellCompletions {
             Terminal.report(UsageError(message: "Unknown shell '\(shell)'; flow writes completions for bash, zsh and fish",
                                        hint: Suggestion.closest(to: shell, in: shells).map { "Did you mean '\($0)'?" },
                                        command: Commands.completions))
-            return ExitCode.usage
+            return ExitStatus.usage
         }
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 
     /// bash: subcommands first, then each command's options; anything else completes file names.

@@ -49,24 +49,21 @@ enum JSONPromise {
         let printed = Terminal.printed.current
         guard !printed.output else { return }
         let kind = switch status {
-        case ExitCode.ok: "ok"
-        case ExitCode.usage: "usage"
-        case ExitCode.invalid: "invalid"
-        case ExitCode.noInput: "no_input"
-        case ExitCode.unavailable: "provider"
-        case ExitCode.software: "software"
-        case ExitCode.ioError: "io_error"
+        case ExitStatus.ok: "ok"
+        case ExitStatus.usage: "usage"
+        case ExitStatus.invalid: "invalid"
+        case ExitStatus.noInput: "no_input"
+        case ExitStatus.unavailable: "provider"
+        case ExitStatus.software: "software"
+        case ExitStatus.ioError: "io_error"
         default: "failed"
         }
         let message = printed.usage?.message ?? printed.lastError ?? "exited with status \(status)"
         Terminal.out(JSON.object(omittingNil: [
-            ("status", .string(status == ExitCode.ok ? "ok" : "error")),
-            ("error", status == ExitCode.ok ? nil : .object(omittingNil: [
+            ("status", .string(status == ExitStatus.ok ? "ok" : "error")),
+            ("error", status == ExitStatus.ok ? nil : .object(omittingNil: [
                 ("kind", .string(kind)), ("message", .string(message)), ("hint", printed.usage?.hint.map(JSON.string)),
             ])),
         ]).serialized + "\n")
     }
 }
-
-/// The CLI's name for the statuses FlowCore defines once.
-typealias ExitCode = ExitStatus

@@ -52,13 +52,13 @@ enum TestCommand {
                                                                       environment: environment, prices: prices, traces: settings.traces)
                 } catch {
                     Terminal.err("error: \(error.message)\n")
-                    return ExitCode.noInput
+                    return ExitStatus.noInput
                 }
             }
             let status = report(results, files: files, invalid: invalid, settings: settings, rates: gates.stats, batches: batches,
                                 arguments: arguments, environment: environment)
             // A suite whose cassette could not be written is not a success, whatever its cases did.
-            return recordLost && status == ExitCode.ok ? ExitCode.ioError : status
+            return recordLost && status == ExitStatus.ok ? ExitStatus.ioError : status
         } catch {
             return error.status
         }
@@ -100,7 +100,7 @@ enum TestCommand {
         }
         if let path = arguments.value("--baseline"), !path.hasPrefix("git:") {
             guard let baseline = ResultsFiles.read([path], hint: "--baseline takes a report written by 'flow test --json > FILE'") else {
-                throw Stop(status: ExitCode.noInput)
+                throw Stop(status: ExitStatus.noInput)
             }
             settings.baseline = baseline
         }
@@ -117,7 +117,7 @@ enum TestCommand {
             return found.files
         } catch {
             Terminal.err("\(error)\n")
-            throw Stop(status: ExitCode.noInput)
+            throw Stop(status: ExitStatus.noInput)
         }
     }
 
@@ -148,7 +148,7 @@ enum TestCommand {
         for name in variants where !declared.contains(name) {
             let hint = Suggestion.hint(for: name, in: allVariants) ?? (allVariants.isEmpty ? "no workflow declares variants" : "variants: " + allVariants.joined(separator: ", "))
             Terminal.report(UsageError(message: "--variant \(name): no workflow here has that variant (\(hint))", command: Commands.test))
-            throw Stop(status: ExitCode.usage)
+            throw Stop(status: ExitStatus.usage)
         }
         // Shards split the whole list in declared order, so every machine agrees on its part.
         var index = 0
@@ -241,7 +241,7 @@ enum TestCommand {
     /// JSON), one JUnit file, one exit status. Nothing is run.
     static func merge(_ arguments: ParsedArguments, settings: Settings, environment: [String: String]) throws(Stop) -> Int32 {
         guard let results = ResultsFiles.read(arguments.positionals, hint: "--merge takes the files written by 'flow test --json > FILE'") else {
-            throw Stop(status: ExitCode.noInput)
+            throw Stop(status: ExitStatus.noInput)
         }
         return report(results, files: arguments.positionals, invalid: false, settings: settings, rates: RateStats(), arguments: arguments,
                       environment: environment)
@@ -266,7 +266,7 @@ enum TestCommand {
             let filtered = arguments.value("--filter").map { " matching '\($0)'" } ?? ""
             Terminal.err("error: no test cases\(filtered) in \(counted(files.count, "workflow file")); nothing was checked\n"
                          + "hint: add 'tests:' to a workflow, check the paths and --filter, or pass --allow-empty\n")
-            return ExitCode.failed
+            return ExitStatus.failed
         }
         let comparison = settings.baseline.map { BaselineComparison(baseline: $0, current: results) }
         var report = TestReports.json(results, rateLimits: rates, batches: batches, traces: settings.traces)
@@ -280,7 +280,7 @@ enum TestCommand {
                 try Redaction.text(TestReports.junit(results)).write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
                 Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
-                return ExitCode.software
+                return ExitStatus.software
             }
         }
         if let path = arguments.value("--markdown") {
@@ -289,7 +289,7 @@ enum TestCommand {
                 try Redaction.text(markdown).write(toFile: path, atomically: false, encoding: .utf8)
             } catch {
                 Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
-                return ExitCode.software
+                return ExitStatus.software
             }
         }
         if let path = arguments.value("--html") {
@@ -300,15 +300,15 @@ enum TestCommand {
                 try page.write(toFile: path, atomically: false, encoding: .utf8)
             } catch {
                 Terminal.err("error: cannot write '\(path)': \(error.localizedDescription)\n")
-                return ExitCode.software
+                return ExitStatus.software
             }
         }
         if environment["GITHUB_ACTIONS"] == "true" { Terminal.out(TestReports.githubAnnotations(results)) }
-        if invalid { return ExitCode.invalid }
-        if results.contains(where: { $0.providerError != nil }) { return ExitCode.unavailable }
+        if invalid { return ExitStatus.invalid }
+        if results.contains(where: { $0.providerError != nil }) { return ExitStatus.unavailable }
         // The gate CI keeps on a pull request: no worse than the baseline, whatever failed there too.
-        if arguments.value("--fail-on") == "regression", let comparison { return comparison.regressions.isEmpty ? ExitCode.ok : ExitCode.failed }
-        return results.allSatisfy(\.passed) ? ExitCode.ok : ExitCode.failed
+        if arguments.value("--fail-on") == "regression", let comparison { return comparison.regressions.isEmpty ? ExitStatus.ok : ExitStatus.failed }
+        return results.allSatisfy(\.passed) ? ExitStatus.ok : ExitStatus.failed
     }
 }
 

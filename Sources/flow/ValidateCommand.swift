@@ -4,7 +4,7 @@ import FlowCore
 enum ValidateCommand {
     static func main(_ arguments: ParsedArguments) -> Int32 {
         let json = arguments.flags.contains("--json")
-        var status = ExitCode.ok
+        var status = ExitStatus.ok
         var reports: [JSON] = []
         let paths: [String]
         do {
@@ -12,11 +12,11 @@ enum ValidateCommand {
             paths = try PathExpansion.workflows(arguments.positionals).files
         } catch {
             Terminal.err("\(error)\n")
-            return ExitCode.noInput
+            return ExitStatus.noInput
         }
         if paths.isEmpty {
             Terminal.err("error: no workflow files in \(arguments.positionals.joined(separator: ", "))\n")
-            return ExitCode.noInput
+            return ExitStatus.noInput
         }
         for path in paths {
             do {
@@ -35,7 +35,7 @@ enum ValidateCommand {
                     reports.append(.object([("file", .string(path)), ("valid", .bool(false)), ("errors", Diagnostics.json(error.diagnostics))]))
                 }
                 // An invalid file outranks a missing one: both fail, 65 says more.
-                if case .unreadable = error { if status == ExitCode.ok { status = ExitCode.noInput } } else { status = ExitCode.invalid }
+                if case .unreadable = error { if status == ExitStatus.ok { status = ExitStatus.noInput } } else { status = ExitStatus.invalid }
             }
         }
         if json { Terminal.out(JSON.array(reports).serialized + "\n") }

@@ -13,33 +13,33 @@ enum Dispatch {
 func dispatch(_ words: [String]) -> Dispatch {
     guard let first = words.first else {
         Terminal.err(Commands.overview)
-        return .done(ExitCode.usage)
+        return .done(ExitStatus.usage)
     }
     switch first {
     case "-h", "--help":
         Terminal.out(Commands.overview)
-        return .done(ExitCode.ok)
+        return .done(ExitStatus.ok)
     case "--version":
         Terminal.out(Commands.versionLine + "\n")
-        return .done(ExitCode.ok)
+        return .done(ExitStatus.ok)
     default:
         break
     }
     guard let command = Commands.all.first(where: { $0.name == first }) else {
         let hint = Suggestion.closest(to: first, in: Commands.all.map(\.name)).map { "Did you mean '\($0)'?" }
         Terminal.report(UsageError(message: first.hasPrefix("-") ? "Unknown option '\(first)'" : "Unknown subcommand '\(first)'", hint: hint))
-        return .done(ExitCode.usage)
+        return .done(ExitStatus.usage)
     }
     let arguments: ParsedArguments
     do {
         arguments = try command.parse(Array(words.dropFirst()))
     } catch {
         Terminal.report(error)
-        return .done(ExitCode.usage)
+        return .done(ExitStatus.usage)
     }
     if arguments.wantsHelp {
         Terminal.out(command.help)
-        return .done(ExitCode.ok)
+        return .done(ExitStatus.ok)
     }
     switch command.main {
     case .sync(let main): return .done(main(arguments))

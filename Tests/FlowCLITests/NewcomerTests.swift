@@ -325,3 +325,17 @@ extension NewcomerTests {
         #expect(JSONNumberText.lexemes(in: #"{"a": "1.50", "b": -2.50, "c": [1e-3, 4]}"#) == ["-2.50", "1e-3", "4"])
     }
 }
+
+extension NewcomerTests {
+    /// A step that fails at run time is placed as a validation error is: file:line:col, and
+    /// line and column in --json.
+    @Test func aRuntimeFailureNamesItsPlace() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", "flow: 1\nmodel: mock/m\nsteps:\n  - id: a\n    user: hi\n    on: {stop: fail}\nmock: [x]\n")
+        let plain = try FlowBinary.run(["run", "w.yaml"], in: directory.path)
+        #expect(plain.status == 1)
+        #expect(plain.stderr.contains("w.yaml:4:5: error: step 'a' finished with 'stop'"), "\(plain.stderr)")
+        let json = try JSON.parse(try FlowBinary.run(["run", "w.yaml", "--json"], in: directory.path).stdout)
+        #expect(json["error"]?["line"] == .int(4) && json["error"]?["column"] == .int(5), "\(json)")
+    }
+}

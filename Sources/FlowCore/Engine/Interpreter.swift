@@ -94,6 +94,12 @@ public struct Interpreter: Sendable {
             recordEnd(result)
             return result
         } catch {
+            // A failure of a step is placed at the step, so it prints as file:line:col.
+            var error = error
+            if error.mark == nil, let id = error.step, let step = loaded.workflow.steps.first(where: { $0.id == id }) {
+                error.mark = step.mark
+                error.file = loaded.source.path
+            }
             transcript.record(.error, JSON.object(omittingNil: [
                 ("step", error.step.map(JSON.string)), ("kind", .string(error.kind.rawValue)), ("message", .string(error.message)),
             ]).pairs)

@@ -1,3 +1,5 @@
+import FlowSource
+
 /// What a run did, for the CLI's output and for scripts (`flow run --json`).
 public struct RunResult: Sendable {
     /// How a run ended.
@@ -205,6 +207,16 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The step that failed, when one did.
     public var step: String?
+    /// Where that step is written, and in which file: a runtime failure is placed as a
+    /// validation error is (`file:line:col: error: …`).
+    public var mark: Mark?
+    public var file: String?
+
+    /// `file:line:col: ` before the message, when the failure has a place.
+    public var place: String {
+        guard let file, let mark else { return "" }
+        return "\(file):\(mark.line):\(mark.column): "
+    }
 
     /// A failure of `kind`, explained by `message`.
     public init(_ kind: Kind, _ message: String, step: String? = nil) {
