@@ -100,9 +100,3 @@ import Testing
     }
 }
 
-/// A transport answering from a closure, for provider tests without a socket.
-struct ScriptedTransport: HTTPTransport {
-    let answer: @Sendable (HTTPRequest) -> HTTPResponse
-    init(_ answer: @escaping @Sendable (HTTPRequest) -> HTTPResponse) { self.answer = answer }
-    func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse { answer(request) }
-}

@@ -75,7 +75,8 @@ import Testing
         var cassette = Cassette()
         cassette.record(tool: .init(name: "note", arguments: .object([("text", .string("a"))]), content: "noted a", isError: false))
         let store = CassetteStore(path: "/nonexistent/w.cassette.json", cassette: cassette)
-        let runner = CassetteToolRunner(inner: FailingToolRunner(), store: store, mode: .replay, live: false) { _ in }
+        let inner = ScriptedTools([:])
+        let runner = CassetteToolRunner(inner: inner, store: store, mode: .replay, live: false) { _ in }
         let tool = ToolDeclaration(name: "note", description: "", parameters: .object([]), run: ["false"], timeout: 1, environment: [],
                                    mark: .init(line: 1, column: 1))
         let hit = await runner.run(tool, arguments: .object([("text", .string("a"))]))
@@ -83,13 +84,7 @@ import Testing
         let miss = await runner.run(tool, arguments: .object([("text", .string("b"))]))
         #expect(miss.isError)
         #expect(miss.content.contains("no recorded result for tool 'note'") && miss.content.contains("--live-tools"))
+        #expect(await inner.calls.isEmpty, "the tool ran during a replay")
     }
 }
 
-/// A tool runner that must never be called.
-struct FailingToolRunner: ToolRunner {
-    func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
-        Issue.record("the tool ran during a replay")
-        return ("", true)
-    }
-}

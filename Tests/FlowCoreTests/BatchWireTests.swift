@@ -7,7 +7,7 @@ import Testing
 /// result lines (in any order, answers and errors), splitting at the limits, and where the key
 /// may go.
 @Suite struct BatchWireTests {
-    static let http = BatchHTTP(adapter: OpenAIAdapter(), transport: FailingTransport(), apiKey: "sk-test")
+    static let http = BatchHTTP(adapter: OpenAIAdapter(), transport: UnusedTransport(), apiKey: "sk-test")
 
     @Test func openAIStatesAndCounts() throws {
         func status(_ state: String) throws -> BatchStatus {
@@ -42,7 +42,7 @@ import Testing
         #expect(ended.phase == .ended && ended.finished == 10 && ended.total == 10)
         let cancelled = try AnthropicBatches.status(try JSON.parse(#"{"id": "msgbatch_2", "processing_status": "ended", "request_counts": {"processing": 0, "succeeded": 2, "errored": 0, "canceled": 3, "expired": 0}, "cancel_initiated_at": "2026-11-25T09:30:00Z", "results_url": null}"#))
         #expect(cancelled.phase == .cancelled && cancelled.results.isEmpty)
-        let http = BatchHTTP(adapter: AnthropicAdapter(), transport: FailingTransport(), apiKey: "k")
+        let http = BatchHTTP(adapter: AnthropicAdapter(), transport: UnusedTransport(), apiKey: "k")
         let message = try JSON.parse(AnthropicWire.message(text: "hello", stopReason: "max_tokens"))
         let ok = try AnthropicBatches.outcome(.object([("type", .string("succeeded")), ("message", message)]), http: http).get()
         #expect(ok.content == "hello" && ok.finishReason.name == "length")
@@ -62,7 +62,7 @@ import Testing
                                ("BATCH_STATE_CANCELLED", .cancelled), ("BATCH_STATE_EXPIRED", .expired), ("BATCH_STATE_RUNNING", .running)] {
             #expect(try GeminiBatches.status(try JSON.parse(#"{"name": "batches/7", "metadata": {"state": "\#(state)"}}"#), ids: []).phase == phase)
         }
-        let http = BatchHTTP(adapter: GeminiAdapter(), transport: FailingTransport(), apiKey: "k")
+        let http = BatchHTTP(adapter: GeminiAdapter(), transport: UnusedTransport(), apiKey: "k")
         let operation = try JSON.parse(#"{"name": "batches/7", "done": true, "response": {"inlinedResponses": {"inlinedResponses": [{"response": \#(GeminiWire.response(text: "first")), "metadata": {"key": "k1"}}, {"response": \#(GeminiWire.response(text: "second", finishReason: "MAX_TOKENS"))}, {"error": {"code": 400, "message": "bad request", "status": "INVALID_ARGUMENT"}, "metadata": {"key": "k3"}}]}}}"#)
         let answers = GeminiBatches.answers(operation, ids: ["k1", "k2", "k3"], http: http)
         #expect(try answers["k1"]?.get().content == "first")

@@ -1,21 +1,10 @@
 import FlowSource
 import FlowTemplate
 import FlowYAML
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
-/// A tool runner that answers from a table and records each call.
-actor FakeTools: ToolRunner {
-    var calls: [(String, JSON)] = []
-    let answers: [String: (String, Bool)]
-
-    init(_ answers: [String: (String, Bool)]) { self.answers = answers }
-
-    func run(_ tool: ToolDeclaration, arguments: JSON) async -> (content: String, isError: Bool) {
-        calls.append((tool.name, arguments))
-        return answers[tool.name] ?? ("no answer", true)
-    }
-}
 
 /// Every branch target, action, default and limit, driven by the scripted mock provider.
 @Suite struct BranchTests {
@@ -28,9 +17,9 @@ actor FakeTools: ToolRunner {
     }
 
     func run(_ text: String, inputs: [String: String] = [:], lines: [String] = [],
-             tools: FakeTools = FakeTools([:])) async throws -> Outcome {
+             tools: ScriptedTools = ScriptedTools([:])) async throws -> Outcome {
         let loaded = try InterpreterTests().loaded(text)
-        let registry = ProviderRegistry(environment: [:], transport: FailingTransport(), mockReplies: loaded.workflow.mock)
+        let registry = ProviderRegistry(environment: [:], transport: UnusedTransport(), mockReplies: loaded.workflow.mock)
         let transcript = InMemoryTranscript()
         let interpreter = Interpreter(providers: registry, transcript: transcript, input: ScriptedInput(lines), tools: tools)
         let result = await interpreter.run(loaded, inputs: try Inputs.resolve(inputs, for: loaded.workflow))
@@ -185,7 +174,7 @@ actor FakeTools: ToolRunner {
     }
 
     @Test func toolCallsRunTheToolsAndSendResultsBack() async throws {
-        let tools = FakeTools(["weather": ("{\"temp_c\": 18}", false)])
+        let tools = ScriptedTools(["weather": ("{\"temp_c\": 18}", false)])
         let outcome = try await run("""
             flow: 1
             model: mock/m
@@ -225,7 +214,7 @@ actor FakeTools: ToolRunner {
             mock:
               - {tool_calls: [{name: nope}]}
               - {tool_calls: [{name: t}]}
-            """, tools: FakeTools(["t": ("ok", false)]))
+            """, tools: ScriptedTools(["t": ("ok", false)]))
         #expect(outcome.types("tool_result").first?["content"] == .string("there is no tool named 'nope'; available: t"))
         #expect(outcome.result.error?.message == "step 'a' asked for tools more than 1 rounds (tools.max_rounds)")
     }

@@ -93,7 +93,7 @@ import FlowTestSupport
         // $5 per million tokens both ways: step a may cost up to ~$0.005 and is sent; after it
         // has cost $0.0095, step b's worst case (15 estimated input + 1000 output tokens) is $0.014575.
         let prices = PriceTable(version: "test", prices: ["mock/priced": .perMillion(5, 5)])
-        let registry = ProviderRegistry(environment: [:], transport: FailingTransport(), mockReplies: loaded.workflow.mock)
+        let registry = ProviderRegistry(environment: [:], transport: UnusedTransport(), mockReplies: loaded.workflow.mock)
         let result = await Interpreter(providers: registry, transcript: InMemoryTranscript(), prices: prices)
             .run(loaded, inputs: [:])
         #expect(result.steps.count == 1)

@@ -1,6 +1,7 @@
 import FlowSource
 import FlowTemplate
 import FlowYAML
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
@@ -18,7 +19,7 @@ import Testing
         return LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(text), templates: templates, templateFiles: [])
     }
 
-    func run(_ text: String, inputs: [String: String] = [:], transport: any HTTPTransport = FailingTransport(),
+    func run(_ text: String, inputs: [String: String] = [:], transport: any HTTPTransport = UnusedTransport(),
              environment: [String: String] = [:]) async throws -> (RunResult, [JSON], ProviderRegistry) {
         let workflow = try loaded(text)
         let registry = ProviderRegistry(environment: environment, transport: transport, mockReplies: workflow.workflow.mock)

@@ -1,3 +1,4 @@
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
@@ -85,7 +86,7 @@ import Testing
     }
 
     @Test func theRegistryRoutesResponsesOnlyModelsThere() throws {
-        let registry = ProviderRegistry(environment: [:], transport: FailingTransportStub(), mockReplies: [])
+        let registry = ProviderRegistry(environment: [:], transport: UnusedTransport(), mockReplies: [])
         #expect(try registry.adapter(for: ModelRef(provider: "openai", name: "o3-pro")) is OpenAIResponsesAdapter)
         #expect(try registry.adapter(for: ModelRef(provider: "openai", name: "o3-pro-2025-06-10")) is OpenAIResponsesAdapter)
         #expect(try registry.adapter(for: ModelRef(provider: "openai", name: "gpt-4o-mini")) is OpenAIAdapter)
@@ -95,9 +96,3 @@ import Testing
     }
 }
 
-/// A transport the registry tests never call.
-struct FailingTransportStub: HTTPTransport {
-    func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
-        throw ProviderError(.network, "not for sending")
-    }
-}

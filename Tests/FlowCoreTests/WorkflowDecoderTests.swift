@@ -1,5 +1,6 @@
 import FlowSource
 import FlowYAML
+import FlowTestSupport
 import Testing
 @testable import FlowCore
 
@@ -245,16 +246,10 @@ import Testing
     }
 
     @Test func everyKnownProviderResolves() throws {
-        let registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"], transport: FailingTransport(), mockReplies: [])
+        let registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"], transport: UnusedTransport(), mockReplies: [])
         for name in WorkflowDecoder.knownProviders {
             #expect(try registry.provider(for: ModelRef(provider: name, name: "m")).name == name)
         }
     }
 }
 
-/// A transport that must not be called.
-struct FailingTransport: HTTPTransport {
-    func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
-        throw ProviderError(.network, "no network in this test")
-    }
-}

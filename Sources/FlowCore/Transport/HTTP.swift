@@ -81,8 +81,4 @@ struct NoTransport: HTTPTransport {
     func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
         throw ProviderError(.configuration, "nothing is sent while a workflow is checked")
     }
-
-    func stream(_ request: HTTPRequest, onBytes: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Void) async throws(ProviderError) -> HTTPResponse {
-        try await send(request)
-    }
 }
