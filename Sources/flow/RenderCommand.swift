@@ -79,7 +79,7 @@ enum RenderCommand {
     /// model name goes to a provider that does not serve it.
     static func mismatch(_ preview: StepPreview, provider: String) -> String? {
         let family = { (name: String) in name == "openai-responses" ? "openai" : name }
-        guard preview.model.provider != "mock", family(preview.model.provider) != family(provider) else { return nil }
+        guard !preview.model.isMock, family(preview.model.provider) != family(provider) else { return nil }
         return "step '\(preview.id)' runs on \(preview.model); this \(provider) body sends it '\(preview.model.name)', which \(provider) "
             + "does not serve: pass --model \(provider)/MODEL to render it for a model \(provider) has"
     }

@@ -2,6 +2,11 @@ import FlowSource
 
 /// `provider/model`, as written in the workflow.
 public struct ModelRef: Sendable, Equatable, CustomStringConvertible {
+    /// The provider that answers from scripted replies and sends nothing.
+    public static let mockProvider = "mock"
+    /// Whether this is a scripted model (`mock/…`): no key, no network, no cost.
+    public var isMock: Bool { provider == Self.mockProvider }
+
     /// The provider's name: a built-in one or a server named in flow.config.yaml.
     public var provider: String
     /// The model as the provider names it; it may contain slashes.

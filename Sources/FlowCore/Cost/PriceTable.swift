@@ -30,7 +30,7 @@ public struct PriceTable: Sendable {
             if let price = prices["\(provider)/\(name)"] { return price }
         }
         // Scripted replies cost nothing (unless a table prices them, as tests do).
-        return ref.provider == "mock" ? Price(input: 0, output: 0) : nil
+        return ref.isMock ? Price(input: 0, output: 0) : nil
     }
 
     /// The cost of a call, or nil when the model has no price (never a made-up 0).

@@ -29,7 +29,7 @@ public enum Preview {
             let request = try conversation.request(for: step, asked: step.ask.map { "[input: \($0.prompt)]" })
             var answer = "[answer of step '\(step.id)']"
             var standIn = true
-            if model.provider == "mock", let reply = replies.popFirst() {
+            if model.isMock, let reply = replies.popFirst() {
                 answer = (request.prefill ?? "") + reply.content
                 standIn = false
             }

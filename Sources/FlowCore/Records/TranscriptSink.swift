@@ -4,6 +4,12 @@ import FlowSource
 /// The kinds of transcript event (docs/transcript.md), one case each, so a misspelled type is a
 /// compile error rather than an event no reader understands.
 public enum EventType: String, Sendable, CaseIterable {
+    /// The type of a recorded event, read back; nil for a type this version does not write.
+    public init?(of event: JSON) {
+        guard let name = event["type"]?.string else { return nil }
+        self.init(rawValue: name)
+    }
+
     case runStart = "run_start", stepStart = "step_start", request, response, retry, branch, input
     case toolCall = "tool_call", toolResult = "tool_result", contextTrim = "context_trim", warning, error
     case runEnd = "run_end", rateLimitWait = "rate_limit_wait"

@@ -135,7 +135,7 @@ public enum ReportData {
 
     /// The last answer of a case's kept transcript (a judge's verdict is not the answer).
     static func answer(_ result: CaseResult) -> String? {
-        result.trace?.events.last { $0["type"]?.string == "response" && $0["step"]?.string != "judge" }?["content"]?.string
+        result.trace?.events.last { EventType(of: $0) == .response && $0["step"]?.string != "judge" }?["content"]?.string
     }
 
     /// How each case changed against the baseline, by workflow and case name (with its variant).

@@ -16,12 +16,12 @@ public struct CaseTrace: Sendable {
     /// provider's raw answer), so thousands of transcripts stay small in memory and on the page.
     /// Nil for an event the report does not show.
     public static func reportable(_ event: JSON) -> JSON? {
-        guard case .object(let pairs) = event, let type = event["type"]?.string else { return event }
+        guard case .object(let pairs) = event, event["type"]?.string != nil else { return event }
         let dropped: Set<String>
-        switch type {
-        case "step_start": return nil
-        case "run_start": dropped = ["workflow", "workflow_sha256", "name", "templates", "started_at", "git_commit", "git_dirty"]
-        case "run_end": dropped = ["output", "totals"]
+        switch EventType(of: event) {
+        case .stepStart?: return nil
+        case .runStart?: dropped = ["workflow", "workflow_sha256", "name", "templates", "started_at", "git_commit", "git_dirty"]
+        case .runEnd?: dropped = ["output", "totals"]
         default: dropped = []
         }
         return .object(pairs.compactMap { key, value in

@@ -66,12 +66,12 @@ public enum TranscriptViews {
         var prefill: String?
         var systemShown: String?
         for event in transcript.events {
-            switch event["type"]?.string ?? "" {
-            case "step_start":
+            switch EventType(of: event) {
+            case .stepStart?:
                 out += "\n" + style.bold("── step \(event["step"]?.string ?? "?")") + style.dim(" · \(event["model"]?.string ?? "")") + "\n"
-            case "input":
+            case .input?:
                 out += "  " + style.dim("(read from input)") + "\n"
-            case "request":
+            case .request?:
                 // The system prompt where it first appears or changes: a reviewer reads it once.
                 if let system = event["messages"]?.array?.first(where: { $0["role"] == .string("system") })?["content"]?.string,
                    system != systemShown {
@@ -83,7 +83,7 @@ public enum TranscriptViews {
                     for media in last["media"]?.array ?? [] { out += "    [" + Self.mediaLine(media) + "]\n" }
                 }
                 prefill = event["prefill"]?.string
-            case "response":
+            case .response?:
                 if let thinking = event["reasoning"]?.string {
                     out += style.dim("  thinking:\n" + indent(thinking)) + "\n"
                 }
@@ -92,9 +92,9 @@ public enum TranscriptViews {
                 let usage = event["usage"]
                 if let tokens = event["logprobs"]?.array, !tokens.isEmpty { out += style.dim(Self.logprobLine(tokens)) + "\n" }
                 out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(responseCost(event)) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
-            case "branch" where ["exit", "end_of_input"].contains(event["finish_reason"]?.string ?? ""):
+            case .branch? where ["exit", "end_of_input"].contains(event["finish_reason"]?.string ?? ""):
                 out += "  " + (event["input"]?.string.map { "'\($0)' typed: the chat ended" } ?? "input ended: the chat ended") + "\n"
-            case "branch":
+            case .branch?:
                 var marker = event["default"] == .bool(true) ? " (default)" : ""
                 if let condition = event["condition"]?.string, condition != "always" {
                     marker += style.dim(" (\(condition)" + (event["confidence"]?.double.map { ", confidence \($0)" } ?? "") + ")")
@@ -103,23 +103,23 @@ public enum TranscriptViews {
                     marker += style.dim(" (confidence \(confidence))")
                 }
                 out += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
-            case "retry":
+            case .retry?:
                 out += style.yellow("  retry \(event["attempt"]?.int ?? 0): \(event["error"]?.string ?? "") — waited \(event["delay_s"]?.double ?? 0) s") + "\n"
-            case "rate_limit_wait":
+            case .rateLimitWait?:
                 let seconds = event["seconds"]?.double ?? 0
                 out += style.yellow(event["reason"]?.string == "rate_limited"
                     ? "  rate-limited (HTTP \(event["status"]?.int ?? 429)): waited \(seconds) s and sent it again"
                     : "  paced to the provider's rate limit: waited \(seconds) s") + "\n"
-            case "tool_call":
+            case .toolCall?:
                 out += "  tool \(event["name"]?.string ?? "?")(\(event["arguments"]?.serialized ?? ""))\n"
-            case "tool_result":
+            case .toolResult?:
                 let result = event["content"]?.string ?? ""
                 out += (event["is_error"] == .bool(true) ? style.red("    error: " + result) : "    → " + result) + "\n"
-            case "context_trim":
+            case .contextTrim?:
                 out += style.dim("  (dropped \(event["removed_messages"]?.int ?? 0) old messages to fit the context)") + "\n"
-            case "warning":
+            case .warning?:
                 out += style.yellow("  warning: \(event["message"]?.string ?? "")") + "\n"
-            case "error":
+            case .error?:
                 out += style.red("  error: \(event["message"]?.string ?? "")") + "\n"
             default:
                 break
@@ -189,8 +189,8 @@ public enum TranscriptViews {
             var model = "?"
             var seen: [String: Set<String>] = [:]
             for event in transcript.events {
-                if event["type"] == .string("step_start") { model = event["model"]?.string ?? "?" }
-                guard event["type"] == .string("response") else { continue }
+                if EventType(of: event) == .stepStart { model = event["model"]?.string ?? "?" }
+                guard EventType(of: event) == .response else { continue }
                 let live = (event["mode"]?.string ?? "live") == "live"
                 guard live || includeOffline else { continue }
                 let cost = live ? event["cost_usd"]?.double : event["recorded_cost_usd"]?.double
@@ -306,8 +306,8 @@ public enum TranscriptViews {
         var calls: [Call] = []
         var pending: JSON?
         for event in transcript.events {
-            if event["type"] == .string("request") { pending = event }
-            if event["type"] == .string("response"), let request = pending {
+            if EventType(of: event) == .request { pending = event }
+            if EventType(of: event) == .response, let request = pending {
                 let normalized = JSON.object(omittingNil: [
                     ("provider", request["provider"]), ("model", request["model"]), ("messages", request["messages"]),
                     ("params", request["params"]), ("prefill", request["prefill"]),
