@@ -5,7 +5,7 @@ import FlowTemplate
 
 /// `flow render FILE`: every step's messages, or the exact wire body for a provider; sends nothing.
 enum RenderCommand {
-    static let providers = ["openai", "anthropic", "gemini", "openai-responses"]
+    static let providers = ProviderKind.sending
 
     static func main(_ arguments: ParsedArguments) -> Int32 {
         let path = arguments.positionals[0]

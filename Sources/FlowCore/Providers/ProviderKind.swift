@@ -5,6 +5,10 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     /// OpenAI's Responses API, with OpenAI's key and address.
     case openaiResponses = "openai-responses"
 
+    /// The providers that send requests, by name: every list of them (`render --provider`, its
+    /// help) reads this one.
+    public static var sending: [String] { allCases.filter { $0 != .mock }.map(\.rawValue) }
+
     /// The environment variable holding the API key (none for the mock).
     public var keyVariable: String? {
         switch self {

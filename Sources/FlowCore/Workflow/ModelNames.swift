@@ -35,7 +35,7 @@ enum ModelNames {
         for step in workflow.steps {
             for case .retry(let spec) in step.branches.values.joined().map(\.action) { models += [spec.model].compactMap { $0 } }
         }
-        for model in models where ["openai", "anthropic", "gemini"].contains(model.provider) && PriceTable.builtIn.price(for: model) == nil {
+        for model in models where ProviderKind.sending.contains(model.provider) && PriceTable.builtIn.price(for: model) == nil {
             let sameProvider = known.filter { $0.hasPrefix(model.provider + "/") }.map { String($0.dropFirst(model.provider.count + 1)) }
             if let near = Suggestion.closest(to: model.name, in: sameProvider) {
                 warn(model.mark ?? Mark(line: 1, column: 1), "flow knows no model '\(model)' (it has no price for it): did you mean '\(model.provider)/\(near)'?",
