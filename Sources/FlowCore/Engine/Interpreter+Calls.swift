@@ -52,8 +52,7 @@ extension Interpreter {
                     + TranscriptEvents.cost(cost, origin: response.origin))
             }
             if cost == nil, response.origin == .live, run.unpricedModels.insert(model.description).inserted {
-                transcript.record(.warning, [("step", .string(step.id)),
-                                              ("message", .string("no price for \(model): its cost is null, not 0; add it with --prices"))])
+                transcript.record(.warning, TranscriptEvents.warning("no price for \(model): its cost is null, not 0; add it with --prices", step: step.id))
             }
             return (response, nil)
         } catch {
@@ -67,9 +66,8 @@ extension Interpreter {
         guard let policy else { return nil }
         let (kept, removed) = ContextWindow.trim(messages, budget: policy.maxInputTokens)
         guard removed > 0 else { return nil }
-        transcript.record(.contextTrim, [("step", .string(step)), ("removed_messages", .int(removed)),
-                                         ("estimated_tokens_before", .int(messages.estimatedTokens)),
-                                         ("estimated_tokens_after", .int(kept.estimatedTokens))])
+        transcript.record(.contextTrim, TranscriptEvents.contextTrim(step: step, removed: removed, before: messages.estimatedTokens,
+                                                                     after: kept.estimatedTokens))
         return kept
     }
 
@@ -89,8 +87,7 @@ extension Interpreter {
     func runTools(_ calls: [ToolCall], declared: [ToolDeclaration], offered: [String], step: String) async -> [ToolResult] {
         var results: [ToolResult] = []
         for call in calls {
-            transcript.record(.toolCall, [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
-                                            ("arguments", call.arguments)])
+            transcript.record(.toolCall, TranscriptEvents.toolCall(call, step: step))
             var result: (content: String, isError: Bool)
             if let tool = declared.first(where: { $0.name == call.name }), offered.contains(call.name) {
                 result = await tools.run(tool, arguments: call.arguments)
@@ -98,8 +95,7 @@ extension Interpreter {
                 // The model sees the error and may correct itself.
                 result = ("there is no tool named '\(call.name)'; available: \(offered.joined(separator: ", "))", true)
             }
-            transcript.record(.toolResult, [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)),
-                                              ("content", .string(result.content)), ("is_error", .bool(result.isError))])
+            transcript.record(.toolResult, TranscriptEvents.toolResult(call, content: result.content, isError: result.isError, step: step))
             results.append(ToolResult(callId: call.id, name: call.name, content: result.content, isError: result.isError))
         }
         return results

@@ -137,19 +137,12 @@ public struct Interpreter: Sendable {
         let direct = { () throws(ProviderError) -> any ChatProvider in
             try providers.provider(for: model, onRetry: { retry in
                 onRetry?(step, retry)
-                transcript.record(.retry, [
-                    ("step", .string(step)), ("attempt", .int(retry.attempt)),
-                    ("status", retry.error.status.map(JSON.int) ?? .null), ("error", .string(retry.error.description)),
-                    ("delay_s", .double((retry.delay * 1000).rounded() / 1000)),
-                ])
+                transcript.record(.retry, TranscriptEvents.retry(retry, step: step))
             }, onWait: { wait in
                 onWait?(step, wait)
                 // A pacing wait is recorded once, when it is over.
                 if wait.ahead, wait.reason == .pacing { return }
-                transcript.record(.rateLimitWait, [
-                    ("step", .string(step)), ("reason", .string(wait.reason.rawValue)),
-                    ("status", wait.status.map(JSON.int) ?? .null), ("seconds", .double((wait.seconds * 1000).rounded() / 1000)),
-                ])
+                transcript.record(.rateLimitWait, TranscriptEvents.rateLimitWait(wait, step: step))
             })
         }
         guard let cassette else { return try direct() }
@@ -160,7 +153,7 @@ public struct Interpreter: Sendable {
     private func visit(_ step: Step, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
                        run: inout RunProgress) async throws(RunError) -> Transition {
         var model = conversation.model(for: step)
-        transcript.record(.stepStart, [("step", .string(step.id)), ("model", .string(model.description))])
+        transcript.record(.stepStart, TranscriptEvents.stepStart(step.id, model: model))
         if step.fresh { conversation.startFresh() }
         var asked: String?
         if let ask = step.ask {
@@ -255,17 +248,15 @@ public struct Interpreter: Sendable {
         // How a chat ended is a branch of its own, so the transcript (and flow show) says it.
         guard let line = await input.readLine(prompt: ask.prompt) else {
             run.path.append(PathEntry(step.id, .endOfInput, .end))
-            transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string("end_of_input")), ("action", .string("end")),
-                                        ("default", .bool(false))])
+            transcript.record(.branch, TranscriptEvents.chatEnd(step: step.id, typed: nil))
             return nil
         }
         if ask.exitWords.contains(where: { $0.lowercased() == line.trimmingCharacters(in: .whitespaces).lowercased() }) {
             run.path.append(PathEntry(step.id, .exit, .end))
-            transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string("exit")), ("action", .string("end")),
-                                        ("default", .bool(false)), ("input", .string(line))])
+            transcript.record(.branch, TranscriptEvents.chatEnd(step: step.id, typed: line))
             return nil
         }
-        transcript.record(.input, [("step", .string(step.id)), ("text", .string(line))])
+        transcript.record(.input, TranscriptEvents.input(line, step: step.id))
         return line
     }
 
@@ -324,8 +315,7 @@ public struct Interpreter: Sendable {
         if testsConfidence, !why.contains(where: { $0.0 == "confidence" }), let probability = logprobs?.first?.probability {
             why.append(("confidence", .double((probability * 10_000).rounded() / 10_000)))
         }
-        transcript.record(.branch, [("step", .string(step.id)), ("finish_reason", .string(reason.rawValue)),
-                                    ("action", .string(action.name)), ("default", .bool(chosen == nil))] + why)
+        transcript.record(.branch, TranscriptEvents.branch(step: step.id, reason: reason, action: action.name, isDefault: chosen == nil, why: why))
         return action
     }
 

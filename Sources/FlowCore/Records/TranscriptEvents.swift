@@ -25,6 +25,54 @@ enum TranscriptEvents {
         ]).pairs
     }
 
+    static func stepStart(_ step: String, model: ModelRef) -> [(String, JSON)] {
+        [("step", .string(step)), ("model", .string(model.description))]
+    }
+
+    static func retry(_ retry: RetryAttempt, step: String) -> [(String, JSON)] {
+        [("step", .string(step)), ("attempt", .int(retry.attempt)), ("status", retry.error.status.map(JSON.int) ?? .null),
+         ("error", .string(retry.error.description)), ("delay_s", .double((retry.delay * 1000).rounded() / 1000))]
+    }
+
+    static func rateLimitWait(_ wait: RateWait, step: String) -> [(String, JSON)] {
+        [("step", .string(step)), ("reason", .string(wait.reason.rawValue)), ("status", wait.status.map(JSON.int) ?? .null),
+         ("seconds", .double((wait.seconds * 1000).rounded() / 1000))]
+    }
+
+    /// The branch a step took for `reason`: `action`, whether it was the default, and why
+    /// (`condition`, `confidence`).
+    static func branch(step: String, reason: BranchReason, action: String, isDefault: Bool, why: [(String, JSON)]) -> [(String, JSON)] {
+        [("step", .string(step)), ("finish_reason", .string(reason.rawValue)), ("action", .string(action)), ("default", .bool(isDefault))] + why
+    }
+
+    /// A chat's end at its prompt, as a branch: the exit word typed (`input`), or input ended.
+    static func chatEnd(step: String, typed: String?) -> [(String, JSON)] {
+        [("step", .string(step)), ("finish_reason", .string(typed == nil ? "end_of_input" : "exit")), ("action", .string("end")),
+         ("default", .bool(false))] + (typed.map { [("input", JSON.string($0))] } ?? [])
+    }
+
+    static func input(_ text: String, step: String) -> [(String, JSON)] {
+        [("step", .string(step)), ("text", .string(text))]
+    }
+
+    static func contextTrim(step: String, removed: Int, before: Int, after: Int) -> [(String, JSON)] {
+        [("step", .string(step)), ("removed_messages", .int(removed)), ("estimated_tokens_before", .int(before)),
+         ("estimated_tokens_after", .int(after))]
+    }
+
+    static func toolCall(_ call: ToolCall, step: String) -> [(String, JSON)] {
+        [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)), ("arguments", call.arguments)]
+    }
+
+    static func toolResult(_ call: ToolCall, content: String, isError: Bool, step: String) -> [(String, JSON)] {
+        [("step", .string(step)), ("id", .string(call.id)), ("name", .string(call.name)), ("content", .string(content)),
+         ("is_error", .bool(isError))]
+    }
+
+    static func warning(_ message: String, step: String?) -> [(String, JSON)] {
+        (step.map { [("step", JSON.string($0))] } ?? []) + [("message", .string(message))]
+    }
+
     static func response(_ response: ChatResponse, step: String, latencyMs: Double) -> [(String, JSON)] {
         JSON.object(omittingNil: [
             ("step", .string(step)),
