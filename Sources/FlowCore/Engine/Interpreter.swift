@@ -152,7 +152,7 @@ public struct Interpreter: Sendable {
     /// One visit of a step, until its branch names where to go: next, end, fail or a step.
     private func visit(_ step: Step, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
                        run: inout RunProgress) async throws(RunError) -> Transition {
-        var model = conversation.model(for: step)
+        let model = conversation.model(for: step)
         transcript.record(.stepStart, TranscriptEvents.stepStart(step.id, model: model))
         if step.fresh { conversation.startFresh() }
         var asked: String?
@@ -160,16 +160,11 @@ public struct Interpreter: Sendable {
             guard let line = await readTurn(ask, step: step, run: &run) else { return .end }
             asked = line
         }
-        var request = try firstRequest(for: step, asked: asked, loaded: loaded, conversation: &conversation)
-        let baseParams = request.params
-        let originalPrefill = request.prefill
-        var text = ""            // the answer so far, prefill included, across continuations
-        var counts = (continuations: 0, retries: 0, toolRounds: 0)
-        // How the last answer ended: what a failure of this visit explains itself with.
-        var last = LastAnswer()
+        let request = try firstRequest(for: step, asked: asked, loaded: loaded, conversation: &conversation)
+        var state = VisitState(model: model, request: request)
 
         while true {
-            let (response, providerError) = await call(request, model: model, step: step, loaded: loaded, table: table, run: &run)
+            let (response, providerError) = await call(state.request, model: state.model, step: step, loaded: loaded, table: table, run: &run)
             if let providerError, providerError.kind == .cassetteMiss {
                 // Not a provider failure a branch could handle: the prompt changed since it was recorded.
                 throw RunError(.cassetteMiss, "step '\(step.id)': \(providerError.message)", step: step.id)
@@ -177,69 +172,36 @@ public struct Interpreter: Sendable {
             var reason = BranchReason.error
             var parsed: JSON?
             if let response {
-                let mode = prefillMode(model, step: step.id, table: table)
-                text = counts.continuations > 0 ? text + response.content : Self.joinPrefill(originalPrefill, response.content, mode: mode)
-                var result = stepResult(step, model: model, response: response, text: text, latencyMs: run.lastLatencyMs)
+                let mode = prefillMode(state.model, step: step.id, table: table)
+                state.text = state.continuations > 0 ? state.text + response.content : Self.joinPrefill(state.originalPrefill, response.content, mode: mode)
+                var result = stepResult(step, model: state.model, response: response, text: state.text, latencyMs: run.lastLatencyMs)
                 // Each of several answers starts with the prefill, as the first does.
-                result.choices = response.choices.map { Self.joinPrefill(originalPrefill, $0, mode: mode) }
+                result.choices = response.choices.map { Self.joinPrefill(state.originalPrefill, $0, mode: mode) }
                 run.steps.append(result)
                 onStep?(result)
-                (reason, parsed, last.invalidDetail) = Self.judge(response, text: text, step: step, prefill: originalPrefill)
+                (reason, parsed, state.last.invalidDetail) = Self.judge(response, text: state.text, step: step, prefill: state.originalPrefill)
             }
-            let action = try branch(step, reason: reason, text: providerError?.description ?? text, logprobs: response?.logprobs, run: &run)
-            last.reason = reason
-            last.raw = response?.finishReason.raw
-            last.error = providerError
+            let action = try branch(step, reason: reason, text: providerError?.description ?? state.text, logprobs: response?.logprobs, run: &run)
+            state.last.reason = reason
+            state.last.raw = response?.finishReason.raw
+            state.last.error = providerError
 
+            // Each action either asks again (nil: round the loop) or ends the visit.
+            let ended: Transition?
             switch action {
             case .continueAnswer(let limit):
-                guard reason == .length, counts.continuations < limit else {
-                    return .fail(failure(step, message: "step '\(step.id)' is still truncated after \(limit) continuation\(limit == 1 ? "" : "s"); raise max_tokens or the continue count", last: last))
-                }
-                counts.continuations += 1
-                request = continuation(of: request, text: text, mode: prefillMode(model, step: step.id, table: table))
+                ended = continueAnswer(limit, reason: reason, step: step, table: table, state: &state)
             case .retry(let spec):
-                guard counts.retries < spec.count else {
-                    return .fail(failure(step, message: nil, last: last))
-                }
-                counts.retries += 1
-                if let other = spec.model {
-                    model = other
-                    request.model = other.name
-                }
-                request.params = baseParams.merged(with: spec.params)
-                request.prefill = originalPrefill
-                if reason == .invalid, step.schema != nil, let detail = last.invalidDetail {
-                    // The model sees what was wrong and can correct itself.
-                    request.messages += [ChatMessage(.assistant, text),
-                                         ChatMessage(.user, "That answer does not fit the required JSON schema (\(detail)). Answer again with JSON that fits it.")]
-                }
-                text = ""
-                counts.continuations = 0
+                ended = retry(spec, reason: reason, step: step, state: &state)
             case .tools(let maxRounds):
-                guard reason == .toolCalls, let response, counts.toolRounds < maxRounds else {
-                    return .fail(failure(step, message: reason == .toolCalls ? "step '\(step.id)' asked for tools more than \(maxRounds) rounds (tools.max_rounds)" : nil,
-                                         last: last))
-                }
-                counts.toolRounds += 1
-                let results = await runTools(response.toolCalls, declared: loaded.workflow.tools, offered: step.tools, step: step.id)
-                var assistant = ChatMessage(.assistant, response.content, toolCalls: response.toolCalls)
-                assistant.reasoningBlocks = response.reasoningBlocks
-                let tool = ChatMessage(.tool, "", toolResults: results)
-                conversation.messages += [assistant, tool]
-                request.messages += [assistant, tool]
-                request.prefill = nil
-                text = ""
+                ended = await useTools(maxRounds, reason: reason, response: response, step: step, loaded: loaded,
+                                       conversation: &conversation, state: &state)
             case .next, .end, .goto:
-                if response != nil {
-                    conversation.answer(text, for: step, parsed: parsed, choices: run.steps.last?.choices ?? [])
-                    onAnswer?(step.id, text)
-                }
-                if case .goto(let id) = action { return .goto(id) }
-                return action == .end ? .end : .next
+                ended = moveOn(action, response: response, parsed: parsed, step: step, conversation: &conversation, run: run, state: state)
             case .fail(let message):
-                return .fail(failure(step, message: message, last: last))
+                ended = .fail(failure(step, message: message, last: state.last))
             }
+            if let ended { return ended }
         }
     }
 
@@ -328,7 +290,7 @@ public struct Interpreter: Sendable {
         return prefill + content
     }
 
-    private func prefillMode(_ model: ModelRef, step: String, table: ProviderTable) -> PrefillMode {
+    func prefillMode(_ model: ModelRef, step: String, table: ProviderTable) -> PrefillMode {
         table[step, model]?.prefillMode(for: model.name) ?? .native
     }
 
@@ -343,7 +305,7 @@ public struct Interpreter: Sendable {
     }
 
     /// The error for a failed step: the workflow's own message, or one that says what happened.
-    private func failure(_ step: Step, message: String?, last: LastAnswer) -> RunError {
+    func failure(_ step: Step, message: String?, last: LastAnswer) -> RunError {
         if let message { return RunError(.stepFailed, message.hasPrefix("step '") ? message : "step '\(step.id)': \(message)", step: step.id) }
         switch last.reason {
         case .error?:
