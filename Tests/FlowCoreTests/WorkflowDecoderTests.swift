@@ -242,7 +242,7 @@ import Testing
               - {content: cut, finish_reason: length, usage: {input_tokens: 3, output_tokens: 4}}
             """)
         #expect(workflow.mock == [MockReply(content: "plain text"),
-                                  MockReply(content: "cut", finishReason: "length", usage: Usage(inputTokens: 3, outputTokens: 4))])
+                                  MockReply(content: "cut", finishReason: .length(raw: "length"), usage: Usage(inputTokens: 3, outputTokens: 4))])
     }
 
     @Test func everyKnownProviderResolves() throws {

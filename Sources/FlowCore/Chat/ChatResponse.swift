@@ -101,6 +101,19 @@ public enum FinishReason: Sendable, Equatable {
     case toolCalls(raw: String)
     case other(raw: String)
 
+    /// The finish reason a word names (`stop`, `length`, `content_filter`, `tool_calls`): a
+    /// scripted reply's, and OpenAI's, whose words flow's are (with its older `function_call`);
+    /// any other word is `other`, kept raw.
+    public init(named word: String) {
+        switch word {
+        case "stop": self = .stop(raw: word)
+        case "length": self = .length(raw: word)
+        case "content_filter": self = .contentFilter(raw: word)
+        case "tool_calls", "function_call": self = .toolCalls(raw: word)
+        default: self = .other(raw: word)
+        }
+    }
+
     /// The normalized name used in workflows and records: `stop`, `length`, `content_filter`, ….
     public var name: String {
         switch self {

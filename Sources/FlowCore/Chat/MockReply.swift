@@ -2,8 +2,8 @@
 public struct MockReply: Sendable, Equatable {
     /// The reply's text.
     public var content: String
-    /// The finish reason as OpenAI spells it (`stop`, `length`, …); any other word is kept raw.
-    public var finishReason: String
+    /// How the reply ends (`stop` unless the workflow says otherwise).
+    public var finishReason: FinishReason
     /// Tokens to report, for cost and budget tests.
     public var usage: Usage
     /// The first token's probability, served as logprobs (for `confidence_below`).
@@ -14,7 +14,7 @@ public struct MockReply: Sendable, Equatable {
     public var error: String?
 
     /// A scripted reply; it ends with `stop` unless told otherwise.
-    public init(content: String, finishReason: String = "stop", usage: Usage = .init(), confidence: Double? = nil) {
+    public init(content: String, finishReason: FinishReason = .stop(raw: "stop"), usage: Usage = .init(), confidence: Double? = nil) {
         self.content = content
         self.finishReason = finishReason
         self.usage = usage

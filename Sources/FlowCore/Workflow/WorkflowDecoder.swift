@@ -411,7 +411,7 @@ public struct WorkflowDecoder {
             guard let pairs = mapping(item, "a mock reply") else { return nil }
             checkKeys(pairs, allowed: ["content", "finish_reason", "usage", "confidence", "tool_calls", "error"], in: "a mock reply")
             var reply = MockReply(content: item["content"].flatMap { string($0, "content") } ?? "")
-            if let reason = item["finish_reason"].flatMap({ string($0, "finish_reason") }) { reply.finishReason = reason }
+            if let reason = item["finish_reason"].flatMap({ string($0, "finish_reason") }) { reply.finishReason = FinishReason(named: reason) }
             if let node = item["confidence"] { reply.confidence = number(node, "confidence", in: 0...1) }
             if let node = item["error"] { reply.error = string(node, "error") }
             if let node = item["tool_calls"], let calls = sequence(node, "tool_calls") {
@@ -419,7 +419,7 @@ public struct WorkflowDecoder {
                     guard mapping(call, "a tool call") != nil, let name = call["name"].flatMap({ string($0, "name") }) else { return nil }
                     return ToolCall(id: "call_\(index + 1)", name: name, arguments: call["arguments"].map(Self.json) ?? .object([]))
                 }
-                if item["finish_reason"] == nil { reply.finishReason = "tool_calls" }
+                if item["finish_reason"] == nil { reply.finishReason = .toolCalls(raw: "tool_calls") }
             }
             if let usage = item["usage"], let usagePairs = mapping(usage, "usage") {
                 checkKeys(usagePairs, allowed: ["input_tokens", "output_tokens"], in: "usage")

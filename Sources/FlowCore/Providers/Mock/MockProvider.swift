@@ -32,7 +32,7 @@ public actor MockProvider: ChatProvider {
         let logprobs = reply.confidence.map { confidence in
             [TokenLogprob(token: String(reply.content.split(separator: " ").first ?? ""), logprob: log(max(confidence, 1e-12)))]
         }
-        var response = ChatResponse(content: reply.content, finishReason: OpenAIAdapter.finishReason(reply.finishReason),
+        var response = ChatResponse(content: reply.content, finishReason: reply.finishReason,
                                     usage: reply.usage, model: request.model, logprobs: logprobs, toolCalls: reply.toolCalls)
         response.origin = .mock
         return response

@@ -29,15 +29,7 @@ extension OpenAIAdapter {
         return decoded
     }
 
-    static func finishReason(_ raw: String) -> FinishReason {
-        switch raw {
-        case "stop": return .stop(raw: raw)
-        case "length": return .length(raw: raw)
-        case "content_filter": return .contentFilter(raw: raw)
-        case "tool_calls", "function_call": return .toolCalls(raw: raw)
-        default: return .other(raw: raw)
-        }
-    }
+    static func finishReason(_ raw: String) -> FinishReason { FinishReason(named: raw) }
 
     /// `message.tool_calls[]`; `arguments` is a JSON string (kept as a string if it does not parse).
     static func toolCalls(_ json: JSON?) -> [ToolCall] {
