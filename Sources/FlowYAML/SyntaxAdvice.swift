@@ -16,7 +16,7 @@ enum SyntaxAdvice {
             if let colon = firstColonSpace(in: characters, from: indent), colon + 2 < failure.mark.column {
                 start = Mark(line: failure.mark.line, column: colon + 3)
             }
-            let key = String(characters[indent..<max(indent, start.column - 3)]).trimmingCharacters(in: " ")
+            let key = String(characters[indent..<max(indent, start.column - 3)]).trimmingWhitespace
             return ("this value holds ': ' (a colon and a space), which YAML reads as the start of another key; a value with a colon must be quoted",
                     start, "quote it: \(key.isEmpty ? "key" : key): \"\(String(characters[min(characters.count, start.column - 1)...]))\", or write it as a block: \(key.isEmpty ? "key" : key): | and the text on the lines below, indented")
         }
@@ -36,7 +36,7 @@ enum SyntaxAdvice {
         return (failure.message, failure.mark, nil)
     }
 
-    /// The index of the first ": " (or a ":" ending the line) outside quotes, from `start`.
+    /// The index of the first ": " (or a ":" ending the line) from `start`: where the key ends.
     private static func firstColonSpace(in characters: [Character], from start: Int) -> Int? {
         var index = start
         while index < characters.count {
@@ -44,14 +44,5 @@ enum SyntaxAdvice {
             index += 1
         }
         return nil
-    }
-}
-
-private extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var text = Substring(self)
-        while text.first == set { text = text.dropFirst() }
-        while text.last == set { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -425,7 +425,7 @@ enum RunReport {
         ]
         if step.origin != .live { fields.append(("recorded_cost_usd", step.recordedCostUSD.map(JSON.double) ?? .null)) }
         // The first token's probability: what a confidence_below test reads.
-        if let first = step.logprobs?.first { fields.append(("confidence", .double((first.probability * 10_000).rounded() / 10_000))) }
+        if let first = step.logprobs?.first { fields.append(("confidence", .double(first.confidence))) }
         return .object(fields)
     }
 

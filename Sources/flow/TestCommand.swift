@@ -171,7 +171,7 @@ enum TestCommand {
         var stores: [(path: String, store: CassetteStore)] = []
         // A live suite's case transcripts, one folder per run beside flow run's transcripts.
         let runs = RunsDirectory.path(from: FileBytes.currentDirectory())
-        let liveTranscripts = TranscriptWriter.newPath(in: runs, name: "test").replacingOccurrences(of: ".jsonl", with: "")
+        let liveTranscripts = TranscriptWriter.newFolder(in: runs, name: "test")
         if settings.live, let warning = RunsDirectory.ignoreInGit(runs: runs) { Terminal.err(warning + "\n") }
         defer {
             if settings.live, FileBytes.kind(liveTranscripts) != nil {

@@ -6,6 +6,16 @@ import FlowSource
 
 /// What a new user met in the seed's own scenarios (issue 27), each held by a test.
 @Suite struct NewcomerTests {
+    /// A loopback OpenAI that answers every request "fine".
+    static func answeringFine() throws -> StubServer {
+        try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+    }
+
+    /// The environment that points flow's OpenAI provider at `server`, with a test key.
+    static func openAI(_ server: StubServer) -> [String: String] {
+        ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"]
+    }
+
     /// A CI job that only validates fails where run would, and both name the place; a run
     /// refused before sending leaves no transcript.
     @Test func validateAndRunRefuseTheSameWorkflowAtTheSamePlace() throws {
@@ -25,12 +35,12 @@ import FlowSource
 extension NewcomerTests {
     /// A recording leaves the cassette beside the workflow and nothing else: no lock file, no journal.
     @Test func aRecordingLeavesOnlyTheCassette() throws {
-        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        let server = try Self.answeringFine()
         defer { server.stop() }
         let directory = try TemporaryDirectory()
         try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-4o-mini\nsteps: [{id: a, user: hi}]\n")
         let result = try FlowBinary.run(["run", "w.yaml", "--record"], in: directory.path,
-                                        environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+                                        environment: Self.openAI(server))
         #expect(result.status == 0, "\(result.stderr)")
         let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0 != ".flow" }.sorted()
         #expect(left == ["w.cassette.json", "w.yaml"])
@@ -120,7 +130,7 @@ extension NewcomerTests {
     /// With only a template changed, each case's miss is explained against its own recording,
     /// and is that case's one failure.
     @Test func aReplayMissIsOneFailureAgainstTheSameCasesRecording() throws {
-        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        let server = try Self.answeringFine()
         defer { server.stop() }
         let directory = try TemporaryDirectory()
         try directory.write("flow.config.yaml", "providers: []\n")
@@ -136,7 +146,7 @@ extension NewcomerTests {
             """
         try directory.write("w.yaml", suite.replacingOccurrences(of: "PROMPT", with: "Question:"))
         let recorded = try FlowBinary.run(["test", "w.yaml", "--live", "--record"], in: directory.path,
-                                          environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+                                          environment: Self.openAI(server))
         #expect(recorded.status == 0, "\(recorded.stdout)")
         try directory.write("w.yaml", suite.replacingOccurrences(of: "PROMPT", with: "Q:"))
         let replayed = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path)
@@ -194,12 +204,12 @@ extension NewcomerTests {
 
     /// A live answer whose model has no price says so in flow run, and how to give one.
     @Test func anUnknownCostSaysHowToGiveAPrice() throws {
-        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        let server = try Self.answeringFine()
         defer { server.stop() }
         let directory = try TemporaryDirectory()
         try directory.write("w.yaml", "flow: 1\nmodel: openai/gpt-9-turbo\nsteps: [{id: a, user: hi}]\n")
         let result = try FlowBinary.run(["run", "w.yaml"], in: directory.path,
-                                        environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+                                        environment: Self.openAI(server))
         #expect(result.status == 0)
         #expect(result.stderr.contains("cost unknown: flow has no price for openai/gpt-9-turbo; give it with --prices FILE"), "\(result.stderr)")
     }
@@ -227,7 +237,7 @@ extension NewcomerTests {
     /// A live suite keeps each case's transcript, so flow cost counts what it spent, and the
     /// table ends with the total.
     @Test func liveTestSpendIsRecordedAndCounted() throws {
-        let server = try StubServer { _ in StubServer.Response(body: OpenAIWire.completion(content: "fine")) }
+        let server = try Self.answeringFine()
         defer { server.stop() }
         let directory = try TemporaryDirectory()
         try directory.write("flow.config.yaml", "providers: []\n")
@@ -241,7 +251,7 @@ extension NewcomerTests {
               - {name: two, vars: {q: beta}, expect: [{contains: fine}]}
             """)
         let tested = try FlowBinary.run(["test", "w.yaml", "--live", "--record"], in: directory.path,
-                                        environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+                                        environment: Self.openAI(server))
         #expect(tested.status == 0, "\(tested.stdout)")
         // 10 in / 5 out tokens a call at gpt-4o-mini's price, twice.
         #expect(tested.stdout.contains("2 passed, 0 failed, $0.000009 spent on 2 live cases"), "\(tested.stdout)")

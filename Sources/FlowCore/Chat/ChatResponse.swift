@@ -90,6 +90,9 @@ public struct TokenLogprob: Sendable, Equatable {
 
     /// The token's probability, 0 to 1.
     public var probability: Double { exp(logprob) }
+
+    /// The probability to four places, as records and reports give a `confidence`.
+    public var confidence: Double { (probability * 10_000).rounded() / 10_000 }
 }
 
 /// Why generation stopped, normalized across providers. The raw value is always kept, and an

@@ -123,16 +123,19 @@ extension ChatMessage {
     public var mediaRecords: [JSON] { Media.all(in: [self]).map(\.record) }
 
     /// Each image and document in a line a reviewer reads: `image media/x.png (image/png, 1234 bytes)`.
-    public var mediaLines: [String] {
-        Media.all(in: [self]).map { media in
-            let place = media.path ?? media.url ?? "?"
-            let facts = [media.mediaType, media.url == nil ? "\(media.size) bytes" : nil, media.detail.map { "detail \($0)" }].compactMap { $0 }
-            return "\(media.kind.rawValue) \(place)" + (facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))")
-        }
-    }
+    public var mediaLines: [String] { mediaRecords.map(Media.line) }
 }
 
 extension Media {
+    /// An image or document as its record reads: `image media/x.png (image/png, 79 bytes, detail low)`,
+    /// for `flow render` from the part and `flow show` from the transcript alike.
+    static func line(_ record: JSON) -> String {
+        let facts = [record["media_type"]?.string, record["bytes"]?.int.map { "\($0) bytes" }, record["detail"]?.string.map { "detail \($0)" }]
+            .compactMap { $0 }
+        return "\(record["type"]?.string ?? "media") \(record["path"]?.string ?? record["url"]?.string ?? "?")"
+            + (facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))")
+    }
+
     /// `json` with every image's and document's base64 (whole, or inside a `data:` URL) replaced
     /// by what the records promise instead: `[image/png, 1234 bytes, sha256 ab12…, media/x.png]`.
     static func withoutBytes(_ json: JSON, media: [Media]) -> JSON {

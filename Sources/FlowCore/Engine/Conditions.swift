@@ -25,14 +25,14 @@ enum Conditions {
         }
     }
 
-    /// Why `condition` was taken, for the branch event: the condition as written, and for a
-    /// confidence test the probability it saw.
-    static func reason(_ condition: Condition?, logprobs: [TokenLogprob]?) -> [(String, JSON)] {
-        guard let condition else { return [("condition", .string("always"))] }
-        var fields: [(String, JSON)] = [("condition", .string(describe(condition)))]
-        if case .confidenceBelow = condition.innermost, let probability = logprobs?.first?.probability {
-            fields.append(("confidence", .double((probability * 10_000).rounded() / 10_000)))
-        }
+    /// Why `chosen` (one of `cases`, or nil for the default) was taken, for the branch event:
+    /// the condition as written, and the first token's probability whenever any of the cases
+    /// tests confidence, whether or not that test held, so a reviewer sees how near the
+    /// threshold an answer was.
+    static func reason(_ chosen: BranchCase?, among cases: [BranchCase], logprobs: [TokenLogprob]?) -> [(String, JSON)] {
+        var fields: [(String, JSON)] = chosen.map { [("condition", .string($0.condition.map(describe) ?? "always"))] } ?? []
+        let testsConfidence = cases.contains { if case .confidenceBelow = $0.condition?.innermost { true } else { false } }
+        if testsConfidence, let first = logprobs?.first { fields.append(("confidence", .double(first.confidence))) }
         return fields
     }
 

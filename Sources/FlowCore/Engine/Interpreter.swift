@@ -265,18 +265,11 @@ public struct Interpreter: Sendable {
     /// transcript with why (the condition that held, with the confidence it saw, or the default).
     private func branch(_ step: Step, reason: BranchReason, text: String, logprobs: [TokenLogprob]?,
                         run: inout RunProgress) throws(RunError) -> Action {
-        let chosen = try Conditions.choose(step.branches[reason] ?? [], text: text, logprobs: logprobs, step: step.id)
+        let cases = step.branches[reason] ?? []
+        let chosen = try Conditions.choose(cases, text: text, logprobs: logprobs, step: step.id)
         let action = chosen?.action ?? defaultAction(reason, step: step)
         run.path.append(PathEntry(step.id, .finish(reason), PathEntry.Followed(action)))
-        var why = chosen.map { Conditions.reason($0.condition, logprobs: logprobs) } ?? []
-        // The confidence a confidence_below test saw is said whether or not the test held, so a
-        // reviewer sees how near the threshold an answer was.
-        let testsConfidence = (step.branches[reason] ?? []).contains { branchCase in
-            if case .confidenceBelow = branchCase.condition?.innermost { true } else { false }
-        }
-        if testsConfidence, !why.contains(where: { $0.0 == "confidence" }), let probability = logprobs?.first?.probability {
-            why.append(("confidence", .double((probability * 10_000).rounded() / 10_000)))
-        }
+        let why = Conditions.reason(chosen, among: cases, logprobs: logprobs)
         transcript.record(.branch, TranscriptEvents.branch(step: step.id, reason: reason, action: action.name, isDefault: chosen == nil, why: why))
         return action
     }

@@ -134,12 +134,22 @@ public final class TranscriptWriter: TranscriptSink, Sendable {
 
     /// A new transcript path: `<directory>/<UTC timestamp>-<name>.jsonl`, unique within the directory.
     public static func newPath(in directory: String, name: String, now: Date = Date()) -> String {
+        unique(in: directory, name: name, ending: ".jsonl", now: now)
+    }
+
+    /// A new folder path for a run's several transcripts (a live `flow test`):
+    /// `<directory>/<UTC timestamp>-<name>`, unique within the directory, not yet made.
+    public static func newFolder(in directory: String, name: String, now: Date = Date()) -> String {
+        unique(in: directory, name: name, ending: "", now: now)
+    }
+
+    private static func unique(in directory: String, name: String, ending: String, now: Date) -> String {
         let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
         let base = "\(directory)/\(UTCTime.compact(now))-\(safeName)"
-        var path = base + ".jsonl"
+        var path = base + ending
         var counter = 2
         while access(path, F_OK) == 0 {
-            path = "\(base)-\(counter).jsonl"
+            path = "\(base)-\(counter)\(ending)"
             counter += 1
         }
         return path

@@ -15,14 +15,6 @@ public enum TranscriptViews {
         }
     }
 
-    /// An image or document as a transcript records it: `image media/x.png (image/png, 79 bytes)`.
-    static func mediaLine(_ media: JSON) -> String {
-        let facts = [media["media_type"]?.string, media["bytes"]?.int.map { "\($0) bytes" }, media["detail"]?.string.map { "detail \($0)" }]
-            .compactMap { $0 }
-        return "\(media["type"]?.string ?? "media") \(media["path"]?.string ?? media["url"]?.string ?? "?")"
-            + (facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))")
-    }
-
     /// The first tokens of an answer with their probabilities and the alternatives the model
     /// weighed: `logprobs: 'yes' 97% (no 2%, maybe 1%) · …`, at most five tokens.
     static func logprobLine(_ tokens: [JSON]) -> String {
@@ -80,7 +72,7 @@ public enum TranscriptViews {
                 }
                 if let last = event["messages"]?.array?.last, last["role"] == .string("user") {
                     out += "  user:\n" + indent(last["content"]?.string ?? "") + "\n"
-                    for media in last["media"]?.array ?? [] { out += "    [" + Self.mediaLine(media) + "]\n" }
+                    for media in last["media"]?.array ?? [] { out += "    [" + Media.line(media) + "]\n" }
                 }
                 prefill = event["prefill"]?.string
             case .response?:

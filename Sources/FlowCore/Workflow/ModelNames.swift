@@ -7,7 +7,7 @@ import FlowSource
 /// take from a step but is not worth refusing (Gemini has no image `detail`).
 enum ModelNames {
     /// The priced models, `provider/name`.
-    static var known: [String] { PriceTable.builtIn.prices.keys.sorted() }
+    static let known = PriceTable.builtIn.prices.keys.sorted()
 
     /// `claude-sonnet-4-5` → `anthropic/claude-sonnet-4-5`: a priced model of that name, else
     /// the provider whose models the name's family belongs to.
@@ -22,7 +22,7 @@ enum ModelNames {
 
     /// The warnings of a loaded workflow: each model of a built-in provider that has no price and
     /// is one edit or so from one that has; an image `detail` on a step that runs on Gemini.
-    static func warnings(_ workflow: Workflow, media: [MediaReference: Media], source: SourceFile) -> [Diagnostic] {
+    static func warnings(_ workflow: Workflow, source: SourceFile) -> [Diagnostic] {
         var warnings: [Diagnostic] = []
         var said: Set<String> = []
         func warn(_ mark: Mark, _ message: String, hint: String? = nil) {

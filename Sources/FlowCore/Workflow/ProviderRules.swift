@@ -53,7 +53,8 @@ enum ProviderRules {
                     var shape = first
                     for _ in 0..<8 {
                         do throws(ProviderError) {
-                            try registry.adapter(for: model)?.check(shape)
+                            guard let adapter = try registry.adapter(for: model) else { break }
+                            try adapter.check(shape)
                             break
                         } catch {
                             let named = keys(in: error.message)

@@ -102,7 +102,7 @@ public enum WorkflowLoader {
                                      hint: "no step goes to it and the step before it never moves on with 'next'")
             warning.isWarning = true
             return warning
-        } + ModelNames.warnings(workflow, media: media, source: source)
+        } + ModelNames.warnings(workflow, source: source)
         return loaded
     }
 

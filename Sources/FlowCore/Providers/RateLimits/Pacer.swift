@@ -184,10 +184,10 @@ struct Pacer {
     mutating func limited(retryAfter: Double?, reading: RateLimitReading, exhausted: Measure? = nil, model: String, now: Double) {
         learn(reading, model: model, othersInFlight: 0, now: now)
         if let retryAfter, retryAfter.isFinite, retryAfter > 0 { pausedUntil = max(pausedUntil, now + min(retryAfter, 86_400)) }
-        let measures: [Measure] = exhausted.map { [$0] } ?? [.requests]
-        for measure in measures {
-            let scope = Scope(model: model, measure: measure, learned: true)
-            guard var bucket = buckets[scope], !inferred.contains(model) || measure != .requests else { continue }
+        let measure = exhausted ?? .requests
+        let scope = Scope(model: model, measure: measure, learned: true)
+        // An inferred request pace is corrected by inferPace below, not emptied here.
+        if var bucket = buckets[scope], !inferred.contains(model) || measure != .requests {
             bucket.refill(now)
             bucket.level = min(bucket.level, 0)
             buckets[scope] = bucket
