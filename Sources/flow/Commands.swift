@@ -58,7 +58,7 @@ enum Commands {
             .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable); key=@file reads a file, key=@- standard input."),
             .init(name: "--variant", value: "<name>", help: "Render the workflow as this one of its variants: runs it."),
             .init(name: "--step", value: "<id>", help: "Show only this step, with its whole conversation."),
-            .init(name: "--provider", value: "<" + ProviderKind.sending.joined(separator: "|") + ">", help: "Print the wire body for this provider."),
+            .init(name: "--provider", value: "<" + RenderCommand.providers.joined(separator: "|") + ">", help: "Print the wire body for this provider."),
             .init(name: "--model", value: "<provider/model>", help: "Render every step on this model instead; alone, prints its provider's wire body."),
             .init(name: "--json", value: nil, help: "Print the steps as JSON."),
         ],

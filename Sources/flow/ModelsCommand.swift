@@ -13,15 +13,15 @@ enum ModelsCommand {
             return ExitStatus.noInput
         }
         let config = (try? WorkflowLoader.projectConfig(for: FileManager.default.currentDirectoryPath)) ?? ProjectConfig()
-        let keys = Dictionary(uniqueKeysWithValues: ProviderKind.allCases.compactMap { kind in kind.keyVariable.map { (kind.rawValue, $0) } })
+        let keys = Dictionary(uniqueKeysWithValues: BuiltInProvider.all.compactMap { entry in entry.keyVariable.map { (entry.name, $0) } })
         var models = table.prices.keys.sorted()
         if let provider = arguments.value("--provider") { models = models.filter { $0.hasPrefix(provider + "/") } }
         func perMillion(_ value: Double?) -> String { value.map { String(format: "%.3f", $0 * 1e6) } ?? "-" }
         if arguments.flags.contains("--json") {
             let providers = ProviderRegistry.builtIn.map { name in
-                JSON.object(omittingNil: [("name", .string(name)), ("key", keys[name].map(JSON.string)),
+                JSON.object(omittingNil: [("name", .string(name.rawValue)), ("key", keys[name].map(JSON.string)),
                                           ("key_set", keys[name].map { .bool(!(environment[$0] ?? "").isEmpty) })])
-            } + config.providers.map { .object([("name", .string($0.name)), ("base_url", .string($0.baseURL))]) }
+            } + config.providers.map { .object([("name", .string($0.name.rawValue)), ("base_url", .string($0.baseURL))]) }
             let priced = models.map { key in
                 let price = table.prices[key]!
                 return JSON.object(omittingNil: [

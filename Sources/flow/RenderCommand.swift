@@ -5,7 +5,7 @@ import FlowTemplate
 
 /// `flow render FILE`: every step's messages, or the exact wire body for a provider; sends nothing.
 enum RenderCommand {
-    static let providers = ProviderKind.sending
+    static let providers = BuiltInProvider.sending.map(\.rawValue)
 
     static func main(_ arguments: ParsedArguments) -> Int32 {
         let path = arguments.positionals[0]
@@ -32,8 +32,8 @@ enum RenderCommand {
             return error.status
         }
         // --model alone renders the body its provider would receive.
-        if provider == nil, let model = loaded.workflow.model, arguments.value("--model") != nil, providers.contains(model.provider) {
-            provider = model.provider
+        if provider == nil, let model = loaded.workflow.model, arguments.value("--model") != nil, providers.contains(model.provider.rawValue) {
+            provider = model.provider.rawValue
         }
         if let only = arguments.value("--step"), !loaded.workflow.steps.contains(where: { $0.id == only }) {
             let ids = loaded.workflow.steps.map(\.id)
@@ -78,8 +78,7 @@ enum RenderCommand {
     /// The warning for a body rendered for another provider than the step's model runs on: its
     /// model name goes to a provider that does not serve it.
     static func mismatch(_ preview: StepPreview, provider: String) -> String? {
-        let family = { (name: String) in name == "openai-responses" ? "openai" : name }
-        guard !preview.model.isMock, family(preview.model.provider) != family(provider) else { return nil }
+        guard !preview.model.isMock, preview.model.provider.family != ProviderName(provider).family else { return nil }
         return "step '\(preview.id)' runs on \(preview.model); this \(provider) body sends it '\(preview.model.name)', which \(provider) "
             + "does not serve: pass --model \(provider)/MODEL to render it for a model \(provider) has"
     }
@@ -88,7 +87,7 @@ enum RenderCommand {
     static func encode(_ request: ChatRequest, for provider: String) -> Result<HTTPRequest, ProviderError> {
         let registry = ProviderRegistry(environment: ProcessEnvironment.current, transport: URLSessionTransport(), mockReplies: [])
         do throws(ProviderError) {
-            guard let adapter = try registry.adapter(for: ModelRef(provider: provider, name: request.model)) else {
+            guard let adapter = try registry.adapter(for: ModelRef(provider: ProviderName(provider), name: request.model)) else {
                 throw ProviderError(.configuration, "the mock provider sends nothing")
             }
             try adapter.check(request)

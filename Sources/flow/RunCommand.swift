@@ -101,7 +101,7 @@ enum RunCommand {
         guard let text = arguments.value("--model") else { return }
         let providerNames = ProviderRegistry.builtIn + loaded.config.providers.map(\.name)
         guard let model = ModelRef(parsing: text), providerNames.contains(model.provider) else {
-            Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(providerNames.joined(separator: ", "))), got '\(text)'",
+            Terminal.report(UsageError(message: "--model takes provider/model with a known provider (\(providerNames.map(\.rawValue).joined(separator: ", "))), got '\(text)'",
                                        command: command))
             throw Stop(status: ExitStatus.usage)
         }

@@ -63,7 +63,7 @@ import Testing
         #expect(b["steps"]?.array?.allSatisfy { $0["mode"] == .string("replay") && $0["cost_usd"] == .double(0) } == true)
         let transcript = try TranscriptReader.read(try #require(b["transcript"]?.string).hasPrefix("/")
                                                    ? b["transcript"]!.string! : directory.path + "/" + b["transcript"]!.string!)
-        #expect(transcript.all("response").allSatisfy { $0["mode"] == .string("replay") && $0["cost_usd"] == .double(0)
+        #expect(transcript.all(.response).allSatisfy { $0["mode"] == .string("replay") && $0["cost_usd"] == .double(0)
             && ($0["recorded_cost_usd"]?.double ?? 0) > 0 })
 
         // flow cost adds up live calls only: the two recorded ones (the re-record above is live too).

@@ -37,7 +37,7 @@ import Testing
         #expect(end["status"] == .string("interrupted"))
         #expect(end["totals"]?["calls"] == .int(1))
         #expect(end["totals"]?["input_tokens"] == .int(12))
-        #expect(transcript.all("request").count == 2, "the interrupted request is on record")
+        #expect(transcript.all(.request).count == 2, "the interrupted request is on record")
     }
 
     /// The run waits on standard input (`ask`), blocking the thread its tasks run on: the signal
@@ -62,7 +62,7 @@ import Testing
         #expect(String(decoding: stderr, as: UTF8.self).contains("interrupted; transcript: "))
         let transcript = try TranscriptReader.read(try #require(try directory.transcripts().first))
         #expect(transcript.events.last?["status"] == .string("interrupted"))
-        #expect(transcript.all("response").count == 1, "the first step's answer is on record")
+        #expect(transcript.all(.response).count == 1, "the first step's answer is on record")
     }
 
     /// Before a command has anything to record, a signal ends it as it would end any program:

@@ -29,7 +29,7 @@ import Testing
         // Below the current directory, the transcript's path is relative to it.
         let path = try #require(try JSON.parse(run.stdout)["transcript"]?.string)
         let transcript = try TranscriptReader.read(directory.path + "/" + path)
-        let sent = transcript.first("request")?["messages"]?.array?.last?["content"]?.string
+        let sent = transcript.first(.request)?["messages"]?.array?.last?["content"]?.string
         #expect(sent == "I () be seen! y [] []")
     }
 

@@ -82,7 +82,7 @@ import Testing
 
     @Test func batchesAreSplitAtTheProvidersLimits() throws {
         struct Small: BatchClient {
-            var provider: String { "test" }
+            var provider: ProviderName { "test" }
             var limits: (requests: Int, bytes: Int) { (3, 100) }
             func sizes(_ items: [BatchItem]) throws(ProviderError) -> [Int] { items.map { $0.request.messages[0].content.count } }
             func submit(_ items: [BatchItem]) async throws(ProviderError) -> BatchStatus { fatalError() }

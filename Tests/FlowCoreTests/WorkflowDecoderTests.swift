@@ -246,9 +246,26 @@ import Testing
     }
 
     @Test func everyKnownProviderResolves() throws {
-        let registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"], transport: UnusedTransport(), mockReplies: [])
+        let keys = Dictionary(BuiltInProvider.all.compactMap { $0.keyVariable.map { ($0, "k") } }, uniquingKeysWith: { first, _ in first })
+        #expect(keys.count == 3, "OpenAI (both APIs), Anthropic and Gemini each read a key: \(keys.keys.sorted())")
+        let registry = ProviderRegistry(environment: keys, transport: UnusedTransport(), mockReplies: [])
         for name in WorkflowDecoder.knownProviders {
             #expect(try registry.provider(for: ModelRef(provider: name, name: "m")).name == name)
+        }
+    }
+
+    @Test func theBatchAPIsAreTheTablesOwn() throws {
+        let keys = Dictionary(BuiltInProvider.all.compactMap { $0.keyVariable.map { ($0, "k") } }, uniquingKeysWith: { first, _ in first })
+        let registry = ProviderRegistry(environment: keys, transport: UnusedTransport(), mockReplies: [])
+        for name: ProviderName in [.openai, .anthropic, .gemini] {
+            #expect(try registry.batchClient(for: ModelRef(provider: name, name: "m")).provider == name)
+        }
+        // The Responses API and the models only it serves have no batch client: the error lists those that do.
+        for ref in [ModelRef(provider: .openaiResponses, name: "gpt-4o"), ModelRef(provider: .openai, name: "o1-pro")] {
+            #expect(throws: ProviderError.self) { try registry.batchClient(for: ref) }
+            do { _ = try registry.batchClient(for: ref) } catch {
+                #expect(error.message.contains("openai, anthropic, gemini only"), "\(error.message)")
+            }
         }
     }
 }

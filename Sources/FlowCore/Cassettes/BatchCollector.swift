@@ -32,9 +32,6 @@ public final class BatchCollector: Sendable {
     /// An empty collector.
     public init() {}
 
-    /// The error a replay miss gives when it is waiting for the batch.
-    public static let pendingType = "batch_pending"
-
     func add(_ pending: Pending, case name: String?) {
         state.withLock { state in
             guard state.pending[pending.key] == nil else { return }

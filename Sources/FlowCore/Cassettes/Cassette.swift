@@ -70,9 +70,9 @@ public struct Cassette: Sendable {
 
     /// The normalized request as recorded: provider, model, messages, parameters, prefill, tools.
     /// No headers, URLs or keys: a cassette holds no secrets.
-    public static func normalized(_ request: ChatRequest, provider: String) -> JSON {
+    public static func normalized(_ request: ChatRequest, provider: ProviderName) -> JSON {
         .object(omittingNil: [
-            ("provider", .string(provider)),
+            ("provider", .string(provider.rawValue)),
             ("model", .string(request.model)),
             ("messages", .array(request.messages.map(message))),
             ("params", params(request.params)),

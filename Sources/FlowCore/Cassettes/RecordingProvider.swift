@@ -10,7 +10,7 @@ struct RecordingProvider: ChatProvider {
     /// The test case recording, tagged on each interaction.
     var caseName: String? = nil
 
-    var name: String { inner.name }
+    var name: ProviderName { inner.name }
     func prefillMode(for model: String) -> PrefillMode { inner.prefillMode(for: model) }
     func check(_ request: ChatRequest) throws(ProviderError) { try inner.check(request) }
     func wire(_ request: ChatRequest) -> HTTPRequest? { inner.wire(request) }

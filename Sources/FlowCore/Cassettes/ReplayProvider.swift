@@ -3,7 +3,7 @@ import Foundation
 /// Answers from the cassette: no network, no key. It keeps the real provider's rules (prefill
 /// mode, capability checks), so a replayed run takes the same path as the recorded one.
 struct ReplayProvider: ChatProvider {
-    let name: String
+    let name: ProviderName
     let adapter: (any ProviderAdapter)?
     let store: CassetteStore
     let step: String
@@ -32,7 +32,7 @@ struct ReplayProvider: ChatProvider {
             if let failure = batch.failure(for: key) { throw failure }
             batch.add(BatchCollector.Pending(model: ModelRef(provider: name, name: request.model), step: step, request: request, normalized: normalized,
                                              key: key, variant: variant), case: caseName)
-            throw ProviderError(.cassetteMiss, "waiting for the batch to answer step '\(step)'", errorType: BatchCollector.pendingType)
+            throw ProviderError(.cassetteMiss, "waiting for the batch to answer step '\(step)'", cause: .batchPending)
         }
         var message = "no recording of this request in \(store.path)"
         if let nearest = cassette.nearest(to: normalized, step: step, caseName: caseName, variant: variant) {

@@ -2,20 +2,18 @@ import FlowSource
 
 /// `provider/model`, as written in the workflow.
 public struct ModelRef: Sendable, Equatable, CustomStringConvertible {
-    /// The provider that answers from scripted replies and sends nothing.
-    public static let mockProvider = "mock"
     /// Whether this is a scripted model (`mock/…`): no key, no network, no cost.
-    public var isMock: Bool { provider == Self.mockProvider }
+    public var isMock: Bool { provider == .mock }
 
     /// The provider's name: a built-in one or a server named in flow.config.yaml.
-    public var provider: String
+    public var provider: ProviderName
     /// The model as the provider names it; it may contain slashes.
     public var name: String
     /// Where the reference is written, for errors about it; not compared.
     public var mark: Mark?
 
     /// A reference to `provider`'s `name`.
-    public init(provider: String, name: String, mark: Mark? = nil) {
+    public init(provider: ProviderName, name: String, mark: Mark? = nil) {
         self.provider = provider
         self.name = name
         self.mark = mark
@@ -26,7 +24,7 @@ public struct ModelRef: Sendable, Equatable, CustomStringConvertible {
         guard let slash = text.firstIndex(of: "/") else { return nil }
         let provider = String(text[..<slash]), name = String(text[text.index(after: slash)...])
         guard !provider.isEmpty, !name.isEmpty else { return nil }
-        self.init(provider: provider, name: name, mark: mark)
+        self.init(provider: ProviderName(provider), name: name, mark: mark)
     }
 
     /// The same provider and model, wherever written.

@@ -26,6 +26,15 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case record
     }
 
+    /// flow's own finding, where it steers what follows; the provider's words stay in `errorType`.
+    public enum Cause: Sendable {
+        /// The connection was refused outright: the server is not there, as opposed to slow or
+        /// overloaded (the pacer stops waiting for it).
+        case connectionRefused
+        /// Replaying under `--batch`, the request went into the batch and its answer is not back yet.
+        case batchPending
+    }
+
     /// What kind of failure.
     public var kind: Kind
     /// The whole explanation, with the provider's own words where it gave any; control characters escaped.
@@ -40,10 +49,12 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public var retryable: Bool
     /// Seconds the provider asked to wait (`retry-after-ms`, `retry-after`).
     public var retryAfter: Double?
+    /// flow's own finding, when it has one.
+    public var cause: Cause?
 
     /// An error of `kind`; `retryable` and `retryAfter` steer the retry loop.
     public init(_ kind: Kind, _ message: String, status: Int? = nil, errorType: String? = nil,
-                requestId: String? = nil, retryable: Bool = false, retryAfter: Double? = nil) {
+                requestId: String? = nil, retryable: Bool = false, retryAfter: Double? = nil, cause: Cause? = nil) {
         self.kind = kind
         // Messages quote servers' words: their control characters are escaped once, here.
         self.message = Printable.escaped(message)
@@ -52,6 +63,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         self.requestId = requestId
         self.retryable = retryable
         self.retryAfter = retryAfter
+        self.cause = cause
     }
 
     /// The message, with the provider's request id when it gave one.
@@ -64,5 +76,5 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
 
 extension ProviderError {
     /// A connection refused outright: the server is not there, as opposed to slow or overloaded.
-    public var isConnectionRefused: Bool { kind == .network && errorType == "connection_refused" }
+    public var isConnectionRefused: Bool { cause == .connectionRefused }
 }

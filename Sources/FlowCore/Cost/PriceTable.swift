@@ -18,14 +18,10 @@ public struct PriceTable: Sendable {
     }
 
     /// The price for `ref`, resolving dated snapshots and `-latest` (`gpt-4o-2024-08-06` → `gpt-4o`).
-    /// Providers billed at another's prices: OpenAI's Responses API at OpenAI's. (Named here, not
-    /// read from the provider table, so prices depend on no provider code.)
-    static let billedAs = ["openai-responses": "openai"]
-
     /// Mock models cost nothing. Nil when the model has no price.
     public func price(for ref: ModelRef) -> Price? {
         // The Responses API bills OpenAI's models at OpenAI's prices.
-        let provider = Self.billedAs[ref.provider] ?? ref.provider
+        let provider = ref.provider.family
         for name in Self.candidates(ref.name) {
             if let price = prices["\(provider)/\(name)"] { return price }
         }

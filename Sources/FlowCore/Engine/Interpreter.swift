@@ -297,9 +297,10 @@ public struct Interpreter: Sendable {
         }
     }
 
-    /// The error for a failed step: the workflow's own message, or one that says what happened.
+    /// The error for a failed step: the workflow's own `fail:` message, or one that says what
+    /// happened to the last answer.
     func failure(_ step: Step, message: String?, last: LastAnswer) -> RunError {
-        if let message { return RunError(.stepFailed, message.hasPrefix("step '") ? message : "step '\(step.id)': \(message)", step: step.id) }
+        if let message { return RunError(.stepFailed, "step '\(step.id)': \(message)", step: step.id) }
         switch last.reason {
         case .error?:
             let error = last.error

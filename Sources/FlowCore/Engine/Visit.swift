@@ -27,7 +27,8 @@ extension Interpreter {
     /// `continue`: ask for the rest of a truncated answer, up to `limit` times.
     func continueAnswer(_ limit: Int, reason: BranchReason, step: Step, table: ProviderTable, state: inout VisitState) -> Transition? {
         guard reason == .length, state.continuations < limit else {
-            return .fail(failure(step, message: "step '\(step.id)' is still truncated after \(limit) continuation\(limit == 1 ? "" : "s"); raise max_tokens or the continue count", last: state.last))
+            return .fail(RunError(.stepFailed, "step '\(step.id)' is still truncated after \(limit) continuation\(limit == 1 ? "" : "s"); raise max_tokens or the continue count",
+                                  step: step.id))
         }
         state.continuations += 1
         state.request = continuation(of: state.request, text: state.text, mode: prefillMode(state.model, step: step.id, table: table))
@@ -59,8 +60,8 @@ extension Interpreter {
     func useTools(_ maxRounds: Int, reason: BranchReason, response: ChatResponse?, step: Step, loaded: LoadedWorkflow,
                   conversation: inout Conversation, state: inout VisitState) async -> Transition? {
         guard reason == .toolCalls, let response, state.toolRounds < maxRounds else {
-            return .fail(failure(step, message: reason == .toolCalls ? "step '\(step.id)' asked for tools more than \(maxRounds) rounds (tools.max_rounds)" : nil,
-                                 last: state.last))
+            guard reason == .toolCalls else { return .fail(failure(step, message: nil, last: state.last)) }
+            return .fail(RunError(.stepFailed, "step '\(step.id)' asked for tools more than \(maxRounds) rounds (tools.max_rounds)", step: step.id))
         }
         state.toolRounds += 1
         let results = await runTools(response.toolCalls, declared: loaded.workflow.tools, offered: step.tools, step: step.id)

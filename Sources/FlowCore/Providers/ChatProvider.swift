@@ -2,7 +2,7 @@ import FlowSource
 /// A model provider: turns a `ChatRequest` into a `ChatResponse`.
 public protocol ChatProvider: Sendable {
     /// The provider's name in `provider/model` references.
-    var name: String { get }
+    var name: ProviderName { get }
     /// How this provider treats an assistant prefill on `model`; recorded in transcript requests.
     func prefillMode(for model: String) -> PrefillMode
     /// Sends one request. Throws `ProviderError` when no usable answer came back.

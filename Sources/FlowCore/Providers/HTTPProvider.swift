@@ -28,7 +28,7 @@ public struct HTTPProvider: ChatProvider {
     }
 
     /// The provider's name, as `model:` spells it.
-    public var name: String { adapter.providerName }
+    public var name: ProviderName { adapter.providerName }
 
     /// How this provider treats an assistant prefill for `model`.
     public func prefillMode(for model: String) -> PrefillMode { adapter.prefillMode(for: model) }

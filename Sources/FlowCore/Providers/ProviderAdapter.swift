@@ -1,7 +1,7 @@
 /// A provider's wire format as two pure functions, plus the checks made before sending.
 public protocol ProviderAdapter: Sendable {
     /// The name in `provider/model` references: `openai`, `anthropic`, `gemini`, or a configured name.
-    var providerName: String { get }
+    var providerName: ProviderName { get }
     /// The API root requests go to; with the name, what a rate limit is shared by.
     var baseURL: String { get }
     /// How a prefill is sent to `model`.
@@ -51,7 +51,7 @@ extension Array where Element == JSON {
 /// Reads the fields shared by the providers' error handling.
 enum HTTPErrors {
     /// A 2xx body as JSON, or `.decode` naming the provider.
-    static func json(_ response: HTTPResponse, from provider: String) throws(ProviderError) -> JSON {
+    static func json(_ response: HTTPResponse, from provider: ProviderName) throws(ProviderError) -> JSON {
         do {
             return try JSON.parse(response.body)
         } catch {

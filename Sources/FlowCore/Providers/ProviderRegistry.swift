@@ -1,10 +1,10 @@
 import Foundation
 
 /// Builds providers from `provider/model` references, the environment and the project config.
-/// An explicit table: every built-in name has a case here (a test checks each resolves).
+/// The built-in providers come from `BuiltInProvider.all` (a test checks each resolves).
 public struct ProviderRegistry: Sendable {
     /// The providers flow knows without configuration.
-    public static let builtIn = ProviderKind.allCases.map(\.rawValue)
+    public static let builtIn = BuiltInProvider.all.map(\.name)
 
     /// Where keys and base URLs are read.
     public var environment: [String: String]
@@ -13,7 +13,7 @@ public struct ProviderRegistry: Sendable {
     /// The OpenAI-compatible servers of flow.config.yaml.
     public var compatible: [CompatibleProvider]
     /// Files holding keys, by provider name, read when the key's variable is unset.
-    public var keyFiles: [String: String]
+    public var keyFiles: [ProviderName: String]
     /// Retries of failed requests.
     public var retry: RetryPolicy
     /// Told of each retry, unless a call names its own listener.
@@ -28,7 +28,7 @@ public struct ProviderRegistry: Sendable {
 
     /// A registry; `mockReplies` are what `mock/…` models answer.
     public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply],
-                compatible: [CompatibleProvider] = [], keyFiles: [String: String] = [:], retry: RetryPolicy = .default,
+                compatible: [CompatibleProvider] = [], keyFiles: [ProviderName: String] = [:], retry: RetryPolicy = .default,
                 onRetry: (@Sendable (RetryAttempt) -> Void)? = nil) {
         self.environment = environment
         self.transport = transport
@@ -42,7 +42,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// Every provider name a workflow may use here.
-    public var names: [String] { Self.builtIn + compatible.map(\.name) }
+    public var names: [ProviderName] { Self.builtIn + compatible.map(\.name) }
 
     /// The provider for `ref`; `onRetry` and `onWait` (or the registry's) hear of each retried
     /// attempt and each rate-limit wait. Throws `.missingKey` naming the variable to set.
@@ -58,27 +58,18 @@ public struct ProviderRegistry: Sendable {
     /// The wire format and rules of `ref`'s provider, at its endpoint (nil for the mock). Needs
     /// no key, so replay and `flow render` use it too.
     public func adapter(for ref: ModelRef) throws(ProviderError) -> (any ProviderAdapter)? {
-        guard let kind = ProviderKind(rawValue: ref.provider) else {
+        guard let entry = BuiltInProvider.named(ref.provider) else {
             let configured = try compatibleProvider(ref)
             return OpenAIAdapter(providerName: configured.name, baseURL: configured.baseURL, maxTokensField: configured.maxTokensField,
                                  structuredOutput: configured.structuredOutput)
         }
-        let base = kind.baseURLVariable.flatMap(base)
-        switch kind {
-        case .mock: return nil
-        case .openai where OpenAIResponsesAdapter.requiresResponses(ref.name), .openaiResponses:
-            // The models only the Responses API serves go there from openai/ too.
-            return OpenAIResponsesAdapter(baseURL: base ?? OpenAIAdapter.defaultBaseURL)
-        case .openai: return OpenAIAdapter(baseURL: base ?? OpenAIAdapter.defaultBaseURL)
-        case .anthropic: return AnthropicAdapter(baseURL: base ?? AnthropicAdapter.defaultBaseURL)
-        case .gemini: return GeminiAdapter(baseURL: base ?? GeminiAdapter.defaultBaseURL)
-        }
+        return entry.makeAdapter(ref.name, entry.baseURLVariable.flatMap(base))
     }
 
     private func resolve(_ ref: ModelRef) throws(ProviderError) -> any ChatProvider {
         guard let adapter = try adapter(for: ref) else { return mock }
         var apiKey: String?
-        if let variable = ProviderKind(rawValue: ref.provider)?.keyVariable {
+        if let variable = BuiltInProvider.named(ref.provider)?.keyVariable {
             apiKey = try key(variable, for: ref)
         } else if let variable = try compatibleProvider(ref).apiKeyEnv {
             apiKey = try key(variable, for: ref)
@@ -90,21 +81,17 @@ public struct ProviderRegistry: Sendable {
 
     /// The Batch API client of `ref`'s provider (OpenAI, Anthropic, Gemini), with its key.
     public func batchClient(for ref: ModelRef) throws(ProviderError) -> any BatchClient {
-        switch (try adapter(for: ref), ProviderKind(rawValue: ref.provider)) {
-        case (let openAI as OpenAIAdapter, .openai?):
-            return OpenAIBatches(adapter: openAI, apiKey: try key(ProviderKind.openai.keyVariable, for: ref), transport: transport)
-        case (let anthropic as AnthropicAdapter, .anthropic?):
-            return AnthropicBatches(adapter: anthropic, apiKey: try key(ProviderKind.anthropic.keyVariable, for: ref), transport: transport)
-        case (let gemini as GeminiAdapter, .gemini?):
-            return GeminiBatches(adapter: gemini, apiKey: try key(ProviderKind.gemini.keyVariable, for: ref), transport: transport)
-        default:
-            throw ProviderError(.configuration, "flow sends batches to openai, anthropic and gemini only, not to '\(ref.provider)': run its cases with --live")
+        if let entry = BuiltInProvider.named(ref.provider), let makeClient = entry.makeBatchClient, let adapter = try adapter(for: ref),
+           let client = makeClient(adapter, try key(entry.keyVariable, for: ref), transport) {
+            return client
         }
+        let batching = BuiltInProvider.all.filter { $0.makeBatchClient != nil }.map(\.name.rawValue)
+        throw ProviderError(.configuration, "flow sends batches to \(batching.joined(separator: ", ")) only, not to '\(ref)': run its cases with --live")
     }
 
     private func compatibleProvider(_ ref: ModelRef) throws(ProviderError) -> CompatibleProvider {
         guard let configured = compatible.first(where: { $0.name == ref.provider }) else {
-            throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.joined(separator: ", "))")
+            throw ProviderError(.configuration, "unknown provider '\(ref.provider)'; known: \(names.map(\.rawValue).joined(separator: ", "))")
         }
         return configured
     }
@@ -141,7 +128,7 @@ public struct ProviderRegistry: Sendable {
 /// OpenRouter).
 public struct CompatibleProvider: Sendable, Equatable {
     /// The name `model:` uses (`ollama/llama3.2`).
-    public var name: String
+    public var name: ProviderName
     /// The API root, `/v1` included.
     public var baseURL: String
     /// The environment variable holding the key, or nil for a server that needs none.
@@ -152,7 +139,7 @@ public struct CompatibleProvider: Sendable, Equatable {
     public var structuredOutput: CompatibleStructuredOutput
 
     /// A compatible server.
-    public init(name: String, baseURL: String, apiKeyEnv: String? = nil, maxTokensField: OpenAIAdapter.MaxTokensField = .maxTokens,
+    public init(name: ProviderName, baseURL: String, apiKeyEnv: String? = nil, maxTokensField: OpenAIAdapter.MaxTokensField = .maxTokens,
                 structuredOutput: CompatibleStructuredOutput = .jsonSchema) {
         self.name = name
         self.baseURL = baseURL

@@ -6,7 +6,7 @@ enum TranscriptEvents {
     static func request(_ request: ChatRequest, step: String, provider: any ChatProvider) -> [(String, JSON)] {
         JSON.object(omittingNil: [
             ("step", .string(step)),
-            ("provider", .string(provider.name)),
+            ("provider", .string(provider.name.rawValue)),
             ("model", .string(request.model)),
             ("messages", .array(request.messages.map { message in
                 .object(omittingNil: [("role", .string(message.role.rawValue)), ("content", .string(message.content)),

@@ -12,9 +12,9 @@ public enum TranscriptReader {
         public var truncated: Bool
 
         /// The first event of `type`.
-        public func first(_ type: String) -> JSON? { events.first { $0["type"] == .string(type) } }
+        public func first(_ type: EventType) -> JSON? { events.first { EventType(of: $0) == type } }
         /// Every event of `type`, in order.
-        public func all(_ type: String) -> [JSON] { events.filter { $0["type"] == .string(type) } }
+        public func all(_ type: EventType) -> [JSON] { events.filter { EventType(of: $0) == type } }
     }
 
     /// A transcript that cannot be read.

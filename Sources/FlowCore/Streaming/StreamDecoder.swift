@@ -8,7 +8,7 @@ public protocol StreamDecoder: Sendable {
 }
 
 enum StreamJSON {
-    static func parse(_ text: String, provider: String) throws(ProviderError) -> JSON {
+    static func parse(_ text: String, provider: ProviderName) throws(ProviderError) -> JSON {
         do {
             return try JSON.parse(text)
         } catch {

@@ -143,8 +143,8 @@ public struct URLSessionTransport: HTTPTransport {
         let detail = error.localizedDescription
         switch code {
         case .cannotConnectToHost?:
-            return ProviderError(.network, "could not connect to \(origin): the connection was refused", errorType: "connection_refused",
-                                 retryable: true)
+            return ProviderError(.network, "could not connect to \(origin): the connection was refused", retryable: true,
+                                 cause: .connectionRefused)
         case .networkConnectionLost?:
             return ProviderError(.network, "\(origin) closed the connection before the answer was complete", retryable: true)
         case .badServerResponse?, .cannotParseResponse?, .cannotDecodeContentData?, .cannotDecodeRawData?:

@@ -41,8 +41,8 @@ public enum TranscriptViews {
     /// The run as a person reads it: turns, branches, tokens, cost, retries, tools, errors.
     public static func show(_ transcript: TranscriptReader.Transcript, style: any TextStyle = PlainStyle()) -> String {
         var out = ""
-        let start = transcript.first("run_start")
-        let end = transcript.all("run_end").last
+        let start = transcript.first(.runStart)
+        let end = transcript.all(.runEnd).last
         let status = end?["status"]?.string ?? "unfinished"
         let colored = status == "succeeded" ? style.green(status) : style.red(status)
         out += style.bold("run \(start?["name"]?.string ?? "?")") + " (\(start?["workflow"]?.string ?? "?")) — \(colored)\n"
@@ -132,11 +132,11 @@ public enum TranscriptViews {
     /// One line per run: when, workflow, status, calls, tokens, money spent, and the path.
     public static func list(_ transcripts: [TranscriptReader.Transcript]) -> String {
         transcripts.map { transcript in
-            let start = transcript.first("run_start"), end = transcript.all("run_end").last
+            let start = transcript.first(.runStart), end = transcript.all(.runEnd).last
             let started = (start?["started_at"]?.string ?? "?").replacingOccurrences(of: "T", with: " ").prefix(19)
             let status = end?["status"]?.string ?? (transcript.truncated ? "killed" : "unfinished")
             let totals = end?["totals"]
-            let calls = counted(totals?["calls"]?.int ?? transcript.all("response").count, "call")
+            let calls = counted(totals?["calls"]?.int ?? transcript.all(.response).count, "call")
             let tokens = (totals?["input_tokens"]?.int ?? 0) + (totals?["output_tokens"]?.int ?? 0)
             return "\(started)  \((start?["name"]?.string ?? "?").padding(toLength: 16, withPad: " ", startingAt: 0)) "
                 + "\(status.padding(toLength: 11, withPad: " ", startingAt: 0)) \(calls), \(tokens) tokens, "
@@ -175,7 +175,7 @@ public enum TranscriptViews {
     public static func cost(_ transcripts: [TranscriptReader.Transcript], includeOffline: Bool = false) -> [String: [CostRow]] {
         var tables: [String: [String: CostRow]] = ["workflow": [:], "model": [:], "day": [:]]
         for transcript in transcripts {
-            let start = transcript.first("run_start")
+            let start = transcript.first(.runStart)
             let workflow = start?["name"]?.string ?? "?"
             let day = String((start?["started_at"]?.string ?? "unknown").prefix(10))
             var model = "?"
@@ -242,7 +242,7 @@ public enum TranscriptViews {
     public static func diff(_ a: TranscriptReader.Transcript, _ b: TranscriptReader.Transcript) -> (String, Bool) {
         var out = "A: \(a.path)\nB: \(b.path)\n"
         var differs = false
-        let startA = a.first("run_start"), startB = b.first("run_start")
+        let startA = a.first(.runStart), startB = b.first(.runStart)
         if startA?["workflow_sha256"] != startB?["workflow_sha256"] {
             out += "workflow file changed: \(startA?["workflow_sha256"]?.string?.prefix(12) ?? "?") → \(startB?["workflow_sha256"]?.string?.prefix(12) ?? "?")\n"
             differs = true
@@ -275,7 +275,7 @@ public enum TranscriptViews {
         }
         differs = differs || found
         if !found { out += "the same requests and answers\n" }
-        let totalsA = a.all("run_end").last?["totals"], totalsB = b.all("run_end").last?["totals"]
+        let totalsA = a.all(.runEnd).last?["totals"], totalsB = b.all(.runEnd).last?["totals"]
         func delta(_ key: String) -> String {
             let x = totalsA?[key]?.int ?? 0, y = totalsB?[key]?.int ?? 0
             return "\(key.replacingOccurrences(of: "_", with: " ")) \(x) → \(y) (\(y - x >= 0 ? "+" : "")\(y - x))"

@@ -35,14 +35,15 @@ enum ModelNames {
         for step in workflow.steps {
             for case .retry(let spec) in step.branches.values.joined().map(\.action) { models += [spec.model].compactMap { $0 } }
         }
-        for model in models where ProviderKind.sending.contains(model.provider) && PriceTable.builtIn.price(for: model) == nil {
-            let sameProvider = known.filter { $0.hasPrefix(model.provider + "/") }.map { String($0.dropFirst(model.provider.count + 1)) }
+        for model in models where BuiltInProvider.sending.contains(model.provider) && PriceTable.builtIn.price(for: model) == nil {
+            let prefix = model.provider.rawValue + "/"
+            let sameProvider = known.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
             if let near = Suggestion.closest(to: model.name, in: sameProvider) {
                 warn(model.mark ?? Mark(line: 1, column: 1), "flow knows no model '\(model)' (it has no price for it): did you mean '\(model.provider)/\(near)'?",
                      hint: "a model newer than flow's price table is fine: give its price with --prices FILE to see its cost")
             }
         }
-        for step in workflow.steps where (step.model ?? workflow.model)?.provider == "gemini" {
+        for step in workflow.steps where (step.model ?? workflow.model)?.provider == .gemini {
             for case .media(let reference) in step.userParts where reference.detail != nil {
                 warn(reference.mark, "Gemini takes no image 'detail': 'detail: \(reference.detail!)' is not sent on step '\(step.id)'",
                      hint: "remove it, or keep it for the variants on OpenAI")

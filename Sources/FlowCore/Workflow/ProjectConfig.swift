@@ -29,7 +29,7 @@ public struct ProjectConfig: Sendable {
     /// The OpenAI-compatible servers it names.
     public var providers: [CompatibleProvider] = []
     /// Key files by provider name, as absolute or config-relative paths resolved at load.
-    public var keyFiles: [String: String] = [:]
+    public var keyFiles: [ProviderName: String] = [:]
     /// Declared rate limits by `provider` or `provider/model`.
     public var rateLimits: [String: DeclaredLimits] = [:]
 
@@ -80,11 +80,11 @@ public struct ProjectConfig: Sendable {
                 continue
             }
             let expanded = (path as NSString).expandingTildeInPath
-            config.keyFiles[name] = expanded.hasPrefix("/") || directory.isEmpty ? expanded : directory + "/" + expanded
+            config.keyFiles[ProviderName(name)] = expanded.hasPrefix("/") || directory.isEmpty ? expanded : directory + "/" + expanded
         }
         for pair in root["providers"]?.mapping ?? [] {
             let name = pair.key.scalar?.text ?? ""
-            guard !ProviderRegistry.builtIn.contains(name) else {
+            guard !ProviderRegistry.builtIn.contains(ProviderName(name)) else {
                 problem(pair.key, "'\(name)' is a built-in provider", "pick another name; built-in providers take their base URL from the environment")
                 continue
             }
@@ -98,7 +98,7 @@ public struct ProjectConfig: Sendable {
                 problem(pair.value, "provider '\(name)' needs 'base_url: http(s)://host/v1'")
                 continue
             }
-            var provider = CompatibleProvider(name: name, baseURL: base, apiKeyEnv: pair.value["api_key_env"]?.scalar?.text)
+            var provider = CompatibleProvider(name: ProviderName(name), baseURL: base, apiKeyEnv: pair.value["api_key_env"]?.scalar?.text)
             if let field = pair.value["max_tokens_field"] {
                 guard let value = field.scalar.flatMap({ OpenAIAdapter.MaxTokensField(rawValue: $0.text) }) else {
                     problem(field, "'max_tokens_field' must be max_tokens or max_completion_tokens")
@@ -116,7 +116,7 @@ public struct ProjectConfig: Sendable {
             config.providers.append(provider)
         }
         if let node = root["rate_limits"] {
-            config.rateLimits = rateLimits(node, known: ProviderRegistry.builtIn + config.providers.map(\.name), problem: problem)
+            config.rateLimits = rateLimits(node, known: (ProviderRegistry.builtIn + config.providers.map(\.name)).map(\.rawValue), problem: problem)
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return config

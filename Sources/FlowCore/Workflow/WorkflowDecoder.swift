@@ -20,18 +20,18 @@ public struct WorkflowDecoder {
 
     let source: SourceFile
     /// Providers a `model:` may name: the built-in ones and those in the project config.
-    let providers: [String]
+    let providers: [ProviderName]
     var diagnostics: [Diagnostic] = []
 
     /// A decoder for `source`, accepting `providers` in `model:`.
-    public init(source: SourceFile, providers: [String] = WorkflowDecoder.knownProviders) {
+    public init(source: SourceFile, providers: [ProviderName] = WorkflowDecoder.knownProviders) {
         self.source = source
         self.providers = providers
     }
 
     /// Decodes `root` (nil for an empty file). Throws every problem found, in file order.
     public static func decode(_ root: Node?, source: SourceFile,
-                              providers: [String] = WorkflowDecoder.knownProviders) throws(DiagnosticList) -> Workflow {
+                              providers: [ProviderName] = WorkflowDecoder.knownProviders) throws(DiagnosticList) -> Workflow {
         var decoder = WorkflowDecoder(source: source, providers: providers)
         let workflow = decoder.workflow(root)
         if !decoder.diagnostics.isEmpty || workflow == nil {
@@ -282,9 +282,9 @@ public struct WorkflowDecoder {
             return nil
         }
         guard providers.contains(ref.provider) else {
-            let known = providers.joined(separator: ", ")
+            let known = providers.map(\.rawValue).joined(separator: ", ")
             report(node.mark, "unknown provider '\(ref.provider)'",
-                   hint: (Suggestion.hint(for: ref.provider, in: providers).map { $0 + " " } ?? "")
+                   hint: (Suggestion.hint(for: ref.provider.rawValue, in: providers.map(\.rawValue)).map { $0 + " " } ?? "")
                        + "known providers: \(known); name others in \(ProjectConfig.fileName)")
             return nil
         }

@@ -6,7 +6,7 @@ public struct AnthropicAdapter: ProviderAdapter {
     public static let version = "2023-06-01"
 
     /// The provider's name.
-    public let providerName = "anthropic"
+    public let providerName = ProviderName.anthropic
     /// Messages has no `n`: several answers are that many calls, merged.
     public var choicesNative: Bool { false }
     /// The API root (`ANTHROPIC_BASE_URL` overrides it).

@@ -65,7 +65,7 @@ public struct BatchStatus: Sendable, Equatable {
 /// call gives.
 public protocol BatchClient: Sendable {
     /// The provider's name.
-    var provider: String { get }
+    var provider: ProviderName { get }
     /// The most requests and bytes one batch may hold; more is split.
     var limits: (requests: Int, bytes: Int) { get }
     /// The request bodies as they would be submitted, one per item, to size the split.
@@ -107,7 +107,7 @@ protocol HTTPBatchClient: BatchClient {
 
 extension HTTPBatchClient {
     /// The provider's name.
-    public var provider: String { http.adapter.providerName }
+    public var provider: ProviderName { http.adapter.providerName }
     var apiKey: String { http.apiKey }
     var baseURL: String { http.adapter.baseURL }
 }

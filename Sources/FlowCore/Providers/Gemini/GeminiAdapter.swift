@@ -5,7 +5,7 @@ public struct GeminiAdapter: ProviderAdapter {
     public static let defaultBaseURL = "https://generativelanguage.googleapis.com"
 
     /// The provider's name.
-    public let providerName = "gemini"
+    public let providerName = ProviderName.gemini
     /// The API root (`GEMINI_BASE_URL` overrides it).
     public var baseURL: String
 

@@ -4,7 +4,7 @@ import Foundation
 /// demos and tests. It continues a prefill natively (the reply is the rest of the answer).
 public actor MockProvider: ChatProvider {
     /// `mock`.
-    public nonisolated let name = ModelRef.mockProvider
+    public nonisolated let name = ProviderName.mock
     private let replies: [MockReply]
     private var served = 0
     /// Every request received, for tests that check what the interpreter sent.

@@ -14,7 +14,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     public static let defaultBaseURL = "https://api.openai.com/v1"
 
     /// `openai`, or the compatible server's name (it appears in messages).
-    public var providerName: String
+    public var providerName: ProviderName
     /// The API root including `/v1`, as `OPENAI_BASE_URL` is given to OpenAI's SDK.
     public var baseURL: String
     /// Which field carries `max_tokens`.
@@ -23,7 +23,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     public var structuredOutput: CompatibleStructuredOutput
 
     /// Chat Completions at `baseURL`; OpenAI's model rules apply only to OpenAI itself.
-    public init(providerName: String = "openai", baseURL: String = OpenAIAdapter.defaultBaseURL,
+    public init(providerName: ProviderName = .openai, baseURL: String = OpenAIAdapter.defaultBaseURL,
                 maxTokensField: MaxTokensField = .maxCompletionTokens, structuredOutput: CompatibleStructuredOutput = .jsonSchema) {
         self.providerName = providerName
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -32,7 +32,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     }
 
     /// OpenAI's own model rules apply to the `openai` provider, not to compatible servers.
-    var appliesOpenAIModelRules: Bool { providerName == "openai" }
+    var appliesOpenAIModelRules: Bool { providerName == .openai }
 
     /// Reasoning models (o-series, GPT-5) take `developer` instead of `system` and reject
     /// sampling parameters.

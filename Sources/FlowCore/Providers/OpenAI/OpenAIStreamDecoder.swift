@@ -3,7 +3,7 @@ import Foundation
 /// OpenAI chat completion chunks: `choices[0].delta.content`, a chunk with `finish_reason`, usage
 /// in a final chunk with no choices (`stream_options.include_usage`), then `data: [DONE]`.
 public struct OpenAIStreamDecoder: StreamDecoder {
-    let providerName: String
+    let providerName: ProviderName
     private var text = ""
     private var refusal = ""
     private var finishReason: String?
@@ -13,7 +13,7 @@ public struct OpenAIStreamDecoder: StreamDecoder {
     private var logprobs: [TokenLogprob]?
 
     /// A decoder at the start of a stream; `providerName` appears in its errors.
-    public init(providerName: String = "openai") { self.providerName = providerName }
+    public init(providerName: ProviderName = .openai) { self.providerName = providerName }
 
     /// Reads one chunk; returns the text it adds.
     public mutating func consume(_ event: SSEEvent) throws(ProviderError) -> String {

@@ -4,7 +4,7 @@
 /// and never a `previous_response_id`.
 public struct OpenAIResponsesAdapter: ProviderAdapter {
     /// The provider's name.
-    public let providerName = "openai-responses"
+    public let providerName = ProviderName.openaiResponses
     /// The API root including `/v1` (`OPENAI_BASE_URL`, shared with Chat Completions).
     public var baseURL: String
 

@@ -195,8 +195,10 @@ public final class RateGates: Sendable {
     }
 
     /// The gate of `provider` at `baseURL`.
-    public func gate(provider: String, baseURL: String) -> RateGate {
-        gates.withLock { gates in
+    public func gate(provider name: ProviderName, baseURL: String) -> RateGate {
+        // Declared limits are keyed by the words of flow.config.yaml (`openai`, `openai/gpt-4o`).
+        let provider = name.rawValue
+        return gates.withLock { gates in
             if let gate = gates[provider + " " + baseURL] { return gate }
             var models: [String: DeclaredLimits] = [:]
             for (key, limits) in declared where key.hasPrefix(provider + "/") { models[String(key.dropFirst(provider.count + 1))] = limits }
