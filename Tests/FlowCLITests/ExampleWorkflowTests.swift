@@ -54,6 +54,21 @@ import Testing
         #expect(coloured.stdout.contains("\u{1B}[32msucceeded\u{1B}[0m"))
     }
 
+    @Test func ticketsExampleReplaysAMapOfThreeItemsAndItsReduce() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/tickets.yaml", "--replay", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        // Three items replayed side by side, saved in the tickets' order, then one reduce call.
+        #expect(report["output"]?.string?.hasPrefix(#"["billing","bug","billing"]"# + "\n2 billing tickets") == true, "\(report["output"]?.string ?? "nil")")
+        #expect(report["totals"]?["calls"] == .int(4))
+        #expect((report["path"]?.array ?? []).map { $0["step"]?.string ?? "" } == ["classify", "classify", "classify", "summary"])
+        let show = try FlowBinary.run(["show", directory.path + "/" + (report["transcript"]?.string ?? "")], in: directory.path)
+        #expect(show.stdout.contains("── step classify · item 3 · openai/gpt-4o-mini"), "\(show.stdout.prefix(400))")
+        let cassette = try Cassette(json: try JSON.parse(try String(contentsOfFile: FlowBinary.repository + "/workflows/tickets.cassette.json", encoding: .utf8)))
+        #expect(cassette.interactions.count == 4)
+    }
+
     @Test func orderExampleReplaysStructuredOutputOnThreeProviders() throws {
         let directory = try TemporaryDirectory()
         let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/order.yaml", "--replay", "--json"], in: directory.path)

@@ -15,7 +15,7 @@ public struct Interpreter: Sendable {
     public static let continuePrompt = "Continue exactly where your last message stopped, without repeating any of it."
 
     let providers: ProviderRegistry
-    let transcript: any TranscriptSink
+    var transcript: any TranscriptSink
     /// When set, answers stream on the wire and each piece of text goes here (step id, text).
     let onText: (@Sendable (String, String) -> Void)?
     let input: any InputSource
@@ -81,7 +81,12 @@ public struct Interpreter: Sendable {
                 guard visits[step.id]! <= workflow.limits.maxVisits else {
                     throw RunError(.stepFailed, "step '\(step.id)' was reached \(workflow.limits.maxVisits) times (limits.max_visits): the workflow seems to loop; add a branch that leaves the loop or raise the limit", step: step.id)
                 }
-                switch try await visit(step, loaded: loaded, table: table, conversation: &conversation, run: &run) {
+                let transition = if let map = step.map {
+                    try await mapStep(step, map: map, loaded: loaded, table: table, conversation: &conversation, run: &run)
+                } else {
+                    try await visit(step, loaded: loaded, table: table, conversation: &conversation, run: &run)
+                }
+                switch transition {
                 case .next: index += 1
                 case .goto(let id): index = workflow.index(of: id) ?? workflow.steps.count
                 case .fail(let error): throw error
@@ -150,7 +155,7 @@ public struct Interpreter: Sendable {
     }
 
     /// One visit of a step, until its branch names where to go: next, end, fail or a step.
-    private func visit(_ step: Step, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
+    func visit(_ step: Step, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
                        run: inout RunProgress) async throws(RunError) -> Transition {
         let model = conversation.model(for: step)
         transcript.record(.stepStart, TranscriptEvents.stepStart(step.id, model: model))

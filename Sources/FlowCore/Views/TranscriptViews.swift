@@ -60,7 +60,9 @@ public enum TranscriptViews {
         for event in transcript.events {
             switch EventType(of: event) {
             case .stepStart?:
-                out += "\n" + style.bold("── step \(event["step"]?.string ?? "?")") + style.dim(" · \(event["model"]?.string ?? "")") + "\n"
+                // A mapped step's items are numbered from 1 as people count them.
+                let item = event["item"]?.int.map { " · item \($0 + 1)" } ?? ""
+                out += "\n" + style.bold("── step \(event["step"]?.string ?? "?")\(item)") + style.dim(" · \(event["model"]?.string ?? "")") + "\n"
             case .input?:
                 out += "  " + style.dim("(read from input)") + "\n"
             case .request?:

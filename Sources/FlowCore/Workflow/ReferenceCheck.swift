@@ -2,9 +2,9 @@ import FlowSource
 import FlowTemplate
 
 /// Checks, before anything is sent, that every template variable names an input or the `save`
-/// of an earlier step. Pure: works on parsed templates.
+/// of an earlier step (or, in a mapped step, its item). Pure: works on parsed templates.
 enum ReferenceCheck {
-    static func diagnostics(for workflow: Workflow, templates: [TemplateSource: LoadedTemplate]) -> [Diagnostic] {
+    static func diagnostics(for workflow: Workflow, templates: [TemplateSource: LoadedTemplate], source: SourceFile) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let inputs = workflow.vars.map(\.name)
         var laterSaves: [String: String] = [:]
@@ -30,9 +30,23 @@ enum ReferenceCheck {
         check(workflow.system, known: inputs)
         var known = inputs
         for step in workflow.steps {
-            check(step.user, known: known)
-            for case .text(let text) in step.userParts { check(text, known: known) }
-            check(step.prefill, known: known)
+            var inStep = known
+            if let map = step.map {
+                let head = String(map.over.split(separator: ".").first ?? "")
+                if !known.contains(head) {
+                    let hint = laterSaves[head].map { "'\(head)' is saved by step '\($0)', which runs later" }
+                        ?? Suggestion.hint(for: head, in: known) ?? (known.isEmpty ? "declare it under 'vars:'" : "defined here: " + known.joined(separator: ", "))
+                    problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' maps over '\(map.over)', which is not defined", hint: hint))
+                }
+                if known.contains(map.name) {
+                    problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' names its item '\(map.name)', which hides the variable of that name",
+                                               hint: "pick another name for 'as:'"))
+                }
+                inStep.append(map.name)
+            }
+            check(step.user, known: inStep)
+            for case .text(let text) in step.userParts { check(text, known: inStep) }
+            check(step.prefill, known: inStep)
             if let save = step.save {
                 known.append(save)
                 laterSaves[save] = nil

@@ -161,4 +161,41 @@ public struct Step: Sendable {
     public var cache = false
     /// Names of the declared tools offered to the model in this step.
     public var tools: [String] = []
+    /// Run the step once per item of a list, each item in a fresh conversation (`map:`).
+    public var map: MapSpec?
+}
+
+/// `map: {over: "{{tickets}}", as: ticket, concurrency: 8, on_item_error: fail}`: the step runs
+/// once per item of the list `over` names, each in a conversation of its own that starts from
+/// the system prompt with the item as `as`; `save` holds the answers in the items' order.
+public struct MapSpec: Sendable, Equatable {
+    /// What a failed item leaves behind.
+    public enum ItemError: String, Sendable, CaseIterable {
+        /// The run fails, as an unmapped step would (the default: nothing is lost silently).
+        case fail
+        /// The item is left out of the list.
+        case skip
+        /// The item's place in the list holds null.
+        case null
+    }
+
+    /// The variable holding the list (`tickets`, or `doc.chunks`), as written between braces.
+    public var over: String
+    /// Where `over` is written, for errors about it.
+    public var overMark: Mark
+    /// The name each item has inside the step's templates.
+    public var name: String
+    /// The most items in flight at once.
+    public var concurrency: Int
+    /// What a failed item leaves behind.
+    public var onItemError: ItemError
+
+    /// A map over `over`.
+    public init(over: String, overMark: Mark, name: String, concurrency: Int = 4, onItemError: ItemError = .fail) {
+        self.over = over
+        self.overMark = overMark
+        self.name = name
+        self.concurrency = concurrency
+        self.onItemError = onItemError
+    }
 }

@@ -11,7 +11,8 @@ public struct WorkflowDecoder {
                                "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key",
                                "variants"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
-                           "cache"]
+                           "cache", "map"]
+    static let mapKeys = ["over", "as", "concurrency", "on_item_error"]
     /// Anthropic takes at most 4 cache breakpoints in a request; the only provider where marks
     /// are sent, so the workflow is held to its limit.
     static let maxCacheMarks = 4
@@ -180,10 +181,55 @@ public struct WorkflowDecoder {
             step.parsesJSON = true
         }
         step.formatAssertion = formatAssertion(node)
+        if let mapNode = node["map"] {
+            step.map = map(mapNode, step: id)
+            if ask != nil { report(mapNode.mark, "step '\(id)' both maps and asks: a mapped step's turn comes from its items", hint: "remove 'ask' or 'map'") }
+        }
         if let flag = node["format_assertion"], node["schema"] == nil {
             report(flag.mark, "'format_assertion' goes with 'schema:' on the step", hint: "add a schema, or remove format_assertion")
         }
         return step
+    }
+
+    /// `map:` on a step: `over` names a list, `as` the item's name.
+    private mutating func map(_ node: Node, step id: String) -> MapSpec? {
+        guard let pairs = mapping(node, "map") else { return nil }
+        checkKeys(pairs, allowed: Self.mapKeys, in: "map")
+        guard let overNode = node["over"], let written = string(overNode, "over") else {
+            report(node.mark, "'map' on step '\(id)' needs 'over:' naming a list", hint: "for example 'over: \"{{tickets}}\"'")
+            return nil
+        }
+        var over = written.trimmingCharacters(in: .whitespaces)
+        if over.hasPrefix("{{"), over.hasSuffix("}}") { over = String(over.dropFirst(2).dropLast(2)).trimmingCharacters(in: .whitespaces) }
+        guard !over.isEmpty, over.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ Self.isIdentifier(String($0)) }) else {
+            report(overNode.mark, "'over' must name one variable holding a list, as '{{tickets}}', got '\(written)'")
+            return nil
+        }
+        guard let asNode = node["as"], let name = string(asNode, "as") else {
+            report(node.mark, "'map' on step '\(id)' needs 'as:', the name each item has in the step's templates", hint: "for example 'as: ticket'")
+            return nil
+        }
+        guard Self.isIdentifier(name) else {
+            report(asNode.mark, "'as' must be a variable name (letters, digits, '_'), got '\(name)'")
+            return nil
+        }
+        var spec = MapSpec(over: over, overMark: overNode.mark, name: name)
+        if let value = node["concurrency"] {
+            if case .int(let int) = value.value, (1...256).contains(int) { spec.concurrency = int } else {
+                report(value.mark, "'concurrency' must be a whole number from 1 to 256, got \(describe(value))")
+            }
+        }
+        // `null` is a YAML word too: `on_item_error: null` means the policy, not a missing value.
+        if let value = node["on_item_error"], case .null = value.value {
+            spec.onItemError = .null
+        } else if let value = node["on_item_error"], let word = string(value, "on_item_error") {
+            let words = MapSpec.ItemError.allCases.map(\.rawValue)
+            if let policy = MapSpec.ItemError(rawValue: word) { spec.onItemError = policy } else {
+                report(value.mark, "'on_item_error' must be \(words.joined(separator: ", ")), got '\(word)'",
+                       hint: Suggestion.hint(for: word, in: words) ?? "fail stops the run; skip leaves the item out; null keeps its place as null")
+            }
+        }
+        return spec
     }
 
     // MARK: Values

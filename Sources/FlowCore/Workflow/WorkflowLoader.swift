@@ -78,11 +78,11 @@ public enum WorkflowLoader {
         partials.load(referencedBy: Array(templates.values))
         problems += partials.problems
         for file in partials.files where !files.contains(file) { files.append(file) }
-        problems += ReferenceCheck.diagnostics(for: workflow, templates: templates)
+        problems += ReferenceCheck.diagnostics(for: workflow, templates: templates, source: source)
         // Each variant's prompts are checked as that variant runs them; a problem shared with the
         // workflow as written is said once.
         for variant in workflow.variants {
-            for problem in ReferenceCheck.diagnostics(for: workflow.applying(variant), templates: templates)
+            for problem in ReferenceCheck.diagnostics(for: workflow.applying(variant), templates: templates, source: source)
             where !problems.contains(where: { $0.description == problem.description }) {
                 problems.append(problem)
             }
