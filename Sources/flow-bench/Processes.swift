@@ -196,6 +196,50 @@ struct ProcessBenchmarks {
         ]
     }
 
+    // MARK: m. map
+
+    /// A workflow mapping one step over `items` tickets (given inline as a list var), at most
+    /// `concurrency` in flight.
+    func writeMap(_ name: String, items: Int, concurrency: Int) throws {
+        let tickets = (0..<items).map { "\"ticket number \($0)\"" }.joined(separator: ", ")
+        try write(name, """
+            flow: 1
+            model: openai/gpt-4o-mini
+            params: {max_tokens: 5}
+            system: Classify the ticket.
+            vars:
+              tickets: [\(tickets)]
+            steps:
+              - id: classify
+                user: "{{ticket}}"
+                map: {over: "{{tickets}}", as: ticket, concurrency: \(concurrency)}
+                save: labels
+            output: "{{labels}}"
+            """)
+    }
+
+    /// A map of 1,000 items at 32 in flight over a stub answering after 50 ms, held to 1.2× of
+    /// 1,000 / 32 × 50 ms; and the peak memory of a map of 10,000 items.
+    func map(items: Int = 1000, large: Int = 10_000, concurrency: Int = 32, delay: Double = 0.05) throws -> [Row] {
+        let server = try StubServer(keepAlive: true) { _ in StubServer.Response(body: OpenAIWire.completion(content: "ok"), delay: delay) }
+        defer { server.stop() }
+        let environment = ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.baseURL + "/v1"]
+        try writeMap("map.yaml", items: items, concurrency: concurrency)
+        let outcome = try run(["run", "map.yaml"], environment: environment)
+        guard outcome.status == 0 else { throw BenchError(message: "flow run map.yaml failed (exit \(outcome.status))") }
+        let ideal = Double(items) / Double(concurrency) * delay
+        try writeMap("bigmap.yaml", items: large, concurrency: concurrency)
+        let big = try run(["run", "bigmap.yaml"], environment: environment, measureMemory: true)
+        guard big.status == 0 else { throw BenchError(message: "flow run bigmap.yaml failed (exit \(big.status))") }
+        let megabytes = Double(big.peakRSS ?? 0) / 1_048_576
+        return [
+            Row(name: "m. map of \(items) items at \(concurrency), stub answering after \(Int(delay * 1000)) ms (ideal \(Int(ideal * 1000)) ms)",
+                value: outcome.seconds * 1000, unit: "ms", target: "≤ 1.2× ideal", met: outcome.seconds <= ideal * 1.2),
+            Row(name: "m. map of \(large) items: seconds (ideal \(Int(Double(large) / Double(concurrency) * delay)) s)", value: big.seconds, unit: "s"),
+            Row(name: "m. map of \(large) items: peak RSS", value: megabytes, unit: "MB", target: "< 150 MB", met: big.peakRSS != nil && megabytes < 150),
+        ]
+    }
+
     // MARK: f. rate limits
 
     /// One way a provider enforces and announces its limit (see `TokenBucketLimit`).

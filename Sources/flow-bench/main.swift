@@ -90,6 +90,7 @@ if wanted("a. cold start") { rows += try processes.coldStart() }
 if wanted("b. per-call") { rows += try await processes.perCallOverhead() }
 if wanted("c. concurrency") { rows += try processes.concurrency() }
 if wanted("d. memory") { rows += try processes.memory() }
+if wanted("m. map") { rows += try processes.map() }
 if wanted("g. recording") { rows += try processes.recording() }
 if wanted("h. floods") { rows += try processes.floods() }
 if wanted("f. rate limits") {
