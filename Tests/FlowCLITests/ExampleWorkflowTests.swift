@@ -69,6 +69,34 @@ import Testing
         #expect(cassette.interactions.count == 4)
     }
 
+    @Test func supportExampleMapsPicksAndCallsTheReplyWorkflowForEachBillingTicket() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/support.yaml", "--replay", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        let output = report["output"]?.string ?? ""
+        // Two billing tickets of four, each answered by reply.yaml with its own system prompt.
+        #expect(output.contains("charged twice") && output.contains("Settings → Billing → Invoices") && !output.contains("dark mode"), "\(output)")
+        #expect(report["totals"]?["calls"] == .int(7), "4 classify, 1 pick, 2 drafts by the callee")
+        let transcript = try TranscriptReader.read(directory.path + "/" + (report["transcript"]?.string ?? ""))
+        let starts = transcript.all(.callStart)
+        #expect(starts.count == 2 && starts.allSatisfy { $0["workflow"]?.string?.hasSuffix("workflows/reply.yaml") == true })
+        let drafts = transcript.all(.request).filter { $0["call"]?.string == "replies" }
+        #expect(drafts.count == 2)
+        #expect(drafts.allSatisfy { $0["messages"]?.array?.first?["content"]?.string?.hasPrefix("You write short, apologetic replies") == true })
+        let show = try FlowBinary.run(["show", transcript.path], in: directory.path)
+        #expect(show.stdout.contains("── step replies calls") && show.stdout.contains("│ ── step draft · item 2"), "\(show.stdout.suffix(900))")
+        let cost = try FlowBinary.run(["cost", transcript.path, "--include-replays", "--json"], in: directory.path)
+        #expect(cost.stdout.contains(#""reply""#), "the callee's calls count under its own name: \(cost.stdout.prefix(400))")
+        // Both workflows' own tests replay offline: the caller's from its cassette, the callee's from its mock replies.
+        for file in ["support.yaml", "reply.yaml"] {
+            let tested = try FlowBinary.run(["test", FlowBinary.repository + "/workflows/" + file], in: directory.path)
+            #expect(tested.status == 0, "\(file): \(tested.stdout) \(tested.stderr)")
+        }
+        let cassette = try Cassette(json: try JSON.parse(try String(contentsOfFile: FlowBinary.repository + "/workflows/support.cassette.json", encoding: .utf8)))
+        #expect(cassette.interactions.count == 7)
+    }
+
     @Test func orderExampleReplaysStructuredOutputOnThreeProviders() throws {
         let directory = try TemporaryDirectory()
         let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/order.yaml", "--replay", "--json"], in: directory.path)

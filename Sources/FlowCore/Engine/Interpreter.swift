@@ -14,7 +14,7 @@ public struct Interpreter: Sendable {
     /// continue an assistant turn.
     public static let continuePrompt = "Continue exactly where your last message stopped, without repeating any of it."
 
-    let providers: ProviderRegistry
+    var providers: ProviderRegistry
     var transcript: any TranscriptSink
     /// When set, answers stream on the wire and each piece of text goes here (step id, text).
     let onText: (@Sendable (String, String) -> Void)?
@@ -67,34 +67,7 @@ public struct Interpreter: Sendable {
         ] + context)
         var run = RunProgress()
         do throws(RunError) {
-            let table = try preflight(loaded)
-            var conversation = try Conversation(loaded, inputs: inputs)
-            var index = 0
-            var visits: [String: Int] = [:]
-            while index < workflow.steps.count {
-                let step = workflow.steps[index]
-                run.stepsRun += 1
-                guard run.stepsRun <= workflow.limits.maxSteps else {
-                    throw RunError(.stepFailed, "the run took \(workflow.limits.maxSteps) steps (limits.max_steps) and stopped before '\(step.id)'; raise the limit if the workflow really needs more", step: step.id)
-                }
-                visits[step.id, default: 0] += 1
-                guard visits[step.id]! <= workflow.limits.maxVisits else {
-                    throw RunError(.stepFailed, "step '\(step.id)' was reached \(workflow.limits.maxVisits) times (limits.max_visits): the workflow seems to loop; add a branch that leaves the loop or raise the limit", step: step.id)
-                }
-                let transition = if let map = step.map {
-                    try await mapStep(step, map: map, loaded: loaded, table: table, conversation: &conversation, run: &run)
-                } else {
-                    try await visit(step, loaded: loaded, table: table, conversation: &conversation, run: &run)
-                }
-                switch transition {
-                case .next: index += 1
-                case .goto(let id): index = workflow.index(of: id) ?? workflow.steps.count
-                case .fail(let error): throw error
-                case .end: index = workflow.steps.count
-                }
-            }
-            var output = run.steps.last?.content
-            if let template = workflow.output { output = try conversation.render(template, step: nil) }
+            let output = try await execute(loaded, inputs: inputs, run: &run)
             let result = RunResult(status: .succeeded, output: output, steps: run.steps, error: nil, path: run.path)
             recordEnd(result)
             return result
@@ -114,6 +87,41 @@ public struct Interpreter: Sendable {
         }
     }
 
+    /// The steps of `loaded` from the first until one ends the run; returns the run's output.
+    /// A called workflow runs here too, inside its caller's run_start and run_end.
+    func execute(_ loaded: LoadedWorkflow, inputs: [String: TemplateValue], run: inout RunProgress) async throws(RunError) -> String? {
+        let workflow = loaded.workflow
+        let table = try preflight(loaded)
+        var conversation = try Conversation(loaded, inputs: inputs)
+        var index = 0
+        var visits: [String: Int] = [:]
+        while index < workflow.steps.count {
+            let step = workflow.steps[index]
+            run.stepsRun += 1
+            guard run.stepsRun <= workflow.limits.maxSteps else {
+                throw RunError(.stepFailed, "the run took \(workflow.limits.maxSteps) steps (limits.max_steps) and stopped before '\(step.id)'; raise the limit if the workflow really needs more", step: step.id)
+            }
+            visits[step.id, default: 0] += 1
+            guard visits[step.id]! <= workflow.limits.maxVisits else {
+                throw RunError(.stepFailed, "step '\(step.id)' was reached \(workflow.limits.maxVisits) times (limits.max_visits): the workflow seems to loop; add a branch that leaves the loop or raise the limit", step: step.id)
+            }
+            let transition = if let map = step.map {
+                try await mapStep(step, map: map, loaded: loaded, table: table, conversation: &conversation, run: &run)
+            } else {
+                try await visitOrCall(step, loaded: loaded, table: table, conversation: &conversation, run: &run)
+            }
+            switch transition {
+            case .next: index += 1
+            case .goto(let id): index = workflow.index(of: id) ?? workflow.steps.count
+            case .fail(let error): throw error
+            case .end: index = workflow.steps.count
+            }
+        }
+        var output = run.output
+        if let template = workflow.output { output = try conversation.render(template, step: nil) }
+        return output
+    }
+
     /// Before anything is sent: every step's provider (and every retry's) must have its key and
     /// accept the step's model, parameters and prefill, so a run never stops half-paid. Returns
     /// the providers so resolved, which the run then uses.
@@ -130,6 +138,15 @@ public struct Interpreter: Sendable {
                 } catch {
                     throw RunError(RunError.kind(of: error), "step '\(step.id)': \(error.message)", step: step.id)
                 }
+            }
+        }
+        // A called workflow's providers are checked before the caller sends anything either.
+        for step in loaded.workflow.steps {
+            guard let call = step.call, let callee = loaded.callees[call.path] else { continue }
+            do throws(RunError) {
+                _ = try preflight(callee)
+            } catch {
+                throw Self.placed(error, in: callee, calledBy: step)
             }
         }
         return table
@@ -268,7 +285,7 @@ public struct Interpreter: Sendable {
 
     /// The action the step's branches choose for `reason`, recorded on the path and in the
     /// transcript with why (the condition that held, with the confidence it saw, or the default).
-    private func branch(_ step: Step, reason: BranchReason, text: String, logprobs: [TokenLogprob]?,
+    func branch(_ step: Step, reason: BranchReason, text: String, logprobs: [TokenLogprob]?,
                         run: inout RunProgress) throws(RunError) -> Action {
         let cases = step.branches[reason] ?? []
         let chosen = try Conditions.choose(cases, text: text, logprobs: logprobs, step: step.id)
@@ -363,4 +380,12 @@ struct RunProgress {
     var lastLatencyMs = 0.0
     var costUSD = 0.0
     var unpricedModels: Set<String> = []
+    /// The answer of the last `call:` step, with how many steps had answered when it did.
+    var lastCall: (steps: Int, output: String)?
+
+    /// The run's output when the workflow names none: the last answer, a call's or a step's.
+    var output: String? {
+        if let lastCall, lastCall.steps == steps.count { return lastCall.output }
+        return steps.last?.content
+    }
 }

@@ -18,16 +18,19 @@ extension Interpreter {
                  run: inout RunProgress) async throws(RunError) -> Transition {
         let items = try conversation.list(map.over, step: step.id)
         let itemStep = Self.itemStep(step)
-        let model = conversation.model(for: step)
         // The budget counts every item before the first is sent, so a map never stops half-paid.
-        var requests: [ChatRequest] = []
-        for item in items {
-            var child = itemConversation(conversation, map: map, item: item)
-            requests.append(try child.request(for: itemStep))
-        }
-        if let over = Budget.check(requests, model: model, limits: loaded.workflow.limits, price: prices.price(for: model),
-                                   tokensUsed: run.tokensUsed, costSoFar: run.costUSD) {
-            throw RunError(RunError.kind(of: over), "step '\(step.id)': \(over.message)", step: step.id)
+        // A mapped call's requests are its callee's, counted by the callee's own limits.
+        if step.call == nil {
+            let model = conversation.model(for: step)
+            var requests: [ChatRequest] = []
+            for item in items {
+                var child = itemConversation(conversation, map: map, item: item)
+                requests.append(try child.request(for: itemStep))
+            }
+            if let over = Budget.check(requests, model: model, limits: loaded.workflow.limits, price: prices.price(for: model),
+                                       tokensUsed: run.tokensUsed, costSoFar: run.costUSD) {
+                throw RunError(RunError.kind(of: over), "step '\(step.id)': \(over.message)", step: step.id)
+            }
         }
         transcript.record(.mapStart, [("step", .string(step.id)), ("over", .string(map.over)), ("items", .int(items.count)),
                                       ("concurrency", .int(map.concurrency))])
@@ -97,7 +100,7 @@ extension Interpreter {
         var interpreter = self
         interpreter.transcript = ItemTranscript(inner: transcript, item: index)
         do throws(RunError) {
-            if case .fail(let error) = try await interpreter.visit(step, loaded: loaded, table: table, conversation: &child, run: &progress) {
+            if case .fail(let error) = try await interpreter.visitOrCall(step, loaded: loaded, table: table, conversation: &child, run: &progress) {
                 return .failed(error, progress)
             }
             return .answered(child.variables[Self.itemAnswerSlot] ?? .null, progress)
@@ -128,14 +131,19 @@ extension RunProgress {
 }
 
 extension Conversation {
-    /// The list `name` (`tickets`, `doc.chunks`) holds; a run error when it holds something else.
-    func list(_ name: String, step: String) throws(RunError) -> [TemplateValue] {
+    /// The value a dotted name (`doc.chunks`) reaches in the variables, nil when it reaches none.
+    func value(at name: String) -> TemplateValue? {
         var value: TemplateValue? = .map(variables)
         for part in name.split(separator: ".") {
-            guard case .map(let fields)? = value else { value = nil; break }
+            guard case .map(let fields)? = value else { return nil }
             value = fields[String(part)]
         }
-        switch value {
+        return value
+    }
+
+    /// The list `name` (`tickets`, `doc.chunks`) holds; a run error when it holds something else.
+    func list(_ name: String, step: String) throws(RunError) -> [TemplateValue] {
+        switch value(at: name) {
         case .list(let items)?: return items
         case nil, .null?: throw RunError(.stepFailed, "step '\(step)' maps over '\(name)', which holds nothing", step: step)
         case let other?:

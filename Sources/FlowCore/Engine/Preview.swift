@@ -24,8 +24,25 @@ public enum Preview {
         var replies = loaded.workflow.mock[...]
         var previews: [StepPreview] = []
         for step in loaded.workflow.steps {
+            // A call's requests are its callee's, rendered when that workflow is; here its answer is a stand-in.
+            if step.call != nil {
+                if let save = step.save { conversation.variables[save] = .string("[answer of step '\(step.id)']") }
+                conversation.missingOverride = .placeholder
+                continue
+            }
             let model = conversation.model(for: step)
             if step.fresh { conversation.startFresh() }
+            // A mapped step is shown as its first item asks it, in a conversation of its own.
+            let beforeMap = conversation
+            if let map = step.map {
+                conversation.startFresh()
+                if case .list(let items)? = conversation.value(at: map.over), let first = items.first {
+                    conversation.variables[map.name] = first
+                } else {
+                    conversation.variables[map.name] = .string("[item of \(map.over)]")
+                    conversation.missingOverride = .placeholder
+                }
+            }
             let request = try conversation.request(for: step, asked: step.ask.map { "[input: \($0.prompt)]" })
             var answer = "[answer of step '\(step.id)']"
             var standIn = true
@@ -36,6 +53,14 @@ public enum Preview {
             previews.append(StepPreview(id: step.id, model: model, request: request, answer: answer, answerIsStandIn: standIn))
             // A stand-in is not JSON: it is kept as text, and names inside it render as [name].
             let parsed = step.parsesJSON ? try? Conversation.parse(answer).get() : nil
+            if step.map != nil {
+                // The map's answers are a list, of stand-ins here; the next step goes on from before the map.
+                let placeholder = conversation.missingOverride
+                conversation = beforeMap
+                if let save = step.save { conversation.variables[save] = .list([.string(answer)]) }
+                conversation.missingOverride = standIn ? .placeholder : placeholder
+                continue
+            }
             conversation.answer(answer, for: step, parsed: parsed)
             if standIn { conversation.missingOverride = .placeholder }
         }

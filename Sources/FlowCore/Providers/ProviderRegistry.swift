@@ -24,7 +24,7 @@ public struct ProviderRegistry: Sendable {
     public var onWait: (@Sendable (RateWait) -> Void)?
     /// The pace of each endpoint, shared by every worker of a run; nil sends at once.
     public var gates: RateGates?
-    private let mock: MockProvider
+    private var mock: MockProvider
 
     /// A registry; `mockReplies` are what `mock/…` models answer.
     public init(environment: [String: String], transport: any HTTPTransport, mockReplies: [MockReply],
@@ -39,6 +39,16 @@ public struct ProviderRegistry: Sendable {
         for provider in compatible { Secrets.registerPassword(inURL: provider.baseURL) }
         // One mock for the whole run, so replies are served in order across steps.
         self.mock = MockProvider(replies: mockReplies)
+    }
+
+    /// The same registry with `mock/…` models answering `replies` from the first: a called
+    /// workflow's own `mock:` list. A test case's scripted replies (`forceMock`) are kept, since
+    /// they answer the whole run, calls included.
+    public func answeringMock(_ replies: [MockReply]) -> ProviderRegistry {
+        guard !forceMock else { return self }
+        var registry = self
+        registry.mock = MockProvider(replies: replies)
+        return registry
     }
 
     /// Every provider name a workflow may use here.

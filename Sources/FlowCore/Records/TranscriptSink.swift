@@ -13,6 +13,7 @@ public enum EventType: String, Sendable, CaseIterable {
     case runStart = "run_start", stepStart = "step_start", request, response, retry, branch, input
     case toolCall = "tool_call", toolResult = "tool_result", contextTrim = "context_trim", warning, error
     case runEnd = "run_end", rateLimitWait = "rate_limit_wait", mapStart = "map_start", mapEnd = "map_end"
+    case callStart = "call_start", callEnd = "call_end"
 }
 
 /// Where a run's events go. The writer adds the sequence number and time offset.

@@ -207,10 +207,7 @@ public struct TestRunner: Sendable {
     func answering(_ testCase: TestCase) -> Result<(CaseMode, CassetteUse?), CaseProblem> {
         let recordCommand = "flow test \(loaded.source.path) --live --record" + (loaded.variant.map { " --variant \($0)" } ?? "")
         if testCase.mock != nil { return .success((.mock, nil)) }
-        let onlyMock = loaded.workflow.steps.allSatisfy { ($0.model ?? loaded.workflow.model)?.isMock == true }
-            && loaded.workflow.steps.allSatisfy { step in
-                step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.isMock ?? true }; return true }
-            }
+        let onlyMock = loaded.answersOnlyFromMock
         let recorded = cassette.map { CassetteStore.exists($0.path) } ?? false
         if onlyMock, !recorded { return .success((.mock, nil)) }
         // A batch round replays, giving each miss to the collector (a mock workflow stays mock).

@@ -58,36 +58,44 @@ public enum TranscriptViews {
         var prefill: String?
         var systemShown: String?
         for event in transcript.events {
+            var piece = ""
             switch EventType(of: event) {
             case .stepStart?:
                 // A mapped step's items are numbered from 1 as people count them.
-                let item = event["item"]?.int.map { " · item \($0 + 1)" } ?? ""
-                out += "\n" + style.bold("── step \(event["step"]?.string ?? "?")\(item)") + style.dim(" · \(event["model"]?.string ?? "")") + "\n"
+                piece += "\n" + style.bold("── step \(event["step"]?.string ?? "?")\(itemTag(event))") + style.dim(" · \(event["model"]?.string ?? "")") + "\n"
+            case .callStart?:
+                let inputs = (event["inputs"]?.pairs ?? []).map { "\($0.0)=\(($0.1.string ?? $0.1.serialized).prefix(40))" }
+                piece += "\n" + style.bold("── step \(event["step"]?.string ?? "?") calls \(event["workflow"]?.string ?? "?")\(itemTag(event))")
+                    + style.dim(inputs.isEmpty ? "" : " · " + inputs.joined(separator: ", ")) + "\n"
+            case .callEnd?:
+                let succeeded = event["status"]?.string == "succeeded"
+                piece += "  ← \(event["step"]?.string ?? "?"): " + (succeeded ? style.green("succeeded") : style.red("failed")) + "\n"
+                if let output = event["output"]?.string { piece += indent(output) + "\n" }
             case .input?:
-                out += "  " + style.dim("(read from input)") + "\n"
+                piece += "  " + style.dim("(read from input)") + "\n"
             case .request?:
                 // The system prompt where it first appears or changes: a reviewer reads it once.
                 if let system = event["messages"]?.array?.first(where: { $0["role"] == .string("system") })?["content"]?.string,
                    system != systemShown {
-                    out += "  system:\n" + indent(system.hasSuffix("\n") ? String(system.dropLast()) : system) + "\n"
+                    piece += "  system:\n" + indent(system.hasSuffix("\n") ? String(system.dropLast()) : system) + "\n"
                     systemShown = system
                 }
                 if let last = event["messages"]?.array?.last, last["role"] == .string("user") {
-                    out += "  user:\n" + indent(last["content"]?.string ?? "") + "\n"
-                    for media in last["media"]?.array ?? [] { out += "    [" + Media.line(media) + "]\n" }
+                    piece += "  user:\n" + indent(last["content"]?.string ?? "") + "\n"
+                    for media in last["media"]?.array ?? [] { piece += "    [" + Media.line(media) + "]\n" }
                 }
                 prefill = event["prefill"]?.string
             case .response?:
                 if let thinking = event["reasoning"]?.string {
-                    out += style.dim("  thinking:\n" + indent(thinking)) + "\n"
+                    piece += style.dim("  thinking:\n" + indent(thinking)) + "\n"
                 }
                 let text = (prefill ?? "") + (event["content"]?.string ?? "")
-                out += "  assistant:\n" + indent(text) + "\n"
+                piece += "  assistant:\n" + indent(text) + "\n"
                 let usage = event["usage"]
-                if let tokens = event["logprobs"]?.array, !tokens.isEmpty { out += style.dim(Self.logprobLine(tokens)) + "\n" }
-                out += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(responseCost(event)) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
+                if let tokens = event["logprobs"]?.array, !tokens.isEmpty { piece += style.dim(Self.logprobLine(tokens)) + "\n" }
+                piece += style.dim("  \(event["finish_reason"]?.string ?? "?") (raw \(event["finish_reason_raw"]?.string ?? "?")) · \(usage?["input_tokens"]?.int ?? 0) in / \(usage?["output_tokens"]?.int ?? 0) out tokens · \(responseCost(event)) · \(Int((event["latency_ms"]?.double ?? 0).rounded())) ms") + "\n"
             case .branch? where ["exit", "end_of_input"].contains(event["finish_reason"]?.string ?? ""):
-                out += "  " + (event["input"]?.string.map { "'\($0)' typed: the chat ended" } ?? "input ended: the chat ended") + "\n"
+                piece += "  " + (event["input"]?.string.map { "'\($0)' typed: the chat ended" } ?? "input ended: the chat ended") + "\n"
             case .branch?:
                 var marker = event["default"] == .bool(true) ? " (default)" : ""
                 if let condition = event["condition"]?.string, condition != "always" {
@@ -96,27 +104,36 @@ public enum TranscriptViews {
                     // A confidence test that did not hold: how near the threshold the answer was.
                     marker += style.dim(" (confidence \(confidence))")
                 }
-                out += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
+                piece += "  → \(event["finish_reason"]?.string ?? "?"): \(style.bold(event["action"]?.string ?? "?"))\(marker)\n"
             case .retry?:
-                out += style.yellow("  retry \(event["attempt"]?.int ?? 0): \(event["error"]?.string ?? "") — waited \(event["delay_s"]?.double ?? 0) s") + "\n"
+                piece += style.yellow("  retry \(event["attempt"]?.int ?? 0): \(event["error"]?.string ?? "") — waited \(event["delay_s"]?.double ?? 0) s") + "\n"
             case .rateLimitWait?:
                 let seconds = event["seconds"]?.double ?? 0
-                out += style.yellow(event["reason"]?.string == "rate_limited"
+                piece += style.yellow(event["reason"]?.string == "rate_limited"
                     ? "  rate-limited (HTTP \(event["status"]?.int ?? 429)): waited \(seconds) s and sent it again"
                     : "  paced to the provider's rate limit: waited \(seconds) s") + "\n"
             case .toolCall?:
-                out += "  tool \(event["name"]?.string ?? "?")(\(event["arguments"]?.serialized ?? ""))\n"
+                piece += "  tool \(event["name"]?.string ?? "?")(\(event["arguments"]?.serialized ?? ""))\n"
             case .toolResult?:
                 let result = event["content"]?.string ?? ""
-                out += (event["is_error"] == .bool(true) ? style.red("    error: " + result) : "    → " + result) + "\n"
+                piece += (event["is_error"] == .bool(true) ? style.red("    error: " + result) : "    → " + result) + "\n"
             case .contextTrim?:
-                out += style.dim("  (dropped \(event["removed_messages"]?.int ?? 0) old messages to fit the context)") + "\n"
+                piece += style.dim("  (dropped \(event["removed_messages"]?.int ?? 0) old messages to fit the context)") + "\n"
             case .warning?:
-                out += style.yellow("  warning: \(event["message"]?.string ?? "")") + "\n"
+                piece += style.yellow("  warning: \(event["message"]?.string ?? "")") + "\n"
             case .error?:
-                out += style.red("  error: \(event["message"]?.string ?? "")") + "\n"
+                piece += style.red("  error: \(event["message"]?.string ?? "")") + "\n"
             default:
                 break
+            }
+            // A called workflow's events sit under its call, one bar per level of calls.
+            let depth = event["call"]?.string.map { $0.split(separator: "/").count } ?? 0
+            if depth == 0 || piece.isEmpty {
+                out += piece
+            } else {
+                let bars = String(repeating: "│ ", count: depth)
+                out += piece.dropLast().split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { $0.isEmpty ? String(bars.dropLast()) : bars + $0 }.joined(separator: "\n") + "\n"
             }
         }
         if let totals = end?["totals"] {
@@ -128,6 +145,9 @@ public enum TranscriptViews {
         }
         return out
     }
+
+    /// A mapped item's number, counted from 1 as people count.
+    private static func itemTag(_ event: JSON) -> String { event["item"]?.int.map { " · item \($0 + 1)" } ?? "" }
 
     // MARK: list
 
@@ -182,9 +202,15 @@ public enum TranscriptViews {
             let day = String((start?["started_at"]?.string ?? "unknown").prefix(10))
             var model = "?"
             var seen: [String: Set<String>] = [:]
+            // A called workflow's answers count under its own name, found by the call's path.
+            var called: [String: String] = [:]
             for event in transcript.events {
                 if EventType(of: event) == .stepStart { model = event["model"]?.string ?? "?" }
+                if EventType(of: event) == .callStart, let step = event["step"]?.string {
+                    called[(event["call"]?.string.map { $0 + "/" } ?? "") + step] = event["name"]?.string ?? event["workflow"]?.string
+                }
                 guard EventType(of: event) == .response else { continue }
+                let workflow = event["call"]?.string.flatMap { called[$0] } ?? workflow
                 let live = (event["mode"]?.string ?? "live") == "live"
                 guard live || includeOffline else { continue }
                 let cost = live ? event["cost_usd"]?.double : event["recorded_cost_usd"]?.double

@@ -23,6 +23,18 @@ public struct LoadedWorkflow: Sendable {
     public var warnings: [Diagnostic] = []
     /// The variant this workflow is applied with, nil for the workflow as written.
     public var variant: String?
+    /// The workflows its `call:` steps run, loaded and checked with it, by the path written.
+    public var callees: [String: LoadedWorkflow] = [:]
+
+    /// True when every model a run can reach is a mock, the called workflows' included: such a
+    /// workflow runs offline without a cassette.
+    public var answersOnlyFromMock: Bool {
+        workflow.steps.allSatisfy { step in
+            if let call = step.call { return callees[call.path]?.answersOnlyFromMock ?? false }
+            guard (step.model ?? workflow.model)?.isMock == true else { return false }
+            return step.branches.values.joined().allSatisfy { if case .retry(let spec) = $0.action { return spec.model?.isMock ?? true }; return true }
+        }
+    }
 
     /// The parsed template for `source`; every source in the workflow has one once loaded.
     public func template(_ source: TemplateSource) -> LoadedTemplate {

@@ -13,7 +13,8 @@ enum ProviderRules {
     /// model with the merged params, then each `retry` branch's. A prefill stands in as "…",
     /// images and documents as their size and type (the providers' limits need no bytes).
     static func shapes(of step: Step, in workflow: Workflow, media: [MediaReference: Media]) -> [(model: ModelRef, request: ChatRequest)] {
-        guard let first = step.model ?? workflow.model else { return [] }
+        // A call sends nothing itself: its callee's steps are checked as the callee loads.
+        guard step.call == nil, let first = step.model ?? workflow.model else { return [] }
         let params = workflow.params.merged(with: step.params)
         var models = [(first, params)]
         for case .retry(let spec) in step.branches.values.joined().map(\.action) {

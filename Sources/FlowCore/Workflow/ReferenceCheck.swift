@@ -47,6 +47,7 @@ enum ReferenceCheck {
             check(step.user, known: inStep)
             for case .text(let text) in step.userParts { check(text, known: inStep) }
             check(step.prefill, known: inStep)
+            for input in step.call?.vars ?? [] { check(input.value, known: inStep) }
             if let save = step.save {
                 known.append(save)
                 laterSaves[save] = nil

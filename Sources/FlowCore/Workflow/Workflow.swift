@@ -163,6 +163,38 @@ public struct Step: Sendable {
     public var tools: [String] = []
     /// Run the step once per item of a list, each item in a fresh conversation (`map:`).
     public var map: MapSpec?
+    /// `call: other.yaml`: the step runs another workflow instead of asking a model.
+    public var call: CallSpec?
+}
+
+/// `call: reply.yaml` with `vars: {ticket: "{{ticket}}"}`: a step that runs another workflow,
+/// its inputs rendered from this workflow's values, its output the step's answer. The callee
+/// keeps its own system prompt, models, params and limits; its conversation is its own.
+public struct CallSpec: Sendable {
+    /// The callee, relative to the calling workflow's file.
+    public var path: String
+    /// Where `call:` is written, for errors about the callee.
+    public var mark: Mark
+    /// The callee's inputs, in the order written: each a template over the caller's values.
+    /// A value written as one tag (`"{{tickets}}"`) passes the value itself, list or map.
+    public var vars: [CallInput]
+
+    /// A call of `path` with `vars`.
+    public init(path: String, mark: Mark, vars: [CallInput] = []) {
+        self.path = path
+        self.mark = mark
+        self.vars = vars
+    }
+}
+
+/// One input a `call:` gives its callee.
+public struct CallInput: Sendable {
+    /// The callee's variable.
+    public var name: String
+    /// Where the name is written.
+    public var mark: Mark
+    /// Its value, rendered with the caller's variables.
+    public var value: TemplateSource
 }
 
 /// `map: {over: "{{tickets}}", as: ticket, concurrency: 8, on_item_error: fail}`: the step runs

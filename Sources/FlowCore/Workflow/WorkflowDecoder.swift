@@ -11,7 +11,7 @@ public struct WorkflowDecoder {
                                "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key",
                                "variants"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
-                           "cache", "map"]
+                           "cache", "map", "call", "vars"]
     static let mapKeys = ["over", "as", "concurrency", "on_item_error"]
     /// Anthropic takes at most 4 cache breakpoints in a request; the only provider where marks
     /// are sent, so the workflow is held to its limit.
@@ -131,6 +131,11 @@ public struct WorkflowDecoder {
         if !Self.isIdentifier(id) {
             report(idNode.mark, "step id '\(id)' must start with a letter or '_' and hold only letters, digits, '_' and '-'")
         }
+        if let callNode = node["call"] { return callStep(node, callNode: callNode, id: id) }
+        if let varsNode = node["vars"] {
+            report(varsNode.mark, "'vars' on step '\(id)' gives a called workflow its inputs, and the step calls none",
+                   hint: "add 'call: other.yaml', or remove 'vars'")
+        }
         let model = node["model"].flatMap { modelRef($0) }
         // A top-level model that failed to parse was reported already; don't repeat it per step.
         if !hasDefaultModel, node["model"] == nil {
@@ -192,7 +197,7 @@ public struct WorkflowDecoder {
     }
 
     /// `map:` on a step: `over` names a list, `as` the item's name.
-    private mutating func map(_ node: Node, step id: String) -> MapSpec? {
+    mutating func map(_ node: Node, step id: String) -> MapSpec? {
         guard let pairs = mapping(node, "map") else { return nil }
         checkKeys(pairs, allowed: Self.mapKeys, in: "map")
         guard let overNode = node["over"], let written = string(overNode, "over") else {

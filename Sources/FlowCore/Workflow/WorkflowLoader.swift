@@ -30,7 +30,14 @@ public enum WorkflowLoader {
     /// Loads, decodes and checks the workflow at `path`. File templates resolve relative to the
     /// workflow file's directory.
     public static func load(path: String, limits: YAMLLimits = .default) throws(LoadError) -> LoadedWorkflow {
-        let bytes = try read(path, referencedAt: nil, from: nil)
+        try load(path: path, limits: limits, chain: [], reference: nil)
+    }
+
+    /// Loads one workflow of a chain of calls: `chain` holds the callers' paths, outermost
+    /// first, and `reference` where the innermost one names this file.
+    static func load(path: String, limits: YAMLLimits, chain: [String],
+                     reference: (mark: Mark, source: SourceFile)?) throws(LoadError) -> LoadedWorkflow {
+        let bytes = try read(path, referencedAt: reference?.mark, from: reference?.source, what: "called workflow")
         let source = try sourceFile(path: path, bytes: bytes)
         let directory = PathText.directory(of: path)
         let config = try ProjectConfig.find(from: directory)
@@ -87,6 +94,9 @@ public enum WorkflowLoader {
                 problems.append(problem)
             }
         }
+        let calls = loadCallees(workflow, directory: directory, root: root, source: source, limits: limits,
+                                chain: chain + [normalize(path)])
+        problems += calls.problems
         // What run would refuse before sending, refused here with its place; only once the
         // rest is sound, since a rule reads the merged params and the loaded media.
         if problems.isEmpty {
@@ -97,12 +107,13 @@ public enum WorkflowLoader {
         var loaded = LoadedWorkflow(workflow: workflow, source: source, sha256: SHA256.hex(bytes),
                                     templates: templates, templateFiles: files, partials: partials.loaded, config: config)
         loaded.media = media
+        loaded.callees = calls.callees
         loaded.warnings = StepGraph.unreachable(workflow).map { index in
             var warning = Diagnostic(source, workflow.steps[index].mark, "step '\(workflow.steps[index].id)' is never reached",
                                      hint: "no step goes to it and the step before it never moves on with 'next'")
             warning.isWarning = true
             return warning
-        } + ModelNames.warnings(workflow, source: source)
+        } + ModelNames.warnings(workflow, source: source) + calls.callees.values.flatMap(\.warnings)
         return loaded
     }
 
@@ -346,6 +357,7 @@ extension Workflow {
             if let user = step.user { sources.append(user) }
             for case .text(let text) in step.userParts { sources.append(text) }
             if let prefill = step.prefill { sources.append(prefill) }
+            for input in step.call?.vars ?? [] { sources.append(input.value) }
         }
         if let output { sources.append(output) }
         return sources + variants.flatMap(\.templateSources)
