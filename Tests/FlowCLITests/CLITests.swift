@@ -69,7 +69,7 @@ import Testing
             bad.yaml:6:5: error: unknown key 'tempreature' in a step
                 tempreature: 1
                 ^
-            hint: known keys: id, user, prefill, params, model, save, parse, on, fresh, tools, schema, format_assertion, cache, map, call, vars
+            hint: known keys: id, user, prefill, params, model, save, parse, on, fresh, tools, schema, format_assertion, cache, map, call, vars, after
 
             """)
     }

@@ -105,13 +105,18 @@ public struct Interpreter: Sendable {
             guard visits[step.id]! <= workflow.limits.maxVisits else {
                 throw RunError(.stepFailed, "step '\(step.id)' was reached \(workflow.limits.maxVisits) times (limits.max_visits): the workflow seems to loop; add a branch that leaves the loop or raise the limit", step: step.id)
             }
-            let transition = if let map = step.map {
+            // The steps beside it count as run too.
+            run.stepsRun += max(0, workflow.sideBySide(at: index).count - 1)
+            let group = workflow.sideBySide(at: index)
+            let transition = if !group.isEmpty {
+                try await sideBySide(group, loaded: loaded, table: table, conversation: &conversation, run: &run)
+            } else if let map = step.map {
                 try await mapStep(step, map: map, loaded: loaded, table: table, conversation: &conversation, run: &run)
             } else {
                 try await visitOrCall(step, loaded: loaded, table: table, conversation: &conversation, run: &run)
             }
             switch transition {
-            case .next: index += 1
+            case .next: index = group.isEmpty ? index + 1 : group.upperBound
             case .goto(let id): index = workflow.index(of: id) ?? workflow.steps.count
             case .fail(let error): throw error
             case .end: index = workflow.steps.count

@@ -57,9 +57,21 @@ public enum TranscriptViews {
 
         var prefill: String?
         var systemShown: String?
+        // Steps side by side and mapped items interleave their events: when an event belongs to
+        // another step than the one shown last, its step is named again.
+        var section: String?
+        let continuing: Set<EventType> = [.request, .response, .branch, .retry, .rateLimitWait, .toolCall, .toolResult, .contextTrim]
         for event in transcript.events {
             var piece = ""
-            switch EventType(of: event) {
+            let type = EventType(of: event)
+            if let step = event["step"]?.string, let type {
+                let key = "\(event["call"]?.string ?? "")|\(step)|\(event["item"]?.int ?? -1)"
+                if continuing.contains(type), section != key {
+                    piece += "\n" + style.bold("── step \(step)\(itemTag(event))") + style.dim(" (continued)") + "\n"
+                }
+                section = key
+            }
+            switch type {
             case .stepStart?:
                 // A mapped step's items are numbered from 1 as people count them.
                 piece += "\n" + style.bold("── step \(event["step"]?.string ?? "?")\(itemTag(event))") + style.dim(" · \(event["model"]?.string ?? "")") + "\n"

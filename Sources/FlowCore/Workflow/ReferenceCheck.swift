@@ -10,35 +10,51 @@ enum ReferenceCheck {
         var laterSaves: [String: String] = [:]
         for step in workflow.steps { if let save = step.save { laterSaves[save] = step.id } }
 
+        // Saves of the steps beside the current one that it does not wait for.
+        var besides: [String: String] = [:]
+
+        func hint(for head: String, known: [String]) -> String {
+            if let step = besides[head] { return "'\(head)' is saved by step '\(step)', which runs side by side with this one: add '\(step)' to its 'after:'" }
+            if let step = laterSaves[head] { return "'\(head)' is saved by step '\(step)', which runs later" }
+            return Suggestion.hint(for: head, in: known) ?? (known.isEmpty ? "declare it under 'vars:'" : "defined here: " + known.joined(separator: ", "))
+        }
+
         func check(_ source: TemplateSource?, known: [String]) {
             // `strict: false` promises that missing names render as nothing: nothing to refuse.
             guard let source, let loaded = templates[source], loaded.strict else { return }
             for name in loaded.template.variables {
                 let head = String(name.split(separator: ".", maxSplits: 1).first ?? Substring(name))
                 if known.contains(head) { continue }
-                var hint = Suggestion.hint(for: head, in: known)
-                if let step = laterSaves[head] {
-                    hint = "'\(head)' is saved by step '\(step)', which runs later"
-                } else if hint == nil {
-                    hint = known.isEmpty ? "declare it under 'vars:'" : "defined here: " + known.joined(separator: ", ")
-                }
                 problems.append(loaded.diagnostic(TemplateError(
-                    mark: mark(of: name, in: loaded.template), message: "variable '\(name)' is not defined", hint: hint)))
+                    mark: mark(of: name, in: loaded.template), message: "variable '\(name)' is not defined", hint: hint(for: head, known: known))))
             }
         }
 
         check(workflow.system, known: inputs)
         var known = inputs
-        for step in workflow.steps {
-            var inStep = known
+        var groupBase: [String] = []
+        for (index, step) in workflow.steps.enumerated() {
+            var before = known
+            besides = [:]
+            // A step side by side reads what was known when its group began and what the steps
+            // it waits for save; the others beside it may not have answered yet.
+            let group = workflow.sideBySide(at: index)
+            if !group.isEmpty {
+                if index == group.lowerBound { groupBase = known }
+                let waited = workflow.waitedFor(by: index, in: group)
+                before = groupBase + waited.sorted().compactMap { workflow.steps[$0].save }
+                for member in group where member != index && !waited.contains(member) {
+                    if let save = workflow.steps[member].save { besides[save] = workflow.steps[member].id }
+                }
+            }
+            var inStep = before
             if let map = step.map {
                 let head = String(map.over.split(separator: ".").first ?? "")
-                if !known.contains(head) {
-                    let hint = laterSaves[head].map { "'\(head)' is saved by step '\($0)', which runs later" }
-                        ?? Suggestion.hint(for: head, in: known) ?? (known.isEmpty ? "declare it under 'vars:'" : "defined here: " + known.joined(separator: ", "))
-                    problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' maps over '\(map.over)', which is not defined", hint: hint))
+                if !before.contains(head) {
+                    problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' maps over '\(map.over)', which is not defined",
+                                               hint: hint(for: head, known: before)))
                 }
-                if known.contains(map.name) {
+                if before.contains(map.name) {
                     problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' names its item '\(map.name)', which hides the variable of that name",
                                                hint: "pick another name for 'as:'"))
                 }

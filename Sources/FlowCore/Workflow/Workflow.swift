@@ -46,6 +46,29 @@ public struct Workflow: Sendable {
 
     /// The index of the step with `id`.
     public func index(of id: String) -> Int? { steps.firstIndex { $0.id == id } }
+
+    /// The steps that run side by side with the one at `index`: it and its neighbours written
+    /// with `after:`, up to the first step without. Empty for a step without `after`.
+    public func sideBySide(at index: Int) -> Range<Int> {
+        guard steps.indices.contains(index), steps[index].after != nil else { return index..<index }
+        var start = index, end = index + 1
+        while start > 0, steps[start - 1].after != nil { start -= 1 }
+        while end < steps.count, steps[end].after != nil { end += 1 }
+        return start..<end
+    }
+
+    /// The steps of `group` that `step` waits for, directly or through others it waits for.
+    public func waitedFor(by step: Int, in group: Range<Int>) -> Set<Int> {
+        var found: Set<Int> = []
+        var pending = [step]
+        while let next = pending.popLast() {
+            for id in steps[next].after ?? [] {
+                guard let index = self.index(of: id), group.contains(index), found.insert(index).inserted else { continue }
+                pending.append(index)
+            }
+        }
+        return found
+    }
 }
 
 /// A tool declared in the workflow: what the model sees, and the program flow runs for it.
@@ -163,6 +186,11 @@ public struct Step: Sendable {
     public var tools: [String] = []
     /// Run the step once per item of a list, each item in a fresh conversation (`map:`).
     public var map: MapSpec?
+    /// `after: [a, b]`: the steps this one waits for. Set (even empty), the step runs side by
+    /// side with the steps written next to it that also have `after` (docs/workflow-format.md).
+    public var after: [String]?
+    /// Where `after` is written.
+    public var afterMark: Mark?
     /// `call: other.yaml`: the step runs another workflow instead of asking a model.
     public var call: CallSpec?
 }

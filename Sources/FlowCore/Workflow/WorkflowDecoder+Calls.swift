@@ -5,7 +5,7 @@ import FlowYAML
 /// (it is another file); here only the step's own shape is checked.
 extension WorkflowDecoder {
     /// The keys a calling step may have: the rest belong to the callee's steps.
-    static let callStepKeys = ["id", "call", "vars", "save", "parse", "on", "map"]
+    static let callStepKeys = ["id", "call", "vars", "save", "parse", "on", "map", "after"]
 
     /// A step with `call:`. Its model, prompt and params are the callee's, so the step has none.
     mutating func callStep(_ node: Node, callNode: Node, id: String) -> Step? {
@@ -52,6 +52,7 @@ extension WorkflowDecoder {
             checkCallBranches(step)
         }
         if let mapNode = node["map"] { step.map = map(mapNode, step: id) }
+        if let afterNode = node["after"] { (step.after, step.afterMark) = (after(afterNode), afterNode.mark) }
         return step
     }
 

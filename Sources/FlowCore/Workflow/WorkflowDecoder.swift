@@ -11,7 +11,7 @@ public struct WorkflowDecoder {
                                "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key",
                                "variants"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
-                           "cache", "map", "call", "vars"]
+                           "cache", "map", "call", "vars", "after"]
     static let mapKeys = ["over", "as", "concurrency", "on_item_error"]
     /// Anthropic takes at most 4 cache breakpoints in a request; the only provider where marks
     /// are sent, so the workflow is held to its limit.
@@ -88,6 +88,7 @@ public struct WorkflowDecoder {
         workflow.promptCacheKey = root["prompt_cache_key"].flatMap { string($0, "prompt_cache_key") }
         checkCacheMarks(root, steps: root["steps"]?.sequence ?? [])
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])
+        checkSideBySide(workflow)
         if let node = root["variants"] { workflow.variants = variants(node, steps: workflow.steps) }
         if let node = root["tests"] {
             (workflow.tests, workflow.datasets) = testCases(node, inputs: vars.map(\.name))
@@ -189,6 +190,10 @@ public struct WorkflowDecoder {
         if let mapNode = node["map"] {
             step.map = map(mapNode, step: id)
             if ask != nil { report(mapNode.mark, "step '\(id)' both maps and asks: a mapped step's turn comes from its items", hint: "remove 'ask' or 'map'") }
+        }
+        if let afterNode = node["after"] {
+            (step.after, step.afterMark) = (after(afterNode), afterNode.mark)
+            if ask != nil { report(afterNode.mark, "step '\(id)' asks for input and runs side by side: two steps cannot read the terminal at once", hint: "remove 'after' or 'ask'") }
         }
         if let flag = node["format_assertion"], node["schema"] == nil {
             report(flag.mark, "'format_assertion' goes with 'schema:' on the step", hint: "add a schema, or remove format_assertion")
