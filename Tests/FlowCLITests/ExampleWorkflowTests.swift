@@ -97,6 +97,28 @@ import Testing
         #expect(cassette.interactions.count == 7)
     }
 
+    @Test func digestExampleSplitsALongDocumentMapsTheChunksAndReducesThem() throws {
+        let directory = try TemporaryDirectory()
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/digest.yaml", "--replay", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        #expect(report["output"]?.string?.hasPrefix("The report covers 3 parts:") == true, "\(report["output"]?.string ?? "nil")")
+        let transcript = try TranscriptReader.read(directory.path + "/" + (report["transcript"]?.string ?? ""))
+        let start = try #require(transcript.first(.mapStart))
+        #expect(start["items"] == .int(3) && start["split"]?["max_tokens"] == .int(200))
+        // Every chunk sent is under the budget, and together they are the whole document, in order.
+        let chunks = transcript.all(.request).filter { $0["step"]?.string == "summarize" }
+            .sorted { ($0["item"]?.int ?? 0) < ($1["item"]?.int ?? 0) }
+            .compactMap { $0["messages"]?.array?.last?["content"]?.string?.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n") }
+        #expect(chunks.count == 3 && chunks.allSatisfy { ($0.utf8.count + 3) / 4 <= 200 }, "\(chunks.map(\.utf8.count))")
+        let loaded = try WorkflowLoader.load(path: FlowBinary.repository + "/workflows/digest.yaml")
+        let doc = loaded.workflow.vars.first { $0.name == "doc" }?.defaultValue?.interpolated ?? ""
+        let words = { (text: String) in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) }
+        #expect(chunks.flatMap(words) == words(doc))
+        let tested = try FlowBinary.run(["test", FlowBinary.repository + "/workflows/digest.yaml"], in: directory.path)
+        #expect(tested.status == 0, "\(tested.stdout) \(tested.stderr)")
+    }
+
     @Test func orderExampleReplaysStructuredOutputOnThreeProviders() throws {
         let directory = try TemporaryDirectory()
         let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/order.yaml", "--replay", "--json"], in: directory.path)

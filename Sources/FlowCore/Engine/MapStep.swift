@@ -16,7 +16,11 @@ extension Interpreter {
 
     func mapStep(_ step: Step, map: MapSpec, loaded: LoadedWorkflow, table: ProviderTable, conversation: inout Conversation,
                  run: inout RunProgress) async throws(RunError) -> Transition {
-        let items = try conversation.list(map.over, step: step.id)
+        let items = if let split = map.split {
+            try conversation.chunks(map.over, split: split, step: step.id)
+        } else {
+            try conversation.list(map.over, step: step.id)
+        }
         let itemStep = Self.itemStep(step)
         // The budget counts every item before the first is sent, so a map never stops half-paid.
         // A mapped call's requests are its callee's, counted by the callee's own limits.
@@ -32,8 +36,10 @@ extension Interpreter {
                 throw RunError(RunError.kind(of: over), "step '\(step.id)': \(over.message)", step: step.id)
             }
         }
-        transcript.record(.mapStart, [("step", .string(step.id)), ("over", .string(map.over)), ("items", .int(items.count)),
-                                      ("concurrency", .int(map.concurrency))])
+        transcript.record(.mapStart, JSON.object(omittingNil: [
+            ("step", .string(step.id)), ("over", .string(map.over)), ("items", .int(items.count)), ("concurrency", .int(map.concurrency)),
+            ("split", map.split.map { .object([("by", .string($0.unit.rawValue)), ("max_tokens", .int($0.maxTokens))]) }),
+        ]).pairs)
         let base = conversation, start = run
         let outcomes = await withTaskGroup(of: (Int, ItemOutcome).self) { group -> [ItemOutcome?] in
             var outcomes = [ItemOutcome?](repeating: nil, count: items.count)
@@ -146,8 +152,20 @@ extension Conversation {
         switch value(at: name) {
         case .list(let items)?: return items
         case nil, .null?: throw RunError(.stepFailed, "step '\(step)' maps over '\(name)', which holds nothing", step: step)
+        case .string(let text)?:
+            throw RunError(.stepFailed, "step '\(step)' maps over '\(name)', which holds text (\(text.prefix(40))…) rather than a list; give it a list (a JSON array in --var, a list in vars:, or a parse: json step's array), or cut the text with split: {by: paragraphs, max_tokens: 1500}", step: step)
         case let other?:
             throw RunError(.stepFailed, "step '\(step)' maps over '\(name)', which holds \(other.interpolated.prefix(60)) rather than a list; give it a list (a JSON array in --var, a list in vars:, or a parse: json step's array)", step: step)
+        }
+    }
+
+    /// The text `name` holds, cut by `split`; a run error when it holds something else.
+    func chunks(_ name: String, split: TextSplit, step: String) throws(RunError) -> [TemplateValue] {
+        switch value(at: name) {
+        case .string(let text)?: return split.chunks(text).map(TemplateValue.string)
+        case nil, .null?: throw RunError(.stepFailed, "step '\(step)' splits '\(name)', which holds nothing", step: step)
+        case .list?: throw RunError(.stepFailed, "step '\(step)' splits '\(name)', which is a list already: remove 'split' to map over its items", step: step)
+        case let other?: throw RunError(.stepFailed, "step '\(step)' splits '\(name)', which holds \(other.interpolated.prefix(60)) rather than text", step: step)
         }
     }
 }

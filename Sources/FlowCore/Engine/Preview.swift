@@ -36,7 +36,14 @@ public enum Preview {
             let beforeMap = conversation
             if let map = step.map {
                 conversation.startFresh()
-                if case .list(let items)? = conversation.value(at: map.over), let first = items.first {
+                let items: [TemplateValue]? = if let split = map.split, case .string(let text)? = conversation.value(at: map.over) {
+                    split.chunks(text).map(TemplateValue.string)
+                } else if case .list(let items)? = conversation.value(at: map.over) {
+                    items
+                } else {
+                    nil
+                }
+                if let first = items?.first {
                     conversation.variables[map.name] = first
                 } else {
                     conversation.variables[map.name] = .string("[item of \(map.over)]")

@@ -249,6 +249,8 @@ public struct MapSpec: Sendable, Equatable {
     public var concurrency: Int
     /// What a failed item leaves behind.
     public var onItemError: ItemError
+    /// `split: {by: paragraphs, max_tokens: 1500}`: `over` is a text, mapped chunk by chunk.
+    public var split: TextSplit?
 
     /// A map over `over`.
     public init(over: String, overMark: Mark, name: String, concurrency: Int = 4, onItemError: ItemError = .fail) {

@@ -12,7 +12,7 @@ public struct WorkflowDecoder {
                                "variants"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
                            "cache", "map", "call", "vars", "after"]
-    static let mapKeys = ["over", "as", "concurrency", "on_item_error"]
+    static let mapKeys = ["over", "as", "concurrency", "on_item_error", "split"]
     /// Anthropic takes at most 4 cache breakpoints in a request; the only provider where marks
     /// are sent, so the workflow is held to its limit.
     static let maxCacheMarks = 4
@@ -239,7 +239,30 @@ public struct WorkflowDecoder {
                        hint: Suggestion.hint(for: word, in: words) ?? "fail stops the run; skip leaves the item out; null keeps its place as null")
             }
         }
+        if let splitNode = node["split"] { spec.split = split(splitNode) }
         return spec
+    }
+
+    /// `split: {by: paragraphs, max_tokens: 1500}`.
+    private mutating func split(_ node: Node) -> TextSplit? {
+        guard let pairs = mapping(node, "split") else { return nil }
+        checkKeys(pairs, allowed: ["by", "max_tokens"], in: "split")
+        let units = TextSplit.Unit.allCases.map(\.rawValue)
+        var unit = TextSplit.Unit.paragraphs
+        if let byNode = node["by"], let word = string(byNode, "by") {
+            if let known = TextSplit.Unit(rawValue: word) { unit = known } else {
+                report(byNode.mark, "'by' must be \(units.joined(separator: " or ")), got '\(word)'", hint: Suggestion.hint(for: word, in: units))
+            }
+        }
+        guard let maxNode = node["max_tokens"] else {
+            report(node.mark, "'split' needs 'max_tokens', the most tokens a chunk may hold", hint: "for example 'split: {by: paragraphs, max_tokens: 1500}'")
+            return nil
+        }
+        guard case .int(let max) = maxNode.value, max >= 16 else {
+            report(maxNode.mark, "'max_tokens' in 'split' must be a whole number of at least 16, got \(describe(maxNode))")
+            return nil
+        }
+        return TextSplit(unit: unit, maxTokens: max)
     }
 
     // MARK: Values
