@@ -20,6 +20,7 @@ enum Commands {
             .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
             .init(name: "--verbose", value: nil, help: "Print every HTTP request and answer on standard error, keys removed."),
+            .init(name: "-j", value: "<n>", help: "Requests in flight at once at most, to each provider (mapped items, steps side by side; default: each map's concurrency)."),
             .init(name: "--timeout", value: "<seconds>", help: "Total time one request may take (default: 600)."),
             .init(name: "--retries", value: "<n>", help: "Retries of a request that failed on a server error or the network (default: 3); rate limits are waited out, not counted."),
             .init(name: "--max-wait", value: "<seconds>", help: "How long one request may wait out rate limits (429) before it fails (default: 600)."),

@@ -18,6 +18,8 @@ enum RunCommand {
         var stream: Bool
         var timeout = 600.0
         var retry: RetryPolicy
+        /// `-j`: requests in flight at once at most, to one provider (mapped items, steps side by side).
+        var jobs = 256
     }
 
     static func main(_ arguments: ParsedArguments) async -> Int32 {
@@ -66,6 +68,10 @@ enum RunCommand {
                 throw usage("--timeout takes a number of seconds above 0 and at most 86400 (a day), got '\(text)'")
             }
             settings.timeout = seconds
+        }
+        if let text = arguments.value("-j") {
+            guard let value = Int(text), (1...256).contains(value) else { throw usage("-j takes a number from 1 to 256, got '\(text)'") }
+            settings.jobs = value
         }
         return settings
     }
@@ -177,7 +183,7 @@ enum RunCommand {
         var registry = ProviderRegistry(environment: ProcessEnvironment.current,
                                         transport: transport, mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles, retry: settings.retry)
-        registry.gates = RateGates(declared: loaded.config.rateLimits)
+        registry.gates = RateGates(ceiling: settings.jobs, declared: loaded.config.rateLimits)
         // With --json, stdout carries only the final object, so streamed text is not printed.
         // Standard output holds the same bytes with --stream as without: streamed text goes
         // there only when stdout is a terminal and the answers are the output (no `output:`

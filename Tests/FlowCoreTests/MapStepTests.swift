@@ -66,6 +66,20 @@ import Testing
 
     let tickets = (1...6).map { "t\($0)" }
 
+    @Test func dashJCapsTheItemsInFlightBelowTheMapsConcurrency() async throws {
+        let server = TicketServer(tickets: tickets)
+        let loaded = try InterpreterTests().loaded(Self.workflow(concurrency: 6))
+        var registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k"], transport: server, mockReplies: loaded.workflow.mock,
+                                        retry: RetryPolicy(maxRetries: 0))
+        // What `flow run -j 2` sets: at most two requests at once to the provider.
+        registry.gates = RateGates(ceiling: 2)
+        let inputs = ["tickets": TemplateValue.list(tickets.map(TemplateValue.string))]
+        let result = await Interpreter(providers: registry, transcript: InMemoryTranscript()).run(loaded, inputs: inputs)
+        #expect(result.status == .succeeded, "\(String(describing: result.error))")
+        let counts = server.counts.withLock { $0 }
+        #expect(counts.calls == 6 && counts.most == 2, "at most -j in flight: \(counts.most)")
+    }
+
     @Test func answersAreSavedInTheItemsOrderWhateverOrderTheyFinishIn() async throws {
         let server = TicketServer(tickets: tickets)
         let (result, events) = try await run(Self.workflow(concurrency: 3), tickets: tickets, server: server)
@@ -119,7 +133,9 @@ import Testing
         let loaded = try InterpreterTests().loaded(Self.workflow(concurrency: 1))
         let registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k"], transport: UnusedTransport(), mockReplies: [])
         let result = await Interpreter(providers: registry, transcript: InMemoryTranscript()).run(loaded, inputs: ["tickets": .string("one")])
-        #expect(result.error?.message.contains("maps over 'tickets', which holds one rather than a list") == true, "\(String(describing: result.error))")
+        let message = result.error?.message ?? ""
+        #expect(message.contains("maps over 'tickets', which holds text (one…) rather than a list"), "\(message)")
+        #expect(message.contains("or cut the text with split: {by: paragraphs, max_tokens: 1500}"), "\(message)")
         #expect(result.error?.place == "w.yaml:8:5: ")
     }
 
