@@ -197,7 +197,11 @@ public enum HTMLReport {
         }
         function event(e){
           var box=el("div","ev "+e.type);
-          var title=e.type+(e.step?" · "+s(e.step):"");
+          // A called workflow's events sit under its call, a mapped item's name its number.
+          var title=e.type+(e.step?" · "+(e.call?s(e.call)+"/":"")+s(e.step):"")+(typeof e.item==="number"?" · item "+(e.item+1):"");
+          if(e.call)box.style.marginLeft=(s(e.call).split("/").length*18)+"px";
+          if(e.type==="call_start")title+=" · calls "+s(e.workflow);
+          if(e.type==="map_start")title+=" · "+e.items+" items of "+s(e.over);
           if(e.type==="request")title+=" · "+s(e.provider)+"/"+s(e.model);
           box.appendChild(el("div","role",title));
           if(e.type==="run_start"&&e.inputs){box.appendChild(el("div","kv","inputs"));box.appendChild(el("pre",null,JSON.stringify(resolve(e.inputs),null,1)))}
@@ -210,6 +214,7 @@ public enum HTMLReport {
             box.appendChild(el("div","kv","finish_reason "+s(e.finish_reason)+" (raw "+s(e.finish_reason_raw)+") · "+(u.input_tokens||0)+" in / "+(u.output_tokens||0)+" out tokens · "+e.latency_ms+" ms · "+(e.mode||"")+" · cost $"+(e.recorded_cost_usd!==undefined?e.recorded_cost_usd:e.cost_usd)));
           }
           if(e.type==="branch")box.appendChild(el("div","kv",s(e.finish_reason)+" → "+s(e.action)));
+          if(e.type==="call_end")box.appendChild(el("div","kv",s(e.status)+(e.error?" · "+s(e.error):"")));
           if(e.type==="error"||e.type==="warning")box.appendChild(el("div","msg",s(e.message)));
           if(e.type==="run_end")box.appendChild(el("div","kv",s(e.status)+(e.path?" · path "+resolve(e.path).map(function(p){return p.step+":"+p.finish_reason+"→"+p.action}).join(" "):"")));
           return box;

@@ -295,17 +295,17 @@ public enum TranscriptViews {
         var found = false
         for index in 0..<max(callsA.count, callsB.count) where !found {
             guard index < callsA.count, index < callsB.count else {
-                out += "call \(index + 1): only in \(index < callsA.count ? "A" : "B") (step '\((index < callsA.count ? callsA[index] : callsB[index]).step)')\n"
+                out += "call \(index + 1): only in \(index < callsA.count ? "A" : "B") (step '\((index < callsA.count ? callsA[index] : callsB[index]).label)')\n"
                 found = true
                 break
             }
             let (x, y) = (callsA[index], callsB[index])
             let requestLines = CassetteDiff.lines(x.request, y.request)
             if !requestLines.isEmpty {
-                out += "first difference at call \(index + 1) (step '\(y.step)'), in the request:\n" + requestLines.map { "  " + $0 }.joined(separator: "\n") + "\n"
+                out += "first difference at call \(index + 1) (step '\(y.label)'), in the request:\n" + requestLines.map { "  " + $0 }.joined(separator: "\n") + "\n"
                 found = true
             } else if x.response["content"] != y.response["content"] || x.response["finish_reason_raw"] != y.response["finish_reason_raw"] {
-                out += "first difference at call \(index + 1) (step '\(y.step)'), in the response:\n"
+                out += "first difference at call \(index + 1) (step '\(y.label)'), in the response:\n"
                 if x.response["finish_reason_raw"] != y.response["finish_reason_raw"] {
                     out += "  finish_reason: \(x.response["finish_reason_raw"]?.string ?? "?") → \(y.response["finish_reason_raw"]?.string ?? "?")\n"
                 }
@@ -331,23 +331,37 @@ public enum TranscriptViews {
         var step: String
         var request: JSON
         var response: JSON
+        /// The step as a person finds it: `classify · item 3`, `replies/draft · item 1`.
+        var label = ""
     }
 
-    /// Each request with the response that answered it, in order.
+    /// Each request with the response that answered it. Mapped items and steps side by side
+    /// interleave their events, so a request is paired with the response of its own step, item
+    /// and call, and a map's calls are put in the items' order: two runs of the same workflow
+    /// then line up call by call whatever order their answers came in.
     static func calls(_ transcript: TranscriptReader.Transcript) -> [Call] {
-        var calls: [Call] = []
-        var pending: JSON?
-        for event in transcript.events {
-            if EventType(of: event) == .request { pending = event }
-            if EventType(of: event) == .response, let request = pending {
-                let normalized = JSON.object(omittingNil: [
-                    ("provider", request["provider"]), ("model", request["model"]), ("messages", request["messages"]),
-                    ("params", request["params"]), ("prefill", request["prefill"]),
-                ])
-                calls.append(Call(step: event["step"]?.string ?? "?", request: normalized, response: event))
-                pending = nil
-            }
+        var placed: [(order: (Int, Int, Int), call: Call)] = []
+        var pending: [String: JSON] = [:]
+        var mapStarts: [String: Int] = [:]
+        for (position, event) in transcript.events.enumerated() {
+            guard let type = EventType(of: event), let step = event["step"]?.string else { continue }
+            let call = event["call"]?.string ?? ""
+            let scope = call + "|" + step
+            if type == .mapStart { mapStarts[scope] = position }
+            let item = event["item"]?.int
+            let key = scope + "|" + String(item ?? -1)
+            if type == .request { pending[key] = event }
+            guard type == .response, let request = pending.removeValue(forKey: key) else { continue }
+            let normalized = JSON.object(omittingNil: [
+                ("provider", request["provider"]), ("model", request["model"]), ("messages", request["messages"]),
+                ("params", request["params"]), ("prefill", request["prefill"]),
+            ])
+            // An item's place: its map's start (the map of its step, or of the call it runs in), then its number.
+            let parent = call.split(separator: "/").dropLast().joined(separator: "/") + "|" + String(call.split(separator: "/").last ?? "")
+            let order = item.map { ((mapStarts[scope] ?? mapStarts[parent] ?? position), $0, position) } ?? (position, 0, position)
+            let label = (call.isEmpty ? "" : call + "/") + step + (item.map { " · item \($0 + 1)" } ?? "")
+            placed.append((order, Call(step: step, request: normalized, response: event, label: label)))
         }
-        return calls
+        return placed.sorted { $0.order < $1.order }.map(\.call)
     }
 }
