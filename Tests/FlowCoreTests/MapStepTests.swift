@@ -178,4 +178,35 @@ import Testing
             #expect(text.contains("variable 'item' is not defined"), "\(text)")
         }
     }
+
+    @Test func validationKnowsWhatANameHoldsBeforeTheRun() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("k.yaml", """
+            flow: 1
+            model: mock/m
+            vars: {doc: "one long text", tickets: [a, b], order: {items: [x]}, given: null}
+            steps:
+              - {id: a, user: "{{d}}", map: {over: "{{doc}}", as: d}}
+              - {id: b, user: "{{t}}", map: {over: "{{tickets}}", as: t, split: {max_tokens: 100}}}
+              - {id: c, user: "{{o}}", map: {over: "{{order}}", as: o}}
+              - {id: read, user: x, save: summary}
+              - {id: e, user: "{{s}}", map: {over: "{{summary}}", as: s}}
+              - {id: ok1, user: "{{g}}", map: {over: "{{given}}", as: g}}
+              - {id: ok2, user: "{{d}}", map: {over: "{{doc}}", as: d, split: {max_tokens: 100}}, save: parts}
+              - {id: ok3, user: "{{p}}", map: {over: "{{parts}}", as: p}}
+              - {id: ok4, user: "{{i}}", map: {over: "{{order.items}}", as: i}}
+            """)
+        do {
+            _ = try WorkflowLoader.load(path: directory.path + "/k.yaml")
+            Issue.record("loaded")
+        } catch {
+            let text = error.description
+            #expect(text.contains("k.yaml:5:40: error: step 'a' maps over 'doc', which holds text (its default, at line 3) rather than a list"), "\(text)")
+            #expect(text.contains("cut the text into chunks with split:"), "\(text)")
+            #expect(text.contains("step 'b' splits 'tickets', which is a list already"), "\(text)")
+            #expect(text.contains("step 'c' maps over 'order', which holds a mapping"), "\(text)")
+            #expect(text.contains("step 'e' maps over 'summary', which holds text (what step 'read' saves (its answer's text; 'parse: json' there would make a JSON array a list))"), "\(text)")
+            #expect(!text.contains("step 'ok"), "unknown kinds, a split text, a map's list and a field pass: \(text)")
+        }
+    }
 }

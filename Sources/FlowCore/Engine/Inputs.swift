@@ -12,10 +12,23 @@ public enum Inputs {
             let known = declared.isEmpty ? "it declares none" : "it declares: " + declared.joined(separator: ", ")
             throw RunError(.usage, "--var \(name): the workflow has no variable '\(name)'\(hint); \(known)")
         }
+        // A value given as text is text, except where the workflow wants a list or a mapping: a
+        // variable a map runs over, or one whose default is one. There a JSON array or object is
+        // read as such, so `--var tickets='["a", "b"]'` maps over two items.
+        let mapped = Set(workflow.steps.compactMap(\.map).filter { $0.split == nil }.map { String($0.over.split(separator: ".").first ?? "") })
         var values: [String: TemplateValue] = [:]
         for variable in workflow.vars {
             if let text = given[variable.name] {
-                values[variable.name] = .string(text)
+                let structured: Bool = switch variable.defaultValue { case .list?, .map?: true; default: mapped.contains(variable.name) }
+                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard structured, trimmed.hasPrefix("[") || trimmed.hasPrefix("{") else {
+                    values[variable.name] = .string(text)
+                    continue
+                }
+                guard let json = try? JSON.parse(trimmed) else {
+                    throw RunError(.usage, "--var \(variable.name): the workflow reads a list here, and the value is not valid JSON; write it as a JSON array, e.g. --var \(variable.name)='[\"first\", \"second\"]'")
+                }
+                values[variable.name] = TemplateValue(json)
             } else if let value = variable.defaultValue {
                 values[variable.name] = value
             } else {

@@ -33,6 +33,12 @@ enum ReferenceCheck {
         check(workflow.system, known: inputs)
         var known = inputs
         var groupBase: [String] = []
+        // What each name holds, where it is known before the run: a map needs a list (or, with
+        // split, a text), and says so here rather than when the step is reached.
+        var kinds: [String: (kind: ValueKind, from: String)] = [:]
+        for variable in workflow.vars {
+            kinds[variable.name] = (ValueKind(variable.defaultValue), "its default, at line \(variable.mark.line)")
+        }
         for (index, step) in workflow.steps.enumerated() {
             var before = known
             besides = [:]
@@ -54,6 +60,9 @@ enum ReferenceCheck {
                     problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' maps over '\(map.over)', which is not defined",
                                                hint: hint(for: head, known: before)))
                 }
+                if !map.over.contains("."), let (kind, from) = kinds[map.over], let problem = kind.problem(over: map.over, split: map.split != nil, from: from) {
+                    problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' \(problem.message)", hint: problem.hint))
+                }
                 if before.contains(map.name) {
                     problems.append(Diagnostic(source, map.overMark, "step '\(step.id)' names its item '\(map.name)', which hides the variable of that name",
                                                hint: "pick another name for 'as:'"))
@@ -67,12 +76,45 @@ enum ReferenceCheck {
             if let save = step.save {
                 known.append(save)
                 laterSaves[save] = nil
+                let kind: ValueKind = step.map != nil ? .list : (step.parsesJSON ? .unknown : .text)
+                let from = "what step '\(step.id)' saves" + (kind == .text ? " (its answer's text; 'parse: json' there would make a JSON array a list)" : "")
+                // Saved by several steps (branches, loops) as different kinds: nothing is known.
+                kinds[save] = kinds[save].map { $0.kind == kind && $0.from.hasPrefix("what step") ? ($0.kind, $0.from) : (.unknown, "") } ?? (kind, from)
             }
             // A step asking for several answers makes `{{its-id.choices}}`.
             if (workflow.params.merged(with: step.params).n ?? 1) > 1 { known.append(step.id) }
         }
         check(workflow.output, known: known)
         return problems
+    }
+
+    /// What a name holds, as far as the workflow says before it runs.
+    enum ValueKind: Equatable {
+        case list, text, mapping, unknown
+
+        init(_ value: TemplateValue?) {
+            switch value {
+            case .list?: self = .list
+            case .map?: self = .mapping
+            case .string?, .int?, .double?, .number?, .bool?: self = .text
+            case .null?, nil: self = .unknown
+            }
+        }
+
+        /// Why `over` cannot be mapped (as it is written, with or without split), if it cannot.
+        func problem(over: String, split: Bool, from: String) -> (message: String, hint: String)? {
+            switch (self, split) {
+            case (.text, false):
+                return ("maps over '\(over)', which holds text (\(from)) rather than a list",
+                        "cut the text into chunks with split: {by: paragraphs, max_tokens: 1500}, or give a list")
+            case (.list, true):
+                return ("splits '\(over)', which is a list already (\(from))", "remove 'split' to map over its items")
+            case (.mapping, _):
+                return ("maps over '\(over)', which holds a mapping (\(from)), not a list", "map over one of its fields that is a list, as 'over: \"{{\(over).items}}\"'")
+            default:
+                return nil
+            }
+        }
     }
 
     private static func mark(of name: String, in template: Template) -> Mark {

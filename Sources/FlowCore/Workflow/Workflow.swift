@@ -97,6 +97,19 @@ public struct Variable: Sendable {
     public var defaultValue: TemplateValue?
     /// Where the variable is declared.
     public var mark: Mark
+    /// `{dataset: tickets.csv, column: text}`: the default is read from a dataset file when the
+    /// workflow loads: the list of its rows (mappings), or of one column's values.
+    public var dataset: DatasetColumn? = nil
+}
+
+/// A variable's default read from a dataset file's rows.
+public struct DatasetColumn: Sendable {
+    /// The file, relative to the workflow's.
+    public var path: String
+    /// The column whose values make the list; nil for whole rows.
+    public var column: String?
+    /// Where the reference is written.
+    public var mark: Mark
 }
 
 /// A template given inline in the YAML or as `{file: path}` relative to the workflow file.

@@ -378,6 +378,14 @@ public struct WorkflowDecoder {
                 report(pair.key.mark, "variable name '\(name)' must start with a letter or '_' and hold only letters, digits, '_' and '-'")
                 return nil
             }
+            // `{dataset: file, column: name}` reads the default from a dataset when the workflow loads.
+            if let fields = pair.value.mapping, let datasetNode = pair.value["dataset"] {
+                checkKeys(fields, allowed: ["dataset", "column"], in: "a dataset variable")
+                guard let path = string(datasetNode, "dataset") else { return nil }
+                let column = pair.value["column"].flatMap { string($0, "column") }
+                return Variable(name: name, defaultValue: nil, mark: pair.key.mark,
+                                dataset: DatasetColumn(path: path, column: column, mark: datasetNode.mark))
+            }
             let value = Self.templateValue(pair.value)
             return Variable(name: name, defaultValue: value == .null ? nil : value, mark: pair.key.mark)
         }

@@ -50,6 +50,7 @@ public enum WorkflowLoader {
         var files: [TemplateFile] = []
         var problems: [Diagnostic] = []
         let root = ProjectRoot(workflowDirectory: directory)
+        problems += loadDatasetVariables(&workflow, files: &files, directory: directory, root: root, source: source)
         for templateSource in workflow.templateSources where templates[templateSource] == nil {
             do {
                 let (loaded, file) = try loadTemplate(templateSource, workflowSource: source, directory: directory, root: root)
