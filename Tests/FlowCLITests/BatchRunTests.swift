@@ -71,6 +71,31 @@ import Testing
         #expect(try JSON.parse(replay.stdout)["passed"] == .int(4), "\(replay.stderr)")
     }
 
+    @Test func aMappedStepSendsAllItsItemsInOneRound() throws {
+        let fake = try FakeBatchAPI(answer: { body in
+            let text = body.serialized
+            return (text.contains("Join") ? "joined" : "label", "stop")
+        })
+        let directory = try TemporaryDirectory()
+        try directory.write("cases.jsonl", (0..<3).map { #"{"name": "case \#($0)", "n": "\#($0)"}"# }.joined(separator: "\n") + "\n")
+        try directory.write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            vars: {n: null, items: [a, b, c, d, e, f]}
+            steps:
+              - {id: each, user: "Label {{n}}-{{item}}", map: {over: "{{items}}", as: item, concurrency: 2}, save: labels}
+              - {id: join, user: "Join {{labels}}"}
+            tests: [{dataset: cases.jsonl, expect: [{equals: joined}]}]
+            """)
+        let result = try FlowBinary.run(["test", "w.yaml", "--batch", "--json"], in: directory.path, environment: Self.environment(fake))
+        #expect(result.status == 0, "\(result.stderr)")
+        // Round 1: every case's six items, whatever the map's concurrency; round 2: the joins, which
+        // read the same labels in every case and so are one request, sent once.
+        #expect(fake.submitted.count == 2 && fake.requestsSubmitted == 19, "\(fake.submitted) \(fake.requestsSubmitted)")
+        let replay = try FlowBinary.run(["test", "w.yaml", "--json"], in: directory.path)
+        #expect(try JSON.parse(replay.stdout)["passed"] == .int(3), "\(replay.stderr)")
+    }
+
     @Test(arguments: ["openai/gpt-4o-mini", "anthropic/claude-haiku-4-5", "gemini/gemini-2.5-flash"])
     func aTwoStepSuiteRunsThroughBatchesAndReplaysOffline(model: String) throws {
         let fake = try FakeBatchAPI(answer: Self.answer)

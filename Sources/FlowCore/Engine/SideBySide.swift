@@ -38,8 +38,12 @@ extension Interpreter {
             launchReady()
             for await (member, outcome) in tasks {
                 outcomes[member] = outcome
-                // A failure fails the run: nothing more starts, and what runs is stopped.
-                if outcome.failure != nil { tasks.cancelAll(); continue }
+                // A failure fails the run: nothing more starts, and what runs is stopped (a replay
+                // miss excepted, as in a map: the steps beside it still look up their answers).
+                if let failure = outcome.failure {
+                    if failure.kind != .cassetteMiss { tasks.cancelAll() }
+                    continue
+                }
                 saved.merge(outcome.saved) { _, new in new }
                 if !Task.isCancelled { launchReady() }
             }
