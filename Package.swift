@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML"]),
         .testTarget(name: "FlowTemplateTests", dependencies: ["FlowTemplate", "FlowCore", "FlowTestSupport"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["ImportFixtures"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["ImportFixtures", "Python"]),
     ]
 )
 

@@ -91,6 +91,8 @@ if wanted("b. per-call") { rows += try await processes.perCallOverhead() }
 if wanted("c. concurrency") { rows += try processes.concurrency() }
 if wanted("d. memory") { rows += try processes.memory() }
 if wanted("m. map") { rows += try processes.map() }
+// FLOW_BENCH_LSP_EDITS=N makes fewer edits (the row's figures are for 10,000).
+if wanted("l. lsp") { rows += try processes.languageServer(edits: ProcessInfo.processInfo.environment["FLOW_BENCH_LSP_EDITS"].flatMap { Int($0) } ?? 10_000) }
 if wanted("g. recording") { rows += try processes.recording() }
 if wanted("h. floods") { rows += try processes.floods() }
 if wanted("f. rate limits") {

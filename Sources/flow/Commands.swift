@@ -159,6 +159,19 @@ enum Commands {
         ],
         main: .sync { ModelsCommand.main($0) })
 
+    static let schema = CommandSpec(
+        name: "schema",
+        abstract: "Print the JSON Schema (2020-12) of the workflow format, for editors.",
+        discussion: "Save it and name it in a workflow's first line, '# yaml-language-server: $schema=path/to/flow.schema.json', and YAML editors (VS Code's YAML extension, Neovim and Helix with yaml-language-server) check and complete the file as it is typed; flow init does both. The schema knows each key, its type and range; flow validate and flow lsp know the rest (goto targets, variables, called workflows).",
+        options: [.init(name: "--config", value: nil, help: "The schema of flow.config.yaml instead.")],
+        main: .sync { SchemaCommand.main($0) })
+
+    static let lsp = CommandSpec(
+        name: "lsp",
+        abstract: "Run the language server for workflow files (LSP over standard input and output).",
+        discussion: "Editors start it: it sends flow validate's diagnostics for open workflows as they are typed (problems in templates and called workflows placed in those files, unsaved buffers read before the disk), completes keys, model names, step ids and variables, shows what a key, variable, step or model is on hover, goes to a template, called workflow, step or variable's definition, and lists the steps as symbols. docs/editors.md has the settings for VS Code, Neovim and Helix.",
+        main: .sync { LSPCommand.main($0) })
+
     static let help = CommandSpec(
         name: "help",
         abstract: "Show help for a command.",
@@ -200,7 +213,7 @@ enum Commands {
         discussion: "make install installs it; to read it by hand: flow manpage | man -l -",
         main: .sync { ManualPage.main($0) })
 
-    static let all = [run, validate, test, render, show, report, cost, diff, models, batch, initialize, importer, completions, manpage, help]
+    static let all = [run, validate, test, render, show, report, cost, diff, models, batch, initialize, importer, schema, lsp, completions, manpage, help]
 
     /// `flow --version`: the version and the commit `make install` built it from.
     static var versionLine: String {

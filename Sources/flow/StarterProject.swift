@@ -1,3 +1,5 @@
+import FlowCore
+
 /// The files `flow init` writes. Each is a small working example of one part of flow, commented
 /// where a new user would look first.
 enum StarterProject {
@@ -11,6 +13,8 @@ enum StarterProject {
         File(path: "workflows/summarize.yaml", text: workflow),
         File(path: "templates/summarize.user.mustache", text: template),
         File(path: ".github/workflows/flow.yml", text: githubActions),
+        // What the workflow's first line names, so an editor checks it as it is typed.
+        File(path: "flow.schema.json", text: FormatSchema.workflow.pretty + "\n"),
     ]
 
     static let config = """
@@ -39,6 +43,7 @@ enum StarterProject {
         """
 
     static let workflow = """
+        # yaml-language-server: $schema=../flow.schema.json
         # A first workflow: summarize a text in a given number of bullet points.
         # It runs offline on the mock provider, whose replies are scripted at the end.
         #   flow run workflows/summarize.yaml

@@ -21,6 +21,9 @@ import FlowYAML
 ///   anthropic/claude-haiku-4-5: {rpm: 50}
 /// ```
 public struct ProjectConfig: Sendable {
+    /// The keys the file may have, and each compatible provider (also read by `flow schema --config`).
+    static let topKeys = ["providers", "key_files", "rate_limits"]
+    static let providerKeys = ["base_url", "api_key_env", "max_tokens_field", "structured_output"]
     /// The config file's name, looked for in the workflow's directory and above.
     public static let fileName = "flow.config.yaml"
 
@@ -68,7 +71,7 @@ public struct ProjectConfig: Sendable {
         guard let pairs = root.mapping else {
             throw DiagnosticList([Diagnostic(source, root.mark, "the config must be a mapping with 'providers:'")])
         }
-        let topKeys = ["providers", "key_files", "rate_limits"]
+        let topKeys = Self.topKeys
         for pair in pairs where !topKeys.contains(pair.key.scalar?.text ?? "") {
             problem(pair.key, "unknown key '\(pair.key.scalar?.text ?? "")' in \(fileName)",
                     Suggestion.hint(for: pair.key.scalar?.text ?? "", in: topKeys) ?? "known keys: " + topKeys.joined(separator: ", "))
@@ -88,7 +91,7 @@ public struct ProjectConfig: Sendable {
                 problem(pair.key, "'\(name)' is a built-in provider", "pick another name; built-in providers take their base URL from the environment")
                 continue
             }
-            let keys = ["base_url", "api_key_env", "max_tokens_field", "structured_output"]
+            let keys = Self.providerKeys
             if pair.value.mapping == nil { problem(pair.value, "provider '\(name)' must be a mapping with 'base_url:'") }
             for field in pair.value.mapping ?? [] where !keys.contains(field.key.scalar?.text ?? "") {
                 problem(field.key, "unknown key '\(field.key.scalar?.text ?? "")' in provider '\(name)'",

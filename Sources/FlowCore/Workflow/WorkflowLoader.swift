@@ -301,6 +301,7 @@ public enum WorkflowLoader {
                      what: String = "template file") throws(LoadError) -> [UInt8] {
         // stat(2), not FileManager's attribute dictionary: its `Any` values cost dynamic casts
         // that were a tenth of an installed `flow validate`'s start (docs/performance.md).
+        if let open = FileOverlay.documents[path] { return open }
         var info = stat()
         if stat(path, &info) == 0, case let size = Int(info.st_size), size > maxFileBytes {
             throw .unreadable(Diagnostic(path: path, mark: nil, message: "file is \(size) bytes, over the limit of \(maxFileBytes) bytes"))
