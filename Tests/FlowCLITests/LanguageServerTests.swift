@@ -77,7 +77,10 @@ import Testing
               - id: answer
                 call: reply.yaml
                 vars: {ticket: "{{ticket}}"}
+              - {id: sign, user: "{{> sig}}"}
             """
+        try FileManager.default.createDirectory(atPath: root + "/templates", withIntermediateDirectories: true)
+        try directory.write("templates/sig.mustache", "Regards\n")
         let brokenReply = "flow: 1\nmodel: mock/m\nvars: {ticket: null}\nsteps:\n  - {id: draft, user: \"{{ticket}}\", tempreature: 1}\n"
         let fixedMain = main.replacingOccurrences(of: "{file: greet.mustache}", with: "\"Hi {{name}}\"")
         let mainURI = uri(root + "/main.yaml"), replyURI = uri(root + "/reply.yaml"), templateURI = uri(root + "/greet.mustache")
@@ -94,6 +97,7 @@ import Testing
             .object([("definition", .string(mainURI)), ("line", .int(7)), ("character", .int(25))]),
             .object([("definition", .string(mainURI)), ("line", .int(9)), ("character", .int(14))]),
             .object([("symbols", .string(mainURI))]),
+            .object([("definition", .string(mainURI)), ("line", .int(11)), ("character", .int(26))]),
             .object([("change", .string(mainURI)), ("text", .string(fixedMain))]),
             .object([("change", .string(replyURI)), ("text", .string(brokenReply.replacingOccurrences(of: ", tempreature: 1", with: "")))]),
         ], in: directory)
@@ -106,16 +110,17 @@ import Testing
         func labels(_ index: Int) -> [String] { (steps[index]["completion"]?.array ?? []).compactMap { $0["label"]?.string } }
         #expect(Set(labels(2)).isSuperset(of: ["user", "map", "call", "after", "save"]), "a step's keys: \(labels(2))")
         #expect(Set(labels(3)) == ["name", "ticket", "greeting"], "names in a tag: \(labels(3))")
-        #expect(labels(4) == ["hello", "answer"], "goto targets: \(labels(4))")
+        #expect(labels(4) == ["hello", "answer", "sign"], "goto targets: \(labels(4))")
         #expect(labels(5).contains("openai/gpt-4o-mini") && labels(5).contains("mock/scripted"), "models: \(labels(5).prefix(5))")
-        #expect(steps[6]["hover"]?["contents"]?["value"]?.string?.contains("**ticket** — input (default: t1)") == true, "\(steps[6])")
+        #expect(steps[6]["hover"]?["contents"]?["value"]?.string?.contains("**ticket** — input (default: t1), line 3; used on line 11") == true, "\(steps[6])")
         #expect(steps[7]["hover"]?["contents"]?["value"]?.string?.hasPrefix("**save** — The variable that receives the answer") == true, "\(steps[7])")
         #expect(steps[8]["definition"]?["uri"]?.string == templateURI, "\(steps[8])")
         #expect(steps[9]["definition"]?["range"]?["start"]?["line"]?.int == 8, "goto answer → its step: \(steps[9])")
         #expect(steps[10]["definition"]?["uri"]?.string == replyURI, "\(steps[10])")
-        #expect((steps[11]["symbols"]?.array ?? []).compactMap { $0["name"]?.string } == ["hello", "answer"])
+        #expect((steps[11]["symbols"]?.array ?? []).compactMap { $0["name"]?.string } == ["hello", "answer", "sign"])
+        #expect(steps[12]["definition"]?["uri"]?.string == uri(root + "/templates/sig.mustache"), "a partial: \(steps[12])")
         // Fixed in the buffers: every file is sent an empty list.
-        let fixed = steps[13]["diagnostics"]
+        let fixed = steps[14]["diagnostics"]
         for file in [mainURI, replyURI, templateURI] {
             let left = lines(fixed?[file])
             #expect(left.isEmpty, "\(file): \(left)")

@@ -131,7 +131,7 @@ enum EditorFeatures {
         if EditorText.inTag(prefix) {
             let head = String(word.text.split(separator: ".").first ?? "")
             if let name = names(in: text).first(where: { $0.name == head }) {
-                markdown = "**\(name.name)** — \(name.detail), line \(name.line + 1)"
+                markdown = "**\(name.name)** — \(name.detail), line \(name.line + 1)" + usedOn(head, in: text)
             } else {
                 markdown = "**\(head)** is not defined: `flow validate` refuses it"
             }
@@ -149,6 +149,15 @@ enum EditorFeatures {
                         ("range", LanguageServer.range(line: line, start: word.start, end: word.end))])
     }
 
+    /// `; used on lines 5, 9`: where templates in the buffer read `name`.
+    static func usedOn(_ name: String, in text: EditorText) -> String {
+        let uses = text.lines.indices.filter { index in
+            let line = text.lines[index]
+            return ["{{\(name)}}", "{{\(name).", "{{ \(name)", "{{#\(name)}}", "{{^\(name)}}", "{{{\(name)}}}"].contains { line.contains($0) }
+        }
+        return uses.isEmpty ? "; not used in this file's templates" : "; used on line" + (uses.count == 1 ? " " : "s ") + uses.map { String($0 + 1) }.joined(separator: ", ")
+    }
+
     /// The rest of the line after `key:`, as written.
     static func value(ofText key: String, in line: String) -> String? {
         guard let range = line.range(of: key + ":") else { return nil }
@@ -163,6 +172,14 @@ enum EditorFeatures {
         let prefix = text.prefix(line: line, column: word.start)
         let uri = "file://" + path
         if EditorText.inTag(prefix) {
+            // `{{> name}}`: the partial's file.
+            if prefix.hasSuffix("{{>") || prefix.hasSuffix("{{> ") {
+                let configured = text.lines.first { EditorText.key(of: $0) == "partials" && EditorText.contentIndent($0).indent == 0 }
+                    .flatMap { value(ofText: "partials", in: $0) }
+                guard let directory = PartialLoader.directory(configured: configured, workflowDirectory: PathText.directory(of: path)),
+                      let file = PartialLoader.file(for: word.text, in: directory) else { return nil }
+                return location("file://" + file, line: 0)
+            }
             let head = String(word.text.split(separator: ".").first ?? "")
             guard let name = names(in: text).first(where: { $0.name == head }) else { return nil }
             return location(uri, line: name.line)

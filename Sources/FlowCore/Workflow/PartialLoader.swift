@@ -19,8 +19,13 @@ struct PartialLoader {
 
     /// The partials directory for `workflow`, or nil when there is none.
     static func directory(for workflow: Workflow, workflowDirectory: String) -> String? {
+        directory(configured: workflow.partials, workflowDirectory: workflowDirectory)
+    }
+
+    /// The directory `partials:` names (relative to the workflow), or the nearest templates/.
+    static func directory(configured: String?, workflowDirectory: String) -> String? {
         let base = workflowDirectory.isEmpty ? "." : workflowDirectory
-        if let configured = workflow.partials {
+        if let configured {
             return WorkflowLoader.normalize(configured.hasPrefix("/") ? configured : base + "/" + configured)
         }
         var current = base
@@ -78,7 +83,7 @@ struct PartialLoader {
 
     /// Reads a partial; it inherits its referrer's strictness, so what it names is judged alike.
     private mutating func read(_ name: String, path: String, strict: Bool = true) -> LoadedTemplate? {
-        guard let data = FileBytes.read(path) else {
+        guard let data = FileOverlay.documents[path] ?? FileBytes.read(path) else {
             problems.append(Diagnostic(path: path, mark: nil, message: "partial file cannot be read"))
             return nil
         }
@@ -116,7 +121,7 @@ struct PartialLoader {
             && !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0.isEmpty }
     }
 
-    private static func file(for name: String, in directory: String) -> String? {
+    static func file(for name: String, in directory: String) -> String? {
         for candidate in [directory + "/" + name + fileExtension, directory + "/" + name] {
             if let kind = FileBytes.kind(candidate), kind != .directory { return candidate }
         }
