@@ -15,6 +15,12 @@ public enum PythonModules {
         return process.terminationStatus == 0
     }
 
+    /// The absolute path of the `python3` the tests find, for a child whose PATH is narrowed.
+    public static let executable: String = {
+        guard let result = try? run("-c", ["import sys; print(sys.executable)"]), result.status == 0 else { return "python3" }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }()
+
     /// The reason printed when a test skips for want of `package`.
     public static func missing(_ package: String) -> String {
         "needs the Python package \(package) (make deps installs it with pip; it could not be imported here)"

@@ -35,11 +35,13 @@ enum RunCommand {
             let cassette = try openCassette(arguments, for: loaded)
             let (writer, transcriptPath) = try openTranscript(arguments, for: loaded)
 
+            let servers = MCPServers(baseDirectory: workflowBase(loaded))
             let (interpreter, shown) = makeInterpreter(arguments, settings: settings, loaded: loaded, prices: prices,
-                                                       cassette: cassette, writer: writer)
+                                                       cassette: cassette, writer: writer, servers: servers)
             Interruption.install(writer: writer, json: settings.json, transcript: transcriptPath)
             if let cassette, cassette.mode == .record { Interruption.beforeExit { try? cassette.store.finish() } }
             var result = await interpreter.run(loaded, inputs: inputs)
+            await servers.stopAll()
             Interruption.parkIfInterrupted()
             if let cassette, cassette.mode == .record {
                 do {
@@ -57,6 +59,12 @@ enum RunCommand {
         } catch {
             return error.status
         }
+    }
+
+    /// Where a workflow's tools and servers run: its file's directory.
+    static func workflowBase(_ loaded: LoadedWorkflow) -> String {
+        let directory = PathText.directory(of: loaded.source.path)
+        return directory.isEmpty ? "." : directory
     }
 
     static func parseSettings(_ arguments: ParsedArguments) throws(Stop) -> Settings {
@@ -175,7 +183,7 @@ enum RunCommand {
     /// The interpreter with its providers, tools and terminal callbacks; also whether answers are
     /// printed as they come (streamed, or an interactive workflow), so the report does not repeat them.
     static func makeInterpreter(_ arguments: ParsedArguments, settings: Settings, loaded: LoadedWorkflow, prices: PriceTable,
-                                cassette: CassetteUse?, writer: TranscriptWriter) -> (Interpreter, Bool) {
+                                cassette: CassetteUse?, writer: TranscriptWriter, servers: MCPServers) -> (Interpreter, Bool) {
         var transport: any HTTPTransport = URLSessionTransport(timeout: settings.timeout)
         if arguments.flags.contains("--verbose") {
             transport = LoggingTransport(transport) { line in Terminal.err(line + "\n") }
@@ -207,9 +215,9 @@ enum RunCommand {
             onAnswer = { _, text in Terminal.out(text.hasSuffix("\n") ? text : text + "\n") }
         }
         let answersShown = interactive || (settings.stream && streamToStdout && !settings.json)
-        let workflowDirectory = PathText.directory(of: loaded.source.path)
-        let base = workflowDirectory.isEmpty ? "." : workflowDirectory
-        let processTools = ProcessToolRunner(baseDirectory: base)
+        let base = workflowBase(loaded)
+        // MCP servers' tools beside argv tools, under the cassette: both are recorded and replayed.
+        let processTools = MCPToolRunner(inner: ProcessToolRunner(baseDirectory: base), servers: servers, declared: loaded.workflow.mcp)
         let tools = cassette?.tools(processTools, live: arguments.flags.contains("--live-tools")) { drift in
             Terminal.err("warning: \(drift)\n")
             writer.record(.warning, [("message", .string(drift))])

@@ -9,7 +9,7 @@ import FlowTemplate
 /// transcript as it happens; every loop is bounded by `limits`.
 public struct Interpreter: Sendable {
     /// flow's version, in `--version` and every run_start.
-    public static let version = "0.1.0"
+    public static let version = FlowVersion.current
     /// The follow-up turn that asks for the rest of a truncated answer, on providers that cannot
     /// continue an assistant turn.
     public static let continuePrompt = "Continue exactly where your last message stopped, without repeating any of it."
@@ -89,7 +89,8 @@ public struct Interpreter: Sendable {
 
     /// The steps of `loaded` from the first until one ends the run; returns the run's output.
     /// A called workflow runs here too, inside its caller's run_start and run_end.
-    func execute(_ loaded: LoadedWorkflow, inputs: [String: TemplateValue], run: inout RunProgress) async throws(RunError) -> String? {
+    func execute(_ written: LoadedWorkflow, inputs: [String: TemplateValue], run: inout RunProgress) async throws(RunError) -> String? {
+        let loaded = try await withServerTools(written)
         let workflow = loaded.workflow
         let table = try preflight(loaded)
         var conversation = try Conversation(loaded, inputs: inputs)

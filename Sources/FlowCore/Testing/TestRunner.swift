@@ -268,7 +268,11 @@ public struct TestRunner: Sendable {
         async -> (RunResult, [(file: String?, line: Int, message: String)], RunResult, CaseTrace?) {
         let drifts = Locked<[String]>([])
         let directory = PathText.directory(of: loaded.source.path)
-        let processTools = ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory)
+        // A case's MCP servers start when it first needs them (never on replay) and stop with it.
+        let servers = MCPServers(baseDirectory: directory.isEmpty ? "." : directory)
+        defer { Task { await servers.stopAll() } }
+        let processTools = MCPToolRunner(inner: ProcessToolRunner(baseDirectory: directory.isEmpty ? "." : directory), servers: servers,
+                                         declared: loaded.workflow.mcp)
         let tools = cassette?.tools(processTools, live: liveTools) { drift in drifts.withLock { $0.append(drift) } } ?? processTools
         let memory = keepTraces ? MemoryTranscript() : nil
         var sinks: [any TranscriptSink] = memory.map { [$0] } ?? []

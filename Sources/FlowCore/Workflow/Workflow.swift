@@ -35,6 +35,8 @@ public struct Workflow: Sendable {
     public var context: ContextPolicy?
     /// Programs the model may call, by name.
     public var tools: [ToolDeclaration] = []
+    /// MCP servers whose tools steps may offer (`mcp:`).
+    public var mcp: [MCPServer] = []
     /// Regression cases for `flow test` (dataset rows included once loaded).
     public var tests: [TestCase] = []
     /// `prompt_cache_key:`: OpenAI's hint for routing requests that share a prefix to one cache.
@@ -86,6 +88,25 @@ public struct ToolDeclaration: Sendable {
     /// Environment variables passed through to the tool (provider keys never are unless named here).
     public var environment: [String]
     /// Where the tool is declared, for errors about it.
+    public var mark: Mark
+    /// For a tool of an MCP server: the server's name (`mcp:`), and the tool's name there.
+    public var server: String? = nil
+    public var remoteName: String? = nil
+}
+
+/// An MCP server a workflow's steps take tools from (`mcp:`), started over stdio on first use.
+public struct MCPServer: Sendable {
+    /// The name steps use: `tools: [time.*]`, `time.get_current_time`.
+    public var name: String
+    /// The program and its arguments, run without a shell from the workflow's directory.
+    public var command: [String]
+    /// Environment variables passed through beside the tool environment (PATH, HOME, …).
+    public var environment: [String]
+    /// The only tools of the server ever offered; nil offers every tool it lists.
+    public var allow: [String]?
+    /// Seconds start-up, and each call, may take.
+    public var timeout: Double
+    /// Where the server is declared.
     public var mark: Mark
 }
 

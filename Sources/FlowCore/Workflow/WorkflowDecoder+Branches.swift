@@ -199,7 +199,7 @@ extension WorkflowDecoder {
         let toolNames = workflow.tools.map(\.name)
         for (index, step) in workflow.steps.enumerated() {
             let params = workflow.params.merged(with: step.params)
-            for name in step.tools where !toolNames.contains(name) {
+            for name in step.tools where !toolNames.contains(name) && !name.contains(".") {
                 report(step.mark, "step '\(step.id)' offers tool '\(name)', which is not declared",
                        hint: Suggestion.hint(for: name, in: toolNames) ?? "declare it under the top-level 'tools:'")
             }
@@ -228,6 +228,7 @@ extension WorkflowDecoder {
                     }
                 }
             }
+            checkServerTools(step, servers: workflow.mcp)
             if let cases = step.branches[.toolCalls], step.tools.isEmpty, let first = cases.first {
                 report(first.mark, "step '\(step.id)' branches on tool_calls but offers no tools, so the model cannot call one",
                        hint: "add 'tools: [name]' to the step, or remove the tool_calls branch")

@@ -9,7 +9,7 @@ public struct WorkflowDecoder {
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
                                "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key",
-                               "variants"]
+                               "variants", "mcp"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
                            "cache", "map", "call", "vars", "after"]
     static let mapKeys = ["over", "as", "concurrency", "on_item_error", "split"]
@@ -85,6 +85,7 @@ public struct WorkflowDecoder {
         if let node = root["limits"] { workflow.limits = limits(node) }
         if let node = root["context"] { workflow.context = contextPolicy(node) }
         if let node = root["tools"] { workflow.tools = toolDeclarations(node) }
+        if let node = root["mcp"] { workflow.mcp = mcpServers(node) }
         workflow.promptCacheKey = root["prompt_cache_key"].flatMap { string($0, "prompt_cache_key") }
         checkCacheMarks(root, steps: root["steps"]?.sequence ?? [])
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])

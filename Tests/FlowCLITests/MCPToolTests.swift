@@ -1,0 +1,98 @@
+import Foundation
+import FlowTestSupport
+import Testing
+@testable import FlowCore
+
+/// Tools from an MCP server no one here wrote: the reference time server from PyPI
+/// (`mcp-server-time`), started over stdio by `flow run`, its tools listed, filtered by the
+/// allowlist, offered to the model in OpenAI's wire format (the loopback stub plays the model),
+/// called, recorded; then replayed with no server at all.
+@Suite struct MCPToolTests {
+    static let hasTimeServer = PythonModules.available("mcp_server_time")
+
+    static func workflow(command: String, timeout: String = "") -> String {
+        """
+        flow: 1
+        model: openai/gpt-4o-mini
+        params: {max_tokens: 50}
+        mcp:
+          - {name: time, command: \(command), allow: [get_current_time]\(timeout)}
+        steps:
+          - {id: ask, user: "What time is it in UTC?", tools: [time.*]}
+        """
+    }
+
+    static let toolCall = """
+        {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,\
+        "message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",\
+        "function":{"name":"time__get_current_time","arguments":"{\\"timezone\\":\\"UTC\\"}"}}]},"finish_reason":"tool_calls"}],\
+        "usage":{"prompt_tokens":20,"completion_tokens":8,"total_tokens":28}}
+        """
+
+    @Test(.enabled(if: hasTimeServer, Comment(rawValue: PythonModules.missing("mcp-server-time"))))
+    func aServersToolIsListedOfferedCalledRecordedAndReplayedWithoutTheServer() throws {
+        // The model asks for the tool; given its result, it answers with the result's text.
+        let server = try StubServer { request in
+            guard request.bodyText.contains(#""role":"tool""#) else { return StubServer.Response(body: Self.toolCall) }
+            let body = (try? JSON.parse(request.bodyText)) ?? .null
+            let result = body["messages"]?.array?.last?["content"]?.string ?? ""
+            return StubServer.Response(body: OpenAIWire.completion(content: "The tool said: " + result))
+        }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", Self.workflow(command: "[\(PythonModules.executable), -m, mcp_server_time, --local-timezone, UTC]"))
+        let recorded = try FlowBinary.run(["run", "w.yaml", "--record"], in: directory.path,
+                                          environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+        server.stop()
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        #expect(recorded.stdout.contains(#""timezone": "UTC""#) && recorded.stdout.contains(#""datetime": "20"#), "\(recorded.stdout)")
+        // Offered as the server describes it, under a name providers take; convert_time is not allowed.
+        let first = try JSON.parse(server.requests[0].bodyText)
+        let offered = first["tools"]?.array ?? []
+        #expect(offered.compactMap { $0["function"]?["name"]?.string } == ["time__get_current_time"], "\(offered)")
+        #expect(offered.first?["function"]?["parameters"]?["required"] == .array([.string("timezone")]))
+        #expect(offered.first?["function"]?["description"]?.string == "Get current time in a specific timezone")
+
+        // The server is gone (its command names nothing): the replay needs none.
+        try directory.write("w.yaml", Self.workflow(command: "[no-such-mcp-server]"))
+        let replayed = try FlowBinary.run(["run", "w.yaml", "--replay"], in: directory.path)
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(replayed.stdout == recorded.stdout)
+    }
+
+    @Test func aServerThatCannotStartOrHangsIsAPlacedErrorNamingIt() throws {
+        let directory = try TemporaryDirectory()
+        let environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"]
+        try directory.write("w.yaml", Self.workflow(command: "[no-such-mcp-server]"))
+        let missing = try FlowBinary.run(["run", "w.yaml"], in: directory.path, environment: environment)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("w.yaml:5:12: error: MCP server 'time' exited (status 127: 'no-such-mcp-server' was not found on PATH) before answering"),
+                "\(missing.stderr)")
+        try directory.write("w.yaml", Self.workflow(command: #"[python3, -c, "import time; time.sleep(30)"]"#, timeout: ", timeout: 1"))
+        let hung = try FlowBinary.run(["run", "w.yaml"], in: directory.path, environment: environment)
+        #expect(hung.status == 1)
+        #expect(hung.stderr.contains("error: MCP server 'time' did not answer initialize within 1.0 s"), "\(hung.stderr)")
+        try directory.write("w.yaml", Self.workflow(command: #"[python3, -c, "print('hello, not JSON')"]"#))
+        let garbage = try FlowBinary.run(["run", "w.yaml"], in: directory.path, environment: environment)
+        #expect(garbage.stderr.contains("error: MCP server 'time' wrote a line that is not JSON: hello, not JSON"), "\(garbage.stderr)")
+    }
+
+    @Test func validationChecksTheServersAndTheNamesStepsOffer() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: mock/m
+            mcp:
+              - {name: time, command: [mcp-server-time], allow: [get_current_time]}
+              - {name: git}
+            steps:
+              - {id: a, user: hi, tools: [tme.get_current_time]}
+              - {id: b, user: hi, tools: [time.convert_time]}
+            """)
+        let result = try FlowBinary.run(["validate", "w.yaml"], in: directory.path)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("MCP server 'git' needs 'command:'"), "\(result.stderr)")
+        #expect(result.stderr.contains("step 'a' offers 'tme.get_current_time', but no MCP server 'tme' is declared"), "\(result.stderr)")
+        #expect(result.stderr.contains("did you mean 'time'?"), "\(result.stderr)")
+        #expect(result.stderr.contains("step 'b' offers 'time.convert_time', which server 'time' does not allow"), "\(result.stderr)")
+    }
+}
