@@ -172,6 +172,15 @@ enum Commands {
         discussion: "Editors start it: it sends flow validate's diagnostics for open workflows as they are typed (problems in templates and called workflows placed in those files, unsaved buffers read before the disk), completes keys, model names, step ids and variables, shows what a key, variable, step or model is on hover, goes to a template, called workflow, step or variable's definition, and lists the steps as symbols. docs/editors.md has the settings for VS Code, Neovim and Helix.",
         main: .sync { LSPCommand.main($0) })
 
+    static let mcp = CommandSpec(
+        name: "mcp",
+        abstract: "List the tools a workflow's MCP servers offer (starts them).",
+        discussion: "flow mcp list FILE [SERVER] starts each MCP server the workflow declares (or the one named), prints the tools it lists as steps name them (server.tool), marks those its allow: leaves out, and stops it. For writing a step's tools: and a server's allow:.",
+        arguments: [.init(name: "action", help: "list."), .init(name: "file", help: "The workflow file."),
+                    .init(name: "server", help: "One server (its name); default: all.", optional: true)],
+        options: [.init(name: "--json", value: nil, help: "Print each server's tools/list as JSON.")],
+        main: .async { await MCPCommand.main($0) })
+
     static let help = CommandSpec(
         name: "help",
         abstract: "Show help for a command.",
@@ -213,7 +222,7 @@ enum Commands {
         discussion: "make install installs it; to read it by hand: flow manpage | man -l -",
         main: .sync { ManualPage.main($0) })
 
-    static let all = [run, validate, test, render, show, report, cost, diff, models, batch, initialize, importer, schema, lsp, completions, manpage, help]
+    static let all = [run, validate, test, render, show, report, cost, diff, models, batch, initialize, importer, schema, lsp, mcp, completions, manpage, help]
 
     /// `flow --version`: the version and the commit `make install` built it from.
     static var versionLine: String {

@@ -52,6 +52,12 @@ import Testing
         #expect(offered.first?["function"]?["parameters"]?["required"] == .array([.string("timezone")]))
         #expect(offered.first?["function"]?["description"]?.string == "Get current time in a specific timezone")
 
+        // flow mcp list shows what the server offers, and what allow: leaves out.
+        let listed = try FlowBinary.run(["mcp", "list", "w.yaml"], in: directory.path)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("  time.get_current_time  Get current time in a specific timezone\n"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("  time.convert_time  (not in allow:)"), "\(listed.stdout)")
+
         // The server is gone (its command names nothing): the replay needs none.
         try directory.write("w.yaml", Self.workflow(command: "[no-such-mcp-server]"))
         let replayed = try FlowBinary.run(["run", "w.yaml", "--replay"], in: directory.path)
@@ -94,5 +100,56 @@ import Testing
         #expect(result.stderr.contains("step 'a' offers 'tme.get_current_time', but no MCP server 'tme' is declared"), "\(result.stderr)")
         #expect(result.stderr.contains("did you mean 'time'?"), "\(result.stderr)")
         #expect(result.stderr.contains("step 'b' offers 'time.convert_time', which server 'time' does not allow"), "\(result.stderr)")
+    }
+
+    static let hasSDK = PythonModules.available("mcp.server.mcpserver")
+    static let edgeServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/edge_server.py").path
+
+    /// The model calls the tool its turn names (`use picture {}`) and then answers with the result.
+    static func toolPlayingModel() throws -> StubServer {
+        try StubServer { request in
+            let body = (try? JSON.parse(request.bodyText)) ?? .null
+            let last = body["messages"]?.array?.last
+            if last?["role"]?.string == "tool" {
+                return StubServer.Response(body: OpenAIWire.completion(content: "result: " + (last?["content"]?.string ?? "")))
+            }
+            let words = (last?["content"]?.string ?? "").split(separator: " ", maxSplits: 2).map(String.init)
+            let arguments = words.count > 2 ? words[2] : "{}"
+            let call = #"{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"edge__\#(words[1])","arguments":\#(JSON.string(arguments).serialized)}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10}}"#
+            return StubServer.Response(body: call)
+        }
+    }
+
+    @Test(.enabled(if: hasSDK, Comment(rawValue: PythonModules.missing("mcp (the Python SDK)"))))
+    func imagesErrorsSlowCallsAndACrashMidCallComeBackAsToolResults() throws {
+        let model = try Self.toolPlayingModel()
+        defer { model.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            params: {max_tokens: 50}
+            vars: {ask: null}
+            mcp:
+              - {name: edge, command: [\(PythonModules.executable), \(Self.edgeServer)], timeout: 2}
+            steps:
+              - {id: ask, user: "{{ask}}", tools: [edge.*]}
+            """)
+        let environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": model.baseURL + "/v1"]
+        func ask(_ text: String) throws -> FlowBinary.Result {
+            try FlowBinary.run(["run", "w.yaml", "--var", "ask=" + text], in: directory.path, environment: environment)
+        }
+        let picture = try ask("use picture")
+        #expect(picture.stdout == "result: a red pixel\n[image image/png, 33 bytes]\n", "\(picture.stdout) \(picture.stderr)")
+        let refused = try ask(#"use refuse {"reason": "no"}"#)
+        #expect(refused.status == 0 && refused.stdout.hasPrefix("result: Error executing tool refuse"), "\(refused.stdout) \(refused.stderr)")
+        let slow = try ask(#"use slow {"seconds": 10}"#)
+        #expect(slow.stdout == "result: MCP server 'edge' did not answer tools/call within 2.0 s\n", "\(slow.stdout) \(slow.stderr)")
+        let crashed = try ask("use crash")
+        #expect(crashed.stdout == "result: MCP server 'edge' exited (status 3) before answering\n", "\(crashed.stdout) \(crashed.stderr)")
+        // Each result was an error result the model saw, in the transcript as such.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/.flow/runs").sorted()
+        let last = try TranscriptReader.read(directory.path + "/.flow/runs/" + runs.last!)
+        #expect(last.all(.toolResult).first?["is_error"] == .bool(true))
     }
 }

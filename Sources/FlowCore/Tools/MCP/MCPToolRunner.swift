@@ -86,7 +86,7 @@ public struct MCPToolRunner: ToolRunner {
     static let listName = "tools/list"
 
     /// The declaration whose run lists `server`'s tools.
-    static func listing(_ server: MCPServer) -> ToolDeclaration {
+    public static func listing(_ server: MCPServer) -> ToolDeclaration {
         ToolDeclaration(name: "mcp \(server.name) tools/list", description: "", parameters: .null, run: server.command,
                         timeout: server.timeout, environment: server.environment, mark: server.mark, server: server.name, remoteName: listName)
     }

@@ -1,0 +1,37 @@
+"""An MCP server written with the `mcp` Python SDK for the cases the reference servers lack:
+a tool that returns an image beside text, one that fails (isError), one that is slow, and one
+that kills the server mid-call. Run over stdio: python3 edge_server.py."""
+import asyncio
+import base64
+import os
+
+import mcp.types as types
+from mcp.server.mcpserver import MCPServer
+
+server = MCPServer("flow-edge-cases")
+PNG = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")).decode()
+
+
+@server.tool(name="picture", description="Draw a one-pixel picture.")
+def picture() -> list:
+    return [types.TextContent(type="text", text="a red pixel"), types.ImageContent(type="image", data=PNG, mime_type="image/png")]
+
+
+@server.tool(name="refuse", description="Always fails, saying why.")
+def refuse(reason: str) -> str:
+    raise ValueError(f"refused: {reason}")
+
+
+@server.tool(name="slow", description="Answers after some seconds.")
+async def slow(seconds: float) -> str:
+    await asyncio.sleep(seconds)
+    return "finally"
+
+
+@server.tool(name="crash", description="Ends the server in the middle of the call.")
+def crash() -> str:
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    asyncio.run(server.run_stdio_async())
