@@ -119,6 +119,22 @@ import Testing
         #expect(tested.status == 0, "\(tested.stdout) \(tested.stderr)")
     }
 
+    @Test func repoExampleReplaysAnMCPToolLoopWithoutStartingTheServer() throws {
+        let directory = try TemporaryDirectory()
+        // PATH has no uvx here: a replay that started the server would fail.
+        let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/repo.yaml", "--replay", "--json"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSON.parse(result.stdout)
+        #expect(report["output"]?.string?.hasPrefix("The last two changes were:") == true, "\(report["output"] ?? .null)")
+        let transcript = try TranscriptReader.read(directory.path + "/" + (report["transcript"]?.string ?? ""))
+        #expect(transcript.all(.toolCall).compactMap { $0["name"]?.string } == ["git__git_log"])
+        #expect(transcript.all(.toolResult).first?["content"]?.string?.hasPrefix("Commit history:") == true)
+        // Only the allowed, read-only tools were offered (as the cassette's requests say).
+        let cassette = try Cassette(json: try JSON.parse(try String(contentsOfFile: FlowBinary.repository + "/workflows/repo.cassette.json", encoding: .utf8)))
+        let offered = cassette.interactions.first?.request["tools"]?.array?.compactMap { $0["name"]?.string } ?? []
+        #expect(offered == ["git__git_status", "git__git_log", "git__git_show"], "\(offered)")
+    }
+
     @Test func orderExampleReplaysStructuredOutputOnThreeProviders() throws {
         let directory = try TemporaryDirectory()
         let result = try FlowBinary.run(["run", FlowBinary.repository + "/workflows/order.yaml", "--replay", "--json"], in: directory.path)
