@@ -152,4 +152,59 @@ import Testing
         let last = try TranscriptReader.read(directory.path + "/.flow/runs/" + runs.last!)
         #expect(last.all(.toolResult).first?["is_error"] == .bool(true))
     }
+
+    /// A free loopback port: one the kernel gave a listener that has just been closed.
+    static func freePort() throws -> Int {
+        let probe = try StubServer { _ in StubServer.Response(body: "") }
+        let port = Int(probe.baseURL.split(separator: ":").last ?? "") ?? 0
+        probe.stop()
+        return port
+    }
+
+    @Test(.enabled(if: hasSDK, Comment(rawValue: PythonModules.missing("mcp (the Python SDK)"))))
+    func aStreamableHTTPServerIsReachedWithItsHeadersAndSession() throws {
+        let port = try Self.freePort()
+        let token = "edge-secret-\(UUID().uuidString.prefix(8))"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PythonModules.executable)
+        process.arguments = [Self.edgeServer, "--http", String(port)]
+        process.environment = ProcessInfo.processInfo.environment.merging(["EDGE_TOKEN": token]) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate() }
+        // Ready when it accepts a connection.
+        for _ in 0..<100 {
+            if (try? String(contentsOf: URL(string: "http://127.0.0.1:\(port)/mcp")!, encoding: .utf8)) != nil { break }
+            if let _ = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!) { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let model = try Self.toolPlayingModel()
+        defer { model.stop() }
+        let directory = try TemporaryDirectory()
+        try directory.write("w.yaml", """
+            flow: 1
+            model: openai/gpt-4o-mini
+            params: {max_tokens: 50}
+            vars: {ask: null}
+            mcp:
+              - name: edge
+                url: http://127.0.0.1:\(port)/mcp
+                headers: {Authorization: "Bearer {{env.EDGE_TOKEN}}"}
+                allow: [picture, whoami]
+            steps:
+              - {id: ask, user: "{{ask}}", tools: [edge.*]}
+            """)
+        var environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": model.baseURL + "/v1", "EDGE_TOKEN": token]
+        let picture = try FlowBinary.run(["run", "w.yaml", "--var", "ask=use picture", "--record"], in: directory.path, environment: environment)
+        #expect(picture.stdout == "result: a red pixel\n[image image/png, 33 bytes]\n", "\(picture.stdout) \(picture.stderr)")
+        // The token reached the server (it refuses requests without it) and no record holds it.
+        let cassette = try String(contentsOfFile: directory.path + "/w.cassette.json", encoding: .utf8)
+        #expect(!cassette.contains(token) && cassette.contains("edge__picture"))
+        environment["EDGE_TOKEN"] = "wrong-token-value"
+        let refused = try FlowBinary.run(["run", "w.yaml", "--var", "ask=use whoami"], in: directory.path, environment: environment)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("error: MCP server 'edge' answered HTTP 401: unauthorized"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("wrong-token-value"))
+    }
 }

@@ -25,13 +25,15 @@ enum FormatKeys {
         "tests": .object([("type", .string("array")), ("items", S.ref("testCase")), ("description", .string("Regression cases `flow test` runs."))]),
         "mock": .object([("type", .string("array")), ("description", .string("Scripted replies that mock/… models answer, in order."))]),
         "prompt_cache_key": S.text("A key that keeps requests on one provider cache (OpenAI's prompt_cache_key)."),
-        "mcp": .object([("type", .string("array")), ("items", S.closed(["name", "command", "env", "allow", "timeout"], [
+        "mcp": .object([("type", .string("array")), ("items", S.closed(["name", "command", "url", "headers", "env", "allow", "timeout"], [
+            "url": .object([("type", .string("string")), ("pattern", .string("^https?://")), ("description", .string("A Streamable HTTP server's endpoint, instead of a command."))]),
+            "headers": .object([("type", .string("object")), ("additionalProperties", .object([("type", .string("string"))])), ("description", .string("Headers for a url server; {{env.NAME}} in a value reads the environment."))]),
             "name": .object([("type", .string("string")), ("pattern", .string("^[A-Za-z_][A-Za-z0-9_-]*$")), ("description", .string("The name steps use: tools: [name.*] or name.tool."))]),
             "command": .object([("type", .string("array")), ("items", .object([("type", .string("string"))])), ("minItems", .int(1)), ("description", .string("The server's program and arguments (stdio), run without a shell."))]),
             "env": .object([("type", .string("array")), ("items", .object([("type", .string("string"))])), ("description", .string("Environment variables passed through to the server."))]),
             "allow": .object([("type", .array([.string("array"), .string("null")])), ("items", .object([("type", .string("string"))])), ("description", .string("The only tools of the server ever offered."))]),
             "timeout": .object([("type", .string("number")), ("description", .string("Seconds start-up and each call may take (default 30)."))]),
-        ], required: ["name", "command"])), ("description", .string("MCP servers (stdio) whose tools steps may offer."))]),
+        ], required: ["name"])), ("description", .string("MCP servers (stdio or Streamable HTTP) whose tools steps may offer."))]),
         "variants": .object([("type", .string("array")), ("items", S.ref("variant")), ("description", .string("Other models, params or prompts `flow test` runs the cases under."))]),
     ]
 

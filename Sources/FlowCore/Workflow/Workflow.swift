@@ -98,8 +98,13 @@ public struct ToolDeclaration: Sendable {
 public struct MCPServer: Sendable {
     /// The name steps use: `tools: [time.*]`, `time.get_current_time`.
     public var name: String
-    /// The program and its arguments, run without a shell from the workflow's directory.
+    /// The program and its arguments, run without a shell from the workflow's directory (stdio);
+    /// empty for a server reached at `url`.
     public var command: [String]
+    /// A Streamable HTTP server's endpoint (`https://…/mcp`), instead of a command.
+    public var url: String? = nil
+    /// Headers sent to it; `{{env.NAME}}` in a value is that environment variable, a secret.
+    public var headers: [(name: String, value: String)] = []
     /// Environment variables passed through beside the tool environment (PATH, HOME, …).
     public var environment: [String]
     /// The only tools of the server ever offered; nil offers every tool it lists.

@@ -4,7 +4,7 @@ import Foundation
 /// the run ends (`stopAll`), or when flow exits (their input closes).
 public final class MCPServers: @unchecked Sendable {
     private let lock = NSLock()
-    private var started: [String: Task<MCPConnection, any Error>] = [:]
+    private var started: [String: Task<any MCPChannel, any Error>] = [:]
     let baseDirectory: String
     let environment: [String: String]
 
@@ -15,15 +15,17 @@ public final class MCPServers: @unchecked Sendable {
     }
 
     /// The running connection to `server`, started (once) if it is not.
-    func connection(_ server: MCPServer) async throws -> MCPConnection {
-        let task: Task<MCPConnection, any Error> = lock.withLock {
+    func connection(_ server: MCPServer) async throws -> any MCPChannel {
+        let task: Task<any MCPChannel, any Error> = lock.withLock {
             if let running = started[server.name] { return running }
             let tool = ToolDeclaration(name: server.name, description: "", parameters: .null, run: server.command, timeout: server.timeout,
                                        environment: server.environment, mark: server.mark)
             let environment = ProcessToolRunner.environment(for: tool, from: self.environment)
-            let directory = baseDirectory
-            let task = Task {
-                let connection = MCPConnection(server: server, baseDirectory: directory, environment: environment)
+            let directory = baseDirectory, given = self.environment
+            let task = Task { () async throws -> any MCPChannel in
+                let connection: any MCPChannel = server.url == nil
+                    ? MCPConnection(server: server, baseDirectory: directory, environment: environment)
+                    : MCPHTTPConnection(server: server, environment: given, transport: URLSessionTransport(timeout: server.timeout))
                 do { try await connection.start() } catch {
                     connection.stop()
                     throw error
