@@ -105,6 +105,21 @@ import Testing
     static let hasSDK = PythonModules.available("mcp.server.mcpserver")
     static let edgeServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/edge_server.py").path
 
+    /// A workflow whose one step offers every tool of the server `server` declares (its YAML
+    /// after the list's `- `), asking what `--var ask=…` says.
+    static func edgeWorkflow(_ server: String) -> String {
+        """
+        flow: 1
+        model: openai/gpt-4o-mini
+        params: {max_tokens: 50}
+        vars: {ask: null}
+        mcp:
+          - \(server)
+        steps:
+          - {id: ask, user: "{{ask}}", tools: [edge.*]}
+        """
+    }
+
     /// The model calls the tool its turn names (`use picture {}`) and then answers with the result.
     static func toolPlayingModel() throws -> StubServer {
         try StubServer { request in
@@ -125,16 +140,7 @@ import Testing
         let model = try Self.toolPlayingModel()
         defer { model.stop() }
         let directory = try TemporaryDirectory()
-        try directory.write("w.yaml", """
-            flow: 1
-            model: openai/gpt-4o-mini
-            params: {max_tokens: 50}
-            vars: {ask: null}
-            mcp:
-              - {name: edge, command: [\(PythonModules.executable), \(Self.edgeServer)], timeout: 2}
-            steps:
-              - {id: ask, user: "{{ask}}", tools: [edge.*]}
-            """)
+        try directory.write("w.yaml", Self.edgeWorkflow("{name: edge, command: [\(PythonModules.executable), \(Self.edgeServer)], timeout: 2}"))
         let environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": model.baseURL + "/v1"]
         func ask(_ text: String) throws -> FlowBinary.Result {
             try FlowBinary.run(["run", "w.yaml", "--var", "ask=" + text], in: directory.path, environment: environment)
@@ -182,19 +188,8 @@ import Testing
         let model = try Self.toolPlayingModel()
         defer { model.stop() }
         let directory = try TemporaryDirectory()
-        try directory.write("w.yaml", """
-            flow: 1
-            model: openai/gpt-4o-mini
-            params: {max_tokens: 50}
-            vars: {ask: null}
-            mcp:
-              - name: edge
-                url: http://127.0.0.1:\(port)/mcp
-                headers: {Authorization: "Bearer {{env.EDGE_TOKEN}}"}
-                allow: [picture, whoami]
-            steps:
-              - {id: ask, user: "{{ask}}", tools: [edge.*]}
-            """)
+        try directory.write("w.yaml", Self.edgeWorkflow(
+            #"{name: edge, url: "http://127.0.0.1:\#(port)/mcp", headers: {Authorization: "Bearer {{env.EDGE_TOKEN}}"}, allow: [picture, whoami]}"#))
         var environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": model.baseURL + "/v1", "EDGE_TOKEN": token]
         let picture = try FlowBinary.run(["run", "w.yaml", "--var", "ask=use picture", "--record"], in: directory.path, environment: environment)
         #expect(picture.stdout == "result: a red pixel\n[image image/png, 33 bytes]\n", "\(picture.stdout) \(picture.stderr)")
