@@ -100,6 +100,16 @@ import Testing
         #expect(result.stderr.contains("step 'a' offers 'tme.get_current_time', but no MCP server 'tme' is declared"), "\(result.stderr)")
         #expect(result.stderr.contains("did you mean 'time'?"), "\(result.stderr)")
         #expect(result.stderr.contains("step 'b' offers 'time.convert_time', which server 'time' does not allow"), "\(result.stderr)")
+
+        // A server declared once in flow.config.yaml serves every workflow of the project.
+        let project = try TemporaryDirectory()
+        try project.write("flow.config.yaml", "mcp:\n  - {name: clock, command: [mcp-server-time], allow: [get_current_time]}\n")
+        try project.write("uses.yaml", "flow: 1\nmodel: mock/m\nsteps:\n  - {id: a, user: hi, tools: [clock.get_current_time]}\nmock: [ok]\n")
+        try project.write("refused.yaml", "flow: 1\nmodel: mock/m\nsteps:\n  - {id: a, user: hi, tools: [clock.convert_time]}\n")
+        let uses = try FlowBinary.run(["validate", "uses.yaml"], in: project.path)
+        #expect(uses.status == 0, "\(uses.stderr)")
+        let refused = try FlowBinary.run(["validate", "refused.yaml"], in: project.path)
+        #expect(refused.stderr.contains("step 'a' offers 'clock.convert_time', which server 'clock' does not allow"), "\(refused.stderr)")
     }
 
     static let hasSDK = PythonModules.available("mcp.server.mcpserver")

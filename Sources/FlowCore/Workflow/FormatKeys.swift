@@ -173,5 +173,6 @@ enum FormatKeys {
         "providers": "OpenAI-compatible servers by name: {base_url, api_key_env, max_tokens_field, structured_output}.",
         "key_files": "Files holding a provider's key, read when its variable is unset.",
         "rate_limits": "provider or provider/model → {rpm, tpm}, never exceeded.",
+        "mcp": "MCP servers every workflow of the project may offer tools of; a workflow's own server of that name wins.",
     ]
 }

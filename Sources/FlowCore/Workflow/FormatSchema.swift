@@ -38,6 +38,7 @@ public enum FormatSchema {
                 ("providers", described(.object([("type", .string("object")), ("additionalProperties", provider)]), FormatKeys.config["providers"]!)),
                 ("key_files", described(.object([("type", .string("object")), ("additionalProperties", .object([("type", .string("string"))]))]), FormatKeys.config["key_files"]!)),
                 ("rate_limits", described(.object([("type", .string("object")), ("additionalProperties", rate)]), FormatKeys.config["rate_limits"]!)),
+                ("mcp", FormatKeys.top["mcp"]!),
             ])),
             ("additionalProperties", .bool(false)),
         ])

@@ -22,7 +22,7 @@ import FlowYAML
 /// ```
 public struct ProjectConfig: Sendable {
     /// The keys the file may have, and each compatible provider (also read by `flow schema --config`).
-    static let topKeys = ["providers", "key_files", "rate_limits"]
+    static let topKeys = ["providers", "key_files", "rate_limits", "mcp"]
     static let providerKeys = ["base_url", "api_key_env", "max_tokens_field", "structured_output"]
     /// The config file's name, looked for in the workflow's directory and above.
     public static let fileName = "flow.config.yaml"
@@ -35,6 +35,9 @@ public struct ProjectConfig: Sendable {
     public var keyFiles: [ProviderName: String] = [:]
     /// Declared rate limits by `provider` or `provider/model`.
     public var rateLimits: [String: DeclaredLimits] = [:]
+    /// MCP servers every workflow of the project may take tools from; a workflow's own server
+    /// of the same name takes its place.
+    public var mcp: [MCPServer] = []
 
     /// A config with `providers`.
     public init(path: String? = nil, providers: [CompatibleProvider] = []) {
@@ -120,6 +123,11 @@ public struct ProjectConfig: Sendable {
         }
         if let node = root["rate_limits"] {
             config.rateLimits = rateLimits(node, known: (ProviderRegistry.builtIn + config.providers.map(\.name)).map(\.rawValue), problem: problem)
+        }
+        if let node = root["mcp"] {
+            var decoder = WorkflowDecoder(source: source)
+            config.mcp = decoder.mcpServers(node)
+            problems += decoder.diagnostics
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return config

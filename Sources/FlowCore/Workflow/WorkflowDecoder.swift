@@ -23,6 +23,8 @@ public struct WorkflowDecoder {
     /// Providers a `model:` may name: the built-in ones and those in the project config.
     let providers: [ProviderName]
     var diagnostics: [Diagnostic] = []
+    /// The project config's MCP servers, beside the workflow's own.
+    var sharedServers: [MCPServer] = []
 
     /// A decoder for `source`, accepting `providers` in `model:`.
     public init(source: SourceFile, providers: [ProviderName] = WorkflowDecoder.knownProviders) {
@@ -31,9 +33,10 @@ public struct WorkflowDecoder {
     }
 
     /// Decodes `root` (nil for an empty file). Throws every problem found, in file order.
-    public static func decode(_ root: Node?, source: SourceFile,
-                              providers: [ProviderName] = WorkflowDecoder.knownProviders) throws(DiagnosticList) -> Workflow {
+    public static func decode(_ root: Node?, source: SourceFile, providers: [ProviderName] = WorkflowDecoder.knownProviders,
+                              servers: [MCPServer] = []) throws(DiagnosticList) -> Workflow {
         var decoder = WorkflowDecoder(source: source, providers: providers)
+        decoder.sharedServers = servers
         let workflow = decoder.workflow(root)
         if !decoder.diagnostics.isEmpty || workflow == nil {
             throw DiagnosticList(decoder.diagnostics.sorted { ($0.mark ?? Mark(line: 0, column: 0)) < ($1.mark ?? Mark(line: 0, column: 0)) })
@@ -86,6 +89,8 @@ public struct WorkflowDecoder {
         if let node = root["context"] { workflow.context = contextPolicy(node) }
         if let node = root["tools"] { workflow.tools = toolDeclarations(node) }
         if let node = root["mcp"] { workflow.mcp = mcpServers(node) }
+        let own = Set(workflow.mcp.map(\.name))
+        workflow.mcp += sharedServers.filter { !own.contains($0.name) }
         workflow.promptCacheKey = root["prompt_cache_key"].flatMap { string($0, "prompt_cache_key") }
         checkCacheMarks(root, steps: root["steps"]?.sequence ?? [])
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])

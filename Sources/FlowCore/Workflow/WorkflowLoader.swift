@@ -43,7 +43,7 @@ public enum WorkflowLoader {
         let config = try ProjectConfig.find(from: directory)
         let providers = WorkflowDecoder.knownProviders + config.providers.map(\.name)
         var (workflow, rootNode) = try decodeYAML(source, limits: limits) { root throws(DiagnosticList) in
-            (try WorkflowDecoder.decode(root, source: source, providers: providers), root)
+            (try WorkflowDecoder.decode(root, source: source, providers: providers, servers: config.mcp), root)
         }
 
         var templates: [TemplateSource: LoadedTemplate] = [:]
