@@ -100,6 +100,9 @@ import Testing
             .object([("definition", .string(mainURI)), ("line", .int(11)), ("character", .int(26))]),
             .object([("change", .string(mainURI)), ("text", .string(fixedMain))]),
             .object([("change", .string(replyURI)), ("text", .string(brokenReply.replacingOccurrences(of: ", tempreature: 1", with: "")))]),
+            .object([("change", .string(mainURI)), ("text", .string(main))]),
+            .object([("open", .string(templateURI)), ("text", .string("Hello {{"))]),
+            .object([("completion", .string(templateURI)), ("line", .int(0)), ("character", .int(8))]),
         ], in: directory)
         let steps = result["results"]?.array ?? []
         // After both opens: the template's problem in the template, the callee's in its buffer, a pointer at the call.
@@ -125,5 +128,8 @@ import Testing
             let left = lines(fixed?[file])
             #expect(left.isEmpty, "\(file): \(left)")
         }
+        // In the template itself, the names of the workflow that uses it.
+        let inTemplate = (steps[17]["completion"]?.array ?? []).compactMap { $0["label"]?.string }
+        #expect(Set(inTemplate) == ["name", "ticket", "greeting"], "\(inTemplate)")
     }
 }

@@ -16,7 +16,12 @@ enum EditorFeatures {
         if let value = valueContext(prefix) {
             switch value {
             case "goto", "after": return items(stepIDs(in: text).map { ($0.id, "step, line \($0.line + 1)") }, kind: 18)
-            case "model": return items(ModelNames.known.map { ($0, PriceTable.builtIn.prices[$0].map(priceLine)) } + [("mock/scripted", "offline, the workflow's mock: replies")], kind: 12)
+            case "model":
+                // The project's compatible servers take any model name: offered as `name/`.
+                let configured = ((try? ProjectConfig.find(from: PathText.directory(of: path)))?.providers ?? [])
+                    .map { ("\($0.name.rawValue)/", "a server in flow.config.yaml (\($0.baseURL))") }
+                return items(ModelNames.known.map { ($0, PriceTable.builtIn.prices[$0].map(priceLine)) } + configured
+                             + [("mock/scripted", "offline, the workflow's mock: replies")], kind: 12)
             case "call":
                 let directory = PathText.directory(of: path)
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? [])

@@ -44,6 +44,9 @@ public struct LanguageServer {
             documents[uri] = nil
             return (diagnose(), nil)
         case "textDocument/completion":
+            if let uri = params["textDocument"]?["uri"]?.string, !Self.isWorkflow(uri) {
+                return (reply(templateCompletion(uri, params: params)), nil)
+            }
             return (reply(at(params) { EditorFeatures.completion($0, line: $1, column: $2, path: $3) } ?? .array([])), nil)
         case "textDocument/hover":
             return (reply(at(params) { EditorFeatures.hover($0, line: $1, column: $2, path: $3) } ?? .null), nil)
@@ -76,6 +79,21 @@ public struct LanguageServer {
             ])),
             ("serverInfo", .object([("name", .string("flow")), ("version", .string(Interpreter.version))])),
         ])
+    }
+
+    /// Completion in a template file: inside `{{ }}`, the names of the open workflows that use it.
+    func templateCompletion(_ uri: String, params: JSON) -> JSON {
+        guard let text = documents[uri], let line = params["position"]?["line"]?.int, let column = params["position"]?["character"]?.int,
+              EditorText.inTag(EditorText(text).prefix(line: line, column: column)) else { return .array([]) }
+        let name = String(uri.split(separator: "/").last ?? "")
+        var seen: Set<String> = []
+        var entries: [(String, String?)] = []
+        for (other, workflow) in documents.sorted(by: { $0.key < $1.key }) where Self.isWorkflow(other) && workflow.contains(name) {
+            for found in EditorFeatures.names(in: EditorText(workflow)) where seen.insert(found.name).inserted {
+                entries.append((found.name, found.detail + " (\(other.split(separator: "/").last ?? ""))"))
+            }
+        }
+        return EditorFeatures.items(entries, kind: 6)
     }
 
     /// Runs a feature at the request's position in its open document.
