@@ -35,7 +35,10 @@ enum RunCommand {
             let cassette = try openCassette(arguments, for: loaded)
             let (writer, transcriptPath) = try openTranscript(arguments, for: loaded)
 
-            let servers = MCPServers(baseDirectory: workflowBase(loaded))
+            // --verbose shows what MCP servers say beside their answers: logs, progress, stderr.
+            var notice: (@Sendable (String) -> Void)?
+            if arguments.flags.contains("--verbose") { notice = { @Sendable line in Terminal.err(line + "\n") } }
+            let servers = MCPServers(baseDirectory: workflowBase(loaded), onNotice: notice)
             let (interpreter, shown) = makeInterpreter(arguments, settings: settings, loaded: loaded, prices: prices,
                                                        cassette: cassette, writer: writer, servers: servers)
             Interruption.install(writer: writer, json: settings.json, transcript: transcriptPath)

@@ -161,6 +161,14 @@ import Testing
         #expect(refused.status == 0 && refused.stdout.hasPrefix("result: Error executing tool refuse"), "\(refused.stdout) \(refused.stderr)")
         let slow = try ask(#"use slow {"seconds": 10}"#)
         #expect(slow.stdout == "result: MCP server 'edge' did not answer tools/call within 2.0 s\n", "\(slow.stdout) \(slow.stderr)")
+        // --verbose shows what the server says while it works; without it, nothing of it.
+        let chatty = try FlowBinary.run(["run", "w.yaml", "--var", "ask=use chatty", "--verbose"], in: directory.path, environment: environment)
+        #expect(chatty.stdout == "result: done talking\n", "\(chatty.stderr.suffix(600))")
+        #expect(chatty.stderr.contains("MCP server 'edge' [info]: warming up"), "\(chatty.stderr.suffix(800))")
+        #expect(chatty.stderr.contains("MCP server 'edge' progress 1/2: halfway") || chatty.stderr.contains("MCP server 'edge' progress 1.0/2.0: halfway"),
+                "\(chatty.stderr.suffix(800))")
+        let quiet = try ask("use chatty")
+        #expect(!quiet.stderr.contains("warming up"))
         let crashed = try ask("use crash")
         #expect(crashed.stdout == "result: MCP server 'edge' exited (status 3) before answering\n", "\(crashed.stdout) \(crashed.stderr)")
         // Each result was an error result the model saw, in the transcript as such.

@@ -8,7 +8,7 @@ import base64
 import os
 
 import mcp.types as types
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 
 server = MCPServer("flow-edge-cases")
 PNG = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")).decode()
@@ -33,6 +33,13 @@ async def slow(seconds: float) -> str:
 @server.tool(name="crash", description="Ends the server in the middle of the call.")
 def crash() -> str:
     os._exit(3)
+
+
+@server.tool(name="chatty", description="Logs and reports progress while it works.")
+async def chatty(ctx: Context) -> str:
+    await ctx.info("warming up")
+    await ctx.report_progress(1, 2, "halfway")
+    return "done talking"
 
 
 @server.tool(name="whoami", description="Says which Authorization header the request carried.")

@@ -15,15 +15,20 @@ final class MCPConnection: @unchecked Sendable {
 
     struct MCPError: Error { var message: String }
 
-    init(server: MCPServer, baseDirectory: String, environment: [String: String]) {
+    /// Told of the server's logs, progress and standard error lines (`--verbose`); nil drops them.
+    let onNotice: (@Sendable (String) -> Void)?
+    private let errors = Pipe()
+
+    init(server: MCPServer, baseDirectory: String, environment: [String: String], onNotice: (@Sendable (String) -> Void)? = nil) {
         self.server = server
+        self.onNotice = onNotice
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = server.command
         process.currentDirectoryURL = URL(fileURLWithPath: baseDirectory)
         process.environment = environment
         process.standardInput = input
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = onNotice == nil ? FileHandle.nullDevice : errors
     }
 
     /// Starts the server and completes the `initialize` handshake.
@@ -36,6 +41,19 @@ final class MCPConnection: @unchecked Sendable {
         }
         let reader = Thread { [weak self] in self?.readLines() }
         reader.start()
+        if let onNotice {
+            let name = server.name, handle = errors.fileHandleForReading
+            Thread {
+                var buffer: [UInt8] = []
+                while case let data = handle.availableData, !data.isEmpty {
+                    buffer += data
+                    while let newline = buffer.firstIndex(of: 10) {
+                        onNotice("MCP server '\(name)' stderr: " + String(decoding: buffer[..<newline], as: UTF8.self))
+                        buffer.removeFirst(newline + 1)
+                    }
+                }
+            }.start()
+        }
         let result = try await send("initialize", MCPWire.initialize)
         let version = result["protocolVersion"]?.string ?? "?"
         guard MCPWire.knownVersions.contains(version) else {
@@ -110,7 +128,9 @@ final class MCPConnection: @unchecked Sendable {
             // A request flow does not serve (sampling, roots, elicitation): refused, not ignored.
             write(.object([("jsonrpc", .string("2.0")), ("id", id), ("error", .object([("code", .int(-32601)), ("message", .string("flow does not serve this"))]))]))
         }
-        // Notifications (logs, progress) are let go.
+        else if let notice = MCPWire.notice(message, server: server.name) {
+            onNotice?(notice)
+        }
     }
 
     /// Every waiting request fails with `reason`, and so does every later one.

@@ -23,8 +23,11 @@ final class MCPHTTPConnection: MCPChannel, @unchecked Sendable {
     private var version = MCPWire.protocolVersion
     private var nextID = 1
 
-    init(server: MCPServer, environment: [String: String], transport: any HTTPTransport) {
+    let onNotice: (@Sendable (String) -> Void)?
+
+    init(server: MCPServer, environment: [String: String], transport: any HTTPTransport, onNotice: (@Sendable (String) -> Void)? = nil) {
         self.server = server
+        self.onNotice = onNotice
         self.transport = transport
         headers = server.headers.map { name, value in
             var resolved = value
@@ -82,7 +85,9 @@ final class MCPHTTPConnection: MCPChannel, @unchecked Sendable {
             for event in text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n") {
                 let data = event.split(separator: "\n").filter { $0.hasPrefix("data:") }
                     .map { $0.dropFirst(5).trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
-                if let parsed = try? JSON.parse(data), parsed["id"]?.int == id, parsed["method"] == nil { return parsed }
+                guard let parsed = try? JSON.parse(data) else { continue }
+                if parsed["id"]?.int == id, parsed["method"] == nil { return parsed }
+                if let notice = MCPWire.notice(parsed, server: server.name) { onNotice?(notice) }
             }
             throw MCPConnection.MCPError(message: "closed its event stream without answering")
         }

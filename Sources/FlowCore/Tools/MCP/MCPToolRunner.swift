@@ -7,11 +7,15 @@ public final class MCPServers: @unchecked Sendable {
     private var started: [String: Task<any MCPChannel, any Error>] = [:]
     let baseDirectory: String
     let environment: [String: String]
+    /// Told of each server's logs, progress and standard error (`--verbose`).
+    let onNotice: (@Sendable (String) -> Void)?
 
     /// Servers run from `baseDirectory` (the workflow's), with the tool environment rule over `environment`.
-    public init(baseDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(baseDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                onNotice: (@Sendable (String) -> Void)? = nil) {
         self.baseDirectory = baseDirectory
         self.environment = environment
+        self.onNotice = onNotice
     }
 
     /// The running connection to `server`, started (once) if it is not.
@@ -21,11 +25,11 @@ public final class MCPServers: @unchecked Sendable {
             let tool = ToolDeclaration(name: server.name, description: "", parameters: .null, run: server.command, timeout: server.timeout,
                                        environment: server.environment, mark: server.mark)
             let environment = ProcessToolRunner.environment(for: tool, from: self.environment)
-            let directory = baseDirectory, given = self.environment
+            let directory = baseDirectory, given = self.environment, onNotice = self.onNotice
             let task = Task { () async throws -> any MCPChannel in
                 let connection: any MCPChannel = server.url == nil
-                    ? MCPConnection(server: server, baseDirectory: directory, environment: environment)
-                    : MCPHTTPConnection(server: server, environment: given, transport: URLSessionTransport(timeout: server.timeout))
+                    ? MCPConnection(server: server, baseDirectory: directory, environment: environment, onNotice: onNotice)
+                    : MCPHTTPConnection(server: server, environment: given, transport: URLSessionTransport(timeout: server.timeout), onNotice: onNotice)
                 do { try await connection.start() } catch {
                     connection.stop()
                     throw error

@@ -24,8 +24,26 @@ enum MCPWire {
         request(id, "tools/list", .object(cursor.map { [("cursor", JSON.string($0))] } ?? []))
     }
 
+    /// A call with a progress token (its id), so a server may report how far it is.
     static func callTool(_ id: Int, name: String, arguments: JSON) -> JSON {
-        request(id, "tools/call", .object([("name", .string(name)), ("arguments", arguments)]))
+        request(id, "tools/call", .object([("name", .string(name)), ("arguments", arguments),
+                                           ("_meta", .object([("progressToken", .int(id))]))]))
+    }
+
+    /// What a server's notification says, as a line for `--verbose`; nil for one that says nothing to a person.
+    static func notice(_ message: JSON, server: String) -> String? {
+        let params = message["params"] ?? .null
+        switch message["method"]?.string {
+        case "notifications/message"?:
+            let data = params["data"].map { $0.string ?? $0.serialized } ?? ""
+            return "MCP server '\(server)' [\(params["level"]?.string ?? "log")]: \(data)"
+        case "notifications/progress"?:
+            let progress = params["progress"].map { $0.serialized } ?? "?"
+            let total = params["total"].map { "/" + $0.serialized } ?? ""
+            return "MCP server '\(server)' progress \(progress)\(total)" + (params["message"]?.string.map { ": " + $0 } ?? "")
+        default:
+            return nil
+        }
     }
 
     /// One tool a server lists.
