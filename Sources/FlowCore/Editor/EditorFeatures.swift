@@ -99,10 +99,11 @@ enum EditorFeatures {
                 found.append((name, "input (\(value))", pair.key.mark.line - 1))
             }
         }
+        let steps = stepIDs(in: text)
         for (index, line) in text.lines.enumerated() {
             for (key, what) in [("save", "saved by"), ("as", "the item of the map on")] {
                 guard let name = value(of: key, in: line) else { continue }
-                let step = stepIDs(in: text).last { $0.line <= index }?.id ?? "?"
+                let step = steps.last { $0.line <= index }?.id ?? "?"
                 if !found.contains(where: { $0.0 == name }) { found.append((name, "\(what) step '\(step)'", index)) }
             }
         }

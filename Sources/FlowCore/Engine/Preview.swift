@@ -36,13 +36,9 @@ public enum Preview {
             let beforeMap = conversation
             if let map = step.map {
                 conversation.startFresh()
-                let items: [TemplateValue]? = if let split = map.split, case .string(let text)? = conversation.value(at: map.over) {
-                    split.chunks(text).map(TemplateValue.string)
-                } else if case .list(let items)? = conversation.value(at: map.over) {
-                    items
-                } else {
-                    nil
-                }
+                // The run's own readers of the list (or the split text); what they refuse is a stand-in here.
+                let items = try? map.split.map { split throws(RunError) in try conversation.chunks(map.over, split: split, step: step.id) }
+                    ?? conversation.list(map.over, step: step.id)
                 if let first = items?.first {
                     conversation.variables[map.name] = first
                 } else {
