@@ -72,6 +72,41 @@ import Testing
         #expect(requests[1].params == SamplingParams(temperature: 0, maxTokens: 100))
     }
 
+    static let chat = """
+        flow: 1
+        model: mock/m
+        vars: {turns: [], question: null}
+        history: turns
+        system: "Be brief."
+        steps:
+          - id: answer
+            user: "{{question}}"
+        mock: [{content: "Paris."}]
+        """
+
+    @Test func historyTurnsComeAfterTheSystemPromptAndBeforeTheFirstStep() async throws {
+        let turns = #"[{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]"#
+        let (result, _, registry) = try await run(Self.chat, inputs: ["turns": turns, "question": "Capital of France?"])
+        #expect(result.status == .succeeded)
+        let mock = try registry.provider(for: ModelRef(provider: "mock", name: "m")) as! MockProvider
+        #expect(await mock.requests.first?.messages == [
+            ChatMessage(.system, "Be brief."), ChatMessage(.user, "Hi"), ChatMessage(.assistant, "Hello!"),
+            ChatMessage(.user, "Capital of France?"),
+        ])
+    }
+
+    @Test func aHistoryTurnWithAnotherRoleIsRefusedNamingTheItem() async throws {
+        let turns = #"[{"role": "user", "content": "Hi"}, {"role": "tool", "content": "x"}]"#
+        let (result, _, _) = try await run(Self.chat, inputs: ["turns": turns, "question": "Q"])
+        #expect(result.status != .succeeded)
+        #expect(result.error?.message.contains("item 2 has role 'tool'") == true, "\(String(describing: result.error))")
+    }
+
+    @Test func historyMustNameADeclaredVariable() throws {
+        let text = Self.chat.replacingOccurrences(of: "history: turns", with: "history: chat")
+        #expect { try loaded(text) } throws: { "\($0)".contains("'history: chat' names no variable") }
+    }
+
     @Test func transcriptRecordsEveryEventInOrder() async throws {
         let (_, events, _) = try await run(Self.twoSteps, inputs: ["topic": "owls"])
         #expect(events.map { $0["type"]?.string } == ["run_start", "step_start", "request", "response", "branch",

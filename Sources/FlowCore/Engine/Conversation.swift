@@ -18,6 +18,27 @@ struct Conversation {
             message.cacheBreakpoint = system.cache
             messages.append(message)
         }
+        if let name = loaded.workflow.history { messages += try Self.history(inputs[name] ?? .null, name: name) }
+    }
+
+    /// The earlier turns a `history:` variable holds: a list of `{role: user|assistant, content}`,
+    /// as chat apps keep them. Anything else is an error naming the item, not a guess.
+    static func history(_ value: TemplateValue, name: String) throws(RunError) -> [ChatMessage] {
+        guard case .list(let items) = value else {
+            throw RunError(.invalid, "history '\(name)' must be a list of {role, content} messages, got \(value.jsonText.prefix(40))", step: nil)
+        }
+        var messages: [ChatMessage] = []
+        for (index, item) in items.enumerated() {
+            guard case .map(let fields) = item, case .string(let role)? = fields["role"], let content = fields["content"] else {
+                throw RunError(.invalid, "history '\(name)' item \(index + 1) must be {role: user|assistant, content: text}", step: nil)
+            }
+            switch role {
+            case "user": messages.append(ChatMessage(.user, content.interpolated))
+            case "assistant": messages.append(ChatMessage(.assistant, content.interpolated))
+            default: throw RunError(.invalid, "history '\(name)' item \(index + 1) has role '\(role)'; earlier turns are 'user' or 'assistant'", step: nil)
+            }
+        }
+        return messages
     }
 
     /// The model a step runs on: its own, or the workflow's (the decoder guarantees one).

@@ -24,6 +24,8 @@ enum FormatKeys {
                           ("description", .string("Tools a step may offer: name → {description, parameters (JSON Schema), run (argv), timeout, env}."))]),
         "tests": .object([("type", .string("array")), ("items", S.ref("testCase")), ("description", .string("Regression cases `flow test` runs."))]),
         "mock": .object([("type", .string("array")), ("description", .string("Scripted replies that mock/… models answer, in order."))]),
+        "history": .object([("type", .string("string")), ("pattern", .string(identifier)),
+                            ("description", .string("A variable holding earlier turns, [{role: user|assistant, content: text}], sent after the system prompt and before the first step."))]),
         "prompt_cache_key": S.text("A key that keeps requests on one provider cache (OpenAI's prompt_cache_key)."),
         "mcp": .object([("type", .string("array")), ("items", S.closed(["name", "command", "url", "headers", "env", "allow", "timeout"], [
             "url": .object([("type", .string("string")), ("pattern", .string("^https?://")), ("description", .string("A Streamable HTTP server's endpoint, instead of a command."))]),

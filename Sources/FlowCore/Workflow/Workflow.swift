@@ -41,6 +41,9 @@ public struct Workflow: Sendable {
     public var tests: [TestCase] = []
     /// `prompt_cache_key:`: OpenAI's hint for routing requests that share a prefix to one cache.
     public var promptCacheKey: String?
+    /// `history:`: the variable whose list of `{role, content}` messages comes before the first
+    /// step's turn, after the system prompt (a chat app's earlier turns; imported chat-history loops).
+    public var history: String?
     /// Dataset files named by `tests:`, read by the loader: the case they extend, the path, where it is named.
     public var datasets: [(TestCase, String, Mark)] = []
     /// `variants:`: alternatives `flow test` runs every case under (another model, params, prompt).

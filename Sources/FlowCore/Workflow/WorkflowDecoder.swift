@@ -9,7 +9,7 @@ public struct WorkflowDecoder {
     public static let knownProviders = ProviderRegistry.builtIn
     static let topLevelKeys = ["flow", "name", "description", "model", "params", "vars", "system", "steps", "output",
                                "escape", "partials", "limits", "context", "tools", "tests", "mock", "prompt_cache_key",
-                               "variants", "mcp"]
+                               "variants", "mcp", "history"]
     static let stepKeys = ["id", "user", "prefill", "params", "model", "save", "parse", "on", "fresh", "tools", "schema", "format_assertion",
                            "cache", "map", "call", "vars", "after"]
     static let mapKeys = ["over", "as", "concurrency", "on_item_error", "split"]
@@ -92,6 +92,11 @@ public struct WorkflowDecoder {
         let own = Set(workflow.mcp.map(\.name))
         workflow.mcp += sharedServers.filter { !own.contains($0.name) }
         workflow.promptCacheKey = root["prompt_cache_key"].flatMap { string($0, "prompt_cache_key") }
+        if let node = root["history"], let name = string(node, "history") {
+            if vars.contains(where: { $0.name == name }) { workflow.history = name } else {
+                report(node.mark, "'history: \(name)' names no variable", hint: "declare it under vars: (\(name): null makes it required) and pass a list of {role, content} messages")
+            }
+        }
         checkCacheMarks(root, steps: root["steps"]?.sequence ?? [])
         checkGraph(workflow, stepNodes: root["steps"]?.sequence ?? [])
         checkSideBySide(workflow)
