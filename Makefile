@@ -34,7 +34,8 @@ build: build-deps
 ## output against its schema; headless Chromium (Debian's chromium), which opens the HTML report
 ## in the tests (screenshots, filters); and from PyPI the other sides the tests talk to: jsonschema
 ## (checks flow schema), pygls with lsprotocol (an LSP client for flow lsp) and mcp-server-time
-## (the reference MCP server flow's MCP client is tested against). A failed pip
+## (the reference MCP server flow's MCP client is tested against), prompty with jinja2 (the
+## runtime whose messages an imported .prompty file must match). A failed pip
 ## install is not fatal: those tests then skip, saying why.
 deps: build-deps
 	@if ! command -v xmllint >/dev/null || ! command -v chromium >/dev/null; then \
@@ -42,9 +43,9 @@ deps: build-deps
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libxml2-utils chromium; \
 	fi
-	@if ! python3 -c "import jsonschema, pygls, lsprotocol, mcp_server_time" 2>/dev/null; then \
-		echo "installing jsonschema, pygls, lsprotocol and mcp-server-time from PyPI (for the tests)"; \
-		python3 -m pip install -q --disable-pip-version-check jsonschema pygls lsprotocol mcp-server-time 2>&1 | grep -v "as the 'root' user" || true; \
+	@if ! python3 -c "import jsonschema, pygls, lsprotocol, mcp_server_time, prompty, jinja2" 2>/dev/null; then \
+		echo "installing jsonschema, pygls, lsprotocol, mcp-server-time, prompty and jinja2 from PyPI (for the tests)"; \
+		python3 -m pip install -q --disable-pip-version-check jsonschema pygls lsprotocol mcp-server-time prompty jinja2 2>&1 | grep -v "as the 'root' user" || true; \
 	fi
 
 ## build-deps: only what building flow needs (libyaml-dev and pkg-config): make demo and make

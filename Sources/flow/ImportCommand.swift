@@ -23,7 +23,10 @@ enum ImportCommand {
                 imported = try PromptYAMLImport.convert(source, name: name)
             } else if file.hasSuffix(".prompty") {
                 name = String(file.dropLast(".prompty".count))
-                imported = try PromptyImport.convert(source, name: name)
+                imported = try PromptyImport.convert(source, name: name) { relative in
+                    // A `${file:…}` reference, beside the prompty file.
+                    FileManager.default.contents(atPath: (directory.isEmpty ? "" : directory + "/") + relative).flatMap { String(data: $0, encoding: .utf8) }
+                }
             } else {
                 Terminal.report(UsageError(message: "flow import reads .prompt.yml (GitHub Models) and .prompty files, not '\(file)'", command: Commands.importer))
                 return ExitStatus.usage
@@ -58,7 +61,10 @@ enum ImportCommand {
             }.map(\.element)
             report += "not carried over (\(ordered.count)):\n" + ordered.map { "  " + $0 + "\n" }.joined()
         }
-        report += "next: flow validate \(prefix + name).yaml && flow test \(prefix + name).yaml\n"
+        // `flow test` only where the import wrote cases; else a render with the inputs it needs.
+        let check = imported.hasTests ? "flow test \(prefix + name).yaml"
+            : "flow render \(prefix + name).yaml" + imported.required.map { " --var \($0)=…" }.joined()
+        report += "next: flow validate \(prefix + name).yaml && \(check)\n"
         Terminal.out(report)
         return ExitStatus.ok
     }

@@ -13,13 +13,13 @@ public enum Inputs {
             throw RunError(.usage, "--var \(name): the workflow has no variable '\(name)'\(hint); \(known)")
         }
         // A value given as text is text, except where the workflow wants a list or a mapping: a
-        // variable a map runs over, or one whose default is one. There a JSON array or object is
+        // variable a map runs over or the `history:`, or one whose default is one. There a JSON array or object is
         // read as such, so `--var tickets='["a", "b"]'` maps over two items.
         let mapped = Set(workflow.steps.compactMap(\.map).filter { $0.split == nil }.map { String($0.over.split(separator: ".").first ?? "") })
         var values: [String: TemplateValue] = [:]
         for variable in workflow.vars {
             if let text = given[variable.name] {
-                let structured: Bool = switch variable.defaultValue { case .list?, .map?: true; default: mapped.contains(variable.name) }
+                let structured: Bool = switch variable.defaultValue { case .list?, .map?: true; default: mapped.contains(variable.name) || variable.name == workflow.history }
                 let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard structured, trimmed.hasPrefix("[") || trimmed.hasPrefix("{") else {
                     values[variable.name] = .string(text)

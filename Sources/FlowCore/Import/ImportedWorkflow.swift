@@ -11,6 +11,10 @@ public struct ImportedWorkflow: Sendable {
     public var templates: [(path: String, text: String)] = []
     /// What was not carried over, as `file:line: what and why`.
     public var notes: [String] = []
+    /// Variables with no value, which a run must be given.
+    public var required: [String] = []
+    /// Whether the workflow has `tests:`, so `flow test` has cases to run.
+    public var hasTests: Bool { workflow.contains("\ntests:\n") }
 }
 
 /// Writing YAML text by hand, for importers: every string is double-quoted (a JSON string is a

@@ -17,7 +17,8 @@ public enum PromptYAMLImport {
         }
         var notes: [String] = []
         func note(_ node: Node, _ text: String) { notes.append("\(source.path):\(node.mark.line): \(text)") }
-        let known = ["name", "description", "model", "modelParameters", "messages", "testData", "evaluators"]
+        func noteLine(_ line: Int, _ text: String) { notes.append("\(source.path):\(line): \(text)") }
+        let known = ["name", "description", "model", "modelParameters", "messages", "testData", "evaluators", "responseFormat", "jsonSchema"]
         for pair in root.mapping ?? [] where !known.contains(pair.key.scalar?.text ?? "") {
             note(pair.key, "'\(pair.key.scalar?.text ?? "")' has no flow equivalent here and was not carried over")
         }
@@ -25,39 +26,42 @@ public enum PromptYAMLImport {
         lines.append("name: " + YAMLText.quoted(root["name"]?.scalar?.text ?? name))
         if let description = root["description"]?.scalar?.text { lines.append("description: " + YAMLText.quoted(description)) }
         lines.append("model: " + YAMLText.quoted(model(root["model"], note: note)))
-        lines += ImportedConversation.parameters(root["modelParameters"], names: ["maxTokens": "max_tokens", "maxCompletionTokens": "max_tokens",
-                                                                             "temperature": "temperature", "topP": "top_p"], note: note)
+        lines += ImportedConversation.paramsLine(ImportedConversation.parameters(root["modelParameters"], names: [
+            "maxTokens": "max_tokens", "maxCompletionTokens": "max_tokens", "temperature": "temperature", "topP": "top_p"], note: noteLine))
 
         // Messages: system turns become the system prompt, each user turn a step; a trailing
         // assistant turn is that step's prefill.
         guard let messages = root["messages"]?.sequence, !messages.isEmpty else {
             throw DiagnosticList([Diagnostic(source, root.mark, "the prompt file has no 'messages:'", hint: "add at least one {role: user, content: …}")])
         }
-        let conversation = ImportedConversation(messages.map { message in
+        var conversation = ImportedConversation(messages.map { message in
             ImportedConversation.Message(role: message["role"]?.scalar?.text ?? "", text: message["content"]?.scalar?.text ?? "", line: message.mark.line)
-        }, name: name) { line, text in notes.append("\(source.path):\(line): \(text)") }
+        }, name: name, note: noteLine)
+        guard !conversation.steps.isEmpty else {
+            throw DiagnosticList([Diagnostic(source, root["messages"]!.mark, "the prompt file has no user message", hint: "add {role: user, content: …}")])
+        }
+        let shape = try responseShape(root, source: source, note: noteLine)
+        conversation.steps[conversation.steps.count - 1].extra = shape.stepLines
         let variables = conversation.variables
         let steps = conversation.steps
         let rows = root["testData"]?.sequence ?? []
-        lines += conversation.lines { rows.first?[$0] }
+        lines += conversation.lines { rows.first?[$0].map(YAMLText.value) }
         let checks = expectations(root["evaluators"], note: note)
+        // Expectation texts are templates over the case's variables, so the columns an
+        // evaluator names (`{{expected}}`, say) go among them.
+        let read = Set(variables + TemplateNames.variables(in: checks))
         if !rows.isEmpty {
             lines.append("tests:")
             for (number, row) in rows.enumerated() {
                 lines.append("  - name: " + YAMLText.quoted("testData row \(number + 1)"))
-                // Expectation texts are templates over the case's variables, so `expected` goes
-                // among them when an evaluator names it.
-                let readsExpected = checks.contains { $0.contains("{{expected}}") }
-                let pairs = (row.mapping ?? []).filter { pair in
-                    let key = pair.key.scalar?.text ?? ""
-                    return variables.contains(key) || (key == "expected" && readsExpected)
+                var pairs = (row.mapping ?? []).filter { read.contains($0.key.scalar?.text ?? "") }.map { ($0.key.scalar?.text ?? "") + ": " + YAMLText.value($0.value) }
+                for variable in variables where row[variable] == nil {
+                    pairs.append(variable + ": \"\"")
+                    note(row, "testData row \(number + 1) gives no '\(variable)'; its case passes \"\"")
                 }
-                if !pairs.isEmpty {
-                    lines.append("    vars: {" + pairs.map { ($0.key.scalar?.text ?? "") + ": " + YAMLText.value($0.value) }.joined(separator: ", ") + "}")
-                }
-                for pair in row.mapping ?? [] {
-                    let key = pair.key.scalar?.text ?? ""
-                    if key != "expected", !variables.contains(key) { note(pair.key, "testData column '\(key)' is not used by any message and was not carried over") }
+                if !pairs.isEmpty { lines.append("    vars: {" + pairs.joined(separator: ", ") + "}") }
+                for pair in row.mapping ?? [] where !read.contains(pair.key.scalar?.text ?? "") && pair.key.scalar?.text != "expected" {
+                    note(pair.key, "testData column '\(pair.key.scalar?.text ?? "")' is not used by any message or evaluator and was not carried over")
                 }
                 // In mock mode the expected answer stands in for the model's: the case then checks
                 // that the evaluators, as converted, accept the answer the file expects.
@@ -66,14 +70,52 @@ public enum PromptYAMLImport {
                     let prefill = steps.last?.prefill ?? ""
                     let reply = !prefill.isEmpty && expected.hasPrefix(prefill) ? String(expected.dropFirst(prefill.count)) : expected
                     lines.append("    mock: [" + YAMLText.quoted(reply) + "]")
+                    lines.append("    expect:")
+                    lines += (checks.isEmpty ? [conversation.pathCheck] : checks).map { "      - " + $0 }
                 } else {
-                    note(row, "testData row \(number + 1) has no 'expected' answer: its case runs only with --live (or --replay after --live --record)")
+                    // No expected answer: offline, a stand-in answer checks the prompt renders and
+                    // every step runs; the evaluators need the model's answer.
+                    lines.append("    mock: [" + steps.indices.map { $0 == steps.count - 1 ? shape.standIn : YAMLText.quoted("(a stand-in answer)") }.joined(separator: ", ") + "]")
+                    lines.append("    expect:")
+                    lines.append("      - " + conversation.pathCheck)
+                    if !checks.isEmpty {
+                        note(row, "testData row \(number + 1) has no 'expected' answer: offline its case checks only that every step runs; record the model's answer with flow test --live --record and add the evaluators' checks to it")
+                    }
                 }
-                lines.append("    expect:")
-                lines += (checks.isEmpty ? [conversation.pathCheck] : checks).map { "      - " + $0 }
             }
         }
-        return ImportedWorkflow(workflow: lines.joined(separator: "\n") + "\n", templates: conversation.templates, notes: notes)
+        return ImportedWorkflow(workflow: lines.joined(separator: "\n") + "\n", templates: conversation.templates, notes: notes,
+                                required: variables.filter { rows.first?[$0] == nil })
+    }
+
+    /// `responseFormat: json_object` or `json_schema` with `jsonSchema` (a JSON text or a
+    /// mapping, `{name, strict, schema}` as OpenAI's response_format holds it, or the schema itself).
+    static func responseShape(_ root: Node, source: SourceFile, note: (Int, String) -> Void) throws(DiagnosticList) -> OutputShape {
+        guard let format = root["responseFormat"]?.scalar?.text else { return OutputShape() }
+        switch format {
+        case "text": return OutputShape()
+        case "json_object":
+            var shape = OutputShape()
+            shape.json()
+            return shape
+        case "json_schema":
+            guard let node = root["jsonSchema"] else {
+                throw DiagnosticList([Diagnostic(source, root["responseFormat"]!.mark, "responseFormat json_schema needs a jsonSchema", hint: "add jsonSchema: with the schema")])
+            }
+            var schema = node
+            if let text = node.scalar?.text {
+                do {
+                    guard let parsed = try YAML.load(SourceFile(path: source.path, text: text)) else { throw DiagnosticList([]) }
+                    schema = parsed
+                } catch {
+                    throw DiagnosticList([Diagnostic(source, node.mark, "jsonSchema is not JSON: \(error)", hint: nil)])
+                }
+            }
+            return OutputShape(schema: schema["schema"] ?? schema)
+        default:
+            note(root["responseFormat"]!.mark.line, "responseFormat '\(format)' has no flow equivalent and was not carried over")
+            return OutputShape()
+        }
     }
 
     /// GitHub Models names models `publisher/model`; flow runs OpenAI's under the same name.
@@ -82,6 +124,8 @@ public enum PromptYAMLImport {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
         if parts.count == 1 { return "openai/" + text }
         if ["openai", "azure-openai"].contains(parts[0].lowercased()) { return "openai/" + parts[1] }
+        if parts[0].lowercased() == "anthropic" { return "anthropic/" + parts[1] }
+        if ["google", "gemini"].contains(parts[0].lowercased()) { return "gemini/" + parts[1] }
         note(node, "model '\(text)' is served by GitHub Models, which flow does not call: set model: to a provider flow runs (openai/…, anthropic/…, gemini/… or a compatible server); openai/gpt-4o-mini stands in")
         return "openai/gpt-4o-mini"
     }

@@ -2,143 +2,194 @@ import Foundation
 import FlowSource
 import FlowYAML
 
-/// Prompty files (`NAME.prompty`), as the Prompty specification describes them: YAML front
-/// matter between `---` lines (`name`, `description`, `model` {`api`, `configuration` {`type`,
-/// `azure_deployment` | `name`}, `parameters`}, `inputs` with defaults, `sample`, `template`
-/// {`format`: mustache | jinja2}), then a body whose `system:`, `user:` and `assistant:` lines
-/// start each message. Jinja2 bodies are translated to Mustache where Mustache can say the same.
+/// Prompty files (`NAME.prompty`), versions 1 and 2 of the format, read as Prompty itself reads
+/// them: YAML front matter between `---` lines (blank lines before it and CRLF line endings
+/// allowed), then a body (or Prompty 2's `instructions:`) whose role lines start each message.
+/// Jinja2 bodies become Mustache where Mustache says exactly the same; anything else stops the
+/// import at its line, since a workflow that sends another prompt than the original is worse than
+/// none. Pure: the text and a reader for files the front matter names (`${file:…}`) in, text out.
 public enum PromptyImport {
-    /// The workflow for the prompty file `source`, its templates named after `name`.
-    public static func convert(_ source: SourceFile, name: String) throws(DiagnosticList) -> ImportedWorkflow {
-        let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingOccurrences(of: "\r", with: "") }
-        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
-              let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
-            throw DiagnosticList([Diagnostic(source, Mark(line: 1, column: 1), "a .prompty file starts with YAML front matter between '---' lines",
-                                             hint: "put name:, model: and inputs: between a first and a second '---' line, the prompt after them")])
+    /// The workflow for the prompty file `source`, its templates named after `name`; `readFile`
+    /// reads a path relative to the prompty file.
+    public static func convert(_ source: SourceFile, name: String,
+                               readFile: (String) -> String? = { _ in nil }) throws(DiagnosticList) -> ImportedWorkflow {
+        var text = source.text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func refusal(_ line: Int, _ message: String, hint: String? = nil) -> DiagnosticList {
+            DiagnosticList([Diagnostic(source, Mark(line: line, column: 1), message, hint: hint)])
         }
-        // The front matter keeps its line numbers: the YAML source is the whole file with the
-        // body blanked, so every mark points into the .prompty file.
-        let frontText = (lines[1..<end].joined(separator: "\n"))
-        let front = SourceFile(path: source.path, text: "\n" + frontText)
+        let start = lines.firstIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? 0
+        guard lines.indices.contains(start), lines[start].trimmingCharacters(in: .whitespaces) == "---",
+              let end = lines[(start + 1)...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+            throw refusal(start + 1, "a .prompty file starts with YAML front matter between '---' lines",
+                          hint: "put name:, model: and inputs: between a first and a second '---' line, the prompt after them")
+        }
+        // The front matter keeps its line numbers: blank lines stand in for what comes before it.
+        let front = SourceFile(path: source.path, text: String(repeating: "\n", count: start + 1) + lines[(start + 1)..<end].joined(separator: "\n"))
         let root: Node?
         do { root = try YAML.load(front) } catch { throw DiagnosticList([error]) }
         var notes: [String] = []
         func note(_ line: Int, _ text: String) { notes.append("\(source.path):\(line): \(text)") }
-        let known = ["name", "description", "authors", "tags", "version", "model", "inputs", "outputs", "sample", "template"]
+        let known = ["name", "description", "authors", "tags", "version", "metadata", "kind", "id", "model", "inputs", "outputs",
+                     "sample", "template", "instructions"]
         for pair in root?.mapping ?? [] where !known.contains(pair.key.scalar?.text ?? "") {
             note(pair.key.mark.line, "'\(pair.key.scalar?.text ?? "")' has no flow equivalent and was not carried over")
         }
+        let model = PromptyModel(root?["model"], note: note)
         var out = ["# Imported from \(source.path) by flow import; review it, then delete this line.", "flow: 1"]
         out.append("name: " + YAMLText.quoted(root?["name"]?.scalar?.text ?? name))
         if let description = root?["description"]?.scalar?.text { out.append("description: " + YAMLText.quoted(description)) }
-        out.append("model: " + YAMLText.quoted(model(root?["model"], note: note)))
-        out += ImportedConversation.parameters(root?["model"]?["parameters"], names: [
-            "max_tokens": "max_tokens", "max_completion_tokens": "max_tokens", "temperature": "temperature", "top_p": "top_p",
-            "seed": "seed", "stop": "stop", "presence_penalty": "presence_penalty", "frequency_penalty": "frequency_penalty",
-            "top_k": "top_k"]) { node, text in note(node.mark.line, text) }
+        out.append("model: " + YAMLText.quoted(model.model))
+        out += ImportedConversation.paramsLine(model.params)
 
-        let format = root?["template"]?.scalar?.text ?? root?["template"]?["format"]?.scalar?.text ?? "jinja2"
-        var messages = body(lines, from: end + 1, note: note)
-        if format == "jinja2" {
-            for index in messages.indices {
-                messages[index].text = JinjaToMustache.translate(messages[index].text, firstLine: messages[index].textLine) { line, text in note(line, text) }
+        let inputs = PromptyInputs(root?["inputs"], note: note)
+        let sample = try PromptyInputs.sample(root?["sample"], in: source, readFile: readFile, note: note)
+        let templateNode = root?["template"]
+        let format = templateNode?.scalar?.text ?? templateNode?["format"]?.scalar?.text ?? templateNode?["format"]?["kind"]?.scalar?.text ?? "jinja2"
+        var body = PromptyBody.messages(Array(lines[(end + 1)...]), firstLine: end + 2)
+        if let instructions = root?["instructions"]?.scalar?.text {
+            body = PromptyBody.messages(instructions.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+                                        firstLine: root!["instructions"]!.mark.line + 1)
+        }
+        guard !body.isEmpty else { throw refusal(end + 2, "the prompty file has no prompt after its front matter", hint: "write 'system:' and 'user:' lines, each followed by its message") }
+
+        // Translate each message, then place what became history.
+        let lists = inputs.lists.union(sample?.filter { $0.1.sequence != nil }.map(\.0) ?? [])
+            .union(body.reduce(into: Set<String>()) { $0.formUnion(JinjaToMustache.lists(in: $1.text)) })
+        var messages: [ImportedConversation.Message] = []
+        var history: String?
+        var defaults: [String: String] = [:]
+        var optional: [String] = []
+        let version2 = inputs.version2 || root?["model"]?["id"] != nil || root?["instructions"] != nil
+        for message in body {
+            var translation = JinjaToMustache.Translation(text: message.text, variables: TemplateNames.variables(in: [message.text]))
+            if format == "jinja2" {
+                do { translation = try JinjaToMustache.translate(message.text, firstLine: message.textLine, lists: lists) } catch {
+                    throw refusal(error.line, "cannot import this prompt faithfully: \(error.reason)",
+                                  hint: "nothing was written; rewrite that part with what docs/cli.md lists under 'flow import', or write the workflow by hand")
+                }
+            } else if format != "mustache" {
+                throw refusal(templateNode?.mark.line ?? 1, "template format '\(format)' is not one flow imports", hint: "flow imports jinja2 and mustache prompty bodies")
             }
-        } else if format != "mustache" {
-            note(root?["template"]?.mark.line ?? 1, "template format '\(format)' is read as Mustache")
+            defaults.merge(translation.defaults) { first, _ in first }
+            optional += translation.optional
+            let seenUser = messages.contains { $0.role == "user" }
+            if let loop = translation.history {
+                let isSystem = message.role == "system" || message.role == "developer"
+                guard history == nil, !seenUser, isSystem, loop.aloneAtEnd else {
+                    throw refusal(message.textLine, "the chat-history loop over '\(loop.name)' sits where flow cannot put earlier turns",
+                                  hint: "flow sends a history after the system prompt and before the first user turn: put the loop at the end of the system message")
+                }
+                history = loop.name
+            }
+            // Prompty 2's thread input: `{{thread}}` where the earlier turns go.
+            for input in inputs.rich where translation.variables.contains(input.name) {
+                guard input.kind == "thread" else {
+                    throw refusal(message.textLine, "input '\(input.name)' is a Prompty \(input.kind) inserted into the prompt; flow's \(input.kind == "image" ? "image parts name a file or URL" : "parts name a file") in the workflow, not an input",
+                                  hint: "write the part into the step (user: [{image: {file: …}}, …]) by hand")
+                }
+                let tag = "{{\(input.name)}}"
+                let trimmed = translation.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let isSystem = message.role == "system" || message.role == "developer"
+                let atEnd = isSystem && trimmed.hasSuffix(tag)
+                let atStart = message.role == "user" && !seenUser && trimmed.hasPrefix(tag)
+                guard history == nil, atEnd || atStart, trimmed.components(separatedBy: tag).count == 2 else {
+                    throw refusal(message.textLine, "the thread input '\(input.name)' sits where flow cannot put earlier turns",
+                                  hint: "flow sends a history after the system prompt and before the first user turn")
+                }
+                translation.text = String(atEnd ? trimmed.dropLast(tag.count) : trimmed.dropFirst(tag.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+                history = input.name
+            }
+            if translation.text.allSatisfy(\.isWhitespace), translation.history != nil || history != nil, message.role != "user" { continue }
+            // Prompty strips blank lines at a message's ends after rendering; so does the import.
+            translation.text = translation.text.trimmingCharacters(in: .newlines)
+            let parts = version2 || message.role != "user" ? nil : try Self.imageParts(translation.text, line: message.textLine, refusal: refusal)
+            messages.append(ImportedConversation.Message(role: message.role, text: translation.text, line: message.line,
+                                                         variables: translation.variables, parts: parts))
         }
-
-        // Defaults: `inputs:` defaults, else the sample's values.
-        var defaults: [(String, Node)] = []
-        for pair in root?["inputs"]?.mapping ?? [] {
-            let key = pair.key.scalar?.text ?? ""
-            if let value = pair.value["default"] ?? pair.value["sample"] ?? (pair.value.scalar != nil ? pair.value : nil) { defaults.append((key, value)) }
-        }
-        let sample = root?["sample"]
-        if sample != nil, sample?.mapping == nil {
-            note(sample!.mark.line, "a sample given as a file name or text is not read; only a mapping of variables is carried over")
-        }
-        let conversation = ImportedConversation(messages.map { ImportedConversation.Message(role: $0.role, text: $0.text, line: $0.line) },
-                                                name: name, note: note)
+        var conversation = ImportedConversation(messages, name: name, note: note)
+        conversation.history = history
         guard !conversation.steps.isEmpty else {
-            throw DiagnosticList([Diagnostic(source, Mark(line: end + 2, column: 1), "the prompty body has no 'user:' message",
-                                             hint: "start the user's message with a line 'user:'")])
+            // A system-only prompt (an evaluator, say) is still one call: its text is the turn.
+            guard let only = messages.first, messages.count == 1 else {
+                throw refusal(end + 2, "the prompty body has no 'user:' message", hint: "start the user's message with a line 'user:'")
+            }
+            note(only.line, "the body has only a system message; it is sent as the step's user turn, since a flow step is a user turn")
+            conversation = ImportedConversation([ImportedConversation.Message(role: "user", text: only.text, line: only.line, variables: only.variables)],
+                                                name: name, note: note)
+            conversation.history = history
+            return try finish(out, conversation: conversation, model: model, inputs: inputs, sample: sample, defaults: defaults,
+                              optional: optional, notes: notes, root: root, note: note)
         }
+        return try finish(out, conversation: conversation, model: model, inputs: inputs, sample: sample, defaults: defaults,
+                          optional: optional, notes: notes, root: root, note: note)
+    }
+
+    /// The variables, the output shape, and the sample's case.
+    static func finish(_ head: [String], conversation: ImportedConversation, model: PromptyModel, inputs: PromptyInputs,
+                       sample: [(String, Node)]?, defaults: [String: String], optional: [String], notes: [String], root: Node?,
+                       note: (Int, String) -> Void) throws(DiagnosticList) -> ImportedWorkflow {
+        var conversation = conversation
+        var out = head
         let variables = conversation.variables
+        for input in inputs.declared where !variables.contains(input.name) {
+            note(input.line, "input '\(input.name)' is not read by any message and was not carried over")
+        }
+        // The answer's shape: Prompty 1's response_format, Prompty 2's outputs.
+        let shape = OutputShape(responseFormat: model.responseFormat, outputs: root?["outputs"], note: note)
+        if let last = conversation.steps.indices.last { conversation.steps[last].extra = shape.stepLines }
+        var defaultText: [String: String] = [:]
+        for variable in variables {
+            // Prompty lays the sample over the inputs' defaults.
+            if let value = sample?.first(where: { $0.0 == variable })?.1 { defaultText[variable] = YAMLText.value(value) }
+            else if let value = inputs.defaults[variable] { defaultText[variable] = YAMLText.value(value) }
+            else if let value = defaults[variable] { defaultText[variable] = YAMLText.quoted(value) }
+            else if optional.contains(variable) { defaultText[variable] = "\"\"" }
+        }
+        out += conversation.lines { defaultText[$0] }
         let steps = conversation.steps
-        out += conversation.lines { variable in defaults.first { $0.0 == variable }?.1 ?? sample?[variable] }
-        if let pairs = sample?.mapping {
-            // The sample becomes a case that checks the templates render with it and every step
-            // runs; the mock answer is a stand-in, since a prompty file has no expected answer.
+        let required = variables.filter { defaultText[$0] == nil && $0 != conversation.history }
+        if sample != nil || required.isEmpty {
+            // The sample (or the defaults) becomes a case that checks the templates render and
+            // every step runs; the mock answer is a stand-in, since a prompty file has no expected answer.
             out.append("tests:")
-            out.append("  - name: \"the sample renders and every step runs\"")
-            let used = pairs.filter { variables.contains($0.key.scalar?.text ?? "") }
-            for pair in pairs where !variables.contains(pair.key.scalar?.text ?? "") {
-                note(pair.key.mark.line, "sample value '\(pair.key.scalar?.text ?? "")' is not used by any message and was not carried over")
+            out.append("  - name: " + YAMLText.quoted(sample != nil ? "the sample renders and every step runs" : "the defaults render and every step runs"))
+            var pairs = (sample ?? []).filter { variables.contains($0.0) }.map { $0.0 + ": " + YAMLText.value($0.1) }
+            for pair in sample ?? [] where !variables.contains(pair.0) {
+                note(pair.1.mark.line, "sample value '\(pair.0)' is not used by any message and was not carried over")
             }
-            if !used.isEmpty {
-                out.append("    vars: {" + used.map { ($0.key.scalar?.text ?? "") + ": " + YAMLText.value($0.value) }.joined(separator: ", ") + "}")
-            }
-            out.append("    mock: [" + steps.map { _ in "\"(a stand-in answer: run with --live to ask the model)\"" }.joined(separator: ", ") + "]")
+            for variable in required where !(sample ?? []).contains(where: { $0.0 == variable }) { pairs.append(variable + ": \"\"") }
+            if !pairs.isEmpty { out.append("    vars: {" + pairs.joined(separator: ", ") + "}") }
+            out.append("    mock: [" + steps.indices.map { index in
+                index == steps.count - 1 ? shape.standIn : YAMLText.quoted("(a stand-in answer: run with --live to ask the model)")
+            }.joined(separator: ", ") + "]")
             out.append("    expect:")
             out.append("      - " + conversation.pathCheck)
         }
-        return ImportedWorkflow(workflow: out.joined(separator: "\n") + "\n", templates: conversation.templates, notes: notes)
+        return ImportedWorkflow(workflow: out.joined(separator: "\n") + "\n", templates: conversation.templates, notes: notes, required: required)
     }
 
-    /// The body's messages: a line that is only `system:`, `user:` or `assistant:` (any case)
-    /// starts one.
-    static func body(_ lines: [String], from start: Int, note: (Int, String) -> Void) -> [(role: String, text: String, line: Int, textLine: Int)] {
-        var messages: [(role: String, text: String, line: Int, textLine: Int)] = []
-        var current: [String] = []
-        var role: String?
-        var line = start + 1
-        var textLine = line
-        func close() {
-            guard let role else { return }
-            let text = current.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-            messages.append((role, text, line, textLine))
-        }
-        for (offset, text) in lines[start...].enumerated() {
-            let marker = text.trimmingCharacters(in: .whitespaces).lowercased()
-            if ["system:", "user:", "assistant:"].contains(marker) {
-                close()
-                role = String(marker.dropLast())
-                line = start + offset + 1
-                textLine = line + 1
-                current = []
-            } else if role == nil, !text.trimmingCharacters(in: .whitespaces).isEmpty {
-                // Text before any role marker is the system prompt, as Prompty reads it.
-                role = "system"
-                line = start + offset + 1
-                textLine = line
-                current = [text]
-            } else {
-                current.append(text)
+    /// A user message with Markdown images (`![alt](src)`), which Prompty 1 sends as image
+    /// parts, as text and image parts in order; nil when it has none.
+    static func imageParts(_ text: String, line: Int, refusal: (Int, String, String?) -> DiagnosticList) throws(DiagnosticList) -> [ImportedConversation.Part]? {
+        let matches = text.matches(of: /!\[[^\]]*\]\(([^)\s]+)\)/)
+        guard !matches.isEmpty else { return nil }
+        var parts: [ImportedConversation.Part] = []
+        var rest = text[...]
+        for match in matches {
+            let source = String(match.1)
+            if source.contains("{{") {
+                throw refusal(line, "the image '\(source)' is named by a template; flow's image parts name a file or URL written in the workflow",
+                              "write the image part into the step by hand: user: [{image: {file: …}}, …]")
             }
+            let before = rest[..<match.range.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+            if !before.isEmpty { parts.append(.text(before)) }
+            parts.append(.image(source))
+            rest = rest[match.range.upperBound...]
         }
-        close()
-        return messages
-    }
-
-    static func model(_ node: Node?, note: (Int, String) -> Void) -> String {
-        guard let node else { return "openai/gpt-4o-mini" }
-        if let api = node["api"]?.scalar?.text, api != "chat" {
-            note(node["api"]!.mark.line, "api '\(api)' is not carried over: flow runs chat models")
-        }
-        let configuration = node["configuration"]
-        let type = configuration?["type"]?.scalar?.text ?? "openai"
-        let deployment = configuration?["azure_deployment"]?.scalar?.text ?? configuration?["name"]?.scalar?.text ?? configuration?["model"]?.scalar?.text
-        for pair in configuration?.mapping ?? [] where ["azure_endpoint", "api_version", "api_key", "base_url", "organization"].contains(pair.key.scalar?.text ?? "") {
-            note(pair.key.mark.line, "'\(pair.key.scalar?.text ?? "")' is not carried over: flow takes endpoints from the environment or flow.config.yaml, keys from the environment")
-        }
-        switch type {
-        case "openai": return "openai/" + (deployment ?? "gpt-4o-mini")
-        case "azure_openai", "azure":
-            note(configuration?.mark.line ?? node.mark.line, "Azure OpenAI deployment '\(deployment ?? "?")' runs as openai/\(deployment ?? "gpt-4o-mini"): point OPENAI_BASE_URL at your Azure endpoint or configure it as a compatible server")
-            return "openai/" + (deployment ?? "gpt-4o-mini")
-        default:
-            note(configuration?.mark.line ?? node.mark.line, "model type '\(type)' is not one flow runs; openai/gpt-4o-mini stands in")
-            return "openai/gpt-4o-mini"
-        }
+        let after = rest.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !after.isEmpty { parts.append(.text(after)) }
+        return parts
     }
 }
