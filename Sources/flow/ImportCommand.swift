@@ -15,6 +15,10 @@ enum ImportCommand {
         let file = (path as NSString).lastPathComponent
         let directory = PathText.directory(of: path)
         let source = SourceFile(path: path, text: text)
+        // A file the imported one names (`${file:…}`, `file://…`), relative to it.
+        let read = { (relative: String) -> String? in
+            FileManager.default.contents(atPath: (directory.isEmpty || relative.hasPrefix("/") ? "" : directory + "/") + relative).flatMap { String(data: $0, encoding: .utf8) }
+        }
         let imported: ImportedWorkflow
         let name: String
         do {
@@ -23,12 +27,14 @@ enum ImportCommand {
                 imported = try PromptYAMLImport.convert(source, name: name)
             } else if file.hasSuffix(".prompty") {
                 name = String(file.dropLast(".prompty".count))
-                imported = try PromptyImport.convert(source, name: name) { relative in
-                    // A `${file:…}` reference, beside the prompty file.
-                    FileManager.default.contents(atPath: (directory.isEmpty ? "" : directory + "/") + relative).flatMap { String(data: $0, encoding: .utf8) }
-                }
+                imported = try PromptyImport.convert(source, name: name, readFile: read)
+            } else if file.lowercased().hasPrefix("promptfooconfig") && (file.hasSuffix(".yaml") || file.hasSuffix(".yml")) {
+                // Named after the directory that holds the config, as promptfoo projects are.
+                let folder = (PathText.directory(of: FileManager.default.currentDirectoryPath + "/" + path) as NSString).lastPathComponent
+                name = folder.isEmpty || folder == "." || !folder.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) ? "promptfoo" : folder
+                imported = try PromptfooImport.convert(source, name: name, readFile: read)
             } else {
-                Terminal.report(UsageError(message: "flow import reads .prompt.yml (GitHub Models) and .prompty files, not '\(file)'", command: Commands.importer))
+                Terminal.report(UsageError(message: "flow import reads .prompt.yml (GitHub Models), .prompty and promptfooconfig.yaml files, not '\(file)'", command: Commands.importer))
                 return ExitStatus.usage
             }
         } catch {
@@ -36,7 +42,17 @@ enum ImportCommand {
             return ExitStatus.invalid
         }
         let prefix = directory.isEmpty ? "" : directory + "/"
-        let outputs = [(prefix + name + ".yaml", imported.workflow)] + imported.templates.map { (prefix + $0.path, $0.text + ($0.text.hasSuffix("\n") ? "" : "\n")) }
+        var outputs = [(prefix + name + ".yaml", imported.workflow)] + imported.templates.map { (prefix + $0.path, $0.text + ($0.text.hasSuffix("\n") ? "" : "\n")) }
+        // The compatible servers go in a new flow.config.yaml; an existing one is the user's, so
+        // what it needs is printed instead.
+        var configAdvice = ""
+        if let config = imported.config {
+            if FileManager.default.fileExists(atPath: prefix + "flow.config.yaml") {
+                configAdvice = "add to \(prefix)flow.config.yaml (the servers the models name):\n" + config.split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+            } else {
+                outputs.append((prefix + "flow.config.yaml", config))
+            }
+        }
         let existing = outputs.map(\.0).filter { FileManager.default.fileExists(atPath: $0) }
         guard existing.isEmpty else {
             Terminal.err("error: flow import would overwrite " + existing.joined(separator: ", ") + "\nhint: nothing was written; move those files away first\n")
@@ -62,7 +78,9 @@ enum ImportCommand {
             report += "not carried over (\(ordered.count)):\n" + ordered.map { "  " + $0 + "\n" }.joined()
         }
         // `flow test` only where the import wrote cases; else a render with the inputs it needs.
-        let check = imported.hasTests ? "flow test \(prefix + name).yaml"
+        report += configAdvice
+        let check = imported.needsRecording ? "flow test \(prefix + name).yaml --live --record (once, with the providers' keys; then flow test replays offline)"
+            : imported.hasTests ? "flow test \(prefix + name).yaml"
             : "flow render \(prefix + name).yaml" + imported.required.map { " --var \($0)=…" }.joined()
         report += "next: flow validate \(prefix + name).yaml && \(check)\n"
         Terminal.out(report)

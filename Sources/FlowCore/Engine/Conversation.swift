@@ -13,10 +13,15 @@ struct Conversation {
     init(_ loaded: LoadedWorkflow, inputs: [String: TemplateValue]) throws(RunError) {
         self.loaded = loaded
         variables = inputs
+        // A system prompt that renders empty (a variant's `system: ""`, an unset optional
+        // variable) is not sent: providers refuse or ignore an empty system turn.
         if let system = loaded.workflow.system {
-            var message = ChatMessage(.system, try render(system, step: nil))
-            message.cacheBreakpoint = system.cache
-            messages.append(message)
+            let text = try render(system, step: nil)
+            if !text.allSatisfy(\.isWhitespace) {
+                var message = ChatMessage(.system, text)
+                message.cacheBreakpoint = system.cache
+                messages.append(message)
+            }
         }
         if let name = loaded.workflow.history { messages += try Self.history(inputs[name] ?? .null, name: name) }
     }

@@ -77,6 +77,9 @@ struct ImportedConversation {
         if !systemParts.isEmpty { templates.append(("\(name).system.mustache", systemParts.joined(separator: "\n\n"))) }
     }
 
+    /// Whether the messages had a system prompt.
+    var hasSystem: Bool { !systemParts.isEmpty }
+
     /// The names the templates read, in first-use order, the history variable among them.
     var variables: [String] { declared + (history.map { declared.contains($0) ? [] : [$0] } ?? []) }
 

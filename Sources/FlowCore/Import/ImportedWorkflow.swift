@@ -13,6 +13,10 @@ public struct ImportedWorkflow: Sendable {
     public var notes: [String] = []
     /// Variables with no value, which a run must be given.
     public var required: [String] = []
+    /// Whether its cases have no answers yet: they need one `flow test --live --record`.
+    public var needsRecording = false
+    /// The `flow.config.yaml` the workflow's compatible servers need, when it names any.
+    public var config: String?
     /// Whether the workflow has `tests:`, so `flow test` has cases to run.
     public var hasTests: Bool { workflow.contains("\ntests:\n") }
 }

@@ -83,6 +83,20 @@ public enum Datasets {
 
     /// RFC 4180: commas, double quotes around fields that hold commas, quotes or line breaks.
     static func csv(_ source: SourceFile) throws(Diagnostic) -> [[String: TemplateValue]] {
+        let records = try csvRecords(source)
+        guard let header = records.first else { return [] }
+        return try records.dropFirst().enumerated().map { index, values throws(Diagnostic) in
+            guard values.count == header.count else {
+                throw Diagnostic(source, Mark(line: index + 2, column: 1), "row has \(values.count) fields, the header has \(header.count)")
+            }
+            var row: [String: TemplateValue] = [:]
+            for (name, value) in zip(header, values) { row[name] = .string(value) }
+            return row
+        }
+    }
+
+    /// The CSV's records, the header first, as written (RFC 4180 quoting).
+    static func csvRecords(_ source: SourceFile) throws(Diagnostic) -> [[String]] {
         var records: [[String]] = []
         var field = "", record: [String] = [], quoted = false, line = 1
         var chars = source.text.makeIterator()
@@ -112,14 +126,6 @@ public enum Datasets {
         if quoted { throw Diagnostic(source, Mark(line: line, column: 1), "a quoted CSV field is never closed") }
         if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
         records.removeAll { $0 == [""] }
-        guard let header = records.first else { return [] }
-        return try records.dropFirst().enumerated().map { index, values throws(Diagnostic) in
-            guard values.count == header.count else {
-                throw Diagnostic(source, Mark(line: index + 2, column: 1), "row has \(values.count) fields, the header has \(header.count)")
-            }
-            var row: [String: TemplateValue] = [:]
-            for (name, value) in zip(header, values) { row[name] = .string(value) }
-            return row
-        }
+        return records
     }
 }
