@@ -204,9 +204,9 @@ enum Commands {
 
     static let importer = CommandSpec(
         name: "import",
-        abstract: "Make a workflow from a GitHub Models .prompt.yml or a .prompty file.",
-        discussion: "Writes NAME.yaml and its templates (NAME.*.mustache) beside the file, tests from testData or the sample, and lists what could not be carried over, line by line (an evaluator with no flow equivalent, a Jinja construct Mustache cannot express). Nothing that exists is overwritten.",
-        arguments: [.init(name: "file", help: "The .prompt.yml, .prompt.yaml or .prompty file.")],
+        abstract: "Make a workflow from a GitHub Models .prompt.yml, a .prompty file or a promptfooconfig.yaml.",
+        discussion: "Writes NAME.yaml and its templates (NAME.*.mustache) beside the file, tests from testData or the sample, and lists what could not be carried over, line by line (an evaluator or assertion with no flow equivalent). A Jinja or Nunjucks construct Mustache cannot say exactly stops the import at its line (exit 65). A promptfoo config becomes one workflow with variants for its prompts x providers, and flow.config.yaml for its compatible servers. Nothing that exists is overwritten.",
+        arguments: [.init(name: "file", help: "The .prompt.yml, .prompt.yaml, .prompty or promptfooconfig.yaml file.")],
         main: .sync { ImportCommand.main($0) })
 
     static let completions = CommandSpec(

@@ -13,7 +13,7 @@ import Testing
     func copy(_ from: String, to directory: TemporaryDirectory, under prefix: String = "") throws {
         for file in try FileManager.default.subpathsOfDirectory(atPath: from) {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: from + "/" + file, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: from + "/" + file, isDirectory: &isDirectory)
             if isDirectory.boolValue {
                 try FileManager.default.createDirectory(atPath: directory.path + "/" + prefix + file, withIntermediateDirectories: true)
             } else {

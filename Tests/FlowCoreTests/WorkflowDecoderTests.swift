@@ -85,7 +85,7 @@ import Testing
             w.yaml:6:1: error: unknown key 'banana' in the workflow
             banana: 1
             ^
-            hint: known keys: flow, name, description, model, params, vars, system, steps, output, escape, partials, limits, context, tools, tests, mock, prompt_cache_key, variants, mcp
+            hint: known keys: flow, name, description, model, params, vars, system, steps, output, escape, partials, limits, context, tools, tests, mock, prompt_cache_key, variants, mcp, history
             """)
     }
 
