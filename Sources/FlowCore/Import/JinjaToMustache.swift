@@ -274,10 +274,10 @@ private struct Translator {
             case .listGuard(let name, false, let start)?:
                 out += "{{^\(name)}}"
                 blocks[blocks.count - 1] = .listGuard(name: name, inElse: true, line: start)
-            case .loop(let name, let variable, false, let start)?:
+            case .loop(let name, _, false, let start)?:
+                // The else branch runs when the list is empty: no item is in scope there.
                 out += "{{/\(name)}}{{^\(name)}}"
                 blocks[blocks.count - 1] = .loop(name: name, variable: "", inElse: true, line: start)
-                _ = variable
             default: throw misplaced(raw, line)
             }
         case "endif":
@@ -336,8 +336,7 @@ private struct Translator {
         let terms = try condition(text, line: line, raw: raw)
         if terms.contains(where: { lists.contains($0.name) && !$0.inverted }) {
             // `{% if items %}{% for x in items %}…{% endfor %}{% endif %}`: the loop says it all.
-            guard terms.count == 1, let loopEnd = guardedLoopEnd(over: terms[0].name) else { throw listCondition(raw, line) }
-            _ = loopEnd
+            guard terms.count == 1, isGuardedLoop(over: terms[0].name) else { throw listCondition(raw, line) }
             blocks.append(.listGuard(name: terms[0].name, inElse: false, line: line))
             return
         }
@@ -347,13 +346,13 @@ private struct Translator {
 
     /// Whether the tokens after this `if` are only whitespace, a loop over `name`, whitespace,
     /// then the `else` or `endif` of this `if`.
-    func guardedLoopEnd(over name: String) -> Int? {
+    func isGuardedLoop(over name: String) -> Bool {
         var at = index + 1
         func skipSpace() { while at < tokens.count, case .text(let text) = tokens[at], text.allSatisfy(\.isWhitespace) { at += 1 } }
         skipSpace()
-        guard at < tokens.count, case .statement(let body, _, _) = tokens[at] else { return nil }
+        guard at < tokens.count, case .statement(let body, _, _) = tokens[at] else { return false }
         let words = JinjaToMustache.normalized(body).split(separator: " ")
-        guard words.count == 4, words[0] == "for", words[2] == "in", words[3] == name else { return nil }
+        guard words.count == 4, words[0] == "for", words[2] == "in", words[3] == name else { return false }
         var depth = 0
         while at < tokens.count {
             if case .statement(let body, _, _) = tokens[at] {
@@ -365,8 +364,8 @@ private struct Translator {
         }
         at += 1
         skipSpace()
-        guard at < tokens.count, case .statement(let body, _, _) = tokens[at], ["else", "endif"].contains(body.trimmingCharacters(in: .whitespaces)) else { return nil }
-        return at
+        guard at < tokens.count, case .statement(let body, _, _) = tokens[at], ["else", "endif"].contains(body.trimmingCharacters(in: .whitespaces)) else { return false }
+        return true
     }
 
     mutating func openFor(_ text: String, line: Int, raw: String) throws(Refusal) {

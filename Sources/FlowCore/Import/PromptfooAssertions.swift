@@ -28,7 +28,9 @@ struct PromptfooAssertions {
         for key in ["weight", "metric"] where node[key] != nil && !(key == "weight" && node[key]?.scalar?.text == "1") {
             note(node[key]!.mark.line, "assertion '\(key)' is not carried over: every flow expectation must pass, none is weighted or named")
         }
-        for key in ["transform", "provider", "rubricPrompt", "config", "contextTransform"] where node[key] != nil && !(key == "provider" && type.contains("rubric") || key == "provider" && ["factuality", "model-graded-closedqa"].contains(type)) {
+        // A graded assertion's `provider` is its judge's model; anywhere else it is not carried.
+        let graded = ["llm-rubric", "model-graded-closedqa", "factuality"].contains(type)
+        for key in ["transform", "provider", "rubricPrompt", "config", "contextTransform"] where node[key] != nil && !(key == "provider" && graded) {
             note(node[key]!.mark.line, "assertion '\(key)' of '\(type)' is not carried over")
         }
         let negated = type.hasPrefix("not-")

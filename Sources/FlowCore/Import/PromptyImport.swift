@@ -110,7 +110,7 @@ public enum PromptyImport {
         }
         var conversation = ImportedConversation(messages, name: name, note: note)
         conversation.history = history
-        guard !conversation.steps.isEmpty else {
+        if conversation.steps.isEmpty {
             // A system-only prompt (an evaluator, say) is still one call: its text is the turn.
             guard let only = messages.first, messages.count == 1 else {
                 throw refusal(end + 2, "the prompty body has no 'user:' message", hint: "start the user's message with a line 'user:'")
@@ -119,8 +119,6 @@ public enum PromptyImport {
             conversation = ImportedConversation([ImportedConversation.Message(role: "user", text: only.text, line: only.line, variables: only.variables)],
                                                 name: name, note: note)
             conversation.history = history
-            return try finish(out, conversation: conversation, model: model, inputs: inputs, sample: sample, defaults: defaults,
-                              optional: optional, notes: notes, root: root, note: note)
         }
         return try finish(out, conversation: conversation, model: model, inputs: inputs, sample: sample, defaults: defaults,
                           optional: optional, notes: notes, root: root, note: note)
