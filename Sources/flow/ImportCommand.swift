@@ -33,8 +33,14 @@ enum ImportCommand {
                 let folder = (PathText.directory(of: FileManager.default.currentDirectoryPath + "/" + path) as NSString).lastPathComponent
                 name = folder.isEmpty || folder == "." || !folder.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) ? "promptfoo" : folder
                 imported = try PromptfooImport.convert(source, name: name, readFile: read)
+            } else if file.hasSuffix(".json"), OpenAIEvalImport.recognizes(text) {
+                name = String(file.dropLast(".json".count))
+                imported = try OpenAIEvalImport.convert(source, name: name, readFile: read)
+            } else if file.hasSuffix(".yaml") || file.hasSuffix(".yml"), EvalsRegistryImport.recognizes(text) {
+                name = String(file.prefix { $0 != "." })
+                imported = try EvalsRegistryImport.convert(source, name: name, readFile: read)
             } else {
-                Terminal.report(UsageError(message: "flow import reads .prompt.yml (GitHub Models), .prompty and promptfooconfig.yaml files, not '\(file)'", command: Commands.importer))
+                Terminal.report(UsageError(message: "flow import reads .prompt.yml (GitHub Models), .prompty, promptfooconfig.yaml, OpenAI Evals exports (.json) and evals registry files, not '\(file)'", command: Commands.importer))
                 return ExitStatus.usage
             }
         } catch {
@@ -42,7 +48,9 @@ enum ImportCommand {
             return ExitStatus.invalid
         }
         let prefix = directory.isEmpty ? "" : directory + "/"
-        var outputs = [(prefix + name + ".yaml", imported.workflow)] + imported.templates.map { (prefix + $0.path, $0.text + ($0.text.hasSuffix("\n") ? "" : "\n")) }
+        // A registry file is YAML too: the workflow beside it must not take its name.
+        let stem = name + (imported.workflowBesideSameName ? ".flow" : "")
+        var outputs = [(prefix + stem + ".yaml", imported.workflow)] + imported.files.map { (prefix + $0.path, $0.text + ($0.text.hasSuffix("\n") ? "" : "\n")) }
         // The compatible servers go in a new flow.config.yaml; an existing one is the user's, so
         // what it needs is printed instead.
         var configAdvice = ""
@@ -79,10 +87,10 @@ enum ImportCommand {
         }
         // `flow test` only where the import wrote cases; else a render with the inputs it needs.
         report += configAdvice
-        let check = imported.needsRecording ? "flow test \(prefix + name).yaml --live --record (once, with the providers' keys; then flow test replays offline)"
-            : imported.hasTests ? "flow test \(prefix + name).yaml"
-            : "flow render \(prefix + name).yaml" + imported.required.map { " --var \($0)=…" }.joined()
-        report += "next: flow validate \(prefix + name).yaml && \(check)\n"
+        let check = imported.needsRecording ? "flow test \(prefix + stem).yaml --live --record (once, with the providers' keys; then flow test replays offline)"
+            : imported.hasTests ? "flow test \(prefix + stem).yaml"
+            : "flow render \(prefix + stem).yaml" + imported.required.map { " --var \($0)=…" }.joined()
+        report += "next: flow validate \(prefix + stem).yaml && \(check)\n"
         Terminal.out(report)
         return ExitStatus.ok
     }

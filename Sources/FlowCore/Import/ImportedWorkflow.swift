@@ -7,8 +7,8 @@ import FlowYAML
 public struct ImportedWorkflow: Sendable {
     /// The workflow file's text.
     public var workflow: String
-    /// Template files by path relative to the workflow.
-    public var templates: [(path: String, text: String)] = []
+    /// The files it names (templates, datasets) by path relative to the workflow.
+    public var files: [(path: String, text: String)] = []
     /// What was not carried over, as `file:line: what and why`.
     public var notes: [String] = []
     /// Variables with no value, which a run must be given.
@@ -17,6 +17,8 @@ public struct ImportedWorkflow: Sendable {
     public var needsRecording = false
     /// The `flow.config.yaml` the workflow's compatible servers need, when it names any.
     public var config: String?
+    /// Whether the original is itself NAME.yaml, so the workflow is written as NAME.flow.yaml.
+    public var workflowBesideSameName = false
     /// Whether the workflow has `tests:`, so `flow test` has cases to run.
     public var hasTests: Bool { workflow.contains("\ntests:\n") }
 }

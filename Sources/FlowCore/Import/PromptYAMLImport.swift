@@ -84,7 +84,7 @@ public enum PromptYAMLImport {
                 }
             }
         }
-        return ImportedWorkflow(workflow: lines.joined(separator: "\n") + "\n", templates: conversation.templates, notes: notes,
+        return ImportedWorkflow(workflow: lines.joined(separator: "\n") + "\n", files: conversation.templates, notes: notes,
                                 required: variables.filter { rows.first?[$0] == nil })
     }
 

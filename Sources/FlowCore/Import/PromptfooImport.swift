@@ -163,7 +163,7 @@ public enum PromptfooImport {
         }
         var servers: [String: String] = [:]
         for provider in providers { if let server = provider.server { servers[server.name] = server.baseURL } }
-        var imported = ImportedWorkflow(workflow: lines.joined(separator: "\n") + "\n", templates: templates, notes: notes,
+        var imported = ImportedWorkflow(workflow: lines.joined(separator: "\n") + "\n", files: templates, notes: notes,
                                         required: conversation.variables.filter { defaults[$0] == nil })
         imported.needsRecording = !caseLines.isEmpty
         if !servers.isEmpty {

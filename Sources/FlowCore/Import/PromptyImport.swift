@@ -165,7 +165,7 @@ public enum PromptyImport {
             out.append("    expect:")
             out.append("      - " + conversation.pathCheck)
         }
-        return ImportedWorkflow(workflow: out.joined(separator: "\n") + "\n", templates: conversation.templates, notes: notes, required: required)
+        return ImportedWorkflow(workflow: out.joined(separator: "\n") + "\n", files: conversation.templates, notes: notes, required: required)
     }
 
     /// A user message with Markdown images (`![alt](src)`), which Prompty 1 sends as image

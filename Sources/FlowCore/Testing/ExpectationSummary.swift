@@ -7,6 +7,7 @@ extension Expectation {
         case .contains(let value): text = "contains \(Expectations.quote(value))"
         case .notContains(let value): text = "does not contain \(Expectations.quote(value))"
         case .matches(let pattern): text = "matches /\(pattern)/"
+        case .fuzzyMatch(let values): text = "fuzzy-matches " + values.map(Expectations.quote).joined(separator: " or ")
         case .json: text = "is JSON"
         case .jsonPath(let path, let equals, let pattern):
             text = "\(path) " + (equals.map { "equals \($0.serialized)" } ?? "matches /\(pattern ?? "")/")

@@ -35,6 +35,10 @@ public enum Expectations {
             return verdict(!text.contains(needle), "expected \(subject) \(expectation.negated ? "" : "not ")to contain \(quote(needle)), got \(quote(text))")
         case .matches(let pattern):
             return verdict(Regex.found(pattern, in: text), "expected \(subject) \(not)to match /\(pattern)/, got \(quote(text))")
+        case .fuzzyMatch(let references):
+            let holds = references.contains { FuzzyMatch.holds(text, $0) }
+            let what = references.count == 1 ? quote(references[0]) : "one of " + references.map(quote).joined(separator: ", ")
+            return verdict(holds, "expected \(subject) \(not)to fuzzy-match \(what), got \(quote(text))")
         case .json:
             return verdict((try? JSON.parse(text)) != nil, "expected \(subject) \(not)to be JSON, got \(quote(text))")
         case .jsonPath(let path, let equals, let pattern):

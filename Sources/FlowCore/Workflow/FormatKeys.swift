@@ -135,6 +135,7 @@ enum FormatKeys {
     static let expectation: [String: JSON] = Dictionary(uniqueKeysWithValues: [
         ("equals", "The output equals this text."), ("contains", "The output contains this text."),
         ("not_contains", "The output does not contain this text."), ("matches", "The output matches this regular expression."),
+        ("fuzzy_match", "The output and this text (or one of these texts) contain one another, compared lowercased without punctuation, articles or extra spaces."),
         ("json", "The output is JSON (equal to this value, when given)."), ("json_path", "A value at a JSON path."),
         ("json_schema", "The output fits this JSON Schema."), ("schema", "The output fits this JSON Schema (or {file: …})."),
         ("finish_reason", "How the answer ended."), ("path", "The steps the run went through."),

@@ -31,6 +31,9 @@ public struct Expectation: Sendable {
         case contains(String)
         case notContains(String)
         case matches(String)
+        /// One of the texts and the answer contain one another once both are normalized
+        /// (`FuzzyMatch`: lowercased, punctuation and articles dropped, whitespace collapsed).
+        case fuzzyMatch([String])
         case json
         /// `$.a.b[0]` in the JSON text equals the value, or matches the pattern.
         case jsonPath(String, equals: JSON?, matches: String?)
@@ -73,6 +76,7 @@ public struct Expectation: Sendable {
     var texts: [String] {
         switch kind {
         case .equals(let text), .contains(let text), .notContains(let text), .matches(let text): return [text]
+        case .fuzzyMatch(let texts): return texts
         case .jsonPath(_, let equals, let pattern): return [equals?.string, pattern].compactMap { $0 }
         case .judge(let spec): return [spec.rubric, spec.compareTo].compactMap { $0 }
         default: return []
@@ -95,6 +99,7 @@ extension Expectation {
             case .equals(let text): copy.kind = .equals(try render(text))
             case .contains(let text): copy.kind = .contains(try render(text))
             case .notContains(let text): copy.kind = .notContains(try render(text))
+            case .fuzzyMatch(let texts): copy.kind = .fuzzyMatch(try texts.map(render))
             case .matches(let text):
                 let pattern = try render(text)
                 guard Regex.compiled(pattern) != nil else { return .failure(.init(message: "the pattern renders to /\(pattern)/, which is not a valid regular expression")) }

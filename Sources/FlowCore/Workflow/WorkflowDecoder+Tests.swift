@@ -5,7 +5,7 @@ import FlowYAML
 /// Decoding of `tests:`. Dataset files are named here and read by the loader.
 extension WorkflowDecoder {
     static let caseKeys = ["name", "vars", "mock", "expect", "repeat", "pass_rate", "dataset", "inputs", "data"]
-    static let expectationKeys = ["equals", "contains", "not_contains", "matches", "json", "json_path", "json_schema", "schema",
+    static let expectationKeys = ["equals", "contains", "not_contains", "matches", "fuzzy_match", "json", "json_path", "json_schema", "schema",
                                   "finish_reason", "path", "confidence", "cost_usd", "tokens", "not", "step", "judge"]
     static let judgeKeys = ["rubric", "compare_to", "criteria", "model", "pass", "scale", "template"]
 
@@ -118,6 +118,17 @@ extension WorkflowDecoder {
         case "equals": return string(value, "equals").map { make(.equals($0)) }
         case "contains": return string(value, "contains").map { make(.contains($0)) }
         case "not_contains": return string(value, "not_contains").map { make(.notContains($0)) }
+        case "fuzzy_match":
+            // One text, or a list of them (any may match), as an eval's `ideal` is.
+            if let items = value.sequence {
+                let texts = items.compactMap { string($0, "fuzzy_match") }
+                guard texts.count == items.count, !texts.isEmpty else {
+                    if items.isEmpty { report(value.mark, "fuzzy_match needs a text or a non-empty list of texts") }
+                    return nil
+                }
+                return make(.fuzzyMatch(texts))
+            }
+            return string(value, "fuzzy_match").map { make(.fuzzyMatch([$0])) }
         case "matches":
             guard let pattern = string(value, "matches"), pattern.containsASCII("{{") || validRegex(pattern, at: value) else { return nil }
             return make(.matches(pattern))
