@@ -19,4 +19,21 @@ public final class TemporaryDirectory: Sendable {
     public func write(_ name: String, _ text: String) throws {
         try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
     }
+
+    /// Copies the tree at `source` (files byte for byte) into the directory under `prefix`.
+    public func copyTree(from source: String, under prefix: String = "") throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: path + "/" + prefix, withIntermediateDirectories: true)
+        for file in try manager.subpathsOfDirectory(atPath: source) {
+            var isDirectory: ObjCBool = false
+            _ = manager.fileExists(atPath: source + "/" + file, isDirectory: &isDirectory)
+            let target = path + "/" + prefix + file
+            if isDirectory.boolValue {
+                try manager.createDirectory(atPath: target, withIntermediateDirectories: true)
+            } else {
+                try manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(contentsOf: URL(fileURLWithPath: source + "/" + file)).write(to: URL(fileURLWithPath: target))
+            }
+        }
+    }
 }

@@ -12,19 +12,6 @@ import Testing
 @Suite struct EvalsImportTests {
     static let fixtures = FlowBinary.repository + "/Tests/FlowCLITests/ImportFixtures"
 
-    func copy(_ from: String, to directory: TemporaryDirectory, under prefix: String) throws {
-        for file in try FileManager.default.subpathsOfDirectory(atPath: from) {
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: from + "/" + file, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
-                try FileManager.default.createDirectory(atPath: directory.path + "/" + prefix + file, withIntermediateDirectories: true)
-            } else {
-                try FileManager.default.createDirectory(atPath: directory.path + "/" + prefix + (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try Data(contentsOf: URL(fileURLWithPath: from + "/" + file)).write(to: URL(fileURLWithPath: directory.path + "/" + prefix + file))
-            }
-        }
-    }
-
     /// The messages `flow render` sends for one dataset row.
     static func rendered(_ workflow: String, row: JSON, in directory: String) throws -> [JSON] {
         var arguments = ["render", workflow, "--json"]
@@ -46,10 +33,10 @@ import Testing
 
     @Test func aRegistryFileImportsRecordsOnceAndFailsWhereTheEvalWould() throws {
         let directory = try TemporaryDirectory()
-        try copy(Self.fixtures + "/evals-registry", to: directory, under: "registry/")
+        try directory.copyTree(from: Self.fixtures + "/evals-registry", under: "registry/")
         let imported = try FlowBinary.run(["import", "capitals.yaml"], in: directory.path + "/registry/evals")
         try #require(imported.status == 0, "\(imported.stderr)")
-        for line in ["capitals.yaml:34: eval 'capitals-custom.dev.v0' was not carried over: capitals.yaml:34: eval 'capitals-custom.dev.v0' uses evals.elsuite.multiple_choice:MultipleChoice",
+        for line in ["capitals.yaml:41: eval 'capitals-custom.dev.v0' was not carried over: capitals.yaml:41: eval 'capitals-custom.dev.v0' uses evals.elsuite.multiple_choice:MultipleChoice",
                      "../data/capitals/match.jsonl:1: few-shot examples written as system messages named example_user/example_assistant are sent as user and assistant turns",
                      "next: flow validate capitals.flow.yaml && flow test capitals.flow.yaml --live --record"] {
             #expect(imported.stdout.contains(line), "\(line)\n\(imported.stdout)")
@@ -66,6 +53,10 @@ import Testing
         let third = try Self.rendered("capitals.flow.yaml", row: rows[2], in: evals)
         #expect(third.map { ($0["role"]?.string ?? "") + ": " + ($0["content"]?.string ?? "") } == ["user: Capital of Japan (one word)?"], "a prompt string is one user turn, no empty system")
         #expect(rows[1]["expect"] == .array([.object([("matches", .string("^(?:Canberra|Canberra, ACT)"))])]))
+        // num_few_shot: 1 puts the first few-shot row's messages before each sample's last.
+        let fewShot = try JSON.parse(String(try String(contentsOfFile: evals + "/capitals.capitals-fewshot-dev-v0.jsonl", encoding: .utf8).split(separator: "\n")[1]))
+        #expect(try Self.rendered("capitals.flow.yaml", row: fewShot, in: evals).map { ($0["role"]?.string ?? "") + ": " + ($0["content"]?.string ?? "") }
+                == ["system: Answer with the city only.", "user: Capital of Peru?", "assistant: Lima", "user: Capital of Australia?"])
 
         let offline = try FlowBinary.run(["test", "capitals.flow.yaml"], in: evals)
         #expect(offline.status != 0 && offline.stdout.contains("no recording to replay"), "\(offline.stdout)")
@@ -83,15 +74,15 @@ import Testing
         let recorded = try FlowBinary.run(["test", "capitals.flow.yaml", "--live", "--record"], in: evals,
                                           environment: ["OPENAI_API_KEY": "sk-test-0000", "OPENAI_BASE_URL": server.baseURL + "/v1"])
         #expect(Self.failing(recorded.stdout) == ["capitals.dev.match-v0 #3"], "\(recorded.stdout)")
-        // 3 + 3 + 2 + 2 answers and 2 judge calls.
-        #expect(server.requests.count == 12, "\(server.requests.count)")
+        // 3 + 2 + 3 + 2 + 2 answers and 2 judge calls.
+        #expect(server.requests.count == 14, "\(server.requests.count)")
         let replayed = try FlowBinary.run(["test", "capitals.flow.yaml"], in: evals)
         #expect(replayed.status == 1 && Self.failing(replayed.stdout) == ["capitals.dev.match-v0 #3"], "\(replayed.stdout) \(replayed.stderr)")
     }
 
     @Test func aPlatformExportImportsWithItsRunAndDataFile() throws {
         let directory = try TemporaryDirectory()
-        try copy(Self.fixtures + "/openai-evals", to: directory, under: "")
+        try directory.copyTree(from: Self.fixtures + "/openai-evals", under: "")
         let imported = try FlowBinary.run(["import", "tickets.json"], in: directory.path)
         try #require(imported.status == 0, "\(imported.stderr)")
         for line in ["tickets.json:46: grader 'Close to the label' (text_similarity, fuzzy_match) has no flow equivalent and was not carried over",

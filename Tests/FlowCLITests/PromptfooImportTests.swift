@@ -10,22 +10,10 @@ import Testing
 @Suite struct PromptfooImportTests {
     static let fixture = FlowBinary.repository + "/Tests/FlowCLITests/ImportFixtures/promptfoo/support"
 
-    func copy(_ from: String, to directory: TemporaryDirectory, under prefix: String = "") throws {
-        for file in try FileManager.default.subpathsOfDirectory(atPath: from) {
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: from + "/" + file, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
-                try FileManager.default.createDirectory(atPath: directory.path + "/" + prefix + file, withIntermediateDirectories: true)
-            } else {
-                try directory.write(prefix + file, try String(contentsOfFile: from + "/" + file, encoding: .utf8))
-            }
-        }
-    }
-
     @Test func aConfigWithPromptFilesAndCSVTestsRecordsOnceThenPassesOffline() throws {
         let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path + "/support", withIntermediateDirectories: true)
-        try copy(Self.fixture, to: directory, under: "support/")
+        try directory.copyTree(from: Self.fixture, under: "support/")
         let imported = try FlowBinary.run(["import", "support/promptfooconfig.yaml"], in: directory.path)
         try #require(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("promptfooconfig.yaml:35: assertion 'javascript' is not carried over"), "\(imported.stdout)")

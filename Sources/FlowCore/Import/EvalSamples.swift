@@ -23,7 +23,8 @@ struct EvalSample {
     }
 
     /// Reads every sample of a JSON Lines text. `noteOnce` hears each kind of rewrite once.
-    static func all(_ text: String, noteOnce: (Int, String) -> Void) throws(Refusal) -> [EvalSample] {
+    /// `fewShot` messages go before each sample's last message (it must then be a chat list).
+    static func all(_ text: String, fewShot: [JSON] = [], noteOnce: (Int, String) -> Void) throws(Refusal) -> [EvalSample] {
         var samples: [EvalSample] = []
         var number = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
@@ -34,7 +35,11 @@ struct EvalSample {
             let json: JSON
             do { json = try JSON.parse(line) } catch { throw Refusal(line: number, reason: "the line is not JSON: \(error)") }
             guard case .object(let pairs) = json else { throw Refusal(line: number, reason: "a sample is a JSON object with 'input'") }
-            guard let input = json["input"] else { throw Refusal(line: number, reason: "the sample has no 'input'") }
+            guard var input = json["input"] else { throw Refusal(line: number, reason: "the sample has no 'input'") }
+            if !fewShot.isEmpty {
+                guard let messages = input.array, !messages.isEmpty else { throw Refusal(line: number, reason: "few-shot examples need the sample's input as chat messages") }
+                input = .array(messages.dropLast() + fewShot + [messages[messages.count - 1]])
+            }
             var sample = try Self.conversation(input, line: number, noteOnce: noteOnce)
             sample.fields = pairs.filter { $0.0 != "input" }
             sample.inputText = Self.text(of: input)

@@ -12,15 +12,13 @@ import FlowYAML
 ///   at most 100 tokens;
 /// - `modelgraded.classify:ModelBasedClassify`: a `judge:` whose rubric is the spec's prompt.
 ///
-/// Aliases (`id:`) are followed. Any other class, few-shot samples, meta-evals and samples that
+/// Match's few-shot examples (`few_shot_jsonl`, `num_few_shot`) go before each sample's last
+/// message, as Match sends them. Aliases (`id:`) are followed. Any other class, meta-evals and samples that
 /// are not a conversation flow can send stop the import at their line with the reason.
 public enum EvalsRegistryImport {
     /// Whether the YAML text looks like a registry file: some eval names an `evals.` class.
     public static func recognizes(_ text: String) -> Bool {
-        text.split(separator: "\n").contains { line in
-            let trimmed = String(line).trimmingWhitespace
-            return trimmed.hasPrefix("class: evals.") || trimmed.hasPrefix("class: \"evals.")
-        }
+        Regex.found(#"(?m)^[ \t]+class:[ \t]+["']?evals\."#, in: text)
     }
 
     struct Eval {
@@ -71,14 +69,11 @@ public enum EvalsRegistryImport {
             let args = eval.args
             for pair in args?.mapping ?? [] {
                 let key = pair.key.scalar?.text ?? ""
-                let known = ["samples_jsonl", "ignore_case", "max_tokens", "modelgraded_spec", "modelgraded_spec_args", "eval_type", "sample_kwargs", "eval_kwargs"]
-                if key == "num_few_shot", pair.value.scalar?.text != "0" {
-                    throw refuse(pair.key.mark.line, "eval '\(eval.id)' adds few-shot samples (num_few_shot), which flow does not import", hint: "write the examples into the samples' input, or import without them")
-                }
+                let known = ["samples_jsonl", "num_few_shot", "few_shot_jsonl", "ignore_case", "max_tokens", "modelgraded_spec", "modelgraded_spec_args", "eval_type", "sample_kwargs", "eval_kwargs"]
                 if key == "metaeval", pair.value.scalar?.text == "true" {
                     throw refuse(pair.key.mark.line, "eval '\(eval.id)' is a meta-eval: it grades the grader on labelled completions, which flow's judge does not do")
                 }
-                if !known.contains(key), key != "num_few_shot", key != "few_shot_jsonl", key != "metaeval" {
+                if !known.contains(key), key != "metaeval" {
                     note(pair.key.mark.line, "eval '\(eval.id)' argument '\(key)' has no flow equivalent and was not carried over")
                 }
             }
@@ -86,9 +81,24 @@ public enum EvalsRegistryImport {
                 throw refuse(eval.line, "eval '\(eval.id)' names no samples_jsonl")
             }
             let (samplesText, samplesFile) = try Self.read(samplesPath, under: ["../data/", "data/", ""], readFile: readFile, at: samplesNode.mark.line, in: source.path)
+            // Few-shot examples go between a sample's earlier messages and its last, as Match
+            // puts them: the first num_few_shot rows' `sample` messages.
+            var fewShot: [JSON] = []
+            if let countNode = args?["num_few_shot"], let count = Int(countNode.scalar?.text ?? ""), count > 0 {
+                guard kind == "Match", let pathNode = args?["few_shot_jsonl"], let path = pathNode.scalar?.text else {
+                    throw refuse(countNode.mark.line, "eval '\(eval.id)' asks for few-shot samples without a few_shot_jsonl (or on a class other than Match, which adds none)")
+                }
+                let (text, file) = try Self.read(path, under: ["../data/", "data/", ""], readFile: readFile, at: pathNode.mark.line, in: source.path)
+                for (index, line) in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).prefix(count).enumerated() {
+                    guard let messages = (try? JSON.parse(String(line)))?["sample"]?.array else {
+                        throw refuse(index + 1, "a few-shot row is {\"sample\": [messages]}", in: file)
+                    }
+                    fewShot += messages
+                }
+            }
             let samples: [EvalSample]
             do {
-                samples = try EvalSample.all(samplesText) { line, text in
+                samples = try EvalSample.all(samplesText, fewShot: fewShot) { line, text in
                     if noted.insert(text).inserted { notes.append("\(samplesFile):\(line): \(text)") }
                 }
             } catch {
