@@ -55,6 +55,20 @@ import Testing
         return (.imported, notes)
     }
 
+    /// Normalized messages with consecutive system messages joined by a blank line, as the import
+    /// joins them (blank lines are not compared).
+    static func joiningSystem(_ messages: [String]) -> [String] {
+        var out: [String] = []
+        for message in messages {
+            if message.hasPrefix("system:\n"), let last = out.last, last.hasPrefix("system:\n") {
+                out[out.count - 1] = last + "\n" + message.dropFirst("system:\n".count)
+            } else {
+                out.append(message)
+            }
+        }
+        return out
+    }
+
     /// The most frequent kinds of note or refusal, names and numbers blanked.
     static func tally(_ lines: [String], top: Int = 6) -> String {
         var counts: [String: Int] = [:]
@@ -84,6 +98,48 @@ import Testing
         print("promptfoo corpus: \(imported) of \(projects.count) imported; refused:\n" + refusals.map { "  " + $0 }.joined(separator: "\n")
               + "\nmost listed as not carried over:\n" + Self.tally(notes))
         #expect(imported >= 4, "\(refusals)")
+    }
+
+    /// Prompty's own example files (microsoft/prompty): each imports and renders, for the inputs
+    /// beside it (written here), the messages the real runtime sends, or is refused at its line.
+    @Test(.enabled(if: ImportFidelityTests.hasPrompty, Comment(rawValue: PythonModules.missing("prompty"))))
+    func promptyFilesFromTheirRepository() throws {
+        let folder = Self.corpus + "/prompty"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".prompty") }.sorted()
+        #expect(files.count >= 4)
+        var imported = 0, faithful = 0, adjustedOnly = 0
+        var refusals: [String] = []
+        for file in files {
+            let name = String(file.dropLast(".prompty".count))
+            let directory = try TemporaryDirectory()
+            // The files a prompty names (${file:…}) are beside it.
+            try directory.copyTree(from: folder)
+            let (outcome, notes) = try Self.importChecked(file, in: directory.path)
+            guard outcome == .imported else {
+                if case .refused(let reason) = outcome { refusals.append(file + ": " + reason) }
+                continue
+            }
+            imported += 1
+            let inputsPath = folder + "/" + name + ".inputs.json"
+            let original = try PythonModules.run(ImportFidelityTests.script, [folder + "/" + file, inputsPath])
+            try #require(original.status == 0, "\(file): \(original.stderr)")
+            guard case .object(let pairs) = try JSON.parse(try String(contentsOfFile: inputsPath, encoding: .utf8)) else { continue }
+            var arguments = ["render", name + ".yaml", "--json"]
+            for (key, value) in pairs { arguments += ["--var", key + "=" + (value.string ?? value.serialized)] }
+            let rendered = try FlowBinary.run(arguments, in: directory.path)
+            try #require(rendered.status == 0, "\(file): \(rendered.stderr)")
+            let sent = ImportFidelityTests.normalized(try JSON.parse(rendered.stdout)[0]?["messages"]?.array ?? [])
+            let expected = ImportFidelityTests.normalized(try JSON.parse(original.stdout).array ?? [])
+            // Consecutive system messages flow joins into its one system prompt, and a body of
+            // one system message it sends as the step's user turn; the import says so for each.
+            var adjusted = Self.joiningSystem(expected)
+            if adjusted.count == 1, notes.contains(where: { $0.contains("it is sent as the step's user turn") }) {
+                adjusted = adjusted.map { "user:\n" + $0.dropFirst("system:\n".count) }
+            }
+            #expect(sent == adjusted, "\(file): flow sends \(sent), Prompty \(expected)")
+            if sent == expected { faithful += 1 } else if sent == adjusted { adjustedOnly += 1 }
+        }
+        print("prompty corpus: \(imported) of \(files.count) imported, \(faithful) send what Prompty sends, \(adjustedOnly) the same once Prompty's consecutive system messages are joined or a lone system message is the user turn (each noted by the import); refused:\n" + refusals.map { "  " + $0 }.joined(separator: "\n"))
     }
 
     @Test(.enabled(if: hasRegistry, Comment(rawValue: noRegistry)))

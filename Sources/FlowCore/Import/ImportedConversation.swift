@@ -75,6 +75,9 @@ struct ImportedConversation {
             }
         }
         if !systemParts.isEmpty { templates.append(("\(name).system.mustache", systemParts.joined(separator: "\n\n"))) }
+        if systemParts.count > 1, let second = messages.filter({ $0.role == "system" || $0.role == "developer" }).dropFirst().first {
+            note(second.line, "\(systemParts.count) system messages are sent as one system prompt, a blank line between them (a flow workflow has one)")
+        }
     }
 
     /// Whether the messages had a system prompt.

@@ -37,16 +37,20 @@ public enum PromptfooImport {
         func refuse(_ path: String, _ line: Int, _ message: String, hint: String? = nil) -> DiagnosticList {
             DiagnosticList([Diagnostic(path: path, mark: Mark(line: line, column: 1), message: message, hint: hint)])
         }
-        for pair in root.mapping ?? [] where !["description", "prompts", "providers", "tests", "defaultTest"].contains(pair.key.scalar?.text ?? "") {
+        for pair in root.mapping ?? [] where !["description", "prompts", "providers", "targets", "tests", "defaultTest"].contains(pair.key.scalar?.text ?? "") {
             note(pair.key.mark.line, "'\(pair.key.scalar?.text ?? "")' has no flow equivalent and was not carried over")
         }
 
         // Prompts.
+        let noted = notes.count
         let prompts = try Self.prompts(root["prompts"], source: source, readFile: readFile, note: note)
         guard let first = prompts.first else {
-            throw refuse(source.path, root["prompts"]?.mark.line ?? 1, "the config has no prompt flow can import", hint: "give prompts: as text, a file:// text file or a JSON chat file")
+            // Say why: the first prompt that was passed over, else that there is none.
+            let why = notes.dropFirst(noted).first.map { ": " + $0.split(separator: ":", maxSplits: 2).dropFirst(2).joined().trimmingWhitespace } ?? ""
+            throw refuse(source.path, root["prompts"]?.mark.line ?? 1, "the config has no prompt flow can import" + why, hint: "give prompts: as text, a file:// text file or a JSON chat file")
         }
-        var providers = PromptfooProvider.all(root["providers"], note: note)
+        // `targets` is promptfoo's other name for `providers` (red-team configs use it).
+        var providers = PromptfooProvider.all(root["providers"] ?? root["targets"], note: note)
         if providers.isEmpty {
             note(root["providers"]?.mark.line ?? 1, "no providers: openai/gpt-4o-mini stands in")
             providers = [PromptfooProvider(id: "openai:gpt-4o-mini", config: nil, label: nil, line: 1, note: note)]

@@ -47,8 +47,14 @@ struct PromptfooProvider {
         let parts = id.split(separator: ":", maxSplits: 2).map(String.init)
         let kind = parts.first?.lowercased() ?? ""
         // `openai:chat:M`, `openai:M`: the model is the last part (model names may hold ':').
-        let modelName = parts.count >= 3 && ["chat", "messages", "completion", "responses", "embedding"].contains(parts[1]) ? parts[2]
+        var modelName = parts.count >= 3 && ["chat", "messages", "completion", "responses", "embedding"].contains(parts[1]) ? parts[2]
             : parts.dropFirst().joined(separator: ":")
+        if modelName.isEmpty, ["openai", "azure", "azureopenai", "anthropic", "google", "vertex", "gemini", "ollama"].contains(kind) {
+            // A bare `openai` is promptfoo's default model of that provider, which is its to change.
+            let standIn = ["anthropic": "claude-sonnet-4-5", "google": "gemini-2.5-flash", "vertex": "gemini-2.5-flash", "gemini": "gemini-2.5-flash", "ollama": "llama3.2"][kind] ?? "gpt-4o-mini"
+            note(line, "provider '\(id)' names no model (promptfoo picks its default): \(standIn) stands in; name the model in the workflow")
+            modelName = standIn
+        }
         let baseURL = (config?["apiBaseUrl"] ?? config?["apiHost"] ?? config?["baseUrl"])?.scalar?.text
         switch kind {
         case "openai" where baseURL != nil:

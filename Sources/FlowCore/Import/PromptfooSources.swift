@@ -18,15 +18,25 @@ extension PromptfooImport {
             if let text = entry.scalar?.text { items.append((text, nil, entry.mark.line)); continue }
             if let text = (entry["raw"] ?? entry["id"])?.scalar?.text {
                 items.append((text, entry["label"]?.scalar?.text, entry.mark.line))
+                for pair in entry.mapping ?? [] where !["raw", "id", "label"].contains(pair.key.scalar?.text ?? "") {
+                    note(pair.key.mark.line, "prompt key '\(pair.key.scalar?.text ?? "")' is not one promptfoo documents (id, raw, label) and was not carried over")
+                }
                 continue
             }
             note(entry.mark.line, "a prompt flow cannot read was not carried over")
         }
         var prompts: [Prompt] = []
-        for item in items {
+        for var item in items {
+            // A bare path to a prompt file is read as a file, as promptfoo reads it.
+            let lowered = item.text.lowercased()
+            if !item.text.hasPrefix("file://"), !item.text.contains(where: \.isWhitespace), !item.text.contains("{{"),
+               [".txt", ".json", ".yaml", ".yml", ".md", ".j2", ".jinja", ".njk"].contains(where: lowered.hasSuffix) {
+                item.text = "file://" + item.text
+            }
             guard item.text.hasPrefix("file://") else {
-                prompts.append(Prompt(label: item.label ?? "prompt \(prompts.count + 1)",
-                                      messages: [try message("user", item.text, line: item.line, file: source.path)], line: item.line))
+                let messages = Self.looksLikeChat(item.text) ? try Self.chat(item.text, path: source.path, line: item.line)
+                    : [try message("user", item.text, line: item.line, file: source.path)]
+                prompts.append(Prompt(label: item.label ?? "prompt \(prompts.count + 1)", messages: messages, line: item.line))
                 continue
             }
             let path = String(item.text.dropFirst(7))
@@ -35,7 +45,7 @@ extension PromptfooImport {
                 note(item.line, "the prompt glob '\(path)' is not expanded; import names each file in prompts:")
                 continue
             }
-            if [".py", ".js", ".ts", ".mjs", ".cjs"].contains(where: lower.hasSuffix) || path.contains(".py:") || path.contains(".js:") {
+            if lower.range(of: #"\.(py|js|ts|mjs|cjs)(:[A-Za-z_][A-Za-z0-9_]*)?$"#, options: .regularExpression) != nil {
                 note(item.line, "the prompt function '\(path)' is code flow does not run; write its text as a template")
                 continue
             }
@@ -44,21 +54,8 @@ extension PromptfooImport {
                                                  hint: "the path is relative to the config")])
             }
             let label = item.label ?? path
-            if lower.hasSuffix(".json") || lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
-                let parsed: Node?
-                do { parsed = try YAML.load(SourceFile(path: path, text: text)) } catch { throw DiagnosticList([error]) }
-                guard let turns = parsed?.sequence else {
-                    throw DiagnosticList([Diagnostic(path: path, mark: Mark(line: 1, column: 1), message: "a chat prompt file is a list of {role, content} messages", hint: nil)])
-                }
-                var messages: [ImportedConversation.Message] = []
-                for turn in turns {
-                    guard let role = turn["role"]?.scalar?.text, let content = turn["content"]?.scalar?.text else {
-                        throw DiagnosticList([Diagnostic(path: path, mark: turn.mark, message: "a message with content that is not text (image or tool parts) cannot be imported",
-                                                         hint: "write the step's parts by hand: user: [{image: {file: …}}, \"text\"]")])
-                    }
-                    messages.append(try message(role, content, line: turn.mark.line, file: path))
-                }
-                prompts.append(Prompt(label: label, messages: messages, line: item.line))
+            if lower.hasSuffix(".json") || lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || Self.looksLikeChat(text) {
+                prompts.append(Prompt(label: label, messages: try Self.chat(text, path: path), line: item.line))
                 continue
             }
             // A text file holds one prompt, or several separated by lines of `---`.
@@ -72,6 +69,31 @@ extension PromptfooImport {
             }
         }
         return prompts
+    }
+
+    /// Whether a text prompt is chat messages: promptfoo sends a prompt that reads as a YAML list
+    /// of roles (`- role: system`) or a JSON array of messages as those messages.
+    static func looksLikeChat(_ text: String) -> Bool {
+        let trimmed = text.trimmingWhitespace
+        return trimmed.hasPrefix("- role:") || (trimmed.hasPrefix("[") && trimmed.hasSuffix("]") && trimmed.contains("\"role\""))
+    }
+
+    /// The messages of a chat prompt (JSON or YAML), each one's Nunjucks translated.
+    static func chat(_ text: String, path: String, line: Int = 1) throws(DiagnosticList) -> [ImportedConversation.Message] {
+        let parsed: Node?
+        do { parsed = try YAML.load(SourceFile(path: path, text: text)) } catch { throw DiagnosticList([error]) }
+        guard let turns = parsed?.sequence else {
+            throw DiagnosticList([Diagnostic(path: path, mark: Mark(line: line, column: 1), message: "a chat prompt is a list of {role, content} messages", hint: nil)])
+        }
+        var messages: [ImportedConversation.Message] = []
+        for turn in turns {
+            guard let role = turn["role"]?.scalar?.text, let content = turn["content"]?.scalar?.text else {
+                throw DiagnosticList([Diagnostic(path: path, mark: Mark(line: line + turn.mark.line - 1, column: turn.mark.column), message: "a message with content that is not text (image or tool parts) cannot be imported",
+                                                 hint: "write the step's parts by hand: user: [{image: {file: …}}, \"text\"]")])
+            }
+            messages.append(try message(role, content, line: line + turn.mark.line - 1, file: path))
+        }
+        return messages
     }
 
     /// One message, its Nunjucks made Mustache or refused at its line.

@@ -32,7 +32,7 @@ public enum PromptyImport {
         var notes: [String] = []
         func note(_ line: Int, _ text: String) { notes.append("\(source.path):\(line): \(text)") }
         let known = ["name", "description", "authors", "tags", "version", "metadata", "kind", "id", "model", "inputs", "outputs",
-                     "sample", "template", "instructions"]
+                     "sample", "template", "instructions", "inputSchema"]
         for pair in root?.mapping ?? [] where !known.contains(pair.key.scalar?.text ?? "") {
             note(pair.key.mark.line, "'\(pair.key.scalar?.text ?? "")' has no flow equivalent and was not carried over")
         }
@@ -43,7 +43,8 @@ public enum PromptyImport {
         out.append("model: " + YAMLText.quoted(model.model))
         out += ImportedConversation.paramsLine(model.params)
 
-        let inputs = PromptyInputs(root?["inputs"], note: note)
+        // Newer Prompty files write the list of inputs as `inputSchema: {properties: […]}`.
+        let inputs = PromptyInputs(root?["inputs"] ?? root?["inputSchema"]?["properties"], note: note)
         let sample = try PromptyInputs.sample(root?["sample"], in: source, readFile: readFile, note: note)
         let templateNode = root?["template"]
         let format = templateNode?.scalar?.text ?? templateNode?["format"]?.scalar?.text ?? templateNode?["format"]?["kind"]?.scalar?.text ?? "jinja2"
@@ -115,18 +116,25 @@ public enum PromptyImport {
             guard let only = messages.first, messages.count == 1 else {
                 throw refusal(end + 2, "the prompty body has no 'user:' message", hint: "start the user's message with a line 'user:'")
             }
+            // With a history after it, Prompty's call ends on the history's last message; flow's
+            // would end on the system text sent as a user turn, after the history: not the same.
+            if history != nil {
+                throw refusal(only.line, "the body has a system message and a chat history but no 'user:' message, so Prompty's call ends on the history's last message; a flow step ends on a user turn of its own",
+                              hint: "add a 'user:' message (for example the latest question) after the history")
+            }
             note(only.line, "the body has only a system message; it is sent as the step's user turn, since a flow step is a user turn")
             conversation = ImportedConversation([ImportedConversation.Message(role: "user", text: only.text, line: only.line, variables: only.variables)],
                                                 name: name, note: note)
             conversation.history = history
         }
         return try finish(out, conversation: conversation, model: model, inputs: inputs, sample: sample, defaults: defaults,
-                          optional: optional, notes: notes, root: root, note: note)
+                          optional: optional, notes: { notes }, root: root, sourcePath: source.path, readFile: readFile, note: note)
     }
 
-    /// The variables, the output shape, and the sample's case.
+    /// The variables, the output shape, and the sample's case. `notes` is read at the end, so
+    /// what `note` adds here is in the result.
     static func finish(_ head: [String], conversation: ImportedConversation, model: PromptyModel, inputs: PromptyInputs,
-                       sample: [(String, Node)]?, defaults: [String: String], optional: [String], notes: [String], root: Node?,
+                       sample: [(String, Node)]?, defaults: [String: String], optional: [String], notes: () -> [String], root: Node?, sourcePath: String, readFile: (String) -> String?,
                        note: (Int, String) -> Void) throws(DiagnosticList) -> ImportedWorkflow {
         var conversation = conversation
         var out = head
@@ -135,7 +143,17 @@ public enum PromptyImport {
             note(input.line, "input '\(input.name)' is not read by any message and was not carried over")
         }
         // The answer's shape: Prompty 1's response_format, Prompty 2's outputs.
-        let shape = OutputShape(responseFormat: model.responseFormat, outputs: root?["outputs"], note: note)
+        var responseFormat = model.responseFormat
+        if let format = responseFormat, let match = format.scalar?.text.wholeMatch(of: /\$\{file:([^}]+)\}/) {
+            // `${file:schema.json}`: the format is the file beside the prompty, as Prompty reads it.
+            let path = String(match.1)
+            guard let text = readFile(path) else {
+                throw DiagnosticList([Diagnostic(path: sourcePath, mark: format.mark, message: "response_format names '\(path)', which cannot be read beside the prompty file",
+                                                 hint: "put \(path) beside the .prompty file")])
+            }
+            do { responseFormat = try YAML.load(SourceFile(path: path, text: text)) } catch { throw DiagnosticList([error]) }
+        }
+        let shape = OutputShape(responseFormat: responseFormat, outputs: root?["outputs"], note: note)
         if let last = conversation.steps.indices.last { conversation.steps[last].extra = shape.stepLines }
         var defaultText: [String: String] = [:]
         for variable in variables {
@@ -165,7 +183,7 @@ public enum PromptyImport {
             out.append("    expect:")
             out.append("      - " + conversation.pathCheck)
         }
-        return ImportedWorkflow(workflow: out.joined(separator: "\n") + "\n", files: conversation.templates, notes: notes, required: required)
+        return ImportedWorkflow(workflow: out.joined(separator: "\n") + "\n", files: conversation.templates, notes: notes(), required: required)
     }
 
     /// A user message with Markdown images (`![alt](src)`), which Prompty 1 sends as image
