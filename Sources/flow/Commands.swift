@@ -204,9 +204,9 @@ enum Commands {
 
     static let importer = CommandSpec(
         name: "import",
-        abstract: "Make a workflow from a GitHub Models .prompt.yml, a .prompty file or a promptfooconfig.yaml.",
-        discussion: "Writes NAME.yaml and its templates (NAME.*.mustache) beside the file, tests from testData or the sample, and lists what could not be carried over, line by line (an evaluator or assertion with no flow equivalent). A Jinja or Nunjucks construct Mustache cannot say exactly stops the import at its line (exit 65). A promptfoo config becomes one workflow with variants for its prompts x providers, and flow.config.yaml for its compatible servers. Nothing that exists is overwritten.",
-        arguments: [.init(name: "file", help: "The .prompt.yml, .prompt.yaml, .prompty or promptfooconfig.yaml file.")],
+        abstract: "Make a workflow from a .prompt.yml, .prompty, promptfooconfig.yaml, OpenAI Evals export or evals registry file.",
+        discussion: "Writes NAME.yaml and its templates (NAME.*.mustache) beside the file, tests from testData or the sample, and lists what could not be carried over, line by line (an evaluator or assertion with no flow equivalent). A Jinja or Nunjucks construct Mustache cannot say exactly stops the import at its line (exit 65). A promptfoo config becomes one workflow with variants for its prompts x providers, and flow.config.yaml for its compatible servers. An OpenAI Evals export (the eval's JSON with its run and rows) or an evals registry file (NAME.yaml, written as NAME.flow.yaml) becomes a workflow whose datasets carry each sample's conversation and checks. Nothing that exists is overwritten.",
+        arguments: [.init(name: "file", help: "The .prompt.yml, .prompty, promptfooconfig.yaml, Evals export (.json) or evals registry (.yaml) file.")],
         main: .sync { ImportCommand.main($0) })
 
     static let completions = CommandSpec(

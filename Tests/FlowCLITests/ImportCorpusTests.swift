@@ -168,7 +168,7 @@ import Testing
         let notes = all.flatMap(\.1), refusals = all.flatMap(\.2)
         let rowsCompared = all.map(\.3).reduce(0, +)
         print("evals registry (PyPI evals, files with samples ≤ 256 KB): \(imported) of \(files.count) imported, \(rowsCompared) datasets' first rows rendered; refused:\n"
-              + Self.tally(refusals, top: 10) + "\nmost listed as not carried over:\n" + Self.tally(notes))
+              + Self.tally(refusals, top: 30) + "\nmost listed as not carried over:\n" + Self.tally(notes))
         #expect(refusals.allSatisfy { !$0.isEmpty }, "\(refusals)")
         #expect(files.count >= 100)
         #expect(imported * 2 >= files.count, "\(imported) of \(files.count)")
