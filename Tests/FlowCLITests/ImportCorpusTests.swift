@@ -2,6 +2,8 @@ import Foundation
 import FlowTestSupport
 import Testing
 @testable import FlowCore
+import FlowSource
+import FlowYAML
 
 /// `flow import` on files written outside this project: promptfoo configs from public
 /// repositories (kept in ImportFixtures/corpus, sources in its SOURCES.md) and the OpenAI evals
@@ -42,7 +44,7 @@ import Testing
         let workflow = String(next.dropFirst("next: flow validate ".count).prefix { $0 != " " })
         let validated = try FlowBinary.run(["validate", workflow], in: directory)
         #expect(validated.status == 0, "\(file): \(validated.stdout) \(validated.stderr)")
-        if imported.stdout.contains("--live --record") {
+        if next.contains("--live --record") {
             guard runOffline else { return (.imported, notes) }
             // Offline, every case renders its prompt and stops only for want of a recording.
             let offline = try FlowBinary.run(["test", workflow], in: directory)
@@ -140,6 +142,45 @@ import Testing
             if sent == expected { faithful += 1 } else if sent == adjusted { adjustedOnly += 1 }
         }
         print("prompty corpus: \(imported) of \(files.count) imported, \(faithful) send what Prompty sends, \(adjustedOnly) the same once Prompty's consecutive system messages are joined or a lone system message is the user turn (each noted by the import); refused:\n" + refusals.map { "  " + $0 }.joined(separator: "\n"))
+    }
+
+    /// GitHub Models prompt files from public repositories: each row of `testData` renders the
+    /// messages GitHub Models sends, whose substitution replaces each `{{name}}` with the row's value.
+    @Test func promptYAMLFilesFromPublicRepositories() throws {
+        let folder = Self.corpus + "/prompt-yml"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".prompt.yml") }.sorted()
+        #expect(files.count >= 3)
+        var imported = 0, rows = 0
+        for file in files {
+            let directory = try TemporaryDirectory()
+            try directory.write(file, try String(contentsOfFile: folder + "/" + file, encoding: .utf8))
+            let (outcome, _) = try Self.importChecked(file, in: directory.path)
+            guard outcome == .imported else { continue }
+            imported += 1
+            let original = try #require(try FlowYAML.YAML.load(SourceFile(path: file, text: try String(contentsOfFile: folder + "/" + file, encoding: .utf8))))
+            let data = original["testData"]?.sequence ?? [Node(.mapping([]), mark: original.mark)]
+            for row in data {
+                let values = (row.mapping ?? []).map { ($0.key.scalar?.text ?? "", $0.value.scalar?.text ?? "") }
+                func substituted(_ text: String) -> String {
+                    values.reduce(text) { $0.replacingOccurrences(of: "{{" + $1.0 + "}}", with: $1.1) }
+                }
+                let expected = (original["messages"]?.sequence ?? []).map { ($0["role"]?.scalar?.text ?? "") + ":\n" + substituted($0["content"]?.scalar?.text ?? "") }
+                let name = String(file.dropLast(".prompt.yml".count))
+                var arguments = ["render", name + ".yaml", "--json"]
+                let declared = try String(contentsOfFile: directory.path + "/" + name + ".yaml", encoding: .utf8)
+                for (key, value) in values where declared.contains("  " + key + ":") { arguments += ["--var", key + "=" + value] }
+                for variable in ["input"] where declared.contains("  \(variable): null") && !values.contains(where: { $0.0 == variable }) { arguments += ["--var", variable + "=x"] }
+                let rendered = try FlowBinary.run(arguments, in: directory.path)
+                try #require(rendered.status == 0, "\(file): \(rendered.stderr)")
+                let sent = (try JSON.parse(rendered.stdout)[0]?["messages"]?.array ?? []).map { ($0["role"]?.string ?? "") + ":\n" + ($0["content"]?.string ?? "") }
+                let want = expected.map { $0.replacingOccurrences(of: "{{input}}", with: "x") }
+                // Trailing newlines of YAML block scalars aside.
+                #expect(sent.map { $0.trimmingCharacters(in: .newlines) } == want.map { $0.trimmingCharacters(in: .newlines) }, "\(file)")
+                rows += 1
+            }
+        }
+        print("prompt.yml corpus: \(imported) of \(files.count) imported, \(rows) rows render what GitHub Models sends")
+        #expect(imported == files.count)
     }
 
     @Test(.enabled(if: hasRegistry, Comment(rawValue: noRegistry)))
