@@ -6,7 +6,7 @@ FLOW := .build/debug/flow
 # share one build.
 STRICT := -Xswiftc -warnings-as-errors
 
-.PHONY: demo test test-release build deps build-deps clean install uninstall
+.PHONY: demo test example test-release build deps build-deps clean install uninstall
 
 ## demo: replay workflows/triage.yaml from its example recording (no key, no network), then show the run
 demo: build
@@ -18,6 +18,16 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests $(STRICT)
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory example
+
+## example: build Examples/Greeter, an app that depends on FlowKit, against this checkout, run
+## it (its workflow runs on the mock model: no key) and check what it prints; then flow test its workflow
+example: build
+	$(SWIFT) build --package-path Examples/Greeter $(STRICT)
+	@out=$$(Examples/Greeter/.build/debug/Greeter Grace) && echo "$$out" \
+		&& echo "$$out" | grep -q '^topic: the weather$$' && echo "$$out" | grep -q '^streamed steps: 2$$' \
+		|| { echo "Examples/Greeter did not print what FlowKit should give it"; exit 1; }
+	$(FLOW) test Examples/Greeter/Sources/Greeter/flows/greet.yaml
 
 ## test-release: every test against a release build compiled as make install compiles flow
 ## (optimised, prespecialized generic metadata), in .build-release-tests/. Not part of CI: it

@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "FlowYAML", targets: ["FlowYAML"]),
         .library(name: "FlowTemplate", targets: ["FlowTemplate"]),
         .library(name: "FlowCore", targets: ["FlowCore"]),
+        // The surface apps depend on by version (docs/library.md); FlowCore behind it may change.
+        .library(name: "FlowKit", targets: ["FlowKit"]),
         .library(name: "FlowTestSupport", targets: ["FlowTestSupport"]),
     ],
     targets: [
@@ -27,6 +29,8 @@ let package = Package(
         .target(name: "FlowTemplate", dependencies: ["FlowSource"]),
         // Workflow model and decoder, chat types, provider adapters, transport, interpreter, recorder.
         .target(name: "FlowCore", dependencies: ["FlowYAML", "FlowTemplate", "FlowSource"]),
+        // Load a workflow, run it with typed inputs, stream, cancel; the stable API for apps.
+        .target(name: "FlowKit", dependencies: ["FlowCore", "FlowSource", "FlowTemplate"]),
         // The build's commit, and libcurl loaded on first use rather than at start-up (C: dlopen).
         .target(name: "CFlowPlatform"),
         .executableTarget(name: "flow", dependencies: ["FlowCore", "FlowSource", "FlowTemplate", "CFlowPlatform"]),
@@ -41,6 +45,7 @@ let package = Package(
         .testTarget(name: "FlowTemplateTests", dependencies: ["FlowTemplate", "FlowCore", "FlowTestSupport"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCore", "FlowTestSupport"], exclude: ["ImportFixtures", "Python"]),
+        .testTarget(name: "FlowKitTests", dependencies: ["FlowKit", "FlowTestSupport"]),
     ]
 )
 

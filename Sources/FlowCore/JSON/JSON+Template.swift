@@ -26,7 +26,7 @@ extension JSON {
     }
 
     /// Template data as JSON, keys sorted so records are stable.
-    init(_ value: TemplateValue) {
+    public init(_ value: TemplateValue) {
         switch value {
         case .null: self = .null
         case .bool(let bool): self = .bool(bool)

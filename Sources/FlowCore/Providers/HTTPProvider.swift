@@ -158,7 +158,8 @@ public struct HTTPProvider: ChatProvider {
                 await gate.settle(admission, .failed, model: model)
                 if error.isConnectionRefused, let open = await gate.unreachable() { throw open }
             }
-            guard error.retryable, attempt <= retry.maxRetries else { throw error }
+            // A cancelled run (an app's task, a client gone) is not retried.
+            guard error.retryable, attempt <= retry.maxRetries, !Task.isCancelled else { throw error }
             let delay = retry.delay(afterAttempt: attempt, asked: error.retryAfter)
             onRetry?(RetryAttempt(attempt: attempt, error: error, delay: delay))
             try await Pause.seconds(delay)

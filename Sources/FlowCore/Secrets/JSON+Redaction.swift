@@ -1,6 +1,6 @@
 extension JSON {
     /// The value with `Redaction.text` applied to every string in it.
-    var redacted: JSON {
+    public var redacted: JSON {
         switch self {
         case .string(let text): return .string(Redaction.text(text))
         case .array(let items): return .array(items.map(\.redacted))
