@@ -209,6 +209,24 @@ enum Commands {
         arguments: [.init(name: "file", help: "The .prompt.yml, .prompty, promptfooconfig.yaml, Evals export (.json) or evals registry (.yaml) file.")],
         main: .sync { ImportCommand.main($0) })
 
+    static let serve = CommandSpec(
+        name: "serve",
+        abstract: "Serve a project's workflows over HTTP: POST /v1/workflows/NAME/runs.",
+        discussion: "Loads and validates every workflow under DIR (default workflows/, else .), then answers POST /v1/workflows/{name}/runs with {\"vars\": {…}} by running it: the run report as JSON (flow run --json's), or with Accept: text/event-stream its events (start, text, step, end). GET /v1/workflows lists the workflows with their vars and a JSON Schema of the inputs; GET /healthz and /readyz answer probes. Bearer tokens come from FLOW_SERVE_TOKENS (comma-separated) or --tokens-file; with none the server listens on loopback only. A changed workflow is reloaded; one that no longer validates keeps its last good version and is listed as stale. Transcripts go where flow run puts them. SIGTERM stops taking runs and finishes those in flight (a second signal stops at once). docs/serve.md.",
+        arguments: [.init(name: "dir", help: "The folder of workflows (default workflows/, else the current one).", optional: true)],
+        options: [.init(name: "--host", value: "ADDRESS", help: "IPv4 address to listen on (default 127.0.0.1; another needs bearer tokens)."),
+                  .init(name: "--port", value: "N", help: "Port (default 8080; 0 picks a free one, printed)."),
+                  .init(name: "--tokens-file", value: "FILE", help: "Bearer tokens, one per line (# comments), beside FLOW_SERVE_TOKENS."),
+                  .init(name: "--max-body", value: "BYTES", help: "Largest request body (default 1048576); larger is 413."),
+                  .init(name: "--per-client", value: "N", help: "Runs one client (token, or address) may have at once (default 8); more is 429."),
+                  .init(name: "-j", value: "N", help: "Requests in flight to one provider, across every run (default 64)."),
+                  .init(name: "--connections", value: "N", help: "Connections open at once (default 256); more are answered 503."),
+                  .init(name: "--idle", value: "SECONDS", help: "How long a connection may be silent (default 30); a half-sent request then gets 408."),
+                  .init(name: "--grace", value: "SECONDS", help: "How long SIGTERM waits for runs in flight (default 30)."),
+                  .init(name: "--transcript-dir", value: "DIR", help: "Where transcripts go (default .flow/runs of the current project; off keeps none)."),
+                  .init(name: "--replay", value: nil, help: "Answer from each workflow's cassette (NAME.cassette.json): no keys, no network.")],
+        main: .concurrent { await ServeCommand.main($0) })
+
     static let completions = CommandSpec(
         name: "completions",
         abstract: "Print a shell completion script (bash, zsh or fish).",
@@ -222,7 +240,7 @@ enum Commands {
         discussion: "make install installs it; to read it by hand: flow manpage | man -l -",
         main: .sync { ManualPage.main($0) })
 
-    static let all = [run, validate, test, render, show, report, cost, diff, models, batch, initialize, importer, schema, lsp, mcp, completions, manpage, help]
+    static let all = [run, validate, test, render, show, report, cost, diff, models, batch, initialize, importer, schema, lsp, mcp, serve, completions, manpage, help]
 
     /// `flow --version`: the version and the commit `make install` built it from.
     static var versionLine: String {

@@ -42,6 +42,14 @@ enum Interruption {
         }
     }
 
+    /// What a server does on SIGINT or SIGTERM instead of exiting: stop taking work and finish
+    /// what it took. A second signal exits at once.
+    private static let graceful = Locked<(@Sendable (Int32) -> Void)?>(nil)
+
+    static func installGraceful(_ drain: @escaping @Sendable (Int32) -> Void) {
+        graceful.withLock { $0 = drain }
+    }
+
     /// For `flow test`, which keeps no transcript: the run stops at once, saying so.
     static func installForTests() {
         report.withLock { $0 = { Terminal.err("\ninterrupted: the test run stopped before every case finished\n") } }
@@ -58,6 +66,12 @@ enum Interruption {
             var signals = Interruption.watched
             var received: Int32 = 0
             while sigwait(&signals, &received) != 0 {}
+            // A server drains on the first signal (its runs in flight finish); a second one ends it now.
+            if let drain = Interruption.graceful.current {
+                drain(received)
+                while sigwait(&signals, &received) != 0 {}
+                exit(ExitStatus.interrupted)
+            }
             Interruption.handle(received)
         }, nil)
         // Without the thread, signals end the process as they did before `watch`.
