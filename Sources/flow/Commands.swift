@@ -17,6 +17,8 @@ enum Commands {
             .init(name: "--var", value: "<key=value>", repeatable: true, help: "Set a workflow variable (repeatable); key=@file reads a file, key=@- standard input."),
             .init(name: "--model", value: "<provider/model>", help: "Run every step on this model instead."),
             .init(name: "--variant", value: "<name>", help: "Run the workflow as this one of its variants: (another model, params or prompt)."),
+            .init(name: "--otlp", value: "URL", help: "Export OpenTelemetry spans (OTLP/HTTP JSON) to this collector (…/v1/traces is added); or OTEL_EXPORTER_OTLP_ENDPOINT."),
+            .init(name: "--otlp-content", value: nil, help: "Put prompts and answers on the spans too (redacted, as in every record)."),
             .init(name: "--json", value: nil, help: "Print one JSON object with the status, output, steps and totals."),
             .init(name: "--stream", value: nil, help: "Stream answers and print text as it arrives."),
             .init(name: "--verbose", value: nil, help: "Print every HTTP request and answer on standard error, keys removed."),
@@ -78,6 +80,8 @@ enum Commands {
         """,
         arguments: [.init(name: "paths", help: "Workflow files or directories (default: workflows).", repeatable: true, optional: true)],
         options: [
+            .init(name: "--otlp", value: "URL", help: "Export OpenTelemetry spans (OTLP/HTTP JSON) to this collector (…/v1/traces is added); or OTEL_EXPORTER_OTLP_ENDPOINT."),
+            .init(name: "--otlp-content", value: nil, help: "Put prompts and answers on the spans too (redacted, as in every record)."),
             .init(name: "--live", value: nil, help: "Send requests instead of replaying."),
             .init(name: "--batch", value: nil, help: "Answer what the cassette lacks through the providers' Batch APIs (half price, hours not seconds), round by round; resumable."),
             .init(name: "--record", value: nil, help: "With --live: save the answers in the cassettes."),
@@ -224,7 +228,9 @@ enum Commands {
                   .init(name: "--idle", value: "SECONDS", help: "How long a connection may be silent (default 30); a half-sent request then gets 408."),
                   .init(name: "--grace", value: "SECONDS", help: "How long SIGTERM waits for runs in flight (default 30)."),
                   .init(name: "--transcript-dir", value: "DIR", help: "Where transcripts go (default .flow/runs of the current project; off keeps none)."),
-                  .init(name: "--replay", value: nil, help: "Answer from each workflow's cassette (NAME.cassette.json): no keys, no network.")],
+                  .init(name: "--replay", value: nil, help: "Answer from each workflow's cassette (NAME.cassette.json): no keys, no network."),
+                  .init(name: "--otlp", value: "URL", help: "Export OpenTelemetry spans (OTLP/HTTP JSON) to this collector; a request's traceparent is their parent."),
+                  .init(name: "--otlp-content", value: nil, help: "Put prompts and answers on the spans too (redacted).")],
         main: .concurrent { await ServeCommand.main($0) })
 
     static let completions = CommandSpec(

@@ -33,18 +33,28 @@ enum RunCommand {
             let inputs = try resolveInputs(given, for: loaded)
             let prices = try loadPrices(arguments)
             let cassette = try openCassette(arguments, for: loaded)
+            let telemetry: Telemetry?
+            switch TelemetryOption.make(arguments, command: Commands.run) {
+            case .success(let made): telemetry = made
+            case .failure(let error):
+                Terminal.report(error)
+                throw Stop(status: ExitStatus.usage)
+            }
             let (writer, transcriptPath) = try openTranscript(arguments, for: loaded)
 
             // --verbose shows what MCP servers say beside their answers: logs, progress, stderr.
             var notice: (@Sendable (String) -> Void)?
             if arguments.flags.contains("--verbose") { notice = { @Sendable line in Terminal.err(line + "\n") } }
             let servers = MCPServers(baseDirectory: workflowBase(loaded), onNotice: notice)
+            let mode = cassette.map { $0.mode == .record ? "record" : "replay" } ?? (loaded.workflow.model?.provider == .mock ? "mock" : "live")
             let (interpreter, shown) = makeInterpreter(arguments, settings: settings, loaded: loaded, prices: prices,
-                                                       cassette: cassette, writer: writer, servers: servers)
+                                                       cassette: cassette, writer: writer, servers: servers,
+                                                       spans: telemetry?.recorder(mode: mode))
             Interruption.install(writer: writer, json: settings.json, transcript: transcriptPath)
             if let cassette, cassette.mode == .record { Interruption.beforeExit { try? cassette.store.finish() } }
             var result = await interpreter.run(loaded, inputs: inputs)
             await servers.stopAll()
+            TelemetryOption.finish(telemetry)
             Interruption.parkIfInterrupted()
             if let cassette, cassette.mode == .record {
                 do {
@@ -186,7 +196,7 @@ enum RunCommand {
     /// The interpreter with its providers, tools and terminal callbacks; also whether answers are
     /// printed as they come (streamed, or an interactive workflow), so the report does not repeat them.
     static func makeInterpreter(_ arguments: ParsedArguments, settings: Settings, loaded: LoadedWorkflow, prices: PriceTable,
-                                cassette: CassetteUse?, writer: TranscriptWriter, servers: MCPServers) -> (Interpreter, Bool) {
+                                cassette: CassetteUse?, writer: TranscriptWriter, servers: MCPServers, spans: SpanRecorder? = nil) -> (Interpreter, Bool) {
         var transport: any HTTPTransport = URLSessionTransport(timeout: settings.timeout)
         if arguments.flags.contains("--verbose") {
             transport = LoggingTransport(transport) { line in Terminal.err(line + "\n") }
@@ -225,7 +235,8 @@ enum RunCommand {
             Terminal.err("warning: \(drift)\n")
             writer.record(.warning, [("message", .string(drift))])
         } ?? processTools
-        var interpreter = Interpreter(providers: registry, transcript: writer, onText: onText, input: StandardInput(),
+        var interpreter = Interpreter(providers: registry, transcript: spans.map { TeeTranscript([writer, $0]) as any TranscriptSink } ?? writer,
+                                      onText: onText, input: StandardInput(),
                                       tools: tools, onAnswer: onAnswer, prices: prices, context: GitInfo.fields(for: base))
         interpreter.cassette = cassette
         // Each answer's line as it ends (a chat shows its usage turn by turn), on stderr.

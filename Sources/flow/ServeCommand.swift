@@ -54,7 +54,14 @@ enum ServeCommand {
             Terminal.err("error: no workflow under '\(directory)' validates; nothing to serve\n")
             return ExitStatus.invalid
         }
-        let server = ServeState(catalog: catalog, access: access, settings: settings)
+        var telemetry: Telemetry?
+        switch TelemetryOption.make(arguments, command: Commands.serve) {
+        case .success(let made): telemetry = made
+        case .failure(let error):
+            Terminal.report(error)
+            return ExitStatus.usage
+        }
+        let server = ServeState(catalog: catalog, access: access, settings: settings, telemetry: telemetry)
         let listener: ServeListener
         do {
             listener = try ServeListener(host: settings.host, port: settings.port, limits: settings.limits, maxConnections: settings.connections,
@@ -94,6 +101,7 @@ enum ServeCommand {
         let deadline = Date().addingTimeInterval(settings.grace)
         while (server.concurrency.inFlight > 0 || listener.openConnections > 0), Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
         stopped.withLock { $0 = true }
+        TelemetryOption.finish(telemetry, seconds: 2)
         let left = server.concurrency.inFlight
         Terminal.err("flow serve: stopped; \(server.served.current) runs served" + (left > 0 ? ", \(left) still running when the \(Int(settings.grace)) s grace ended" : "") + "\n")
         return left > 0 ? ExitStatus.interrupted : ExitStatus.ok
@@ -133,8 +141,10 @@ final class ServeState: Sendable {
     let served = Locked(0)
     let transcripts: String?
     let cassettes = Locked<[String: CassetteUse]>([:])
+    let telemetry: Telemetry?
 
-    init(catalog: ServeCatalog, access: ServeAccess, settings: ServeCommand.Settings) {
+    init(catalog: ServeCatalog, access: ServeAccess, settings: ServeCommand.Settings, telemetry: Telemetry?) {
+        self.telemetry = telemetry
         self.catalog = catalog
         self.access = access
         self.settings = settings
@@ -204,13 +214,15 @@ final class ServeState: Sendable {
         }
         defer { concurrency.leave(identity) }
         let streamed = (request.headers["accept"] ?? "").contains("text/event-stream")
-        return run(entry, inputs: inputs, streamed: streamed, keep: keep, write: write)
+        // The caller's trace, if it sent one, is the run span's parent.
+        let parent = request.headers["traceparent"].flatMap(TraceParent.init(header:))
+        return run(entry, inputs: inputs, streamed: streamed, keep: keep, parent: parent, write: write)
     }
 
     /// Runs the workflow and writes its report, or its events as they happen.
-    func run(_ entry: ServeCatalog.Entry, inputs: [String: TemplateValue], streamed: Bool, keep: Bool, write: ([UInt8]) -> Bool) -> Bool {
+    func run(_ entry: ServeCatalog.Entry, inputs: [String: TemplateValue], streamed: Bool, keep: Bool, parent: TraceParent?, write: ([UInt8]) -> Bool) -> Bool {
         let loaded = entry.loaded
-        let sink: any TranscriptSink
+        var sink: any TranscriptSink
         var transcriptPath = ""
         if let transcripts {
             transcriptPath = RunsDirectory.display(TranscriptWriter.newPath(in: transcripts, name: loaded.workflow.name))
@@ -223,6 +235,10 @@ final class ServeState: Sendable {
             }
         } else {
             sink = ServeNoTranscript()
+        }
+        if let telemetry {
+            let mode = settings.replay ? "replay" : loaded.workflow.model?.provider == .mock ? "mock" : "live"
+            sink = TeeTranscript([sink, telemetry.recorder(parent: parent, mode: mode)])
         }
         var registry = ProviderRegistry(environment: ProcessEnvironment.current, transport: transport, mockReplies: loaded.workflow.mock,
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles)

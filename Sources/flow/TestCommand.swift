@@ -24,6 +24,9 @@ enum TestCommand {
         var traces = false
     }
 
+    /// `--otlp`: every case's run is traced to the same collector.
+    static let telemetry = Locked<Telemetry?>(nil)
+
     static func main(_ arguments: ParsedArguments) async -> Int32 {
         do throws(Stop) {
             let environment = ProcessEnvironment.current
@@ -33,6 +36,12 @@ enum TestCommand {
             let files = try findWorkflows(arguments)
             var (planned, invalid) = try plan(files, filter: arguments.value("--filter"), shard: settings.shard,
                                               variants: arguments.values["--variant"] ?? [])
+            switch TelemetryOption.make(arguments, command: Commands.test) {
+            case .success(let made): telemetry.withLock { $0 = made }
+            case .failure(let error):
+                Terminal.report(error)
+                throw Stop(status: ExitStatus.usage)
+            }
             Interruption.installForTests()
             // One set of gates for the whole run: an endpoint's pace and breaker span workflows.
             var declared: [String: DeclaredLimits] = [:]
@@ -45,6 +54,7 @@ enum TestCommand {
             let results = await run(&planned, settings: settings, gates: gates, arguments: arguments, environment: environment,
                                     prices: prices, progress: progress, invalid: &invalid, recordLost: &recordLost, batches: &batches)
             progress.finish()
+            TelemetryOption.finish(telemetry.current)
             Interruption.parkIfInterrupted()
             if let baseline = arguments.value("--baseline"), baseline.hasPrefix("git:") {
                 do throws(GitBaseline.Failure) {
@@ -205,6 +215,7 @@ enum TestCommand {
             runner.retry = settings.retry
             runner.gates = gates
             runner.keepTraces = settings.traces
+            runner.telemetry = telemetry.current
             if settings.live { runner.transcripts = liveTranscripts }
             if settings.batch {
                 let (batched, summary) = await batchRun(runner, environment: environment, loaded: loaded).run(cases)

@@ -97,6 +97,8 @@ public struct TestRunner: Sendable {
     public var jobs: Int
     /// The pace and circuit breaker of each endpoint, shared by every worker (and workflow) of a run.
     public var gates = RateGates()
+    /// Spans of each case's run go here (`--otlp`), when set.
+    public var telemetry: Telemetry? = nil
     /// Retries of failed requests.
     public var retry = RetryPolicy.default
     /// Run tools for real when replaying (`--live-tools`); a result unlike the recording fails the case.
@@ -280,6 +282,7 @@ public struct TestRunner: Sendable {
            let writer = try? TranscriptWriter(path: TranscriptWriter.newPath(in: transcripts, name: testCase.name + (loaded.variant.map { "-" + $0 } ?? ""))) {
             sinks.append(writer)
         }
+        if let telemetry { sinks.append(telemetry.recorder(mode: mode.rawValue)) }
         let providers = registry(for: testCase, mode: mode)
         var interpreter = Interpreter(providers: providers, transcript: sinks.isEmpty ? NullTranscript() : TeeTranscript(sinks),
                                       input: ScriptedInput(testCase.inputs), tools: tools, prices: prices)
