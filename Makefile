@@ -45,7 +45,8 @@ build: build-deps
 ## in the tests (screenshots, filters); and from PyPI the other sides the tests talk to: jsonschema
 ## (checks flow schema), pygls with lsprotocol (an LSP client for flow lsp) and mcp-server-time
 ## (the reference MCP server flow's MCP client is tested against), prompty with jinja2 (the
-## runtime whose messages an imported .prompty file must match), and the evals wheel (not
+## runtime whose messages an imported .prompty file must match), opentelemetry-proto (parses the
+## OTLP bodies flow exports with the official message definitions), and the evals wheel (not
 ## installed, only downloaded to .build-deps: its registry of evals and samples is the corpus
 ## flow import is run on, and its fuzzy_match the reference flow's is compared with). A failed pip
 ## install is not fatal: those tests then skip, saying why.
@@ -55,9 +56,9 @@ deps: build-deps
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libxml2-utils chromium; \
 	fi
-	@if ! python3 -c "import jsonschema, pygls, lsprotocol, mcp_server_time, prompty, jinja2" 2>/dev/null; then \
-		echo "installing jsonschema, pygls, lsprotocol, mcp-server-time, prompty and jinja2 from PyPI (for the tests)"; \
-		python3 -m pip install -q --disable-pip-version-check jsonschema pygls lsprotocol mcp-server-time prompty jinja2 2>&1 | grep -v "as the 'root' user" || true; \
+	@if ! python3 -c "import jsonschema, pygls, lsprotocol, mcp_server_time, prompty, jinja2, opentelemetry.proto" 2>/dev/null; then \
+		echo "installing jsonschema, pygls, lsprotocol, mcp-server-time, prompty, jinja2 and opentelemetry-proto from PyPI (for the tests)"; \
+		python3 -m pip install -q --disable-pip-version-check jsonschema pygls lsprotocol mcp-server-time prompty jinja2 opentelemetry-proto 2>&1 | grep -v "as the 'root' user" || true; \
 	fi
 	@if ! ls .build-deps/evals-*.whl >/dev/null 2>&1; then \
 		echo "downloading the evals wheel from PyPI (its registry is the corpus flow import is checked on)"; \

@@ -11,7 +11,7 @@ public struct ServeAccess: Sendable {
     /// Tokens from `FLOW_SERVE_TOKENS` (comma-separated) and a file of one per line (`#` comments).
     public static func tokens(environment: String?, file: String?) -> [String] {
         var tokens = (environment ?? "").split(separator: ",").map(String.init)
-        for line in (file ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r" }) where !line.hasPrefix("#") { tokens.append(String(line)) }
+        for line in (file ?? "").split(whereSeparator: \.isNewline) where !line.hasPrefix("#") { tokens.append(String(line)) }
         return tokens
     }
 
