@@ -86,8 +86,7 @@ public struct FlowRunner: Sendable {
         case .custom(let inner): sink = SinkBridge(inner: inner)
         case .directory(let directory):
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                sink = try TranscriptWriter(path: TranscriptWriter.newPath(in: directory, name: loaded.workflow.name))
+                sink = try TranscriptWriter.new(in: directory, name: loaded.workflow.name)
             } catch {
                 throw FlowError(kind: .run, message: "cannot write the transcript in \(directory): \(error)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import FlowCore
+import FlowTestSupport
 
 /// `flow serve` under load: 32 clients, each on its own keep-alive connection, posting runs of
 /// a mock workflow back to back; throughput, latency percentiles, and the server's resident
@@ -179,5 +180,39 @@ final class BenchConnection {
         #else
         _ = Darwin.close(socket)
         #endif
+    }
+}
+
+extension ProcessBenchmarks {
+    /// What `--otlp` adds to a 1,000-case live `flow test` against the loopback stub: the same
+    /// suite with and without export to a collector (a loopback server that takes every batch).
+    /// Median of three runs each.
+    func telemetryOverhead(cases: Int = 1000, jobs: Int = 16) throws -> [Row] {
+        let model = try StubServer(keepAlive: true) { request in
+            StubServer.Response(body: OpenAIWire.completion(content: "fine " + String(request.bodyText.suffix(40).filter(\.isNumber))))
+        }
+        defer { model.stop() }
+        let collector = try StubServer(keepAlive: true) { _ in StubServer.Response(body: "{}") }
+        defer { collector.stop() }
+        let environment = ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": model.baseURL + "/v1"]
+        try writeSuite("traced", cases: cases, expecting: "fine")
+        func median(_ arguments: [String]) throws -> Double {
+            var times: [Double] = []
+            for _ in 0..<3 {
+                let outcome = try run(arguments, environment: environment)
+                guard outcome.status == 0 else { throw BenchError(message: "flow \(arguments.joined(separator: " ")) exited \(outcome.status)") }
+                times.append(outcome.seconds)
+            }
+            return times.sorted()[1]
+        }
+        let plain = try median(["test", "traced.yaml", "--live", "-j", String(jobs)])
+        let traced = try median(["test", "traced.yaml", "--live", "-j", String(jobs), "--otlp", collector.baseURL])
+        let spans = collector.requests.count
+        let overhead = (traced / plain - 1) * 100
+        return [
+            Row(name: "t. \(cases) cases live, no export", value: plain * 1000, unit: "ms"),
+            Row(name: "t. the same with --otlp (\(spans) batches posted)", value: traced * 1000, unit: "ms"),
+            Row(name: "t. OTLP export overhead", value: overhead, unit: "%", target: "≤ 5", met: overhead <= 5),
+        ]
     }
 }

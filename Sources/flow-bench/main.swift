@@ -95,6 +95,7 @@ if wanted("m. map") { rows += try processes.map() }
 if wanted("l. lsp") { rows += try processes.languageServer(edits: ProcessInfo.processInfo.environment["FLOW_BENCH_LSP_EDITS"].flatMap { Int($0) } ?? 10_000) }
 if wanted("g. recording") { rows += try processes.recording() }
 // FLOW_BENCH_SERVE_RUNS=N posts fewer runs (the rows' figures are for 100,000).
+if wanted("t. otlp") { rows += try processes.telemetryOverhead() }
 if wanted("s. serve") { rows += try processes.serve(runs: ProcessInfo.processInfo.environment["FLOW_BENCH_SERVE_RUNS"].flatMap { Int($0) } ?? 100_000) }
 if wanted("h. floods") { rows += try processes.floods() }
 if wanted("f. rate limits") {

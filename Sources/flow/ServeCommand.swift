@@ -225,13 +225,13 @@ final class ServeState: Sendable {
         var sink: any TranscriptSink
         var transcriptPath = ""
         if let transcripts {
-            transcriptPath = RunsDirectory.display(TranscriptWriter.newPath(in: transcripts, name: loaded.workflow.name))
             do {
-                let writer = try TranscriptWriter(path: transcriptPath)
+                let writer = try TranscriptWriter.new(in: transcripts, name: loaded.workflow.name)
                 writer.onFailure = { message in Terminal.err("error: \(message)\n") }
+                transcriptPath = RunsDirectory.display(writer.path)
                 sink = writer
             } catch {
-                return write(ServeHTTP.error(500, "cannot create the transcript '\(transcriptPath)'", keepAlive: keep)) && keep
+                return write(ServeHTTP.error(500, "cannot create a transcript in '\(transcripts)'", keepAlive: keep)) && keep
             }
         } else {
             sink = ServeNoTranscript()

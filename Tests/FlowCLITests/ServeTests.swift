@@ -234,4 +234,77 @@ import Testing
         #expect(server.stderr.contains("SIGTERM: not taking new runs") && server.stderr.contains("1 runs served"), "\(server.stderr)")
         await #expect(throws: (any Error).self) { _ = try await Self.request(url, method: "POST", body: #"{"vars": {"question": "late"}}"#) }
     }
+    /// Sends a request a few bytes at a time, as a slow client does; the status, or nil.
+    static func slowRequest(port: Int, _ text: String, pause: Double) -> Int? {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { return nil }
+        for piece in Array(text.utf8).chunked(8) {
+            if piece.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) <= 0 { return nil }
+            Thread.sleep(forTimeInterval: pause)
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 12 else { return nil }
+        return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    }
+
+    @Test func underMixedLoadASigtermLosesNoAcceptedRun() async throws {
+        let directory = try Self.project()
+        let server = try Server(["workflows", "--per-client", "4", "--max-body", "1000"], in: directory.path, environment: ["FLOW_SERVE_TOKENS": "load-token-1"])
+        let url = server.base + "/v1/workflows/greet/runs"
+        let auth = ["Authorization": "Bearer load-token-1"]
+        let port = server.port
+        // Slow clients, bad tokens, oversized bodies and good runs at once; SIGTERM in the middle.
+        async let slow = Task.detached { (0..<2).map { _ in Self.slowRequest(port: port, "POST /v1/workflows/greet/runs HTTP/1.1\r\nAuthorization: Bearer load-token-1\r\nContent-Length: 0\r\n\r\n", pause: 0.05) } }.value
+        let outcomes = await withTaskGroup(of: (String, Int?).self) { group -> [(String, Int?)] in
+            for client in 0..<6 {
+                group.addTask {
+                    var last: Int?
+                    for run in 0..<15 {
+                        last = try? await Self.request(url, method: "POST", body: #"{"vars": {"person": "p\#(client)-\#(run)"}}"#, headers: auth).0
+                        if last == nil { break }
+                    }
+                    return ("good", last)
+                }
+            }
+            for _ in 0..<3 { group.addTask { ("bad token", try? await Self.request(url, method: "POST", body: "{}", headers: ["Authorization": "Bearer wrong"]).0) } }
+            for _ in 0..<3 { group.addTask { ("oversized", try? await Self.request(url, method: "POST", body: #"{"vars": {"person": ""# + String(repeating: "z", count: 2000) + #""}}"#, headers: auth).0) } }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: 600_000_000)
+                kill(server.process.processIdentifier, SIGTERM)
+                return ("signal", nil)
+            }
+            var all: [(String, Int?)] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        _ = await slow
+        #expect(server.wait() == 0, "\(server.stderr)")
+        for (kind, status) in outcomes where kind == "bad token" { #expect(status == 401) }
+        for (kind, status) in outcomes where kind == "oversized" { #expect(status == 413 || status == nil) }
+        // Every run the server accepted finished and was recorded: as many transcripts, each
+        // ended, as runs it says it served.
+        let served = Int(server.stderr.firstMatch(of: /stopped; (\d+) runs served/)?.1 ?? "") ?? -1
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/.flow/runs")) ?? []
+        let ended = try runs.filter { try String(contentsOfFile: directory.path + "/.flow/runs/" + $0, encoding: .utf8).contains("\"run_end\"") }
+        #expect(served > 0 && runs.count == served && ended.count == served, "served \(served), transcripts \(runs.count), ended \(ended.count)")
+        #expect(!server.stderr.contains("load-token-1"))
+    }
+}
+
+extension Array {
+    /// The array in consecutive pieces of `size` (the last may be shorter).
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
 }

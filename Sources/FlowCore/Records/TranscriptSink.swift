@@ -79,6 +79,23 @@ public final class TranscriptWriter: TranscriptSink, Sendable {
         self.descriptor = descriptor
     }
 
+    /// A writer on a new file `<directory>/<UTC timestamp>-<name>[-N].jsonl`, the name taken with
+    /// O_EXCL: runs starting in the same millisecond (a server's) each get their own file,
+    /// where checking then creating would let two share one and lose a record.
+    public static func new(in directory: String, name: String, now: Date = Date()) throws -> TranscriptWriter {
+        if access(directory, F_OK) != 0 { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let safeName = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+        let base = "\(directory)/\(UTCTime.compact(now))-\(safeName)"
+        for counter in 1...10_000 {
+            let path = counter == 1 ? base + ".jsonl" : "\(base)-\(counter).jsonl"
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { return TranscriptWriter(path: path, descriptor: descriptor) }
+            guard errno == EEXIST else { break }
+        }
+        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: base + ".jsonl",
+                                                            NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(errno))])
+    }
+
     /// Writes to an open descriptor, which it then owns (a device that fails every write, in tests).
     init(path: String, descriptor: Int32) {
         self.path = path

@@ -279,7 +279,7 @@ public struct TestRunner: Sendable {
         let memory = keepTraces ? MemoryTranscript() : nil
         var sinks: [any TranscriptSink] = memory.map { [$0] } ?? []
         if let transcripts, mode == .live || mode == .record,
-           let writer = try? TranscriptWriter(path: TranscriptWriter.newPath(in: transcripts, name: testCase.name + (loaded.variant.map { "-" + $0 } ?? ""))) {
+           let writer = try? TranscriptWriter.new(in: transcripts, name: testCase.name + (loaded.variant.map { "-" + $0 } ?? "")) {
             sinks.append(writer)
         }
         if let telemetry { sinks.append(telemetry.recorder(mode: mode.rawValue)) }
