@@ -74,7 +74,7 @@ public final class OTLPExporter: Sendable {
         let full = state.withLock { state -> Bool in
             guard state.queue.count < settings.queueLimit else { state.dropped += 1; return false }
             state.queue.append(span)
-            return state.queue.count >= settings.batchSize
+            return state.queue.count % settings.batchSize == 0
         }
         if full { wake.signal() }
     }
@@ -90,10 +90,15 @@ public final class OTLPExporter: Sendable {
     }
 
     private func loop() {
+        var lastFlush = Date()
         while true {
             _ = wake.wait(timeout: .now() + settings.interval)
+            // Full batches go at once; a partial one waits for the interval (or the end), so a
+            // burst of wake-ups does not turn into many small posts.
+            let due = Date().timeIntervalSince(lastFlush) >= settings.interval || state.withLock { $0.stopping }
             while true {
                 let batch = state.withLock { state -> [Span] in
+                    guard state.queue.count >= settings.batchSize || due else { return [] }
                     let batch = Array(state.queue.prefix(settings.batchSize))
                     state.queue.removeFirst(batch.count)
                     return batch
@@ -101,6 +106,7 @@ public final class OTLPExporter: Sendable {
                 if batch.isEmpty { break }
                 send(batch)
             }
+            if due { lastFlush = Date() }
             if state.withLock({ $0.stopping && $0.queue.isEmpty }) {
                 done.signal()
                 return
