@@ -29,7 +29,7 @@ import Testing
         let viaFlag = try FlowBinary.run(["run", "--help"])
         #expect(viaHelp.stdout == viaFlag.stdout)
         #expect(viaFlag.stdout.hasPrefix("OVERVIEW: Run a workflow and print its output.\n"))
-        #expect(viaFlag.stdout.contains("USAGE: flow run <file> [--var <key=value> ...] [--model <provider/model>] [--variant <name>] [--json] [--stream] [--verbose] [-j <n>] [--timeout <seconds>] [--retries <n>] [--max-wait <seconds>] [--record] [--replay] [--cassette <file>] [--batch] [--dataset <file>] [--live-tools] [--prices <file>] [--transcript-dir <dir>]\n"))
+        #expect(viaFlag.stdout.contains("USAGE: flow run <file> [--var <key=value> ...] [--model <provider/model>] [--variant <name>] [--json] [--stream] [--verbose] [-j <n>] [--timeout <seconds>] [--retries <n>] [--max-wait <seconds>] [--record] [--replay] [--cassette <file>] [--batch] [--dataset <file>] [--live-tools] [--prices <file>] [--transcript-dir <dir>] [--otlp <url>] [--otlp-content]\n"))
         #expect(viaFlag.stdout.contains("\nARGUMENTS:\n  <file>                  The workflow file (YAML).\n"))
         #expect(viaFlag.stdout.contains("  -h, --help              Show help information.\n"))
         #expect(try FlowBinary.run(["validate", "-h"]).stdout.hasPrefix("OVERVIEW: Check workflow files without running them."))
@@ -42,7 +42,7 @@ import Testing
         #expect(result.stderr == """
             Error: Unknown option '--jsno'
             Hint: Did you mean '--json'?
-            Usage: flow run <file> [--var <key=value> ...] [--model <provider/model>] [--variant <name>] [--json] [--stream] [--verbose] [-j <n>] [--timeout <seconds>] [--retries <n>] [--max-wait <seconds>] [--record] [--replay] [--cassette <file>] [--batch] [--dataset <file>] [--live-tools] [--prices <file>] [--transcript-dir <dir>]
+            Usage: flow run <file> [--var <key=value> ...] [--model <provider/model>] [--variant <name>] [--json] [--stream] [--verbose] [-j <n>] [--timeout <seconds>] [--retries <n>] [--max-wait <seconds>] [--record] [--replay] [--cassette <file>] [--batch] [--dataset <file>] [--live-tools] [--prices <file>] [--transcript-dir <dir>] [--otlp <url>] [--otlp-content]
               See 'flow run --help' for more information.
 
             """)
