@@ -153,7 +153,11 @@ import Testing
 
     @Test func bearerTokensBodyLimitsAndPerClientConcurrency() async throws {
         let directory = try Self.project()
-        let stub = try StubServer(keepAlive: true) { _ in StubServer.Response(body: OpenAIWire.completion(content: "slow answer"), delay: 1.5) }
+        let arrived = Locked(0)
+        let stub = try StubServer(keepAlive: true) { _ in
+            arrived.withLock { $0 += 1 }
+            return StubServer.Response(body: OpenAIWire.completion(content: "slow answer"), delay: 1.5)
+        }
         defer { stub.stop() }
         try directory.write("tokens.txt", "# who may call\ntoken-file-one\n")
         let server = try Server(["workflows", "--tokens-file", "tokens.txt", "--per-client", "1", "--max-body", "200"], in: directory.path,
@@ -178,7 +182,8 @@ import Testing
         // One client, two runs at once, --per-client 1: one runs, one is told to wait; another client is not held up.
         let url = server.base + "/v1/workflows/ask/runs"
         async let first = Self.request(url, method: "POST", body: #"{"vars": {"question": "one"}}"#, headers: ["Authorization": "Bearer token-env-one"])
-        try await Task.sleep(nanoseconds: 300_000_000)
+        // The first run holds its place once its request reaches the model.
+        for _ in 0..<200 where arrived.current == 0 { try await Task.sleep(nanoseconds: 25_000_000) }
         async let second = Self.request(url, method: "POST", body: #"{"vars": {"question": "two"}}"#, headers: ["Authorization": "Bearer token-env-one"])
         async let other = Self.request(url, method: "POST", body: #"{"vars": {"question": "three"}}"#, headers: ["Authorization": "Bearer token-env-two"])
         let results = try await [first, second, other]
@@ -221,12 +226,17 @@ import Testing
 
     @Test func sigtermFinishesTheRunsInFlightAndTakesNoMore() async throws {
         let directory = try Self.project()
-        let stub = try StubServer(keepAlive: true) { _ in StubServer.Response(body: OpenAIWire.completion(content: "finished anyway"), delay: 1.5) }
+        let arrived = Locked(0)
+        let stub = try StubServer(keepAlive: true) { _ in
+            arrived.withLock { $0 += 1 }
+            return StubServer.Response(body: OpenAIWire.completion(content: "finished anyway"), delay: 1.5)
+        }
         defer { stub.stop() }
         let server = try Server(["workflows"], in: directory.path, environment: ["OPENAI_API_KEY": "sk-serve-test-0000", "OPENAI_BASE_URL": stub.baseURL + "/v1"])
         let url = server.base + "/v1/workflows/ask/runs"
         async let inFlight = Self.request(url, method: "POST", body: #"{"vars": {"question": "slow"}}"#)
-        try await Task.sleep(nanoseconds: 500_000_000)
+        // SIGTERM once the run is under way (its request at the model).
+        for _ in 0..<200 where arrived.current == 0 { try await Task.sleep(nanoseconds: 25_000_000) }
         kill(server.process.processIdentifier, SIGTERM)
         let (status, body, _) = try await inFlight
         #expect(status == 200 && body.contains("finished anyway"), "the accepted run was not lost: \(body)")
@@ -280,7 +290,11 @@ import Testing
             for _ in 0..<3 { group.addTask { ("bad token", try? await Self.request(url, method: "POST", body: "{}", headers: ["Authorization": "Bearer wrong"]).0) } }
             for _ in 0..<3 { group.addTask { ("oversized", try? await Self.request(url, method: "POST", body: #"{"vars": {"person": ""# + String(repeating: "z", count: 2000) + #""}}"#, headers: auth).0) } }
             group.addTask {
+                // Mid-load: once some runs are recorded, however loaded the machine.
                 try? await Task.sleep(nanoseconds: 600_000_000)
+                for _ in 0..<100 where ((try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/.flow/runs")) ?? []).count < 3 {
+                    try? await Task.sleep(nanoseconds: 50_000_000)
+                }
                 kill(server.process.processIdentifier, SIGTERM)
                 return ("signal", nil)
             }
