@@ -70,7 +70,7 @@ public struct FlowRunner: Sendable {
         let loaded = workflow.loaded
         let values: [String: TemplateValue]
         do {
-            values = try Self.resolve(inputs, for: loaded.workflow)
+            values = try Inputs.resolve(values: inputs.mapValues(\.templateValue), for: loaded.workflow)
         } catch {
             throw FlowError(kind: .input, message: error.message)
         }
@@ -82,7 +82,7 @@ public struct FlowRunner: Sendable {
         }
         let sink: any TranscriptSink
         switch transcript {
-        case .none: sink = NoTranscript()
+        case .none: sink = NullTranscript()
         case .custom(let inner): sink = SinkBridge(inner: inner)
         case .directory(let directory):
             do {
@@ -106,21 +106,6 @@ public struct FlowRunner: Sendable {
         }
         return flowResult
     }
-
-    /// The inputs over the declared defaults; an undeclared or missing name is an error.
-    static func resolve(_ inputs: [String: FlowValue], for workflow: Workflow) throws(RunError) -> [String: TemplateValue] {
-        let declared = workflow.vars.map(\.name)
-        for name in inputs.keys.sorted() where !declared.contains(name) {
-            throw RunError(.usage, "the workflow has no input '\(name)'; it declares " + (declared.isEmpty ? "none" : declared.joined(separator: ", ")))
-        }
-        var values: [String: TemplateValue] = [:]
-        for variable in workflow.vars {
-            if let value = inputs[variable.name] { values[variable.name] = value.templateValue }
-            else if let value = variable.defaultValue { values[variable.name] = value }
-            else { throw RunError(.usage, "input '\(variable.name)' is required") }
-        }
-        return values
-    }
 }
 
 /// What a streamed run reports as it goes.
@@ -131,10 +116,4 @@ public enum FlowEvent: Sendable {
     case step(FlowStep)
     /// The run ended; the last event.
     case finished(FlowResult)
-}
-
-/// Keeps nothing: a run with no record asked for.
-struct NoTranscript: TranscriptSink {
-    func record(_ type: EventType, _ fields: [(String, JSON)]) {}
-    var isRecording: Bool { false }
 }

@@ -205,7 +205,8 @@ final class ServeState: Sendable {
         }
         let inputs: [String: TemplateValue]
         do throws(RunError) {
-            inputs = try Self.resolve(vars, for: entry.loaded.workflow)
+            inputs = try Inputs.resolve(values: Dictionary(vars.map { ($0.0, $0.1.string.map(TemplateValue.string) ?? TemplateValue($0.1)) }) { first, _ in first },
+                                        for: entry.loaded.workflow)
         } catch {
             return fail(422, error.message)
         }
@@ -234,7 +235,7 @@ final class ServeState: Sendable {
                 return write(ServeHTTP.error(500, "cannot create a transcript in '\(transcripts)'", keepAlive: keep)) && keep
             }
         } else {
-            sink = ServeNoTranscript()
+            sink = NullTranscript()
         }
         if let telemetry {
             let mode = settings.replay ? "replay" : loaded.workflow.model?.provider == .mock ? "mock" : "live"
@@ -244,7 +245,6 @@ final class ServeState: Sendable {
                                         compatible: loaded.config.providers, keyFiles: loaded.config.keyFiles)
         registry.gates = gates
         // Streamed events go out from the interpreter's threads in order, through one lock.
-        let writer = Locked<(@Sendable ([UInt8]) -> Void)?>(nil)
         let events = Locked<[[UInt8]]>([])
         var onText: (@Sendable (String, String) -> Void)?
         if streamed {
@@ -252,7 +252,6 @@ final class ServeState: Sendable {
             _ = write(Self.event("start", .object([("workflow", .string(entry.name)), ("transcript", .string(transcriptPath))])))
             onText = { step, text in events.withLock { $0.append(Self.event("text", .object([("step", .string(step)), ("text", .string(text))]))) } }
         }
-        _ = writer
         let base = PathText.directory(of: loaded.source.path)
         var interpreter = Interpreter(providers: registry, transcript: sink, onText: onText,
                                       tools: ProcessToolRunner(baseDirectory: base.isEmpty ? "." : base))
@@ -325,30 +324,4 @@ final class ServeState: Sendable {
     static func event(_ name: String, _ data: JSON) -> [UInt8] {
         Array("event: \(name)\ndata: \(data.serialized)\n\n".utf8)
     }
-
-    /// Request JSON over the declared defaults; an unknown or missing name is refused, naming it.
-    static func resolve(_ given: [(String, JSON)], for workflow: Workflow) throws(RunError) -> [String: TemplateValue] {
-        let declared = workflow.vars.map(\.name)
-        for (name, _) in given where !declared.contains(name) {
-            throw RunError(.usage, "the workflow has no input '\(name)'" + (Suggestion.hint(for: name, in: declared).map { " (\($0))" } ?? "")
-                           + "; it declares " + (declared.isEmpty ? "none" : declared.joined(separator: ", ")))
-        }
-        var values: [String: TemplateValue] = [:]
-        for variable in workflow.vars {
-            if let value = given.first(where: { $0.0 == variable.name })?.1 {
-                values[variable.name] = value.string.map(TemplateValue.string) ?? TemplateValue(value)
-            } else if let value = variable.defaultValue {
-                values[variable.name] = value
-            } else {
-                throw RunError(.usage, "input '\(variable.name)' is required")
-            }
-        }
-        return values
-    }
-}
-
-/// Keeps nothing (`--transcript-dir off`).
-struct ServeNoTranscript: TranscriptSink {
-    func record(_ type: EventType, _ fields: [(String, JSON)]) {}
-    var isRecording: Bool { false }
 }

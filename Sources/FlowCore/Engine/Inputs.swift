@@ -37,4 +37,22 @@ public enum Inputs {
         }
         return values
     }
+
+    /// Values an app or a request gives already typed (FlowKit, `flow serve`), over the
+    /// declared defaults. Throws `.usage` for an undeclared name (with a did-you-mean) or a
+    /// required one left out.
+    public static func resolve(values given: [String: TemplateValue], for workflow: Workflow) throws(RunError) -> [String: TemplateValue] {
+        let declared = workflow.vars.map(\.name)
+        for name in given.keys.sorted() where !declared.contains(name) {
+            throw RunError(.usage, "the workflow has no input '\(name)'" + (Suggestion.hint(for: name, in: declared).map { " (\($0))" } ?? "")
+                           + "; it declares " + (declared.isEmpty ? "none" : declared.joined(separator: ", ")))
+        }
+        var values: [String: TemplateValue] = [:]
+        for variable in workflow.vars {
+            if let value = given[variable.name] { values[variable.name] = value }
+            else if let value = variable.defaultValue { values[variable.name] = value }
+            else { throw RunError(.usage, "input '\(variable.name)' is required") }
+        }
+        return values
+    }
 }

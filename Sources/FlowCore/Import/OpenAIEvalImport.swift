@@ -110,6 +110,7 @@ public enum OpenAIEvalImport {
         var unread: Set<String> = []
         // Fields only a row's own checks read are written into those checks, not the row.
         let checked = Set(graders.rowChecks.flatMap(\.fields))
+        let read = Set((promptFields + graders.judgeFields).map { String($0.split(separator: ".").first ?? "") })
         for (index, row) in rows.enumerated() {
             var pairs: [(String, JSON)] = [("name", .string("row \(index + 1)"))]
             if let referencePath {
@@ -124,7 +125,6 @@ public enum OpenAIEvalImport {
                 if !sample.history.isEmpty { pairs.append(("history", .array(sample.history))) }
                 pairs.append(("prompt", .string(sample.prompt)))
             }
-            let read = Set((promptFields + graders.judgeFields).map { String($0.split(separator: ".").first ?? "") })
             for (key, value) in row.item.objectPairs ?? [] {
                 if read.contains(key) { pairs.append((key, value)) } else if !checked.contains(key), referencePath.map({ !$0.hasPrefix(key) }) ?? true, unread.insert(key).inserted {
                     note(eval["data_source_config"]?.mark.line ?? 1, "item field '\(key)' is read by no prompt or carried grader and was not carried over")
